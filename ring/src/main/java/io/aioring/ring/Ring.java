@@ -1,0 +1,223 @@
+package io.aioring.ring;
+
+import static io.aioring.ring.RingDescriptor.*;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+/**
+ * A ring laid over a buffer (usually a file mapping, see {@link RingFile}): the header checked once, then
+ * accessors for the shared words. Sizes are read from shared memory once, validated, and kept in final fields,
+ * so that a later scribble over the header cannot make a reader step outside the data area.
+ *
+ * <p>Thread-safe: it holds no mutable state of its own.
+ */
+public final class Ring {
+    private final AtomicBuffer buffer;
+    private final int dataLength;
+    private final int mask;
+    private final int maxPayloadLength;
+    private final int maxRecordLength;
+    private final long compatFeatures;
+    private final long incompatFeatures;
+
+    private Ring(final AtomicBuffer buffer, final int dataLength, final int maxPayloadLength,
+                 final long compatFeatures, final long incompatFeatures) {
+        this.buffer = buffer;
+        this.dataLength = dataLength;
+        this.mask = dataLength - 1;
+        this.maxPayloadLength = maxPayloadLength;
+        this.maxRecordLength = RecordDescriptor.align(RecordDescriptor.HEADER_LENGTH + maxPayloadLength);
+        this.compatFeatures = compatFeatures;
+        this.incompatFeatures = incompatFeatures;
+    }
+
+    /**
+     * Writes a fresh header into {@code buffer} (zeroing it first) and returns the ring. The magic is written
+     * last, with release ordering, so that a reader who sees the magic sees a whole header.
+     */
+    public static Ring format(final AtomicBuffer buffer, final RingSpec spec) {
+        final long total = totalLength(spec.dataLength());
+        if (buffer.capacity() < total) {
+            throw new IllegalArgumentException("buffer of " + buffer.capacity() + " bytes cannot hold a ring of "
+                + total + " bytes (" + HEADER_LENGTH + " header + " + spec.dataLength() + " data)");
+        }
+        buffer.setMemory(0, HEADER_LENGTH, (byte) 0);
+        buffer.putInt(ABI_VERSION_OFFSET, ABI_VERSION);
+        buffer.putInt(HEADER_LENGTH_OFFSET, HEADER_LENGTH);
+        buffer.putLong(COMPAT_FEATURES_OFFSET, spec.compatFeatures());
+        buffer.putLong(INCOMPAT_FEATURES_OFFSET, spec.incompatFeatures());
+        buffer.putInt(DATA_LENGTH_OFFSET, spec.dataLength());
+        buffer.putInt(MAX_PAYLOAD_LENGTH_OFFSET, RingDescriptor.maxPayloadLength(spec.dataLength()));
+        buffer.putInt(PRODUCER_PID_OFFSET, (int) ProcessHandle.current().pid());
+        buffer.putInt(HEAD_OFFSET, spec.initialPosition());
+        buffer.putInt(TAIL_OFFSET, spec.initialPosition());
+        buffer.putLongRelease(MAGIC_OFFSET, MAGIC);
+        return new Ring(buffer, spec.dataLength(), RingDescriptor.maxPayloadLength(spec.dataLength()),
+            spec.compatFeatures(), spec.incompatFeatures());
+    }
+
+    /**
+     * Checks the header in {@code buffer} and returns the ring.
+     *
+     * @param knownIncompatFeatures the incompat feature bits the caller understands; any other set bit is refused
+     * @throws RingFormatException naming what was found and what is supported
+     */
+    public static Ring attach(final AtomicBuffer buffer, final long knownIncompatFeatures) {
+        if (buffer.capacity() < HEADER_LENGTH) {
+            throw new RingFormatException("not an aioring ring: " + buffer.capacity()
+                + " bytes, shorter than the " + HEADER_LENGTH + "-byte header");
+        }
+        final long magic = buffer.getLongAcquire(MAGIC_OFFSET);
+        if (magic != MAGIC) {
+            throw new RingFormatException("not an aioring ring: magic is " + describeMagic(magic)
+                + ", expected " + describeMagic(MAGIC));
+        }
+        final int version = buffer.getInt(ABI_VERSION_OFFSET);
+        if (version != ABI_VERSION) {
+            throw new RingFormatException("ring ABI version " + Integer.toUnsignedString(version)
+                + (Integer.compareUnsigned(version, ABI_VERSION) > 0 ? " is newer than" : " is not supported by")
+                + " this build, which supports version " + ABI_VERSION);
+        }
+        final int headerLength = buffer.getInt(HEADER_LENGTH_OFFSET);
+        if (headerLength != HEADER_LENGTH) {
+            throw new RingFormatException("ring header_length is " + Integer.toUnsignedString(headerLength)
+                + "; ABI version " + ABI_VERSION + " requires " + HEADER_LENGTH);
+        }
+        final long incompat = buffer.getLong(INCOMPAT_FEATURES_OFFSET);
+        final long unknown = incompat & ~knownIncompatFeatures;
+        if (unknown != 0) {
+            throw new RingFormatException("ring uses incompat features 0x" + Long.toHexString(unknown)
+                + " that this build does not know (known: 0x" + Long.toHexString(knownIncompatFeatures) + ")");
+        }
+        final int dataLength = buffer.getInt(DATA_LENGTH_OFFSET);
+        final String badLength = checkDataLength(Integer.toUnsignedLong(dataLength));
+        if (badLength != null) {
+            throw new RingFormatException("ring header is invalid: " + badLength);
+        }
+        if (buffer.capacity() < totalLength(dataLength)) {
+            throw new RingFormatException("ring is truncated: " + buffer.capacity() + " bytes, but its header says "
+                + HEADER_LENGTH + " + " + dataLength + " = " + totalLength(dataLength));
+        }
+        final int maxPayload = buffer.getInt(MAX_PAYLOAD_LENGTH_OFFSET);
+        if (maxPayload < 0 || maxPayload > RingDescriptor.maxPayloadLength(dataLength)) {
+            throw new RingFormatException("ring header is invalid: max_payload_length "
+                + Integer.toUnsignedString(maxPayload) + " is outside [0, data_length / "
+                + MAX_PAYLOAD_DIVISOR + " = " + RingDescriptor.maxPayloadLength(dataLength) + "]");
+        }
+        return new Ring(buffer, dataLength, maxPayload, buffer.getLong(COMPAT_FEATURES_OFFSET), incompat);
+    }
+
+    /** @return the magic as printable text when it is ASCII, else hex */
+    public static String describeMagic(final long magic) {
+        final StringBuilder text = new StringBuilder(10).append('"');
+        for (int i = 0; i < 8; i++) {
+            final int c = (int) (magic >>> (8 * i)) & 0xFF;
+            if (c == 0 && i == 7) {
+                text.append("\\0");
+            } else if (c < 0x20 || c > 0x7E) {
+                return "0x" + String.format("%016x", magic);
+            } else {
+                text.append((char) c);
+            }
+        }
+        return text.append('"').toString();
+    }
+
+    public AtomicBuffer buffer() {
+        return buffer;
+    }
+
+    /** @return bytes in the data area (a power of two) */
+    public int dataLength() {
+        return dataLength;
+    }
+
+    /** @return dataLength - 1: ANDed with a counter it gives a position in the data area */
+    public int mask() {
+        return mask;
+    }
+
+    public int maxPayloadLength() {
+        return maxPayloadLength;
+    }
+
+    /** @return the largest span one record can occupy: align8(8 + max payload) */
+    public int maxRecordLength() {
+        return maxRecordLength;
+    }
+
+    public long compatFeatures() {
+        return compatFeatures;
+    }
+
+    public long incompatFeatures() {
+        return incompatFeatures;
+    }
+
+    /** @return head, with acquire ordering */
+    public int head() {
+        return buffer.getIntAcquire(HEAD_OFFSET);
+    }
+
+    /** @return tail, with acquire ordering */
+    public int tail() {
+        return buffer.getIntAcquire(TAIL_OFFSET);
+    }
+
+    public int flags() {
+        return buffer.getIntAcquire(FLAGS_OFFSET);
+    }
+
+    /** Sets {@code bits} in the flags word (atomically; both sides write it). */
+    public void setFlags(final int bits) {
+        int old;
+        do {
+            old = buffer.getIntVolatile(FLAGS_OFFSET);
+            if ((old & bits) == bits) {
+                return;
+            }
+        } while (!buffer.compareAndSetInt(FLAGS_OFFSET, old, old | bits));
+    }
+
+    /** Clears {@code bits} in the flags word (atomically). */
+    public void clearFlags(final int bits) {
+        int old;
+        do {
+            old = buffer.getIntVolatile(FLAGS_OFFSET);
+            if ((old & bits) == 0) {
+                return;
+            }
+        } while (!buffer.compareAndSetInt(FLAGS_OFFSET, old, old & ~bits));
+    }
+
+    public boolean isProducerClosed() {
+        return (flags() & FLAG_PRODUCER_CLOSED) != 0;
+    }
+
+    /** @return the doorbell counter, which reapers increment to ask the producer for attention */
+    public int doorbell() {
+        return buffer.getIntVolatile(DOORBELL_OFFSET);
+    }
+
+    /** Increments the doorbell: a reaper asks the producer to move its overflow records into the ring. */
+    public int ringDoorbell() {
+        return buffer.getAndAddInt(DOORBELL_OFFSET, 1) + 1;
+    }
+
+    public int producerPid() {
+        return buffer.getInt(PRODUCER_PID_OFFSET);
+    }
+
+    public long heartbeat() {
+        return buffer.getLongVolatile(HEARTBEAT_OFFSET);
+    }
+
+    public void heartbeat(final long monotonicNanos) {
+        buffer.putLongRelease(HEARTBEAT_OFFSET, monotonicNanos);
+    }
+
+    /** @return the buffer index of data-area position {@code position & mask} */
+    public int dataIndex(final int position) {
+        return HEADER_LENGTH + (position & mask);
+    }
+}

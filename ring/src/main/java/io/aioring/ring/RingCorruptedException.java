@@ -1,0 +1,29 @@
+package io.aioring.ring;
+
+/**
+ * A value read from a live ring's shared memory is impossible: head beyond tail, more unread bytes than the data
+ * area holds, a record length out of range or misaligned, a filler that does not run to the end. The ring can no
+ * longer be trusted; nothing was read past the bad value.
+ */
+public final class RingCorruptedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final String field;
+    private final long value;
+
+    public RingCorruptedException(final String field, final long value, final String detail) {
+        super("ring corrupted: " + field + " = " + value + ": " + detail);
+        this.field = field;
+        this.value = value;
+    }
+
+    /** @return the name of the header field or record field that holds the impossible value */
+    public String field() {
+        return field;
+    }
+
+    /** @return the impossible value, as read */
+    public long value() {
+        return value;
+    }
+}

@@ -1,0 +1,146 @@
+package io.aioring.ring;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A ring in a shared file mapping: created by the producer (mode 0600, by default under {@code /dev/shm}),
+ * opened by any number of other processes. {@link #close()} unmaps it; {@link #delete()} also removes the file.
+ *
+ * <p>Unmapping while another thread of this process still reads the ring would fault that thread: stop the
+ * producer and reapers that use this mapping before closing it.
+ */
+public final class RingFile implements AutoCloseable {
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    private final Path path;
+    private final Arena arena;
+    private final Ring ring;
+
+    private RingFile(final Path path, final Arena arena, final Ring ring) {
+        this.path = path;
+        this.arena = arena;
+        this.ring = ring;
+    }
+
+    /** @return a fresh path for a ring: {@code /dev/shm/aioring-PID-N.ring}, or under java.io.tmpdir without /dev/shm */
+    public static Path defaultPath() {
+        final Path shm = Path.of("/dev/shm");
+        final Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        return dir.resolve("aioring-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + ".ring");
+    }
+
+    /**
+     * Creates a new ring file (it must not exist), sized, mapped and formatted.
+     *
+     * @throws UncheckedIOException if the file exists or cannot be created
+     */
+    public static RingFile create(final Path path, final RingSpec spec) {
+        final long total = RingDescriptor.totalLength(spec.dataLength());
+        final Arena arena = Arena.ofShared();
+        try {
+            Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            final MemorySegment segment;
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                channel.truncate(0);
+                // A sparse file: pages are allocated as the ring first touches them.
+                channel.write(java.nio.ByteBuffer.wrap(new byte[1]), total - 1);
+                segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
+            }
+            final Ring ring = Ring.format(new UnsafeBuffer(segment.address(), (int) total), spec);
+            return new RingFile(path, arena, ring);
+        } catch (final IOException e) {
+            arena.close();
+            throw new UncheckedIOException("cannot create ring file " + path + ": " + describe(e), e);
+        } catch (final RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Opens an existing ring file, accepting only the ring layer's own incompat features. */
+    public static RingFile open(final Path path) {
+        return open(path, RingDescriptor.RING_INCOMPAT_FEATURES);
+    }
+
+    /**
+     * Opens an existing ring file and checks its header.
+     *
+     * @param knownIncompatFeatures the incompat feature bits the caller understands
+     * @throws UncheckedIOException if the file cannot be opened or mapped
+     * @throws RingFormatException  if it is not a ring this build can read
+     */
+    public static RingFile open(final Path path, final long knownIncompatFeatures) {
+        final Arena arena = Arena.ofShared();
+        try {
+            final MemorySegment segment;
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                final long size = channel.size();
+                if (size < RingDescriptor.HEADER_LENGTH) {
+                    throw new RingFormatException("not an aioring ring: " + path + " is " + size
+                        + " bytes, shorter than the " + RingDescriptor.HEADER_LENGTH + "-byte header");
+                }
+                final long mapped = Math.min(size, RingDescriptor.totalLength(RingDescriptor.MAX_DATA_LENGTH));
+                segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, mapped, arena);
+            }
+            final Ring ring = Ring.attach(new UnsafeBuffer(segment.address(), (int) segment.byteSize()), knownIncompatFeatures);
+            return new RingFile(path, arena, ring);
+        } catch (final IOException e) {
+            arena.close();
+            throw new UncheckedIOException("cannot open ring file " + path + ": " + describe(e), e);
+        } catch (final RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static String describe(final IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException) {
+            return "file already exists";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public Ring ring() {
+        return ring;
+    }
+
+    /** Unmaps the ring; the file stays. */
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+
+    /** Unmaps the ring and removes its file. */
+    public void delete() {
+        close();
+        try {
+            Files.deleteIfExists(path);
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot delete ring file " + path + ": " + describe(e), e);
+        }
+    }
+}

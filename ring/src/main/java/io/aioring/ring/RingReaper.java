@@ -1,0 +1,339 @@
+package io.aioring.ring;
+
+import static io.aioring.ring.RecordDescriptor.*;
+
+import java.lang.invoke.VarHandle;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Takes records out of a ring. Any number of reapers, in any number of threads and processes, may reap one
+ * ring at once in {@link Mode#SHARED} mode:
+ * <ol>
+ *   <li>load head, then tail, each with acquire ordering;</li>
+ *   <li>walk the records from head, checking every length against the data area and tail, and copy a batch of
+ *       them (up to a byte limit) into this reaper's own buffer;</li>
+ *   <li>compare-and-set head from the value loaded to the value past the batch. Success means no other reaper
+ *       moved head meanwhile, so the producer could not have reused those bytes and the copy is whole; failure
+ *       means another reaper took them, and the walk starts again from the new head;</li>
+ *   <li>hand the copied records to the handler.</li>
+ * </ol>
+ * Because head and tail are free-running 32-bit counters, a stale head can only match again after 2^32 bytes
+ * of traffic between this reaper's load and its compare-and-set (ABA).
+ *
+ * <p>An impossible value (head beyond tail, a bad record length...) seen while head has not moved is corruption
+ * and raises {@link RingCorruptedException}; seen while head has moved it was a torn view, and the walk retries.
+ * Valid records before a corrupt one are delivered first.
+ *
+ * <p>{@link Mode#EXCLUSIVE} is for a ring with exactly one reaper: records are handed over in place, without a
+ * copy, and head is advanced with one release store per batch instead of a compare-and-set.
+ *
+ * <p>A reaper instance belongs to one thread. It allocates nothing after construction.
+ */
+public final class RingReaper {
+    /** How the reaper advances head. */
+    public enum Mode {
+        /** Copy, then compare-and-set head: safe with any number of reapers. */
+        SHARED,
+        /** In-place delivery, head advanced by a release store: only when this is the ring's sole reaper. */
+        EXCLUSIVE
+    }
+
+    /** Default batch buffer size; raised to the ring's largest record if that is bigger. */
+    public static final int DEFAULT_BATCH_BYTES = 64 * 1024;
+
+    private static final int BAD_FILLER = -1;
+    private static final int BAD_LENGTH = -2;
+    private static final int STRADDLES_END = -3;
+    private static final int BEYOND_TAIL = -4;
+
+    private final Ring ring;
+    private final AtomicBuffer buffer;
+    private final Mode mode;
+    private final int dataLength;
+    private final int mask;
+    private final int maxRecordLength;
+    private final UnsafeBuffer batch;
+    private int batchOffset;
+    private int batchLimit;
+
+    public RingReaper(final Ring ring, final Mode mode) {
+        this(ring, mode, DEFAULT_BATCH_BYTES);
+    }
+
+    /**
+     * @param batchBytes the size of the buffer a shared reaper copies a batch into (at least the ring's largest
+     *                   record is used); it bounds the bytes one compare-and-set takes
+     */
+    public RingReaper(final Ring ring, final Mode mode, final int batchBytes) {
+        this.ring = ring;
+        this.buffer = ring.buffer();
+        this.mode = mode;
+        this.dataLength = ring.dataLength();
+        this.mask = ring.mask();
+        this.maxRecordLength = HEADER_LENGTH + ring.maxPayloadLength();
+        this.batch = mode == Mode.SHARED
+            ? new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+                align(Math.max(batchBytes, ring.maxRecordLength())), 64))
+            : new UnsafeBuffer(0L, 0);
+    }
+
+    public Ring ring() {
+        return ring;
+    }
+
+    public Mode mode() {
+        return mode;
+    }
+
+    /** @return the most bytes of records one poll takes: the batch buffer for a shared reaper, unbounded otherwise */
+    public int batchCapacity() {
+        return mode == Mode.SHARED ? batch.capacity() : Integer.MAX_VALUE;
+    }
+
+    /** Reaps at most one record. @return the number of records handed to {@code handler} (0 or 1) */
+    public int poll(final RecordHandler handler) {
+        return poll(handler, 1);
+    }
+
+    /**
+     * Reaps a batch: whole records whose spans add up to at most {@code byteLimit} bytes, and always at least one
+     * record if any is there. A shared reaper takes the batch with one compare-and-set; an exclusive one releases
+     * it with one store. Records copied out earlier but not yet delivered (a handler threw) come first.
+     *
+     * @return the number of records handed to {@code handler}
+     * @throws RingCorruptedException if the ring holds an impossible value
+     */
+    public int poll(final RecordHandler handler, final int byteLimit) {
+        return mode == Mode.SHARED ? pollShared(handler, byteLimit) : pollExclusive(handler, byteLimit);
+    }
+
+    /**
+     * Polls until {@code minRecords} records have been handed over, the timeout passes, or the producer has closed
+     * the ring and it is empty, idling between empty polls.
+     *
+     * @return the number of records handed to {@code handler}
+     */
+    public int reap(final RecordHandler handler, final int byteLimit, final int minRecords,
+                    final IdleStrategy idle, final long timeoutNanos) {
+        final long deadline = System.nanoTime() + timeoutNanos;
+        int total = 0;
+        idle.reset();
+        while (true) {
+            final int reaped = poll(handler, byteLimit);
+            total += reaped;
+            if (total >= minRecords) {
+                return total;
+            }
+            if (reaped == 0) {
+                if ((ring.isProducerClosed() && isEmpty()) || System.nanoTime() - deadline >= 0) {
+                    return total;
+                }
+            }
+            idle.idle(reaped);
+        }
+    }
+
+    /** @return true if neither the ring nor this reaper holds an undelivered record */
+    public boolean isEmpty() {
+        return batchOffset >= batchLimit && ring.head() == ring.tail();
+    }
+
+    private int pollShared(final RecordHandler handler, final int byteLimit) {
+        if (batchOffset < batchLimit) {
+            return deliverBatch(handler);
+        }
+        final int limit = Math.min(byteLimit, batch.capacity());
+        while (true) {
+            final int head = buffer.getIntAcquire(RingDescriptor.HEAD_OFFSET);
+            final int tail = buffer.getIntAcquire(RingDescriptor.TAIL_OFFSET);
+            final int unread = tail - head;
+            if (unread == 0) {
+                return 0;
+            }
+            if (!countersValid(head, unread)) {
+                if (headMoved(head)) {
+                    continue;
+                }
+                throw badCounters(head, tail);
+            }
+            final int startPosition = head & mask;
+            int consumed = 0;
+            int firstBytes = 0;
+            int secondBytes = 0;
+            int problem = 0;
+            while (consumed < unread) {
+                final int position = (head + consumed) & mask;
+                final int index = RingDescriptor.HEADER_LENGTH + position;
+                final int length = buffer.getInt(index + LENGTH_OFFSET);
+                final int type = buffer.getInt(index + TYPE_OFFSET);
+                final int span = checkedSpan(position, length, type, unread - consumed);
+                if (span < 0) {
+                    problem = span;
+                    break;
+                }
+                if (type == FILLER_TYPE) {
+                    consumed += span;
+                    continue;
+                }
+                final int taken = firstBytes + secondBytes;
+                if (taken > 0 && taken + span > limit) {
+                    break;
+                }
+                // Records before the wrap to offset 0 form the first segment, those after it the second.
+                if (position < startPosition) {
+                    secondBytes += span;
+                } else {
+                    firstBytes += span;
+                }
+                consumed += span;
+            }
+            if (consumed == 0) {
+                if (headMoved(head)) {
+                    continue;
+                }
+                throw badRecord(problem, head);
+            }
+            buffer.getBytes(RingDescriptor.HEADER_LENGTH + startPosition, batch, 0, firstBytes);
+            if (secondBytes > 0) {
+                buffer.getBytes(RingDescriptor.HEADER_LENGTH, batch, firstBytes, secondBytes);
+            }
+            if (!buffer.compareAndSetInt(RingDescriptor.HEAD_OFFSET, head, head + consumed)) {
+                continue;
+            }
+            batchOffset = 0;
+            batchLimit = firstBytes + secondBytes;
+            if (batchLimit > 0) {
+                return deliverBatch(handler);
+            }
+            // Only a filler was taken; look again for records behind it.
+        }
+    }
+
+    private int deliverBatch(final RecordHandler handler) {
+        int delivered = 0;
+        while (batchOffset < batchLimit) {
+            final int index = batchOffset;
+            final int length = batch.getInt(index + LENGTH_OFFSET);
+            final int type = batch.getInt(index + TYPE_OFFSET);
+            // Advance first: if the handler throws, this record counts as delivered and the rest wait.
+            batchOffset += align(length);
+            delivered++;
+            handler.onRecord(type, batch, index + HEADER_LENGTH, length - HEADER_LENGTH);
+        }
+        return delivered;
+    }
+
+    private int pollExclusive(final RecordHandler handler, final int byteLimit) {
+        final int head = buffer.getIntAcquire(RingDescriptor.HEAD_OFFSET);
+        final int tail = buffer.getIntAcquire(RingDescriptor.TAIL_OFFSET);
+        final int unread = tail - head;
+        if (unread == 0) {
+            return 0;
+        }
+        if (!countersValid(head, unread)) {
+            throw badCounters(head, tail);
+        }
+        int consumed = 0;
+        int taken = 0;
+        int delivered = 0;
+        try {
+            while (consumed < unread) {
+                final int position = (head + consumed) & mask;
+                final int index = RingDescriptor.HEADER_LENGTH + position;
+                final int length = buffer.getInt(index + LENGTH_OFFSET);
+                final int type = buffer.getInt(index + TYPE_OFFSET);
+                final int span = checkedSpan(position, length, type, unread - consumed);
+                if (span < 0) {
+                    if (delivered > 0) {
+                        break;
+                    }
+                    throw badRecord(span, head + consumed);
+                }
+                if (type == FILLER_TYPE) {
+                    consumed += span;
+                    continue;
+                }
+                if (taken > 0 && taken + span > byteLimit) {
+                    break;
+                }
+                consumed += span;
+                taken += span;
+                delivered++;
+                handler.onRecord(type, buffer, index + HEADER_LENGTH, length - HEADER_LENGTH);
+            }
+        } finally {
+            if (consumed > 0) {
+                buffer.putIntRelease(RingDescriptor.HEAD_OFFSET, head + consumed);
+            }
+        }
+        return delivered;
+    }
+
+    /** @return the bytes the record at {@code position} occupies, or a negative problem code */
+    private int checkedSpan(final int position, final int length, final int type, final int remaining) {
+        if (type == FILLER_TYPE) {
+            return length == dataLength - position && length <= remaining ? length : BAD_FILLER;
+        }
+        if (length < HEADER_LENGTH || length > maxRecordLength) {
+            return BAD_LENGTH;
+        }
+        final int span = align(length);
+        if (span > dataLength - position) {
+            return STRADDLES_END;
+        }
+        if (span > remaining) {
+            return BEYOND_TAIL;
+        }
+        return span;
+    }
+
+    private boolean countersValid(final int head, final int unread) {
+        return unread > 0 && unread <= dataLength && (head & (ALIGNMENT - 1)) == 0 && (unread & (ALIGNMENT - 1)) == 0;
+    }
+
+    /** After a load that looked impossible: has another reaper moved head since {@code head} was loaded? */
+    private boolean headMoved(final int head) {
+        VarHandle.loadLoadFence();
+        return buffer.getIntVolatile(RingDescriptor.HEAD_OFFSET) != head;
+    }
+
+    private RingCorruptedException badCounters(final int head, final int tail) {
+        final int unread = tail - head;
+        if ((head & (ALIGNMENT - 1)) != 0) {
+            return new RingCorruptedException("head", Integer.toUnsignedLong(head), "not a multiple of " + ALIGNMENT);
+        }
+        if (unread < 0) {
+            return new RingCorruptedException("head", Integer.toUnsignedLong(head),
+                "beyond tail " + Integer.toUnsignedString(tail));
+        }
+        if (unread > dataLength) {
+            return new RingCorruptedException("tail", Integer.toUnsignedLong(tail), "tail - head = " + unread
+                + " unread bytes, more than data_length " + dataLength);
+        }
+        return new RingCorruptedException("tail", Integer.toUnsignedLong(tail),
+            "tail - head = " + unread + " is not a multiple of " + ALIGNMENT);
+    }
+
+    private RingCorruptedException badRecord(final int problem, final int counter) {
+        final int position = counter & mask;
+        final int index = RingDescriptor.HEADER_LENGTH + position;
+        final long length = Integer.toUnsignedLong(buffer.getInt(index + LENGTH_OFFSET));
+        final String where = " at counter " + Integer.toUnsignedString(counter) + " (data offset " + position + ")";
+        return switch (problem) {
+            case BAD_FILLER -> new RingCorruptedException("filler length", length,
+                "a filler must run exactly to the end of the data area (" + (dataLength - position)
+                    + " bytes) and not past tail" + where);
+            case BAD_LENGTH -> new RingCorruptedException("record length", length,
+                "outside [" + HEADER_LENGTH + ", " + maxRecordLength + "]" + where);
+            case STRADDLES_END -> new RingCorruptedException("record length", length,
+                "runs past the end of the data area" + where);
+            case BEYOND_TAIL -> new RingCorruptedException("record length", length,
+                "runs past tail" + where);
+            default -> new RingCorruptedException("record", problem, "unexpected problem code" + where);
+        };
+    }
+}

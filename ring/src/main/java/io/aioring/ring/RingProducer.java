@@ -43,7 +43,9 @@ public final class RingProducer {
         this.maxPayloadLength = ring.maxPayloadLength();
         this.publishedTail = buffer.getIntVolatile(RingDescriptor.TAIL_OFFSET);
         this.pendingTail = publishedTail;
-        this.headCache = readHead(pendingTail);
+        // The lowest head consistent with tail, so the first check of the real one cannot see it move backwards.
+        this.headCache = publishedTail - dataLength;
+        this.headCache = readHead();
     }
 
     public Ring ring() {
@@ -77,7 +79,7 @@ public final class RingProducer {
         final int toEnd = dataLength - position;
         final int required = span <= toEnd ? span : toEnd + span;
         if (dataLength - (pendingTail - headCache) < required) {
-            headCache = readHead(pendingTail);
+            headCache = readHead();
             if (dataLength - (pendingTail - headCache) < required) {
                 return NO_ROOM;
             }
@@ -160,7 +162,7 @@ public final class RingProducer {
 
     /** @return bytes free right now for committed and future records (reads head) */
     public int freeBytes() {
-        headCache = readHead(pendingTail);
+        headCache = readHead();
         return dataLength - (pendingTail - headCache);
     }
 
@@ -170,16 +172,21 @@ public final class RingProducer {
         ring.setFlags(RingDescriptor.FLAG_PRODUCER_CLOSED);
     }
 
-    private int readHead(final int tail) {
+    /** Loads head and checks it: at most data_length behind the published tail, and never moved backwards. */
+    private int readHead() {
         final int head = buffer.getIntAcquire(RingDescriptor.HEAD_OFFSET);
-        final int used = tail - head;
-        if (used < 0 || used > dataLength) {
-            throw new RingCorruptedException("head", Integer.toUnsignedLong(head), "the producer's tail is "
-                + Integer.toUnsignedString(tail) + ", so head is " + (used < 0 ? "beyond tail" : "more than data_length "
-                + dataLength + " behind it"));
+        final int behind = publishedTail - head;
+        if (behind < 0 || behind > dataLength) {
+            throw new RingCorruptedException("head", Integer.toUnsignedLong(head), "the published tail is "
+                + Integer.toUnsignedString(publishedTail) + ", so head is "
+                + (behind < 0 ? "beyond tail" : "more than data_length " + dataLength + " behind it"));
         }
         if ((head & (ALIGNMENT - 1)) != 0) {
             throw new RingCorruptedException("head", Integer.toUnsignedLong(head), "not a multiple of " + ALIGNMENT);
+        }
+        if (head - headCache < 0) {
+            throw new RingCorruptedException("head", Integer.toUnsignedLong(head),
+                "moved backwards from " + Integer.toUnsignedString(headCache));
         }
         return head;
     }

@@ -1,0 +1,142 @@
+package io.aioring.ring;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.SplittableRandom;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Creating, opening, closing and deleting ring files, and refusing files that are not rings we can read. */
+class RingFileTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void createUnderDevShmWithMode0600AndOpenFromAnotherMapping() throws Exception {
+        final RingFile created = RingFile.create(RingFile.defaultPath(), RingSpec.of(8192).withFeatures(0x5, 0));
+        try {
+            assertTrue(created.path().startsWith("/dev/shm"), created.path().toString());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(created.path())));
+            assertEquals(RingDescriptor.totalLength(8192), Files.size(created.path()));
+            final RingProducer producer = new RingProducer(created.ring());
+            assertTrue(producer.offer(3, new UnsafeBuffer("hello".getBytes()), 0, 5));
+            try (RingFile opened = RingFile.open(created.path())) {
+                assertEquals(8192, opened.ring().dataLength());
+                assertEquals(1024, opened.ring().maxPayloadLength());
+                assertEquals(0x5, opened.ring().compatFeatures());
+                assertEquals(ProcessHandle.current().pid(), opened.ring().producerPid());
+                final StringBuilder got = new StringBuilder();
+                assertEquals(1, new RingReaper(opened.ring(), RingReaper.Mode.SHARED)
+                    .poll((type, buffer, index, length) -> got.append(type).append(':').append(buffer.getStringWithoutLengthAscii(index, length))));
+                assertEquals("3:hello", got.toString());
+            }
+            assertEquals(created.ring().head(), created.ring().tail());
+        } finally {
+            created.delete();
+        }
+        assertFalse(Files.exists(created.path()));
+    }
+
+    @Test
+    void createRefusesAnExistingFile() throws Exception {
+        final Path path = Files.createFile(dir.resolve("taken.ring"));
+        final UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> RingFile.create(path, RingSpec.of(1024)));
+        assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+    }
+
+    @Test
+    void specRefusesBadSizesAndPositions() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RingSpec.of(3000)).getMessage().contains("power of two"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RingSpec.of(512)).getMessage().contains("outside"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RingSpec.of(1 << 31)).getMessage().contains("outside"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> RingSpec.of(4096).withInitialPosition(12))
+            .getMessage().contains("multiple of 8"));
+    }
+
+    @Test
+    void openAMissingFile() {
+        final UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> RingFile.open(dir.resolve("nope")));
+        assertTrue(e.getMessage().contains("no such file"), e.getMessage());
+    }
+
+    @Test
+    void openAnEmptyFile() throws Exception {
+        final Path path = Files.createFile(dir.resolve("empty"));
+        final RingFormatException e = assertThrows(RingFormatException.class, () -> RingFile.open(path));
+        assertTrue(e.getMessage().contains("0 bytes"), e.getMessage());
+    }
+
+    @Test
+    void openRandomBytes() throws Exception {
+        final byte[] noise = new byte[64 * 1024];
+        new SplittableRandom(1).nextBytes(noise);
+        final Path path = Files.write(dir.resolve("noise"), noise);
+        final RingFormatException e = assertThrows(RingFormatException.class, () -> RingFile.open(path));
+        assertTrue(e.getMessage().startsWith("not an aioring ring: magic is 0x"), e.getMessage());
+    }
+
+    @Test
+    void openAVersionFromTheFuture() throws Exception {
+        final Path path = ringWith(RingDescriptor.ABI_VERSION_OFFSET, 2);
+        final RingFormatException e = assertThrows(RingFormatException.class, () -> RingFile.open(path));
+        assertEquals("ring ABI version 2 is newer than this build, which supports version 1", e.getMessage());
+    }
+
+    @Test
+    void openUnknownIncompatFeatures() throws Exception {
+        final Path path = ringWith(RingDescriptor.INCOMPAT_FEATURES_OFFSET, 0x100);
+        final RingFormatException e = assertThrows(RingFormatException.class, () -> RingFile.open(path));
+        assertEquals("ring uses incompat features 0x100 that this build does not know (known: 0x0)", e.getMessage());
+        try (RingFile opened = RingFile.open(path, 0x100)) {
+            assertEquals(0x100, opened.ring().incompatFeatures());
+        }
+    }
+
+    @Test
+    void openUnknownCompatFeaturesIsFine() throws Exception {
+        try (RingFile opened = RingFile.open(ringWith(RingDescriptor.COMPAT_FEATURES_OFFSET, 0x40))) {
+            assertEquals(0x40, opened.ring().compatFeatures());
+        }
+    }
+
+    @Test
+    void openImpossibleSizes() throws Exception {
+        assertTrue(assertThrows(RingFormatException.class,
+            () -> RingFile.open(ringWith(RingDescriptor.DATA_LENGTH_OFFSET, 3000))).getMessage().contains("power of two"));
+        assertTrue(assertThrows(RingFormatException.class,
+            () -> RingFile.open(ringWith(RingDescriptor.DATA_LENGTH_OFFSET, 1 << 20))).getMessage().contains("truncated"));
+        assertTrue(assertThrows(RingFormatException.class,
+            () -> RingFile.open(ringWith(RingDescriptor.MAX_PAYLOAD_LENGTH_OFFSET, 4096))).getMessage().contains("max_payload_length"));
+        assertTrue(assertThrows(RingFormatException.class,
+            () -> RingFile.open(ringWith(RingDescriptor.HEADER_LENGTH_OFFSET, 8192))).getMessage().contains("header_length"));
+    }
+
+    @Test
+    void openATruncatedRing() throws Exception {
+        final Path path = ringWith(RingDescriptor.FLAGS_OFFSET, 0);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            channel.truncate(RingDescriptor.HEADER_LENGTH + 100);
+        }
+        assertTrue(assertThrows(RingFormatException.class, () -> RingFile.open(path)).getMessage().contains("truncated"));
+    }
+
+    /** @return a fresh 4 KiB ring file with the u32 at {@code offset} replaced by {@code value} */
+    private Path ringWith(final int offset, final int value) throws Exception {
+        final Path path = dir.resolve("ring-" + offset + "-" + value);
+        RingFile.create(path, RingSpec.of(4096)).close();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value), offset);
+        }
+        return path;
+    }
+}

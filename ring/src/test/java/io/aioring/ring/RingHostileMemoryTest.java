@@ -1,0 +1,219 @@
+package io.aioring.ring;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.time.Duration;
+import java.util.SplittableRandom;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Scribbles over a live ring's header and records: reapers either reap correctly or raise
+ * {@link RingCorruptedException} naming the field; never another exception, never an endless loop.
+ */
+class RingHostileMemoryTest {
+    private static final int DATA = 4096;
+
+    /** A ring holding published test records, its first record at data offset 0 and a filler before the last. */
+    private static final class LiveRing {
+        final UnsafeBuffer memory = new UnsafeBuffer(new byte[(int) RingDescriptor.totalLength(DATA)]);
+        final Ring ring;
+        final RingProducer producer;
+        final int firstRecord;
+
+        LiveRing(final int initial, final int records) {
+            ring = Ring.format(memory, RingSpec.of(DATA).withInitialPosition(initial));
+            producer = new RingProducer(ring);
+            firstRecord = ring.dataIndex(initial);
+            for (int i = 0; i < records; i++) {
+                final int index = producer.tryClaim(TestRecords.TYPE, TestRecords.payloadLength(i));
+                assertNotEquals(RingProducer.NO_ROOM, index);
+                TestRecords.write(memory, index, i);
+                producer.commit();
+            }
+            producer.publish();
+        }
+    }
+
+    private static RingCorruptedException reapExpectingCorruption(final LiveRing live, final RingReaper.Mode mode) {
+        return assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            final RingReaper reaper = new RingReaper(live.ring, mode);
+            final SequenceTally tally = new SequenceTally();
+            return assertThrows(RingCorruptedException.class, () -> {
+                for (int i = 0; i < 10_000; i++) {
+                    reaper.poll(tally, 1024);
+                }
+            });
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingReaper.Mode.class)
+    void headBeyondTail(final RingReaper.Mode mode) {
+        final LiveRing live = new LiveRing(0, 10);
+        live.memory.putInt(RingDescriptor.HEAD_OFFSET, live.ring.tail() + 64);
+        final RingCorruptedException e = reapExpectingCorruption(live, mode);
+        assertEquals("head", e.field());
+        assertTrue(e.getMessage().contains("beyond tail"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingReaper.Mode.class)
+    void misalignedHead(final RingReaper.Mode mode) {
+        final LiveRing live = new LiveRing(0, 10);
+        live.memory.putInt(RingDescriptor.HEAD_OFFSET, 4);
+        assertEquals("head", reapExpectingCorruption(live, mode).field());
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingReaper.Mode.class)
+    void moreUnreadThanTheDataArea(final RingReaper.Mode mode) {
+        final LiveRing live = new LiveRing(0, 10);
+        live.memory.putInt(RingDescriptor.TAIL_OFFSET, DATA + 8);
+        final RingCorruptedException e = reapExpectingCorruption(live, mode);
+        assertEquals("tail", e.field());
+        assertEquals(DATA + 8, e.value());
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingReaper.Mode.class)
+    void misalignedTail(final RingReaper.Mode mode) {
+        final LiveRing live = new LiveRing(0, 10);
+        live.memory.putInt(RingDescriptor.TAIL_OFFSET, live.ring.tail() + 3);
+        assertEquals("tail", reapExpectingCorruption(live, mode).field());
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingReaper.Mode.class)
+    void tailInsideARecord(final RingReaper.Mode mode) {
+        final LiveRing live = new LiveRing(0, 1);
+        live.memory.putInt(RingDescriptor.TAIL_OFFSET, 8);
+        final RingCorruptedException e = reapExpectingCorruption(live, mode);
+        assertEquals("record length", e.field());
+        assertTrue(e.getMessage().contains("past tail"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingReaper.Mode.class)
+    void recordLengthsOutOfRange(final RingReaper.Mode mode) {
+        for (final int length : new int[] {0, 7, -1, Integer.MIN_VALUE, DATA, 8 + DATA / 8 + 1}) {
+            final LiveRing live = new LiveRing(0, 3);
+            live.memory.putInt(live.firstRecord, length);
+            final RingCorruptedException e = reapExpectingCorruption(live, mode);
+            assertEquals("record length", e.field());
+            assertEquals(Integer.toUnsignedLong(length), e.value());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingReaper.Mode.class)
+    void aFillerThatDoesNotRunToTheEnd(final RingReaper.Mode mode) {
+        final LiveRing live = new LiveRing(0, 3);
+        live.memory.putInt(live.firstRecord + RecordDescriptor.TYPE_OFFSET, RecordDescriptor.FILLER_TYPE);
+        assertEquals("filler length", reapExpectingCorruption(live, mode).field());
+    }
+
+    @ParameterizedTest
+    @EnumSource(RingReaper.Mode.class)
+    void recordsBeforeACorruptOneAreDeliveredFirst(final RingReaper.Mode mode) {
+        final LiveRing live = new LiveRing(0, 5);
+        int index = live.firstRecord;
+        for (int i = 0; i < 3; i++) {
+            index += RecordDescriptor.align(live.memory.getInt(index));
+        }
+        live.memory.putInt(index, 3);
+        final RingReaper reaper = new RingReaper(live.ring, mode);
+        final SequenceTally tally = new SequenceTally();
+        assertEquals(3, reaper.poll(tally, 1 << 20));
+        assertThrows(RingCorruptedException.class, () -> reaper.poll(tally, 1 << 20));
+        assertEquals(3, tally.seen.cardinality());
+        assertEquals(0, tally.torn);
+    }
+
+    @Test
+    void producerRefusesAnImpossibleHead() {
+        final LiveRing live = new LiveRing(0, 40);
+        live.memory.putInt(RingDescriptor.HEAD_OFFSET, live.ring.tail() + 8);
+        final RingCorruptedException e = assertThrows(RingCorruptedException.class, () -> {
+            for (int i = 0; i < 1000; i++) {
+                if (live.producer.tryClaim(TestRecords.TYPE, 64) != RingProducer.NO_ROOM) {
+                    live.producer.commit();
+                }
+            }
+        });
+        assertEquals("head", e.field());
+    }
+
+    @Test
+    void producerRefusesAHeadThatMovedBackwards() {
+        final LiveRing live = new LiveRing(0, 40);
+        new RingReaper(live.ring, RingReaper.Mode.EXCLUSIVE).poll((t, b, i, l) -> { }, 1 << 20);
+        live.producer.freeBytes();
+        live.memory.putInt(RingDescriptor.HEAD_OFFSET, live.ring.tail() - 64);
+        final RingCorruptedException e = assertThrows(RingCorruptedException.class, live.producer::freeBytes);
+        assertTrue(e.getMessage().contains("backwards"), e.getMessage());
+    }
+
+    @Test
+    void fieldsReadAtAttachAreNotReadAgainByALiveReaper() {
+        final LiveRing live = new LiveRing(0, 10);
+        final RingReaper reaper = new RingReaper(live.ring, RingReaper.Mode.SHARED);
+        for (final int offset : new int[] {RingDescriptor.MAGIC_OFFSET, RingDescriptor.ABI_VERSION_OFFSET,
+            RingDescriptor.DATA_LENGTH_OFFSET, RingDescriptor.MAX_PAYLOAD_LENGTH_OFFSET,
+            RingDescriptor.HEADER_LENGTH_OFFSET, RingDescriptor.INCOMPAT_FEATURES_OFFSET}) {
+            live.memory.putInt(offset, 0x7FFF_FFF3);
+        }
+        live.memory.putInt(RingDescriptor.FLAGS_OFFSET, -1);
+        live.memory.putInt(RingDescriptor.DOORBELL_OFFSET, -1);
+        final SequenceTally tally = new SequenceTally();
+        assertEquals(10, reaper.poll(tally, 1 << 20));
+        assertEquals(0, tally.torn);
+        assertThrows(RingFormatException.class, () -> Ring.attach(live.memory, 0));
+    }
+
+    /**
+     * Random scribbles over head, tail and record bytes, many times over: every outcome is a correct reap, a
+     * delivered record whose bytes fail their checksum (the ring does not checksum payloads), or a corruption
+     * error; a bounded number of polls always reaches an empty ring or that error.
+     */
+    @Test
+    void randomScribblesNeverCrashNorHang() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            final SplittableRandom random = new SplittableRandom(0x5EED);
+            int corrupt = 0;
+            int clean = 0;
+            for (int round = 0; round < 20_000; round++) {
+                final LiveRing live = new LiveRing(-8 * random.nextInt(1, 600), random.nextInt(1, 60));
+                final int scribbles = random.nextInt(1, 4);
+                for (int s = 0; s < scribbles; s++) {
+                    switch (random.nextInt(4)) {
+                        case 0 -> live.memory.putInt(RingDescriptor.HEAD_OFFSET,
+                            live.ring.head() + 8 * random.nextInt(-64, 64) + (random.nextInt(8) == 0 ? 1 : 0));
+                        case 1 -> live.memory.putInt(RingDescriptor.TAIL_OFFSET,
+                            random.nextBoolean() ? random.nextInt() : live.ring.tail() + 8 * random.nextInt(-64, 64));
+                        default -> live.memory.putByte(RingDescriptor.HEADER_LENGTH + random.nextInt(DATA),
+                            (byte) random.nextInt());
+                    }
+                }
+                final RingReaper.Mode mode = random.nextBoolean() ? RingReaper.Mode.SHARED : RingReaper.Mode.EXCLUSIVE;
+                final RingReaper reaper = new RingReaper(live.ring, mode, 512);
+                final SequenceTally tally = new SequenceTally();
+                try {
+                    int polls = 0;
+                    while (reaper.poll(tally, random.nextInt(1, 2048)) > 0) {
+                        assertTrue(++polls <= DATA / 8, "more polls than records can exist");
+                    }
+                    assertEquals(live.ring.head(), live.ring.tail(), "an empty poll leaves an empty ring");
+                    clean++;
+                } catch (final RingCorruptedException e) {
+                    assertNotNull(e.field());
+                    corrupt++;
+                }
+            }
+            assertTrue(corrupt > 1000 && clean > 1000, "both outcomes seen: corrupt " + corrupt + ", clean " + clean);
+        });
+    }
+}

@@ -21,15 +21,8 @@ public final class ReaperMain {
         final SequenceTally tally = new SequenceTally();
         try (RingFile file = RingFile.open(ringPath)) {
             final RingReaper reaper = new RingReaper(file.ring(), RingReaper.Mode.SHARED, 4096);
-            final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 200_000);
             Files.writeString(Path.of(args[1] + ".ready"), "ready");
-            while (true) {
-                final int n = reaper.poll(tally, 4096);
-                if (n == 0 && file.ring().isProducerClosed() && reaper.isEmpty()) {
-                    break;
-                }
-                idle.idle(n);
-            }
+            reaper.reap(tally, 4096, Integer.MAX_VALUE, new BackoffIdleStrategy(10, 10, 1_000, 200_000), Long.MAX_VALUE);
         }
         final Path tmp = Path.of(args[1] + ".tmp");
         try (DataOutputStream data = new DataOutputStream(Files.newOutputStream(tmp))) {

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,21 +41,7 @@ class RingProcessesTest {
                 }
             }
             final RingProducer producer = new RingProducer(file.ring());
-            final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
-            for (long sequence = 0; sequence < RECORDS; ) {
-                final int index = producer.tryClaim(TestRecords.TYPE, TestRecords.payloadLength(sequence));
-                if (index == RingProducer.NO_ROOM) {
-                    producer.publish();
-                    idle.idle(0);
-                    continue;
-                }
-                idle.reset();
-                TestRecords.write(file.ring().buffer(), index, sequence);
-                producer.commit();
-                if (++sequence % 64 == 0) {
-                    producer.publish();
-                }
-            }
+            TestRecords.produce(producer, RECORDS, 64, () -> { });
             final int finalTail = producer.publishedTail();
             producer.close();
             assertTrue(Integer.compareUnsigned(finalTail, start) < 0, "the counters wrapped past 2^32");

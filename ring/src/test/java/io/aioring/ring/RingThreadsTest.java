@@ -33,15 +33,8 @@ class RingThreadsTest {
             tallies.add(tally);
             final RingReaper reaper = new RingReaper(ring, RingReaper.Mode.SHARED, 2048);
             final Thread thread = new Thread(() -> {
-                final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
                 try {
-                    while (true) {
-                        final int n = reaper.poll(tally, 2048);
-                        if (n == 0 && ring.isProducerClosed() && reaper.isEmpty()) {
-                            return;
-                        }
-                        idle.idle(n);
-                    }
+                    reaper.reap(tally, 2048, Integer.MAX_VALUE, new BackoffIdleStrategy(10, 10, 1_000, 100_000), Long.MAX_VALUE);
                 } catch (final Throwable t) {
                     failure.compareAndSet(null, t);
                 }
@@ -51,22 +44,7 @@ class RingThreadsTest {
         }
 
         final RingProducer producer = new RingProducer(ring);
-        final BackoffIdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, 100_000);
-        for (long sequence = 0; sequence < RECORDS; ) {
-            final int index = producer.tryClaim(TestRecords.TYPE, TestRecords.payloadLength(sequence));
-            if (index == RingProducer.NO_ROOM) {
-                producer.publish();
-                idle.idle(0);
-                assertNull(failure.get());
-                continue;
-            }
-            idle.reset();
-            TestRecords.write(memory, index, sequence);
-            producer.commit();
-            if (++sequence % 32 == 0) {
-                producer.publish();
-            }
-        }
+        TestRecords.produce(producer, RECORDS, 32, () -> assertNull(failure.get()));
         producer.close();
         for (final Thread thread : threads) {
             thread.join();

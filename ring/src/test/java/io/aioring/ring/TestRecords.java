@@ -57,6 +57,31 @@ final class TestRecords {
         return buffer.getLong(index + 8) == sum ? sequence : -1;
     }
 
+    /**
+     * Writes records 0 to {@code count - 1} through {@code producer}, publishing every {@code publishEvery}
+     * records and idling while the ring is full; {@code whileFull} runs on each full poll (to stop on a failure).
+     */
+    static void produce(final RingProducer producer, final long count, final int publishEvery, final Runnable whileFull) {
+        final org.agrona.concurrent.BackoffIdleStrategy idle =
+            new org.agrona.concurrent.BackoffIdleStrategy(10, 10, 1_000, 100_000);
+        for (long sequence = 0; sequence < count; ) {
+            final int index = producer.tryClaim(TYPE, payloadLength(sequence));
+            if (index == RingProducer.NO_ROOM) {
+                producer.publish();
+                whileFull.run();
+                idle.idle(0);
+                continue;
+            }
+            idle.reset();
+            write(producer.ring().buffer(), index, sequence);
+            producer.commit();
+            if (++sequence % publishEvery == 0) {
+                producer.publish();
+            }
+        }
+        producer.publish();
+    }
+
     static long mix(final long x) {
         long z = x + 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

@@ -45,17 +45,12 @@ public final class RingReaper {
     /** Default batch buffer size; raised to the ring's largest record if that is bigger. */
     public static final int DEFAULT_BATCH_BYTES = 64 * 1024;
 
-    private static final int BAD_FILLER = -1;
-    private static final int BAD_LENGTH = -2;
-    private static final int STRADDLES_END = -3;
-    private static final int BEYOND_TAIL = -4;
-
     private final Ring ring;
     private final AtomicBuffer buffer;
     private final Mode mode;
     private final int dataLength;
     private final int mask;
-    private final int maxRecordLength;
+    private final RecordWalk walk;
     private final UnsafeBuffer batch;
     private int batchOffset;
     private int batchLimit;
@@ -74,7 +69,7 @@ public final class RingReaper {
         this.mode = mode;
         this.dataLength = ring.dataLength();
         this.mask = ring.mask();
-        this.maxRecordLength = HEADER_LENGTH + ring.maxPayloadLength();
+        this.walk = new RecordWalk(ring);
         this.batch = mode == Mode.SHARED
             ? new UnsafeBuffer(BufferUtil.allocateDirectAligned(
                 align(Math.max(batchBytes, ring.maxRecordLength())), 64))
@@ -154,58 +149,24 @@ public final class RingReaper {
             if (unread == 0) {
                 return 0;
             }
-            if (!countersValid(head, unread)) {
+            if (!walk.countersValid(head, unread)) {
                 if (headMoved(head)) {
                     continue;
                 }
-                throw badCounters(head, tail);
+                throw walk.badCounters(head, tail);
             }
-            final int startPosition = head & mask;
-            int consumed = 0;
-            int firstBytes = 0;
-            int secondBytes = 0;
-            int problem = 0;
-            while (consumed < unread) {
-                final int position = (head + consumed) & mask;
-                final int index = RingDescriptor.HEADER_LENGTH + position;
-                final int length = buffer.getInt(index + LENGTH_OFFSET);
-                final int type = buffer.getInt(index + TYPE_OFFSET);
-                final int span = checkedSpan(position, length, type, unread - consumed);
-                if (span < 0) {
-                    problem = span;
-                    break;
-                }
-                if (type == FILLER_TYPE) {
-                    consumed += span;
-                    continue;
-                }
-                final int taken = firstBytes + secondBytes;
-                if (taken > 0 && taken + span > limit) {
-                    break;
-                }
-                // Records before the wrap to offset 0 form the first segment, those after it the second.
-                if (position < startPosition) {
-                    secondBytes += span;
-                } else {
-                    firstBytes += span;
-                }
-                consumed += span;
-            }
-            if (consumed == 0) {
+            walk.copy(head, unread, limit, batch);
+            if (walk.consumed == 0) {
                 if (headMoved(head)) {
                     continue;
                 }
-                throw badRecord(problem, head);
+                throw walk.badRecord(walk.problem, head, walk.problemLength);
             }
-            buffer.getBytes(RingDescriptor.HEADER_LENGTH + startPosition, batch, 0, firstBytes);
-            if (secondBytes > 0) {
-                buffer.getBytes(RingDescriptor.HEADER_LENGTH, batch, firstBytes, secondBytes);
-            }
-            if (!buffer.compareAndSetInt(RingDescriptor.HEAD_OFFSET, head, head + consumed)) {
+            if (!buffer.compareAndSetInt(RingDescriptor.HEAD_OFFSET, head, head + walk.consumed)) {
                 continue;
             }
             batchOffset = 0;
-            batchLimit = firstBytes + secondBytes;
+            batchLimit = walk.copiedBytes();
             if (batchLimit > 0) {
                 return deliverBatch(handler);
             }
@@ -234,8 +195,8 @@ public final class RingReaper {
         if (unread == 0) {
             return 0;
         }
-        if (!countersValid(head, unread)) {
-            throw badCounters(head, tail);
+        if (!walk.countersValid(head, unread)) {
+            throw walk.badCounters(head, tail);
         }
         int consumed = 0;
         int taken = 0;
@@ -246,12 +207,12 @@ public final class RingReaper {
                 final int index = RingDescriptor.HEADER_LENGTH + position;
                 final int length = buffer.getInt(index + LENGTH_OFFSET);
                 final int type = buffer.getInt(index + TYPE_OFFSET);
-                final int span = checkedSpan(position, length, type, unread - consumed);
+                final int span = walk.span(position, length, type, unread - consumed);
                 if (span < 0) {
                     if (delivered > 0) {
                         break;
                     }
-                    throw badRecord(span, head + consumed);
+                    throw walk.badRecord(span, head + consumed, length);
                 }
                 if (type == FILLER_TYPE) {
                     consumed += span;
@@ -273,67 +234,9 @@ public final class RingReaper {
         return delivered;
     }
 
-    /** @return the bytes the record at {@code position} occupies, or a negative problem code */
-    private int checkedSpan(final int position, final int length, final int type, final int remaining) {
-        if (type == FILLER_TYPE) {
-            return length == dataLength - position && length <= remaining ? length : BAD_FILLER;
-        }
-        if (length < HEADER_LENGTH || length > maxRecordLength) {
-            return BAD_LENGTH;
-        }
-        final int span = align(length);
-        if (span > dataLength - position) {
-            return STRADDLES_END;
-        }
-        if (span > remaining) {
-            return BEYOND_TAIL;
-        }
-        return span;
-    }
-
-    private boolean countersValid(final int head, final int unread) {
-        return unread > 0 && unread <= dataLength && (head & (ALIGNMENT - 1)) == 0 && (unread & (ALIGNMENT - 1)) == 0;
-    }
-
     /** After a load that looked impossible: has another reaper moved head since {@code head} was loaded? */
     private boolean headMoved(final int head) {
         VarHandle.loadLoadFence();
         return buffer.getIntVolatile(RingDescriptor.HEAD_OFFSET) != head;
-    }
-
-    private RingCorruptedException badCounters(final int head, final int tail) {
-        final int unread = tail - head;
-        if ((head & (ALIGNMENT - 1)) != 0) {
-            return new RingCorruptedException("head", Integer.toUnsignedLong(head), "not a multiple of " + ALIGNMENT);
-        }
-        if (unread < 0) {
-            return new RingCorruptedException("head", Integer.toUnsignedLong(head),
-                "beyond tail " + Integer.toUnsignedString(tail));
-        }
-        if (unread > dataLength) {
-            return new RingCorruptedException("tail", Integer.toUnsignedLong(tail), "tail - head = " + unread
-                + " unread bytes, more than data_length " + dataLength);
-        }
-        return new RingCorruptedException("tail", Integer.toUnsignedLong(tail),
-            "tail - head = " + unread + " is not a multiple of " + ALIGNMENT);
-    }
-
-    private RingCorruptedException badRecord(final int problem, final int counter) {
-        final int position = counter & mask;
-        final int index = RingDescriptor.HEADER_LENGTH + position;
-        final long length = Integer.toUnsignedLong(buffer.getInt(index + LENGTH_OFFSET));
-        final String where = " at counter " + Integer.toUnsignedString(counter) + " (data offset " + position + ")";
-        return switch (problem) {
-            case BAD_FILLER -> new RingCorruptedException("filler length", length,
-                "a filler must run exactly to the end of the data area (" + (dataLength - position)
-                    + " bytes) and not past tail" + where);
-            case BAD_LENGTH -> new RingCorruptedException("record length", length,
-                "outside [" + HEADER_LENGTH + ", " + maxRecordLength + "]" + where);
-            case STRADDLES_END -> new RingCorruptedException("record length", length,
-                "runs past the end of the data area" + where);
-            case BEYOND_TAIL -> new RingCorruptedException("record length", length,
-                "runs past tail" + where);
-            default -> new RingCorruptedException("record", problem, "unexpected problem code" + where);
-        };
     }
 }

@@ -1,0 +1,65 @@
+package io.aioring.cli;
+
+import java.io.PrintWriter;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code aioring} command: its subcommands, and one clear line (never a stack trace) for every error. */
+@Command(name = "aioring",
+    mixinStandardHelpOptions = true,
+    versionProvider = AioringCommand.Version.class,
+    description = "Asynchronous I/O through a shared-memory completion ring.",
+    subcommands = {InspectCommand.class, CommandLine.HelpCommand.class})
+public final class AioringCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(final String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with the given streams; @return the exit code */
+    public static int run(final String[] args, final PrintWriter out, final PrintWriter err) {
+        final CommandLine commandLine = new CommandLine(new AioringCommand());
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler((e, ignored) -> {
+            err.println("aioring: " + e.getMessage() + " (see: aioring "
+                + qualifiedName(e.getCommandLine()) + "--help)");
+            return 2;
+        });
+        commandLine.setExecutionExceptionHandler((e, cl, ignored) -> {
+            err.println("aioring " + cl.getCommandName() + ": " + describe(e));
+            return 1;
+        });
+        return commandLine.execute(args);
+    }
+
+    private static String qualifiedName(final CommandLine commandLine) {
+        return commandLine.getParent() == null ? "" : commandLine.getCommandName() + " ";
+    }
+
+    /** @return one line saying what went wrong: our exceptions' messages are written to be read */
+    static String describe(final Throwable e) {
+        final String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName() + (e.getCause() == null ? "" : ": " + describe(e.getCause()));
+        }
+        return message.lines().findFirst().orElse(message);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            final Package pkg = AioringCommand.class.getPackage();
+            final String version = pkg.getImplementationVersion() == null ? "development build" : pkg.getImplementationVersion();
+            return new String[] {"aioring " + version + ", ring ABI version " + io.aioring.ring.RingDescriptor.ABI_VERSION};
+        }
+    }
+}

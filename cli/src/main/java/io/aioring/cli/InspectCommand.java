@@ -1,0 +1,133 @@
+package io.aioring.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import io.aioring.ring.RecordDescriptor;
+import io.aioring.ring.Ring;
+import io.aioring.ring.RingDescriptor;
+import io.aioring.ring.RingFile;
+import io.aioring.ring.RingObserver;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code aioring inspect RING-FILE}: decodes a ring's header and lists its unread records, changing nothing. */
+@Command(name = "inspect",
+    mixinStandardHelpOptions = true,
+    description = {"Print a ring's header (version, features, sizes, flags, head, tail), the producer's "
+        + "liveness, and its unread records.", "Reads only: it never moves head."})
+final class InspectCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "RING-FILE", description = "the ring's file, e.g. /dev/shm/aioring-1234-1.ring")
+    Path file;
+
+    @Option(names = "--records", paramLabel = "N", defaultValue = "16",
+        description = "list at most N unread records (default: ${DEFAULT-VALUE}; 0 for none)")
+    int records;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        if (records < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--records must be 0 or more, not " + records);
+        }
+        final PrintWriter out = spec.commandLine().getOut();
+        try (RingFile ringFile = RingFile.open(file)) {
+            final Ring ring = ringFile.ring();
+            final int head = ring.head();
+            final int tail = ring.tail();
+            final int flags = ring.flags();
+            out.printf("ring        %s%n", file);
+            out.printf("magic       %s%n", Ring.describeMagic(ring.buffer().getLong(RingDescriptor.MAGIC_OFFSET)));
+            out.printf("abi         version %d, header %d bytes%n", RingDescriptor.ABI_VERSION, RingDescriptor.HEADER_LENGTH);
+            out.printf("features    compat 0x%x, incompat 0x%x%n", ring.compatFeatures(), ring.incompatFeatures());
+            out.printf("data        %d bytes, records up to %d payload bytes%n", ring.dataLength(), ring.maxPayloadLength());
+            out.printf("producer    %s%n", producer(ring));
+            out.printf("flags       0x%x %s%n", flags, flagNames(flags));
+            out.printf("doorbell    %d%n", Integer.toUnsignedLong(ring.doorbell()));
+            out.printf("head        %s (data offset %d)%n", Integer.toUnsignedString(head), head & ring.mask());
+            out.printf("tail        %s (data offset %d)%n", Integer.toUnsignedString(tail), tail & ring.mask());
+            final int unread = tail - head;
+            if (unread < 0 || unread > ring.dataLength()) {
+                out.printf("unread      impossible: tail - head = %d (data_length %d)%n", unread, ring.dataLength());
+                out.flush();
+                throw new IllegalStateException("ring is corrupt: tail - head = " + unread
+                    + " is outside [0, " + ring.dataLength() + "]");
+            }
+            final List<String> listed = new ArrayList<>();
+            final long[] count = {0, 0};
+            final RingObserver observer = new RingObserver(ring);
+            while (observer.cursor() - tail < 0) {
+                final int before = observer.cursor();
+                if (observer.poll((type, buffer, index, length) -> {
+                    if (count[0]++ < records) {
+                        listed.add(String.format("  %-5d type %-10s payload %5d bytes  %s", count[0] - 1,
+                            Integer.toUnsignedString(type), length, hex(buffer, index, Math.min(length, 16))));
+                    }
+                    count[1] += RecordDescriptor.align(RecordDescriptor.HEADER_LENGTH + length);
+                }, Integer.MAX_VALUE) == 0 && observer.cursor() == before) {
+                    break;
+                }
+            }
+            out.printf("unread      %d bytes: %d records, %d bytes of fillers%n", unread, count[0], unread - count[1]);
+            if (observer.missedBytes() > 0) {
+                out.printf("            (reapers took %d bytes while this ran)%n", observer.missedBytes());
+            }
+            if (!listed.isEmpty()) {
+                out.println("records");
+                listed.forEach(out::println);
+                if (count[0] > records) {
+                    out.printf("  ... %d more%n", count[0] - records);
+                }
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    private static String producer(final Ring ring) {
+        final int pid = ring.producerPid();
+        final Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        final boolean alive = process.isPresent() && process.get().isAlive();
+        final long heartbeat = ring.heartbeat();
+        final String beat = heartbeat == 0 ? "no heartbeat"
+            : "last heartbeat " + Math.max(0, (System.nanoTime() - heartbeat) / 1_000_000) + " ms ago";
+        return "pid " + pid + (alive ? " (running)" : " (gone)") + ", " + beat;
+    }
+
+    static String flagNames(final int flags) {
+        final List<String> names = new ArrayList<>();
+        if ((flags & RingDescriptor.FLAG_OVERFLOW_PENDING) != 0) {
+            names.add("OVERFLOW_PENDING");
+        }
+        if ((flags & RingDescriptor.FLAG_NOTIFY_DISABLED) != 0) {
+            names.add("NOTIFY_DISABLED");
+        }
+        if ((flags & RingDescriptor.FLAG_PRODUCER_CLOSED) != 0) {
+            names.add("PRODUCER_CLOSED");
+        }
+        if ((flags & ~RingDescriptor.KNOWN_FLAGS) != 0) {
+            names.add(String.format("unknown 0x%x", flags & ~RingDescriptor.KNOWN_FLAGS));
+        }
+        return names.toString();
+    }
+
+    private static String hex(final org.agrona.DirectBuffer buffer, final int index, final int length) {
+        final StringBuilder text = new StringBuilder(length * 3);
+        for (int i = 0; i < length; i++) {
+            text.append(String.format("%02x", buffer.getByte(index + i) & 0xFF));
+            if (i % 4 == 3 && i + 1 < length) {
+                text.append(' ');
+            }
+        }
+        return text.toString();
+    }
+}

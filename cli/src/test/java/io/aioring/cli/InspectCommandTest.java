@@ -1,0 +1,135 @@
+package io.aioring.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.SplittableRandom;
+
+import io.aioring.ring.RingDescriptor;
+import io.aioring.ring.RingFile;
+import io.aioring.ring.RingProducer;
+import io.aioring.ring.RingSpec;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code aioring inspect} on good rings and on files that are not rings: output, exit codes, one-line errors. */
+class InspectCommandTest {
+    @TempDir
+    Path dir;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(final String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int exit = AioringCommand.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void decodesALiveRing() {
+        final Path path = dir.resolve("live.ring");
+        try (RingFile ring = RingFile.create(path, RingSpec.of(4096).withInitialPosition(-64))) {
+            final RingProducer producer = new RingProducer(ring.ring());
+            final UnsafeBuffer payload = new UnsafeBuffer(new byte[100]);
+            payload.putInt(0, 0xCAFEBABE);
+            for (int i = 0; i < 5; i++) {
+                assertTrue(producer.offer(9, payload, 0, 20 + i * 10));
+            }
+            ring.ring().setFlags(RingDescriptor.FLAG_OVERFLOW_PENDING);
+            final int head = ring.ring().head();
+            final Run run = run("inspect", path.toString(), "--records", "3");
+            assertEquals(0, run.exit(), run.err());
+            assertEquals("", run.err());
+            assertTrue(run.out().contains("magic       \"AIORING\\0\""), run.out());
+            assertTrue(run.out().contains("data        4096 bytes, records up to 512 payload bytes"), run.out());
+            assertTrue(run.out().contains("pid " + ProcessHandle.current().pid() + " (running)"), run.out());
+            assertTrue(run.out().contains("flags       0x1 [OVERFLOW_PENDING]"), run.out());
+            assertTrue(run.out().contains("head        4294967232 (data offset 4032)"), run.out());
+            assertTrue(run.out().contains("unread      288 bytes: 5 records, 32 bytes of fillers"), run.out());
+            assertTrue(run.out().contains("payload    20 bytes  bebafeca"), run.out());
+            assertTrue(run.out().contains("... 2 more"), run.out());
+            assertTrue(run.out().contains("bytes of fillers") && !run.out().contains(" 0 bytes of fillers"),
+                "the records wrapped, so a filler was counted:\n" + run.out());
+            assertEquals(head, ring.ring().head(), "inspect never moves head");
+        }
+    }
+
+    @Test
+    void missingFile() {
+        final Run run = run("inspect", dir.resolve("absent.ring").toString());
+        assertEquals(1, run.exit());
+        assertEquals("aioring inspect: cannot open ring file " + dir.resolve("absent.ring") + ": no such file\n", run.err());
+    }
+
+    @Test
+    void emptyFile() throws Exception {
+        final Path path = Files.createFile(dir.resolve("empty"));
+        final Run run = run("inspect", path.toString());
+        assertEquals(1, run.exit());
+        assertOneLine(run.err(), "is 0 bytes, shorter than the 4096-byte header");
+    }
+
+    @Test
+    void randomBytes() throws Exception {
+        final byte[] noise = new byte[20_000];
+        new SplittableRandom(7).nextBytes(noise);
+        final Run run = run("inspect", Files.write(dir.resolve("noise"), noise).toString());
+        assertEquals(1, run.exit());
+        assertOneLine(run.err(), "not an aioring ring: magic is 0x");
+    }
+
+    @Test
+    void aRingFromTheFuture() throws Exception {
+        final Path path = dir.resolve("future.ring");
+        RingFile.create(path, RingSpec.of(1024)).close();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 7), RingDescriptor.ABI_VERSION_OFFSET);
+        }
+        final Run run = run("inspect", path.toString());
+        assertEquals(1, run.exit());
+        assertOneLine(run.err(), "ring ABI version 7 is newer than this build, which supports version 1");
+    }
+
+    @Test
+    void headBeyondTailIsReportedNotThrown() throws Exception {
+        final Path path = dir.resolve("corrupt.ring");
+        RingFile.create(path, RingSpec.of(1024)).close();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 64), RingDescriptor.HEAD_OFFSET);
+        }
+        final Run run = run("inspect", path.toString());
+        assertEquals(1, run.exit());
+        assertTrue(run.out().contains("unread      impossible"), run.out());
+        assertOneLine(run.err(), "ring is corrupt: tail - head = -64");
+    }
+
+    @Test
+    void badOptionsAndNoFile() {
+        final Run none = run("inspect");
+        assertEquals(2, none.exit());
+        assertOneLine(none.err(), "Missing required parameter: 'RING-FILE'");
+        final Run bad = run("inspect", "x", "--records", "many");
+        assertEquals(2, bad.exit());
+        assertOneLine(bad.err(), "--records");
+        final Run unknown = run("frobnicate");
+        assertEquals(2, unknown.exit());
+        assertOneLine(unknown.err(), "Unmatched argument");
+    }
+
+    static void assertOneLine(final String err, final String expected) {
+        assertTrue(err.contains(expected), err);
+        assertEquals(1, err.lines().count(), "exactly one line: " + err);
+        assertFalse(err.contains("\tat "), "no stack trace: " + err);
+    }
+}

@@ -91,11 +91,7 @@ class InspectCommandTest {
 
     @Test
     void aRingFromTheFuture() throws Exception {
-        final Path path = dir.resolve("future.ring");
-        RingFile.create(path, RingSpec.of(1024)).close();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 7), RingDescriptor.ABI_VERSION_OFFSET);
-        }
+        final Path path = ringWith(RingDescriptor.ABI_VERSION_OFFSET, 7);
         final Run run = run("inspect", path.toString());
         assertEquals(1, run.exit());
         assertOneLine(run.err(), "ring ABI version 7 is newer than this build, which supports version 1");
@@ -103,11 +99,7 @@ class InspectCommandTest {
 
     @Test
     void headBeyondTailIsReportedNotThrown() throws Exception {
-        final Path path = dir.resolve("corrupt.ring");
-        RingFile.create(path, RingSpec.of(1024)).close();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 64), RingDescriptor.HEAD_OFFSET);
-        }
+        final Path path = ringWith(RingDescriptor.HEAD_OFFSET, 64);
         final Run run = run("inspect", path.toString());
         assertEquals(1, run.exit());
         assertTrue(run.out().contains("unread      impossible"), run.out());
@@ -125,6 +117,16 @@ class InspectCommandTest {
         final Run unknown = run("frobnicate");
         assertEquals(2, unknown.exit());
         assertOneLine(unknown.err(), "Unmatched argument");
+    }
+
+    /** @return a new 1 KiB ring file whose u32 at {@code offset} is {@code value} */
+    private Path ringWith(final int offset, final int value) throws Exception {
+        final Path path = dir.resolve("ring-" + offset + "-" + value);
+        RingFile.create(path, RingSpec.of(1024)).close();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value), offset);
+        }
+        return path;
     }
 
     static void assertOneLine(final String err, final String expected) {

@@ -1,0 +1,10 @@
+package io.aioring.abi;
+
+/** An event's bytes do not follow the layout: a length or attribute record out of bounds. Nothing past it was read. */
+public final class EventFormatException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public EventFormatException(final String field, final long value, final String detail) {
+        super("event corrupted: " + field + " = " + value + ": " + detail);
+    }
+}

@@ -1,0 +1,136 @@
+package io.aioring.abi;
+
+import static io.aioring.abi.EventDescriptor.*;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Reads one event in place (a flyweight): wrap it over the payload of a ring record of type
+ * {@link EventDescriptor#RECORD_TYPE}. {@link #wrap} checks that the attribute records tile the event exactly,
+ * so the accessors never read outside it. Allocates nothing.
+ */
+public final class EventView {
+    private DirectBuffer buffer;
+    private int index;
+    private int length;
+
+    /**
+     * @throws EventFormatException if the bytes are not a well-formed event
+     */
+    public EventView wrap(final DirectBuffer buffer, final int index, final int length) {
+        if (length < HEADER_LENGTH) {
+            throw new EventFormatException("length", length, "shorter than the " + HEADER_LENGTH + "-byte event header");
+        }
+        final int count = buffer.getShort(index + ATTRIBUTE_COUNT_OFFSET) & 0xFFFF;
+        int offset = HEADER_LENGTH;
+        for (int i = 0; i < count; i++) {
+            if (offset + AttributeRecordDescriptor.HEADER_LENGTH > length) {
+                throw new EventFormatException("attribute_count", count, "record " + i + " starts past the event's "
+                    + length + " bytes");
+            }
+            final int payload = buffer.getInt(index + offset + AttributeRecordDescriptor.PAYLOAD_LENGTH_OFFSET);
+            if (payload < 0 || payload > length - offset - AttributeRecordDescriptor.HEADER_LENGTH) {
+                throw new EventFormatException("attribute payload_length", Integer.toUnsignedLong(payload),
+                    "record " + i + " runs past the event's " + length + " bytes");
+            }
+            offset += IocbWriter.align(AttributeRecordDescriptor.HEADER_LENGTH + payload);
+        }
+        if (offset > length) {
+            throw new EventFormatException("length", length, "attribute records need " + offset + " bytes");
+        }
+        this.buffer = buffer;
+        this.index = index;
+        this.length = length;
+        return this;
+    }
+
+    public DirectBuffer buffer() {
+        return buffer;
+    }
+
+    /** @return the event's first byte in {@link #buffer()} */
+    public int index() {
+        return index;
+    }
+
+    /** @return the event's total length in bytes */
+    public int length() {
+        return length;
+    }
+
+    public long userData() {
+        return buffer.getLong(index + USER_DATA_OFFSET);
+    }
+
+    /** @return bytes transferred (or the call's result, e.g. a new fd), or -errno */
+    public long result() {
+        return buffer.getLong(index + RESULT_OFFSET);
+    }
+
+    public int flags() {
+        return buffer.getInt(index + FLAGS_OFFSET);
+    }
+
+    public int opcode() {
+        return buffer.getShort(index + OPCODE_OFFSET) & 0xFFFF;
+    }
+
+    public int attributeCount() {
+        return buffer.getShort(index + ATTRIBUTE_COUNT_OFFSET) & 0xFFFF;
+    }
+
+    /** @return the context's completion sequence number: 0, 1, 2... in the order events were posted */
+    public long sequence() {
+        return buffer.getLong(index + SEQUENCE_OFFSET);
+    }
+
+    /** @return the offset (from {@link #index()}) of the first attribute record, or of nothing if there is none */
+    public int firstAttribute() {
+        return HEADER_LENGTH;
+    }
+
+    /** @return the offset of the attribute record after the one at {@code attributeOffset} */
+    public int nextAttribute(final int attributeOffset) {
+        return attributeOffset + IocbWriter.align(AttributeRecordDescriptor.HEADER_LENGTH + attributePayloadLength(attributeOffset));
+    }
+
+    public int attributeId(final int attributeOffset) {
+        return buffer.getShort(index + attributeOffset + AttributeRecordDescriptor.ID_OFFSET) & 0xFFFF;
+    }
+
+    public int attributeStatus(final int attributeOffset) {
+        return buffer.getByte(index + attributeOffset + AttributeRecordDescriptor.STATUS_OFFSET) & 0xFF;
+    }
+
+    public int attributeVersion(final int attributeOffset) {
+        return buffer.getByte(index + attributeOffset + AttributeRecordDescriptor.VERSION_OFFSET) & 0xFF;
+    }
+
+    public int attributePayloadLength(final int attributeOffset) {
+        return buffer.getInt(index + attributeOffset + AttributeRecordDescriptor.PAYLOAD_LENGTH_OFFSET);
+    }
+
+    /** @return the index in {@link #buffer()} of the payload of the attribute record at {@code attributeOffset} */
+    public int attributePayloadIndex(final int attributeOffset) {
+        return index + attributeOffset + AttributeRecordDescriptor.HEADER_LENGTH;
+    }
+
+    /** @return the offset of the first attribute record with {@code id}, or -1 */
+    public int findAttribute(final int id) {
+        int offset = firstAttribute();
+        for (int i = 0, n = attributeCount(); i < n; i++) {
+            if (attributeId(offset) == id) {
+                return offset;
+            }
+            offset = nextAttribute(offset);
+        }
+        return -1;
+    }
+
+    @Override
+    public String toString() {
+        return buffer == null ? "EventView(unwrapped)" : "event{user_data=" + userData() + ", result="
+            + io.aioring.abi.linux.Errno.describeResult(result()) + ", op=" + Opcode.name(opcode()) + ", flags=" + flags()
+            + ", sequence=" + sequence() + ", attributes=" + attributeCount() + "}";
+    }
+}

@@ -1,0 +1,168 @@
+package io.aioring.abi;
+
+import static io.aioring.abi.IocbDescriptor.*;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Writes a batch of iocbs into a buffer exactly as {@link IocbDescriptor} lays them out, ready for
+ * {@link AioContext#submit}. Start an iocb with one of the operation methods, add attribute requests to it, start
+ * the next. Allocates nothing; reuse it with {@link #reset()}.
+ */
+public final class IocbWriter {
+    private MutableDirectBuffer buffer;
+    private int start;
+    private int position;
+    private int current = -1;
+    private int count;
+
+    public IocbWriter(final MutableDirectBuffer buffer) {
+        wrap(buffer, 0);
+    }
+
+    /** Writes from {@code index} of {@code buffer}, forgetting what was written before. */
+    public IocbWriter wrap(final MutableDirectBuffer buffer, final int index) {
+        this.buffer = buffer;
+        this.start = index;
+        return reset();
+    }
+
+    public IocbWriter reset() {
+        position = start;
+        current = -1;
+        count = 0;
+        return this;
+    }
+
+    public MutableDirectBuffer buffer() {
+        return buffer;
+    }
+
+    /** @return the batch's first byte */
+    public int offset() {
+        return start;
+    }
+
+    /** @return bytes written: the batch's length */
+    public int length() {
+        return position - start;
+    }
+
+    /** @return iocbs written */
+    public int count() {
+        return count;
+    }
+
+    /** Starts an iocb with every field given. */
+    public IocbWriter iocb(final int opcode, final int fd, final long offset, final long address, final int lengthOrCount,
+                           final int opFlags, final int mode, final long userData) {
+        if (position + HEADER_LENGTH > buffer.capacity()) {
+            throw new IndexOutOfBoundsException("the batch buffer (" + buffer.capacity() + " bytes) is full");
+        }
+        current = position;
+        buffer.putInt(current + LENGTH_OFFSET, HEADER_LENGTH);
+        buffer.putShort(current + OPCODE_OFFSET, (short) opcode);
+        buffer.putShort(current + FLAGS_OFFSET, (short) 0);
+        buffer.putInt(current + FD_OFFSET, fd);
+        buffer.putShort(current + PRIORITY_OFFSET, (short) 0);
+        buffer.putShort(current + ATTRIBUTE_COUNT_OFFSET, (short) 0);
+        buffer.putLong(current + OFFSET_OFFSET, offset);
+        buffer.putLong(current + ADDRESS_OFFSET, address);
+        buffer.putInt(current + LENGTH_OR_COUNT_OFFSET, lengthOrCount);
+        buffer.putInt(current + OP_FLAGS_OFFSET, opFlags);
+        buffer.putLong(current + USER_DATA_OFFSET, userData);
+        buffer.putInt(current + MODE_OFFSET, mode);
+        buffer.putInt(current + RESERVED_OFFSET, 0);
+        position = current + HEADER_LENGTH;
+        count++;
+        return this;
+    }
+
+    public IocbWriter nop(final long userData) {
+        return iocb(Opcode.NOP, -1, 0, 0, 0, 0, 0, userData);
+    }
+
+    public IocbWriter pread(final int fd, final long address, final int length, final long offset, final long userData) {
+        return iocb(Opcode.PREAD, fd, offset, address, length, 0, 0, userData);
+    }
+
+    public IocbWriter pwrite(final int fd, final long address, final int length, final long offset, final long userData) {
+        return iocb(Opcode.PWRITE, fd, offset, address, length, 0, 0, userData);
+    }
+
+    /** @param iovecs the address of {@code count} struct iovec (16 bytes each: base, length) */
+    public IocbWriter preadv(final int fd, final long iovecs, final int count, final long offset, final int rwfFlags,
+                             final long userData) {
+        return iocb(Opcode.PREADV, fd, offset, iovecs, count, rwfFlags, 0, userData);
+    }
+
+    public IocbWriter pwritev(final int fd, final long iovecs, final int count, final long offset, final int rwfFlags,
+                              final long userData) {
+        return iocb(Opcode.PWRITEV, fd, offset, iovecs, count, rwfFlags, 0, userData);
+    }
+
+    public IocbWriter fsync(final int fd, final long userData) {
+        return iocb(Opcode.FSYNC, fd, 0, 0, 0, 0, 0, userData);
+    }
+
+    public IocbWriter fdatasync(final int fd, final long userData) {
+        return iocb(Opcode.FDATASYNC, fd, 0, 0, 0, 0, 0, userData);
+    }
+
+    /** @param path the address of the path's bytes (no NUL needed), {@code pathLength} long */
+    public IocbWriter openat(final int dirfd, final long path, final int pathLength, final int flags, final int mode,
+                             final long userData) {
+        return iocb(Opcode.OPENAT, dirfd, 0, path, pathLength, flags, mode, userData);
+    }
+
+    public IocbWriter close(final int fd, final long userData) {
+        return iocb(Opcode.CLOSE, fd, 0, 0, 0, 0, 0, userData);
+    }
+
+    /** Adds an attribute request with no payload to the current iocb. */
+    public IocbWriter attribute(final int id, final int flags) {
+        return attribute(id, flags, null, 0, 0);
+    }
+
+    /** Adds an attribute request, its payload copied from {@code payload}, to the current iocb. */
+    public IocbWriter attribute(final int id, final int flags, final DirectBuffer payload, final int index, final int length) {
+        if (current < 0) {
+            throw new IllegalStateException("start an iocb before adding attribute requests");
+        }
+        final int span = align(AttributeRequestDescriptor.HEADER_LENGTH + length);
+        if (position + span > buffer.capacity()) {
+            throw new IndexOutOfBoundsException("the batch buffer (" + buffer.capacity() + " bytes) is full");
+        }
+        buffer.putShort(position + AttributeRequestDescriptor.ID_OFFSET, (short) id);
+        buffer.putShort(position + AttributeRequestDescriptor.FLAGS_OFFSET, (short) flags);
+        buffer.putInt(position + AttributeRequestDescriptor.PAYLOAD_LENGTH_OFFSET, length);
+        if (length > 0) {
+            buffer.putBytes(position + AttributeRequestDescriptor.HEADER_LENGTH, payload, index, length);
+        }
+        final int padding = span - AttributeRequestDescriptor.HEADER_LENGTH - length;
+        if (padding > 0) {
+            buffer.setMemory(position + AttributeRequestDescriptor.HEADER_LENGTH + length, padding, (byte) 0);
+        }
+        position += span;
+        buffer.putInt(current + LENGTH_OFFSET, position - current);
+        buffer.putShort(current + ATTRIBUTE_COUNT_OFFSET, (short) (buffer.getShort(current + ATTRIBUTE_COUNT_OFFSET) + 1));
+        return this;
+    }
+
+    /** Sets the current iocb's flags field (none are defined in version 1). */
+    public IocbWriter flags(final int flags) {
+        buffer.putShort(current + FLAGS_OFFSET, (short) flags);
+        return this;
+    }
+
+    /** Sets the current iocb's priority field (advisory in version 1). */
+    public IocbWriter priority(final int priority) {
+        buffer.putShort(current + PRIORITY_OFFSET, (short) priority);
+        return this;
+    }
+
+    static int align(final int length) {
+        return (length + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+}

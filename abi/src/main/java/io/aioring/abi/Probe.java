@@ -1,0 +1,40 @@
+package io.aioring.abi;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.aioring.ring.RingDescriptor;
+
+/**
+ * What this build supports, as io_uring's PROBE reports it: the ABI version, the setup flags, the opcodes and the
+ * attributes (with ids and versions), and the feature bits a context writes.
+ */
+public record Probe(int abiVersion, int setupFlags, List<OpcodeInfo> opcodes, List<AttributeInfo> attributes,
+                    long compatFeatures, long incompatFeatures) {
+
+    public record OpcodeInfo(int code, String name) {
+    }
+
+    public record AttributeInfo(int id, String name, int version, int minRequestLength, int maxRequestLength,
+                                int returnLength) {
+    }
+
+    public static Probe of(final AttributeRegistry registry) {
+        final List<OpcodeInfo> opcodes = new ArrayList<>();
+        for (int code = 0; code < Opcode.COUNT; code++) {
+            opcodes.add(new OpcodeInfo(code, Opcode.name(code)));
+        }
+        final List<AttributeInfo> attributes = new ArrayList<>();
+        for (final AioAttribute a : registry.all()) {
+            attributes.add(new AttributeInfo(a.id(), a.name(), a.version(), a.minRequestLength(), a.maxRequestLength(),
+                a.returnLength()));
+        }
+        return new Probe(RingDescriptor.ABI_VERSION, SetupDescriptor.KNOWN_FLAGS, List.copyOf(opcodes),
+            List.copyOf(attributes), ContextDescriptor.COMPAT_CONTEXT_AREA | ContextDescriptor.COMPAT_EVENTFD_SOCKET,
+            ContextDescriptor.KNOWN_INCOMPAT_FEATURES);
+    }
+
+    public boolean supportsOpcode(final int opcode) {
+        return opcodes.stream().anyMatch(o -> o.code() == opcode);
+    }
+}

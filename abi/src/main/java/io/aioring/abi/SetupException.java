@@ -1,0 +1,22 @@
+package io.aioring.abi;
+
+/** {@code io_setup2} refused its parameters: the message names the field, the value, and what is accepted. */
+public final class SetupException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final String field;
+
+    public SetupException(final String field, final String message) {
+        super(field + ": " + message);
+        this.field = field;
+    }
+
+    public SetupException(final String field, final String message, final Throwable cause) {
+        super(field + ": " + message, cause);
+        this.field = field;
+    }
+
+    /** @return the name of the parameter that was refused, as in docs/abi.md */
+    public String field() {
+        return field;
+    }
+}

@@ -1,0 +1,153 @@
+package io.aioring.abi;
+
+import static io.aioring.abi.SetupDescriptor.*;
+
+import java.nio.file.Path;
+
+import io.aioring.ring.RingDescriptor;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The parameters of {@code io_setup2}, held in their binary form ({@link SetupDescriptor}) so that what a caller
+ * in any language would pass is exactly what is checked. Setters write the fields; {@link #ringPath} (where the
+ * ring file goes) is the one parameter that is not part of the binary block.
+ */
+public final class SetupParams {
+    public static final int DEFAULT_RING_DATA_BYTES = 1 << 20;
+    public static final int DEFAULT_OVERFLOW_BOUND = 65_536;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+    public static final int DEFAULT_WORKERS = 4;
+
+    private final UnsafeBuffer block = new UnsafeBuffer(new byte[LENGTH]);
+    private Path ringPath;
+
+    /** Version 1 defaults: eventfd and its socket, 1 MiB ring, 4 workers. */
+    public SetupParams() {
+        block.putInt(ABI_VERSION_OFFSET, RingDescriptor.ABI_VERSION);
+        block.putInt(FLAGS_OFFSET, FLAG_EVENTFD | FLAG_EVENTFD_SOCKET);
+        block.putInt(RING_DATA_BYTES_OFFSET, DEFAULT_RING_DATA_BYTES);
+        block.putInt(OVERFLOW_BOUND_OFFSET, DEFAULT_OVERFLOW_BOUND);
+        block.putInt(MAX_IN_FLIGHT_OFFSET, DEFAULT_MAX_IN_FLIGHT);
+        block.putInt(WORKERS_OFFSET, DEFAULT_WORKERS);
+    }
+
+    /** Parameters copied from a binary block laid out as {@link SetupDescriptor} says. */
+    public static SetupParams fromBytes(final DirectBuffer source, final int index) {
+        final SetupParams params = new SetupParams();
+        params.block.putBytes(0, source, index, LENGTH);
+        return params;
+    }
+
+    /** @return the binary block (writable: a caller may set fields, reserved ones included, directly) */
+    public MutableDirectBuffer block() {
+        return block;
+    }
+
+    public SetupParams abiVersion(final int version) {
+        block.putInt(ABI_VERSION_OFFSET, version);
+        return this;
+    }
+
+    public SetupParams flags(final int flags) {
+        block.putInt(FLAGS_OFFSET, flags);
+        return this;
+    }
+
+    public SetupParams ringDataBytes(final int bytes) {
+        block.putInt(RING_DATA_BYTES_OFFSET, bytes);
+        return this;
+    }
+
+    public SetupParams overflowBound(final int events) {
+        block.putInt(OVERFLOW_BOUND_OFFSET, events);
+        return this;
+    }
+
+    public SetupParams maxInFlight(final int iocbs) {
+        block.putInt(MAX_IN_FLIGHT_OFFSET, iocbs);
+        return this;
+    }
+
+    public SetupParams workers(final int workers) {
+        block.putInt(WORKERS_OFFSET, workers);
+        return this;
+    }
+
+    /** Where to create the ring file (it must not exist); null: a new file under /dev/shm. */
+    public SetupParams ringPath(final Path path) {
+        this.ringPath = path;
+        return this;
+    }
+
+    public int abiVersion() {
+        return block.getInt(ABI_VERSION_OFFSET);
+    }
+
+    public int flags() {
+        return block.getInt(FLAGS_OFFSET);
+    }
+
+    public int ringDataBytes() {
+        return block.getInt(RING_DATA_BYTES_OFFSET);
+    }
+
+    public int overflowBound() {
+        return block.getInt(OVERFLOW_BOUND_OFFSET);
+    }
+
+    public int maxInFlight() {
+        return block.getInt(MAX_IN_FLIGHT_OFFSET);
+    }
+
+    public int workers() {
+        return block.getInt(WORKERS_OFFSET);
+    }
+
+    public Path ringPath() {
+        return ringPath;
+    }
+
+    /**
+     * Checks every field.
+     *
+     * @throws SetupException naming the first field that is refused
+     */
+    public void validate() {
+        final int version = abiVersion();
+        if (version != RingDescriptor.ABI_VERSION) {
+            throw new SetupException("abi_version", "version " + Integer.toUnsignedString(version)
+                + " is not supported; this build supports version " + RingDescriptor.ABI_VERSION);
+        }
+        final int flags = flags();
+        if ((flags & ~KNOWN_FLAGS) != 0) {
+            throw new SetupException("flags", String.format("unknown flag bits 0x%x (known: 0x%x)",
+                flags & ~KNOWN_FLAGS, KNOWN_FLAGS));
+        }
+        if ((flags & FLAG_EVENTFD_SOCKET) != 0 && (flags & FLAG_EVENTFD) == 0) {
+            throw new SetupException("flags", "FLAG_EVENTFD_SOCKET needs FLAG_EVENTFD");
+        }
+        final String badRing = RingDescriptor.checkDataLength(Integer.toUnsignedLong(ringDataBytes()));
+        if (badRing != null) {
+            throw new SetupException("ring_data_bytes", badRing.replace("data_length ", ""));
+        }
+        checkRange("overflow_bound", overflowBound(), 0, MAX_OVERFLOW_BOUND);
+        checkRange("max_in_flight", maxInFlight(), 1, SetupDescriptor.MAX_IN_FLIGHT);
+        checkRange("workers", workers(), 1, MAX_WORKERS);
+        for (int offset = RESERVED_OFFSET; offset < LENGTH; offset += 4) {
+            final int value = block.getInt(offset);
+            if (value != 0) {
+                throw new SetupException("reserved", String.format("byte %d holds 0x%x; reserved bytes %d to %d must be zero",
+                    offset, value, RESERVED_OFFSET, LENGTH - 1));
+            }
+        }
+    }
+
+    private static void checkRange(final String field, final int value, final int min, final int max) {
+        if (value < min || value > max) {
+            throw new SetupException(field, Integer.toUnsignedString(value) + " is outside [" + min + ", " + max + "]");
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package io.aioring.abi;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import io.aioring.abi.linux.Errno;
+import io.aioring.abi.linux.Linux;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every opcode on real files: exact results, the data really moved, and each documented error. */
+class FileOperationsTest {
+    @TempDir
+    Path dir;
+
+    ContextFixture f;
+    Path file;
+    byte[] content;
+    int fd;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        f = new ContextFixture(new SetupParams().ringDataBytes(64 * 1024).workers(2));
+        content = new byte[256 * 1024];
+        new SplittableRandom(42).nextBytes(content);
+        file = Files.write(dir.resolve("data.bin"), content);
+        fd = openDirect(file, Linux.O_RDWR);
+    }
+
+    @AfterEach
+    void tearDown() {
+        Linux.close(f.errno, fd);
+        f.close();
+    }
+
+    private int openDirect(final Path path, final int flags) {
+        final var name = Linux.cString(f.arena, path.toString());
+        final int opened = Linux.openat(f.errno, Linux.AT_FDCWD, name.address(), flags | Linux.O_CLOEXEC, 0644);
+        assertTrue(opened >= 0, "open " + path + ": " + Errno.describeResult(opened));
+        return opened;
+    }
+
+    private byte[] memory(final long offset, final int length) {
+        return f.memory.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    @Test
+    void preadReturnsTheFilesBytes() {
+        f.writer.pread(fd, f.address(0), 4096, 8192, 11);
+        final ContextFixture.Event event = f.one();
+        assertEquals(11, event.userData());
+        assertEquals(4096, event.result());
+        assertEquals(Opcode.PREAD, event.opcode());
+        assertArrayEquals(Arrays.copyOfRange(content, 8192, 8192 + 4096), memory(0, 4096));
+    }
+
+    @Test
+    void preadAtTheEndIsShortThenZero() {
+        f.writer.pread(fd, f.address(0), 4096, content.length - 100, 1).pread(fd, f.address(8192), 4096, content.length, 2);
+        f.submitAll();
+        for (final ContextFixture.Event e : f.reap(2)) {
+            assertEquals(e.userData() == 1 ? 100 : 0, e.result());
+        }
+    }
+
+    @Test
+    void pwriteThenFsyncReachesTheFile() throws Exception {
+        final byte[] data = "written through aioring".getBytes(StandardCharsets.UTF_8);
+        f.memory.asSlice(0, data.length).copyFrom(java.lang.foreign.MemorySegment.ofArray(data));
+        f.writer.pwrite(fd, f.address(0), data.length, 1000, 5);
+        assertEquals(data.length, f.one().result());
+        f.writer.fsync(fd, 6);
+        assertEquals(0, f.one().result());
+        f.writer.fdatasync(fd, 7);
+        assertEquals(0, f.one().result());
+        final byte[] onDisk = Files.readAllBytes(file);
+        assertArrayEquals(data, Arrays.copyOfRange(onDisk, 1000, 1000 + data.length));
+        assertArrayEquals(Arrays.copyOfRange(content, 0, 1000), Arrays.copyOfRange(onDisk, 0, 1000));
+    }
+
+    @Test
+    void preadvScattersAndPwritevGathers() throws Exception {
+        // Three iovecs of 100, 1, 4000 bytes at scattered places in registered memory.
+        final long iov = 1 << 20;
+        final long[][] parts = {{4096, 100}, {20_000, 1}, {50_000, 4000}};
+        for (int i = 0; i < parts.length; i++) {
+            f.memory.set(ValueLayout.JAVA_LONG, iov + 16L * i, f.address(parts[i][0]));
+            f.memory.set(ValueLayout.JAVA_LONG, iov + 16L * i + 8, parts[i][1]);
+        }
+        f.writer.preadv(fd, f.address(iov), 3, 777, 0, 9);
+        assertEquals(4101, f.one().result());
+        long fileOffset = 777;
+        for (final long[] part : parts) {
+            assertArrayEquals(Arrays.copyOfRange(content, (int) fileOffset, (int) (fileOffset + part[1])), memory(part[0], (int) part[1]));
+            fileOffset += part[1];
+        }
+        f.writer.pwritev(fd, f.address(iov), 3, 100_000, 0, 10);
+        assertEquals(4101, f.one().result());
+        final byte[] onDisk = Files.readAllBytes(file);
+        assertArrayEquals(Arrays.copyOfRange(content, 777, 777 + 4101), Arrays.copyOfRange(onDisk, 100_000, 100_000 + 4101));
+    }
+
+    @Test
+    void openatAndCloseReturnARealDescriptor() throws Exception {
+        final byte[] name = dir.resolve("created.txt").toString().getBytes(StandardCharsets.UTF_8);
+        f.memory.asSlice(0, name.length).copyFrom(java.lang.foreign.MemorySegment.ofArray(name));
+        f.writer.openat(Linux.AT_FDCWD, f.address(0), name.length, Linux.O_CREAT | Linux.O_RDWR | Linux.O_CLOEXEC, 0600, 1);
+        final long opened = f.one().result();
+        assertTrue(opened >= 0, Errno.describeResult(opened));
+        assertTrue(Files.exists(dir.resolve("created.txt")));
+        f.writer.pwrite((int) opened, f.address(0), 5, 0, 2);
+        assertEquals(5, f.one().result());
+        f.writer.close((int) opened, 3);
+        assertEquals(0, f.one().result());
+        f.writer.close((int) opened, 4);
+        assertEquals(-Errno.EBADF, f.one().result(), "closing twice");
+        assertEquals(new String(name, 0, 5, StandardCharsets.UTF_8), Files.readString(dir.resolve("created.txt")));
+    }
+
+    @Test
+    void openatErrors() {
+        final byte[] missing = dir.resolve("no/such/file").toString().getBytes(StandardCharsets.UTF_8);
+        f.memory.asSlice(0, missing.length).copyFrom(java.lang.foreign.MemorySegment.ofArray(missing));
+        f.writer.openat(Linux.AT_FDCWD, f.address(0), missing.length, Linux.O_RDONLY, 0, 1);
+        assertEquals(-Errno.ENOENT, f.one().result());
+        f.memory.set(ValueLayout.JAVA_BYTE, 3, (byte) 0);
+        f.writer.openat(Linux.AT_FDCWD, f.address(0), missing.length, Linux.O_RDONLY, 0, 2);
+        assertEquals(-Errno.EINVAL, f.one().result(), "a NUL inside the path");
+        f.writer.openat(Linux.AT_FDCWD, f.address(0), 5000, Linux.O_RDONLY, 0, 3);
+        assertEquals(-Errno.ENAMETOOLONG, f.one().result());
+    }
+
+    @Test
+    void errorsAreExactErrnos() {
+        final int closed = openDirect(file, Linux.O_RDONLY);
+        Linux.close(f.errno, closed);
+        f.writer.pread(closed, f.address(0), 10, 0, 1);
+        assertEquals(-Errno.EBADF, f.one().result(), "a closed fd");
+        f.writer.pread(fd, f.memory.address() - 4096, 10, 0, 2);
+        assertEquals(-Errno.EFAULT, f.one().result(), "a buffer outside registered memory");
+        f.writer.pread(fd, f.address(f.memory.byteSize() - 5), 10, 0, 3);
+        assertEquals(-Errno.EFAULT, f.one().result(), "a buffer running past registered memory");
+        f.writer.iocb(200, fd, 0, 0, 0, 0, 0, 4);
+        final ContextFixture.Event unknown = f.one();
+        assertEquals(-Errno.EINVAL, unknown.result(), "an unknown opcode");
+        assertEquals(200, unknown.opcode());
+        f.writer.nop(5).flags(0x40);
+        assertEquals(-Errno.EINVAL, f.one().result(), "unknown iocb flags");
+        f.writer.pread(fd, f.address(0), 10, -1, 6);
+        assertEquals(-Errno.EINVAL, f.one().result(), "a negative offset");
+        f.writer.pwrite(Integer.MAX_VALUE, f.address(0), 10, 0, 7);
+        assertEquals(-Errno.EBADF, f.one().result());
+        f.writer.fsync(-1, 8);
+        assertEquals(-Errno.EBADF, f.one().result());
+        f.writer.preadv(fd, f.address(0), 5000, 0, 0, 9);
+        assertEquals(-Errno.EINVAL, f.one().result(), "more iovecs than IOV_MAX");
+        f.memory.set(ValueLayout.JAVA_LONG, 0, 12345L);
+        f.memory.set(ValueLayout.JAVA_LONG, 8, 10L);
+        f.writer.preadv(fd, f.address(0), 1, 0, 0, 10);
+        assertEquals(-Errno.EFAULT, f.one().result(), "an iovec pointing outside registered memory");
+        f.writer.close(f.context.eventfd(), 11);
+        assertEquals(-Errno.EPERM, f.one().result(), "the context's own eventfd is not the caller's to close");
+        f.writer.nop(12);
+        assertEquals(0, f.one().result());
+    }
+
+    @Test
+    void aBatchOfManyReadsAllComplete() {
+        for (int i = 0; i < 200; i++) {
+            f.writer.pread(fd, f.address(4096L * i), 4096, 4096L * (i % 64), i);
+        }
+        f.submitAll();
+        final boolean[] seen = new boolean[200];
+        long lastSequence = -1;
+        for (final ContextFixture.Event e : f.reap(200)) {
+            assertEquals(4096, e.result());
+            assertFalse(seen[(int) e.userData()]);
+            seen[(int) e.userData()] = true;
+            assertEquals(lastSequence + 1, e.sequence(), "sequence numbers count events in ring order");
+            lastSequence = e.sequence();
+            final int i = (int) e.userData();
+            assertArrayEquals(Arrays.copyOfRange(content, 4096 * (i % 64), 4096 * (i % 64) + 4096), memory(4096L * i, 4096));
+        }
+    }
+}

@@ -316,6 +316,17 @@ public final class AioContext implements AutoCloseable {
         return cancelled > 0 ? cancelled : running ? -Errno.EALREADY : -Errno.ENOENT;
     }
 
+    /** @return iocbs a worker is running now (for tests that need an iocb to have started) */
+    int running() {
+        int running = 0;
+        for (final Op op : engine.ops()) {
+            if (op.state() == Op.RUNNING) {
+                running++;
+            }
+        }
+        return running;
+    }
+
     /** @return events waiting on the overflow list now */
     public int overflowLength() {
         return engine.overflowLength();

@@ -1,0 +1,134 @@
+package io.aioring.abi;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import io.aioring.ring.RingDescriptor;
+import io.aioring.ring.RingFile;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** io_setup2: each refused parameter is named; the negotiated version and features land in the ring header. */
+class SetupTest {
+    @TempDir
+    Path dir;
+
+    private static SetupException refused(final SetupParams params) {
+        return assertThrows(SetupException.class, () -> AioContext.setup(params, new AttributeRegistry(List.of())));
+    }
+
+    @Test
+    void unknownVersion() {
+        final SetupException e = refused(new SetupParams().abiVersion(2));
+        assertEquals("abi_version", e.field());
+        assertEquals("abi_version: version 2 is not supported; this build supports version 1", e.getMessage());
+    }
+
+    @Test
+    void unknownFlag() {
+        final SetupException e = refused(new SetupParams().flags(0x10));
+        assertEquals("flags", e.field());
+        assertTrue(e.getMessage().contains("unknown flag bits 0x10"), e.getMessage());
+        assertEquals("flags", refused(new SetupParams().flags(SetupDescriptor.FLAG_EVENTFD_SOCKET)).field());
+    }
+
+    @Test
+    void nonZeroReserved() {
+        final SetupParams params = new SetupParams();
+        params.block().putInt(SetupDescriptor.RESERVED_OFFSET + 8, 5);
+        final SetupException e = refused(params);
+        assertEquals("reserved", e.field());
+        assertTrue(e.getMessage().contains("byte 32 holds 0x5"), e.getMessage());
+    }
+
+    @Test
+    void ringSizeNotAPowerOfTwo() {
+        final SetupException e = refused(new SetupParams().ringDataBytes(5000));
+        assertEquals("ring_data_bytes", e.field());
+        assertTrue(e.getMessage().contains("not a power of two"), e.getMessage());
+        assertEquals("ring_data_bytes", refused(new SetupParams().ringDataBytes(512)).field());
+    }
+
+    @Test
+    void outOfRangeCounts() {
+        assertEquals("workers", refused(new SetupParams().workers(0)).field());
+        assertEquals("workers", refused(new SetupParams().workers(1000)).field());
+        assertEquals("max_in_flight", refused(new SetupParams().maxInFlight(0)).field());
+        assertEquals("overflow_bound", refused(new SetupParams().overflowBound(-1)).field());
+    }
+
+    @Test
+    void anExistingRingPath() throws Exception {
+        final Path taken = Files.createFile(dir.resolve("taken.ring"));
+        final SetupException e = refused(new SetupParams().ringPath(taken));
+        assertEquals("ring_path", e.field());
+        assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+    }
+
+    @Test
+    void theHeaderCarriesTheNegotiatedVersionAndFeatures() {
+        try (AioContext context = AioContext.setup(new SetupParams().ringDataBytes(8192).workers(3).maxInFlight(64)
+            .overflowBound(100), new AttributeRegistry(List.of()))) {
+            assertTrue(context.ringPath().startsWith("/dev/shm"), context.ringPath().toString());
+            try (RingFile other = RingFile.open(context.ringPath(), ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
+                final var header = other.ring().buffer();
+                assertEquals(RingDescriptor.ABI_VERSION, header.getInt(RingDescriptor.ABI_VERSION_OFFSET));
+                assertEquals(ContextDescriptor.INCOMPAT_EVENTS_V1, other.ring().incompatFeatures());
+                assertEquals(ContextDescriptor.COMPAT_CONTEXT_AREA | ContextDescriptor.COMPAT_EVENTFD_SOCKET,
+                    other.ring().compatFeatures());
+                assertEquals(8192, other.ring().dataLength());
+                assertEquals(3, header.getInt(ContextDescriptor.WORKERS_OFFSET));
+                assertEquals(64, header.getInt(ContextDescriptor.MAX_IN_FLIGHT_OFFSET));
+                assertEquals(100, header.getInt(ContextDescriptor.OVERFLOW_BOUND_OFFSET));
+                final int socketLength = header.getInt(ContextDescriptor.SOCKET_PATH_LENGTH_OFFSET);
+                assertEquals(context.eventfdSocket().toString(),
+                    header.getStringWithoutLengthUtf8(ContextDescriptor.SOCKET_PATH_OFFSET, socketLength));
+                assertNotEquals(0, other.ring().heartbeat());
+            }
+            assertThrows(io.aioring.ring.RingFormatException.class, () -> RingFile.open(context.ringPath()),
+                "a reader that does not know the event format refuses the ring");
+        }
+    }
+
+    @Test
+    void destroyLeavesNoFileNoFdNoThread() throws Exception {
+        final long fdsBefore = openFds();
+        final long threadsBefore = aioringThreads();
+        final AioContext context = AioContext.setup(new SetupParams(), new AttributeRegistry(List.of()));
+        final Path ring = context.ringPath();
+        final Path socket = context.eventfdSocket();
+        assertTrue(Files.exists(ring) && Files.exists(socket));
+        assertTrue(aioringThreads() > threadsBefore);
+        assertEquals(0, context.destroy());
+        assertFalse(Files.exists(ring));
+        assertFalse(Files.exists(socket));
+        assertEquals(fdsBefore, openFds());
+        assertEquals(threadsBefore, aioringThreads());
+        assertThrows(IllegalStateException.class, () -> context.submit(new IocbWriter(new org.agrona.concurrent.UnsafeBuffer(new byte[64])).nop(1)));
+        assertEquals(0, context.destroy(), "destroy twice is harmless");
+    }
+
+    @Test
+    void probeListsOpcodesAndAttributes() {
+        final Probe probe = Probe.of(new AttributeRegistry(List.of()));
+        assertEquals(1, probe.abiVersion());
+        assertEquals(Opcode.COUNT, probe.opcodes().size());
+        assertTrue(probe.supportsOpcode(Opcode.FDATASYNC));
+        assertEquals("openat", probe.opcodes().get(Opcode.OPENAT).name());
+        assertTrue(probe.attributes().isEmpty());
+    }
+
+    private static long openFds() throws Exception {
+        try (var list = Files.list(Path.of("/proc/self/fd"))) {
+            return list.count();
+        }
+    }
+
+    private static long aioringThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("aioring-")).count();
+    }
+}

@@ -23,6 +23,12 @@ final class ContextFixture implements AutoCloseable {
     final IocbWriter writer = new IocbWriter(batch);
     final Errno errno = new Errno(arena);
 
+    /** A batch buffer and its writer, for tests that make their own context. */
+    static final class Batch {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64 * 1024]);
+        final IocbWriter writer = new IocbWriter(buffer);
+    }
+
     /** One decoded event, copied out of the ring. */
     record Event(long userData, long result, int flags, int opcode, long sequence, byte[] bytes) {
     }

@@ -1,0 +1,118 @@
+package io.aioring.abi;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.BitSet;
+import java.util.List;
+
+import io.aioring.abi.linux.Errno;
+import io.aioring.ring.ChildJvm;
+import io.aioring.ring.RingDescriptor;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The overflow list: nothing lost, completion order kept, the flag set and cleared, busy at the bound. */
+class OverflowTest {
+    @Test
+    @Timeout(120)
+    void tenThousandCompletionsIntoAFourKibRingWithNoReaper() throws Exception {
+        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(4096).workers(1).maxInFlight(256)
+            .overflowBound(10_000))) {
+            for (int i = 0; i < 10_000; ) {
+                f.writer.nop(i);
+                if (++i % 100 == 0) {
+                    f.submitAll();
+                }
+            }
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            while (f.context.overflowLength() < 10_000 - 200) {
+                assertTrue(System.nanoTime() < deadline, "overflow list at " + f.context.overflowLength());
+                Thread.sleep(1);
+            }
+            assertTrue((f.context.ring().flags() & RingDescriptor.FLAG_OVERFLOW_PENDING) != 0, "overflow flag set");
+            final List<ContextFixture.Event> events = f.reap(10_000);
+            for (int i = 0; i < events.size(); i++) {
+                final ContextFixture.Event e = events.get(i);
+                assertEquals(i, e.userData(), "one worker: completion order is submission order");
+                assertEquals(i, e.sequence());
+                assertEquals(0, e.result());
+            }
+            final long overflowed = events.stream().filter(e -> (e.flags() & EventDescriptor.FLAG_OVERFLOWED) != 0).count();
+            assertTrue(overflowed >= 9_800, overflowed + " events went through the overflow list");
+            assertEquals(overflowed, f.context.ring().buffer().getLong(ContextDescriptor.EVENTS_OVERFLOWED_OFFSET));
+            assertEquals(0, f.context.overflowLength());
+            assertEquals(0, f.context.ring().flags() & RingDescriptor.FLAG_OVERFLOW_PENDING, "overflow flag cleared");
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void atTheBoundSubmitSaysBusyAndNothingIsLost() throws Exception {
+        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(4096).workers(2).maxInFlight(64)
+            .overflowBound(100))) {
+            int accepted = 0;
+            int busy = 0;
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            while (busy < 3) {
+                assertTrue(System.nanoTime() < deadline, "never busy");
+                f.writer.nop(accepted);
+                final int r = f.context.submit(f.writer);
+                f.writer.reset();
+                if (r == 1) {
+                    accepted++;
+                } else if (r == -Errno.EBUSY) {
+                    busy++;
+                } else {
+                    assertEquals(-Errno.EAGAIN, r);
+                    Thread.onSpinWait();
+                }
+            }
+            assertTrue(f.context.overflowLength() >= 100);
+            assertTrue(f.context.ring().buffer().getInt(ContextDescriptor.BUSY_REJECTIONS_OFFSET) >= 3);
+            final BitSet seen = new BitSet();
+            for (final ContextFixture.Event e : f.reap(accepted)) {
+                assertFalse(seen.get((int) e.userData()), "twice: " + e.userData());
+                seen.set((int) e.userData());
+            }
+            assertEquals(accepted, seen.cardinality());
+            assertEquals(0, f.context.getevents(1, 1 << 20, 100_000_000L, e -> fail("an extra event")));
+        }
+    }
+
+    /** A reaper in another JVM drains the ring and rings the doorbell; only that moves the overflow list in. */
+    @Test
+    @Timeout(180)
+    void aReaperInAnotherJvmRingsTheDoorbell() throws Exception {
+        final int events = 3_000;
+        // The context thread's fallback wait is an hour: only a doorbell can move the overflow list in.
+        try (AioContext context = AioContext.setup(new SetupParams().ringDataBytes(4096).workers(1).maxInFlight(256)
+            .overflowBound(events), new AttributeRegistry(List.of()), 3_600_000_000_000L)) {
+            final ContextFixture.Batch batch = new ContextFixture.Batch();
+            for (int i = 0; i < events; ) {
+                batch.writer.nop(i);
+                if (++i % 100 == 0) {
+                    assertEquals(100, context.submit(batch.writer));
+                    batch.writer.reset();
+                }
+            }
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            while (context.overflowLength() + eventsInRing(context) < events) {
+                assertTrue(System.nanoTime() < deadline);
+                Thread.sleep(1);
+            }
+            final int doorbellBefore = context.ring().doorbell();
+            try (ChildJvm child = ChildJvm.start(DoorbellReaperMain.class, context.ringPath().toString(),
+                Integer.toString(events))) {
+                assertEquals(0, child.waitFor(120), child.log());
+                assertTrue(child.log().contains("reaped " + events + " events in order"), child.log());
+            }
+            assertTrue(context.ring().doorbell() - doorbellBefore > 0, "the child rang the doorbell");
+            assertEquals(0, context.overflowLength());
+        }
+    }
+
+    private static int eventsInRing(final AioContext context) {
+        return (int) context.ring().buffer().getLong(ContextDescriptor.EVENTS_POSTED_OFFSET);
+    }
+}

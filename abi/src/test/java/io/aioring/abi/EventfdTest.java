@@ -1,0 +1,126 @@
+package io.aioring.abi;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+
+import io.aioring.abi.linux.Errno;
+import io.aioring.abi.linux.Linux;
+import io.aioring.ring.ChildJvm;
+import io.aioring.ring.RingDescriptor;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The per-context eventfd: signalled (coalesced) when events land, epoll-ready, switchable off, shared with other processes. */
+class EventfdTest {
+    /** @return the eventfd's counter, reset by the read; 0 if it was not signalled */
+    private static long drain(final ContextFixture f) {
+        final MemorySegment value = f.arena.allocate(8, 8);
+        final long r = Linux.read(f.errno, f.context.eventfd(), value.address(), 8);
+        if (r == -Errno.EAGAIN) {
+            return 0;
+        }
+        assertEquals(8, r);
+        return value.get(ValueLayout.JAVA_LONG, 0);
+    }
+
+    @Test
+    void countsAreCoalesced() {
+        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(65536).workers(1))) {
+            assertTrue(f.context.eventfd() >= 0);
+            assertEquals(0, drain(f), "nothing yet");
+            for (int i = 0; i < 50; i++) {
+                f.writer.nop(i);
+            }
+            f.submitAll();
+            f.reap(50);
+            final long count = drain(f);
+            assertTrue(count >= 1 && count <= 50, "signalled once per published batch, not per event: " + count);
+            assertEquals(0, drain(f));
+        }
+    }
+
+    @Test
+    void readyInTheApplicationsOwnEpollSet() {
+        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(65536).workers(1))) {
+            final int epoll = Linux.epollCreate1(f.errno, Linux.O_CLOEXEC);
+            assertTrue(epoll >= 0);
+            try {
+                final MemorySegment event = f.arena.allocate(Linux.EPOLL_EVENT_SIZE * 4L, 8);
+                event.set(ValueLayout.JAVA_INT_UNALIGNED, 0, Linux.EPOLLIN);
+                event.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, 0xABCDL);
+                assertEquals(0, Linux.epollCtl(f.errno, epoll, Linux.EPOLL_CTL_ADD, f.context.eventfd(), event.address()));
+                assertEquals(0, Linux.epollWait(f.errno, epoll, event.address(), 4, 0), "not ready before any event");
+                f.writer.nop(1);
+                f.submitAll();
+                assertEquals(1, Linux.epollWait(f.errno, epoll, event.address(), 4, 5_000));
+                assertEquals(Linux.EPOLLIN, event.get(ValueLayout.JAVA_INT_UNALIGNED, 0) & Linux.EPOLLIN);
+                assertEquals(0xABCDL, event.get(ValueLayout.JAVA_LONG_UNALIGNED, 4));
+                f.reap(1);
+                drain(f);
+                assertEquals(0, Linux.epollWait(f.errno, epoll, event.address(), 4, 0), "not ready once read");
+            } finally {
+                Linux.close(f.errno, epoll);
+            }
+        }
+    }
+
+    @Test
+    void reapersCanSwitchSignalsOff() {
+        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(65536).workers(1))) {
+            f.context.ring().setFlags(RingDescriptor.FLAG_NOTIFY_DISABLED);
+            f.writer.nop(1);
+            f.submitAll();
+            f.reap(1);
+            assertEquals(0, drain(f), "no signal while NOTIFY_DISABLED is set");
+            f.context.ring().clearFlags(RingDescriptor.FLAG_NOTIFY_DISABLED);
+            f.writer.nop(2);
+            f.submitAll();
+            f.reap(1);
+            assertEquals(1, drain(f));
+        }
+    }
+
+    @Test
+    void noEventfdWhenSetupDidNotAskForOne() {
+        try (ContextFixture f = new ContextFixture(new SetupParams().flags(0).ringDataBytes(65536).workers(1))) {
+            assertEquals(-1, f.context.eventfd());
+            assertNull(f.context.eventfdSocket());
+            f.writer.nop(1);
+            assertEquals(0, f.one().result());
+        }
+    }
+
+    /** Another JVM takes the eventfd over the context's Unix socket and blocks on it until an event lands. */
+    @Test
+    @Timeout(120)
+    void anotherProcessBlocksOnTheEventfdUntilEventsLand() throws Exception {
+        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(65536).workers(1));
+             ChildJvm child = ChildJvm.start(EventfdWaiterMain.class, f.context.ringPath().toString())) {
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!child.log().contains("waiting")) {
+                assertTrue(child.process().isAlive(), child.log());
+                assertTrue(System.nanoTime() < deadline, "the child never started waiting");
+                Thread.sleep(10);
+            }
+            Thread.sleep(300);
+            assertTrue(child.process().isAlive(), "blocked while no event has landed: " + child.log());
+            f.writer.nop(42);
+            f.submitAll();
+            assertEquals(0, child.waitFor(30), child.log());
+            assertTrue(child.log().contains("woken with count 1"), child.log());
+            assertEquals(42, f.reap(1).get(0).userData(), "the wake-up took no event: the event is still there");
+        }
+    }
+
+    @Test
+    void theSocketFileIsBesideTheRing() {
+        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(65536).workers(1))) {
+            assertEquals(f.context.ringPath() + ".sock", f.context.eventfdSocket().toString());
+            assertTrue(Files.exists(f.context.eventfdSocket()));
+        }
+    }
+}

@@ -213,15 +213,8 @@ final class Engine {
         if (index == io.aioring.ring.RingProducer.NO_ROOM) {
             return false;
         }
-        header.putLong(index + EventDescriptor.USER_DATA_OFFSET, op.userData);
-        header.putLong(index + EventDescriptor.RESULT_OFFSET, op.result);
-        header.putInt(index + EventDescriptor.FLAGS_OFFSET, op.eventFlags);
-        header.putShort(index + EventDescriptor.OPCODE_OFFSET, (short) op.opcode);
-        header.putShort(index + EventDescriptor.ATTRIBUTE_COUNT_OFFSET, (short) op.attributeCount);
-        header.putLong(index + EventDescriptor.SEQUENCE_OFFSET, eventsPosted);
-        if (op.returnsLength > 0) {
-            header.putBytes(index + EventDescriptor.HEADER_LENGTH, op.returns, 0, op.returnsLength);
-        }
+        EventEncoder.encode(header, index, op.userData, op.result, op.eventFlags, op.opcode, op.attributeCount,
+            eventsPosted, op.returns, op.returnsLength);
         producer.commit();
         eventsPosted++;
         if ((op.eventFlags & EventDescriptor.FLAG_OVERFLOWED) != 0) {

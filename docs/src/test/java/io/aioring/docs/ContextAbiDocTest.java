@@ -1,0 +1,107 @@
+package io.aioring.docs;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.lang.reflect.Field;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import io.aioring.abi.AttributeRecordDescriptor;
+import io.aioring.abi.AttributeRequestDescriptor;
+import io.aioring.abi.ContextDescriptor;
+import io.aioring.abi.EventDescriptor;
+import io.aioring.abi.IocbDescriptor;
+import io.aioring.abi.Opcode;
+import io.aioring.abi.SetupDescriptor;
+
+import org.junit.jupiter.api.Test;
+
+/** docs/abi.md section 2 says exactly what the abi module's descriptors define: every offset, every opcode. */
+class ContextAbiDocTest {
+    private static final Path ABI = Path.of("abi.md");
+
+    /**
+     * Checks that each row's offset is the constant NAME_OFFSET (or the override), and that every *_OFFSET constant
+     * of {@code type} has a row.
+     */
+    private static void checkLayout(final String heading, final Class<?> type, final Map<String, String> overrides)
+        throws Exception {
+        final List<List<String>> rows = MarkdownTables.tableUnder(ABI, heading);
+        final Set<String> documented = new HashSet<>();
+        for (final List<String> row : rows) {
+            final String name = MarkdownTables.code(row.get(2));
+            final String constant = overrides.getOrDefault(name, name.toUpperCase(Locale.ROOT) + "_OFFSET");
+            assertEquals(RingAbiDocTest.constant(type, constant), Integer.parseInt(row.get(0)),
+                heading + ": offset of " + name);
+            documented.add(constant);
+        }
+        for (final Field field : type.getFields()) {
+            if (field.getName().endsWith("_OFFSET")) {
+                assertTrue(documented.contains(field.getName()), type.getSimpleName() + "." + field.getName()
+                    + " has no row under " + heading);
+            }
+        }
+    }
+
+    @Test
+    void setupBlock() throws Exception {
+        checkLayout("2.1 Setup", SetupDescriptor.class, Map.of());
+        assertEquals(SetupDescriptor.LENGTH, SetupDescriptor.RESERVED_OFFSET + 40);
+    }
+
+    @Test
+    void iocb() throws Exception {
+        checkLayout("2.2 The iocb", IocbDescriptor.class, Map.of("attribute_requests", "HEADER_LENGTH"));
+    }
+
+    @Test
+    void attributeRequest() throws Exception {
+        checkLayout("2.3 Attribute requests", AttributeRequestDescriptor.class,
+            Map.of("attribute_id", "ID_OFFSET", "payload", "HEADER_LENGTH"));
+    }
+
+    @Test
+    void event() throws Exception {
+        checkLayout("2.6 The event", EventDescriptor.class, Map.of("attribute_records", "HEADER_LENGTH"));
+        assertTrue(MarkdownTables.tableUnder(ABI, "2.6 The event").stream()
+            .anyMatch(r -> r.get(3).contains("`OVERFLOWED` (0x" + Integer.toHexString(EventDescriptor.FLAG_OVERFLOWED) + ")")));
+    }
+
+    @Test
+    void attributeRecord() throws Exception {
+        checkLayout("2.7 Attribute return records", AttributeRecordDescriptor.class,
+            Map.of("attribute_id", "ID_OFFSET", "payload", "HEADER_LENGTH"));
+        final String status = RingAbiDocTest.rowNamed(MarkdownTables.tableUnder(ABI, "2.7 Attribute return records"), "status").get(3);
+        assertTrue(status.contains("`" + AttributeRecordDescriptor.STATUS_HANDLED + "` handled"));
+        assertTrue(status.contains("`" + AttributeRecordDescriptor.STATUS_UNSUPPORTED + "` unsupported"));
+        assertTrue(status.contains("`" + AttributeRecordDescriptor.STATUS_FAILED + "` failed"));
+    }
+
+    @Test
+    void contextArea() throws Exception {
+        checkLayout("2.10 The context area", ContextDescriptor.class, Map.of("heartbeat_period_ms", "HEARTBEAT_PERIOD_OFFSET"));
+    }
+
+    @Test
+    void opcodes() throws Exception {
+        final List<List<String>> rows = MarkdownTables.tableUnder(ABI, "2.4 Opcodes");
+        assertEquals(Opcode.COUNT, rows.size(), "one row per opcode");
+        for (final List<String> row : rows) {
+            final int code = Integer.parseInt(row.get(0));
+            assertEquals(Opcode.name(code), MarkdownTables.code(row.get(1)));
+        }
+    }
+
+    @Test
+    void features() throws Exception {
+        final List<List<String>> rows = MarkdownTables.tableUnder(ABI, "2.11 Features");
+        assertTrue(rows.contains(List.of("incompat", "0x" + Long.toHexString(ContextDescriptor.INCOMPAT_EVENTS_V1), "`EVENTS_V1`",
+            rows.get(0).get(3))));
+        assertEquals("0x" + Long.toHexString(ContextDescriptor.COMPAT_CONTEXT_AREA), rows.get(1).get(1));
+        assertEquals("0x" + Long.toHexString(ContextDescriptor.COMPAT_EVENTFD_SOCKET), rows.get(2).get(1));
+    }
+}

@@ -256,7 +256,7 @@ public final class AioContext implements AutoCloseable {
     }
 
     private static final ThreadLocal<IdleStrategy> DEFAULT_IDLE =
-        ThreadLocal.withInitial(() -> new BackoffIdleStrategy(100, 10, 1_000, 200_000));
+        ThreadLocal.withInitial(() -> new BackoffIdleStrategy(2_000, 200, 1_000, 200_000));
 
     /** {@link #getevents(int, int, long, EventHandler)}, idling with {@code idle} between empty polls. */
     public int getevents(final int minEvents, final int maxBytes, final long timeoutNanos, final EventHandler handler,

@@ -3,6 +3,7 @@ package io.aioring.abi;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -199,11 +200,18 @@ final class Engine {
                 LockSupport.unpark(contextThread);
             }
         }
+        final int tailBefore = producer.publishedTail();
         if (producer.publish()) {
             header.putLongRelease(ContextDescriptor.EVENTS_POSTED_OFFSET, eventsPosted);
             header.putLongRelease(ContextDescriptor.EVENTS_OVERFLOWED_OFFSET, eventsOverflowed);
-            if (eventfd >= 0 && (ring.flags() & RingDescriptor.FLAG_NOTIFY_DISABLED) == 0) {
-                Linux.write(postErrno, eventfd, eventfdOne.address(), 8);
+            if (eventfd >= 0) {
+                // Edge-triggered: signal only when this publish made a ring the reapers had emptied non-empty. A
+                // reaper reaps until a poll finds nothing before it waits, so it cannot miss events published while
+                // it was still reaping. The fence keeps the load of head after the store of tail (Dekker).
+                VarHandle.fullFence();
+                if (ring.head() == tailBefore && (ring.flags() & RingDescriptor.FLAG_NOTIFY_DISABLED) == 0) {
+                    Linux.write(postErrno, eventfd, eventfdOne.address(), 8);
+                }
             }
         }
     }

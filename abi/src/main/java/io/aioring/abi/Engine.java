@@ -205,11 +205,12 @@ final class Engine {
             header.putLongRelease(ContextDescriptor.EVENTS_POSTED_OFFSET, eventsPosted);
             header.putLongRelease(ContextDescriptor.EVENTS_OVERFLOWED_OFFSET, eventsOverflowed);
             if (eventfd >= 0) {
-                // Edge-triggered: signal only when this publish made a ring the reapers had emptied non-empty. A
-                // reaper reaps until a poll finds nothing before it waits, so it cannot miss events published while
-                // it was still reaping. The fence keeps the load of head after the store of tail (Dekker).
+                // Edge-triggered: signal only when the reapers had emptied the ring up to the old tail (head has
+                // reached it, or already passed it taking the new events). A reaper reaps until a poll finds nothing
+                // before it waits, so it cannot miss events published while it was still reaping. The fence keeps
+                // the load of head after the store of tail (Dekker).
                 VarHandle.fullFence();
-                if (ring.head() == tailBefore && (ring.flags() & RingDescriptor.FLAG_NOTIFY_DISABLED) == 0) {
+                if (ring.head() - tailBefore >= 0 && (ring.flags() & RingDescriptor.FLAG_NOTIFY_DISABLED) == 0) {
                     Linux.write(postErrno, eventfd, eventfdOne.address(), 8);
                 }
             }

@@ -72,6 +72,7 @@ final class Op implements Operation {
     int eventFlags;
     int current;
     Errno errno;
+    OpRunner runner;
 
     /** Scratch for attributes between their hooks; return records built after the operation. */
     final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(AioAttribute.SCRATCH_BYTES * MAX_ATTRIBUTES, 64));
@@ -218,5 +219,15 @@ final class Op implements Operation {
     @Override
     public Errno errno() {
         return errno;
+    }
+
+    @Override
+    public long readNoWait() {
+        return runner.readNoWait(this);
+    }
+
+    @Override
+    public long transferLength() {
+        return runner.transferLength(this);
     }
 }

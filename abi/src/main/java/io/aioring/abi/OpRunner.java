@@ -24,6 +24,8 @@ final class OpRunner {
     private final org.agrona.concurrent.UnsafeBuffer pathBytes;
     /** Re-pointed at the caller's memory (already checked to be registered) to read it without allocating. */
     private final org.agrona.concurrent.UnsafeBuffer callerMemory = new org.agrona.concurrent.UnsafeBuffer(0L, 0);
+    /** One struct iovec of native memory, for turning a pread into a preadv2. */
+    private final org.agrona.concurrent.UnsafeBuffer oneIovec;
 
     OpRunner(final MemoryRegistry memory, final int[] protectedFds, final Arena arena) {
         this.memory = memory;
@@ -31,10 +33,12 @@ final class OpRunner {
         this.errno = new Errno(arena);
         this.path = arena.allocate(PATH_MAX, 8);
         this.pathBytes = new org.agrona.concurrent.UnsafeBuffer(path.address(), PATH_MAX);
+        this.oneIovec = new org.agrona.concurrent.UnsafeBuffer(arena.allocate(Linux.IOVEC_SIZE, 8).address(), Linux.IOVEC_SIZE);
     }
 
     void run(final Op op) {
         op.errno = errno;
+        op.runner = this;
         op.startNanos = System.nanoTime();
         if (op.preResult != 0) {
             op.result = op.preResult;
@@ -128,7 +132,8 @@ final class OpRunner {
         };
     }
 
-    private long vectored(final Op op) {
+    /** @return 0 if the iovec array and every buffer it names are registered memory, else -errno */
+    private long checkIovecs(final Op op) {
         final int count = op.lengthOrCount;
         if (count < 0 || count > IOV_MAX) {
             return -Errno.EINVAL;
@@ -145,9 +150,56 @@ final class OpRunner {
                 return -Errno.EFAULT;
             }
         }
+        return 0;
+    }
+
+    private long vectored(final Op op) {
+        final long checked = checkIovecs(op);
+        if (checked < 0) {
+            return checked;
+        }
+        final int count = op.lengthOrCount;
         return op.opcode == Opcode.PREADV
             ? Linux.preadv2(errno, op.fd, op.address, count, op.offset, op.opFlags)
             : Linux.pwritev2(errno, op.fd, op.address, count, op.offset, op.opFlags);
+    }
+
+    /** {@link Operation#transferLength()} */
+    long transferLength(final Op op) {
+        if (Opcode.usesBuffer(op.opcode)) {
+            return Integer.toUnsignedLong(op.lengthOrCount);
+        }
+        if (Opcode.usesIovecs(op.opcode)) {
+            final long checked = checkIovecs(op);
+            if (checked < 0) {
+                return checked;
+            }
+            long total = 0;
+            for (int i = 0; i < op.lengthOrCount; i++) {
+                total += callerMemory.getLong(i * Linux.IOVEC_SIZE + 8);
+            }
+            return total;
+        }
+        return 0;
+    }
+
+    /** {@link Operation#readNoWait()}: one preadv2 with RWF_NOWAIT over the op's own (checked) buffers. */
+    long readNoWait(final Op op) {
+        if (op.opcode == Opcode.PREAD) {
+            final long length = Integer.toUnsignedLong(op.lengthOrCount);
+            if (!memory.contains(op.address, length)) {
+                return -Errno.EFAULT;
+            }
+            oneIovec.putLong(0, op.address);
+            oneIovec.putLong(8, length);
+            return Linux.preadv2(errno, op.fd, oneIovec.addressOffset(), 1, op.offset, Linux.RWF_NOWAIT);
+        }
+        if (op.opcode == Opcode.PREADV) {
+            final long checked = checkIovecs(op);
+            return checked < 0 ? checked
+                : Linux.preadv2(errno, op.fd, op.address, op.lengthOrCount, op.offset, op.opFlags | Linux.RWF_NOWAIT);
+        }
+        return -Errno.EOPNOTSUPP;
     }
 
     private long open(final Op op, final long length) {

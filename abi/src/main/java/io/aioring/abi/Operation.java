@@ -61,4 +61,19 @@ public interface Operation {
 
     /** @return the calling worker's errno capture area, for attributes that make Linux calls */
     Errno errno();
+
+    /**
+     * For a read (pread, preadv): reads the operation's own buffers once with {@code RWF_NOWAIT}, which copies only
+     * what is in the page cache and never waits for the device. Memory is checked as for the operation itself.
+     *
+     * @return bytes read (all of them, or fewer when a page was not cached or the file ended), -EAGAIN when the
+     *         first page was not cached, -EOPNOTSUPP when the opcode is not a read, or another -errno
+     */
+    long readNoWait();
+
+    /**
+     * @return the bytes the operation asks to move: a pread/pwrite's length, the sum of a preadv/pwritev's iovec
+     *         lengths (-EFAULT or -EINVAL if its iovecs are not acceptable), 0 for other opcodes
+     */
+    long transferLength();
 }

@@ -32,6 +32,7 @@ public final class Linux {
 
     public static final int RWF_NOWAIT = 0x8;
 
+    public static final int POSIX_FADV_RANDOM = 1;
     public static final int POSIX_FADV_DONTNEED = 4;
 
     public static final int FUTEX_WAIT = 0;

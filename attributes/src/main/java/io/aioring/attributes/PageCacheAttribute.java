@@ -1,0 +1,99 @@
+package io.aioring.attributes;
+
+import io.aioring.abi.AbstractAttribute;
+import io.aioring.abi.AttributeRecordDescriptor;
+import io.aioring.abi.Opcode;
+import io.aioring.abi.Operation;
+import io.aioring.abi.linux.Errno;
+
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * {@code page-cache} (id 2): whether a read was served from the page cache — all of it (hit), some of it
+ * (partial, with the bytes that were), or none (miss). Applies to pread and preadv; other opcodes get
+ * "unsupported".
+ *
+ * <p>The signal is the kernel's own: before the read, one {@code preadv2(..., RWF_NOWAIT)} of the same buffers,
+ * which copies only cached pages and never waits for the device. If it returns every byte, that call <em>was</em>
+ * the read (a hit costs no extra system call). If it returns -EAGAIN, nothing was cached (a miss costs one). If it
+ * returns fewer bytes, those were cached, and the whole range is then read normally. mincore(2) would need the file
+ * mapped and a call on every read, hit or not; RWF_NOWAIT answers with the read itself.
+ *
+ * <pre>
+ *   0  u32 outcome          0 hit, 1 partial, 2 miss
+ *   4  u32 reserved         zero
+ *   8  u64 resident_bytes   bytes that were in the page cache
+ *  16  u64 requested_bytes  bytes the read asked for
+ * </pre>
+ */
+public final class PageCacheAttribute extends AbstractAttribute {
+    public static final int ID = 2;
+    public static final int VERSION = 1;
+    public static final int OUTCOME_OFFSET = 0;
+    public static final int RESIDENT_OFFSET = 8;
+    public static final int REQUESTED_OFFSET = 16;
+    public static final int RETURN_LENGTH = 24;
+
+    public static final int HIT = 0;
+    public static final int PARTIAL = 1;
+    public static final int MISS = 2;
+
+    /** Scratch: the RWF_NOWAIT read's result, and the bytes asked for. */
+    private static final int NOWAIT_RESULT = 0;
+    private static final int REQUESTED = 8;
+
+    public PageCacheAttribute() {
+        super(ID, "page-cache", VERSION, 0, 0, RETURN_LENGTH);
+    }
+
+    @Override
+    public boolean supports(final int opcode) {
+        return Opcode.isRead(opcode);
+    }
+
+    @Override
+    public void before(final Operation operation) {
+        final long requested = operation.transferLength();
+        final long result = requested < 0 ? requested : operation.readNoWait();
+        operation.scratch().putLong(operation.scratchIndex() + NOWAIT_RESULT, result);
+        operation.scratch().putLong(operation.scratchIndex() + REQUESTED, requested);
+        if (result >= 0 && result == requested) {
+            operation.completeEarly(result);
+        }
+    }
+
+    @Override
+    public int after(final Operation operation, final MutableDirectBuffer out, final int index) {
+        final long nowait = operation.scratch().getLong(operation.scratchIndex() + NOWAIT_RESULT);
+        final long result = operation.result();
+        final int outcome;
+        final long resident;
+        if (operation.completedEarly()) {
+            outcome = HIT;
+            resident = result;
+        } else if (nowait == -Errno.EAGAIN) {
+            outcome = MISS;
+            resident = 0;
+        } else if (nowait >= 0 && result >= 0) {
+            // Fewer bytes than asked: either a page was not cached, or the file ended (then the read got no more).
+            resident = Math.min(nowait, result);
+            outcome = nowait >= result ? HIT : resident == 0 ? MISS : PARTIAL;
+        } else {
+            return AttributeRecordDescriptor.STATUS_FAILED;
+        }
+        out.putInt(index + OUTCOME_OFFSET, outcome);
+        out.putInt(index + OUTCOME_OFFSET + 4, 0);
+        out.putLong(index + RESIDENT_OFFSET, resident);
+        out.putLong(index + REQUESTED_OFFSET, operation.scratch().getLong(operation.scratchIndex() + REQUESTED));
+        return AttributeRecordDescriptor.STATUS_HANDLED;
+    }
+
+    public static String outcomeName(final int outcome) {
+        return switch (outcome) {
+            case HIT -> "hit";
+            case PARTIAL -> "partial";
+            case MISS -> "miss";
+            default -> "outcome " + outcome;
+        };
+    }
+}

@@ -1,0 +1,53 @@
+package io.aioring.attributes;
+
+import io.aioring.abi.AbstractAttribute;
+import io.aioring.abi.AttributeRecordDescriptor;
+import io.aioring.abi.Operation;
+
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * {@code timing} (id 1): when the iocb was submitted, when a worker started it and when its call returned
+ * (CLOCK_MONOTONIC nanoseconds, the clock of System.nanoTime on Linux), and the queue and service latencies
+ * derived from them. Applies to every opcode; takes no request payload.
+ *
+ * <pre>
+ *   0  u64 submit_ns     iocb accepted by submit
+ *   8  u64 start_ns      a worker began it (after the queue)
+ *  16  u64 complete_ns   its call returned
+ *  24  u64 queue_ns      start_ns - submit_ns
+ *  32  u64 service_ns    complete_ns - start_ns
+ * </pre>
+ */
+public final class TimingAttribute extends AbstractAttribute {
+    public static final int ID = 1;
+    public static final int VERSION = 1;
+    public static final int SUBMIT_OFFSET = 0;
+    public static final int START_OFFSET = 8;
+    public static final int COMPLETE_OFFSET = 16;
+    public static final int QUEUE_OFFSET = 24;
+    public static final int SERVICE_OFFSET = 32;
+    public static final int RETURN_LENGTH = 40;
+
+    public TimingAttribute() {
+        super(ID, "timing", VERSION, 0, 0, RETURN_LENGTH);
+    }
+
+    @Override
+    public boolean supports(final int opcode) {
+        return true;
+    }
+
+    @Override
+    public int after(final Operation operation, final MutableDirectBuffer out, final int index) {
+        final long submit = operation.submitNanos();
+        final long start = operation.startNanos();
+        final long complete = operation.completeNanos();
+        out.putLong(index + SUBMIT_OFFSET, submit);
+        out.putLong(index + START_OFFSET, start);
+        out.putLong(index + COMPLETE_OFFSET, complete);
+        out.putLong(index + QUEUE_OFFSET, start - submit);
+        out.putLong(index + SERVICE_OFFSET, complete - start);
+        return AttributeRecordDescriptor.STATUS_HANDLED;
+    }
+}

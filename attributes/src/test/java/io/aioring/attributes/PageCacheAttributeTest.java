@@ -1,0 +1,151 @@
+package io.aioring.attributes;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import io.aioring.abi.AttributeRecordDescriptor;
+import io.aioring.abi.linux.Linux;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** page-cache on a real file whose pages are evicted with posix_fadvise(DONTNEED): miss, hit, partial. */
+class PageCacheAttributeTest {
+    private static final int SIZE = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    AttributeFixture f;
+    byte[] content;
+    int fd;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        f = new AttributeFixture();
+        content = new byte[SIZE];
+        new SplittableRandom(3).nextBytes(content);
+        final Path file = dir.resolve("cached.bin");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(content));
+            channel.force(true);
+        }
+        fd = f.open(file, Linux.O_RDONLY);
+    }
+
+    @AfterEach
+    void tearDown() {
+        Linux.close(f.errno, fd);
+        f.close();
+    }
+
+    private void evict(final long offset, final long length) {
+        assertEquals(0, Linux.posixFadvise(fd, offset, length, Linux.POSIX_FADV_DONTNEED));
+    }
+
+    private AttributeFixture.Attribute read(final long offset, final int length) {
+        f.writer.pread(fd, f.address(0), length, offset, 1).attribute(PageCacheAttribute.ID, 0);
+        final AttributeFixture.Event event = f.one();
+        assertEquals(length, event.result());
+        assertArrayEquals(Arrays.copyOfRange(content, (int) offset, (int) offset + length),
+            f.memory.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE), "the data read is the file's");
+        final AttributeFixture.Attribute attribute = event.attribute(PageCacheAttribute.ID);
+        assertEquals(AttributeRecordDescriptor.STATUS_HANDLED, attribute.status());
+        assertEquals(PageCacheAttribute.VERSION, attribute.version());
+        assertEquals(length, attribute.payload().getLong(PageCacheAttribute.REQUESTED_OFFSET));
+        return attribute;
+    }
+
+    @Test
+    void evictedThenReadAgain() {
+        evict(0, SIZE);
+        final AttributeFixture.Attribute miss = read(0, 65536);
+        assertEquals(PageCacheAttribute.MISS, miss.payload().getInt(PageCacheAttribute.OUTCOME_OFFSET));
+        assertEquals(0, miss.payload().getLong(PageCacheAttribute.RESIDENT_OFFSET));
+        final AttributeFixture.Attribute hit = read(0, 65536);
+        assertEquals(PageCacheAttribute.HIT, hit.payload().getInt(PageCacheAttribute.OUTCOME_OFFSET));
+        assertEquals(65536, hit.payload().getLong(PageCacheAttribute.RESIDENT_OFFSET));
+    }
+
+    /**
+     * Half the file cached: everything evicted, readahead switched off (POSIX_FADV_RANDOM, so large folios and
+     * readahead cannot cache more than was read), the first half read directly; mincore(2) over a mapping of the
+     * file confirms the state before the attribute is asked.
+     */
+    @Test
+    void halfCachedIsPartialWithTheResidentBytes() throws Exception {
+        evict(0, SIZE);
+        assertEquals(0, Linux.posixFadvise(fd, 0, 0, Linux.POSIX_FADV_RANDOM));
+        for (long offset = 0; offset < SIZE / 2; offset += 4096) {
+            assertEquals(4096, Linux.pread(f.errno, fd, f.address(0), 4096, offset));
+        }
+        assertEquals(SIZE / 2, residentPrefix(), "mincore: exactly the first half is cached");
+        final AttributeFixture.Attribute partial = read(0, SIZE);
+        assertEquals(PageCacheAttribute.PARTIAL, partial.payload().getInt(PageCacheAttribute.OUTCOME_OFFSET));
+        assertEquals(SIZE / 2, partial.payload().getLong(PageCacheAttribute.RESIDENT_OFFSET));
+    }
+
+    /** @return bytes cached from offset 0 up to the first page that is not, by mincore(2) over a mapping */
+    private long residentPrefix() throws Exception {
+        try (FileChannel channel = FileChannel.open(dir.resolve("cached.bin"), StandardOpenOption.READ);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            final java.lang.foreign.MemorySegment mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, SIZE, arena);
+            final java.lang.foreign.MemorySegment vector = arena.allocate(SIZE / 4096);
+            assertEquals(0, Linux.mincore(f.errno, mapped.address(), SIZE, vector.address()));
+            long pages = 0;
+            while (pages < SIZE / 4096 && (vector.get(ValueLayout.JAVA_BYTE, pages) & 1) != 0) {
+                pages++;
+            }
+            return pages * 4096;
+        }
+    }
+
+    @Test
+    void aShortReadAtTheEndOfACachedFileIsAHit() {
+        read(0, SIZE);
+        f.writer.pread(fd, f.address(0), 8192, SIZE - 4096, 1).attribute(PageCacheAttribute.ID, 0);
+        final AttributeFixture.Event event = f.one();
+        assertEquals(4096, event.result());
+        final AttributeFixture.Attribute a = event.attribute(PageCacheAttribute.ID);
+        assertEquals(PageCacheAttribute.HIT, a.payload().getInt(PageCacheAttribute.OUTCOME_OFFSET));
+        assertEquals(4096, a.payload().getLong(PageCacheAttribute.RESIDENT_OFFSET));
+    }
+
+    @Test
+    void preadvToo() {
+        evict(0, SIZE);
+        f.memory.set(ValueLayout.JAVA_LONG, 1 << 20, f.address(0));
+        f.memory.set(ValueLayout.JAVA_LONG, (1 << 20) + 8, 4096L);
+        f.memory.set(ValueLayout.JAVA_LONG, (1 << 20) + 16, f.address(65536));
+        f.memory.set(ValueLayout.JAVA_LONG, (1 << 20) + 24, 4096L);
+        for (final int expected : new int[] {PageCacheAttribute.MISS, PageCacheAttribute.HIT}) {
+            f.writer.preadv(fd, f.address(1 << 20), 2, 8192, 0, 5).attribute(PageCacheAttribute.ID, 0);
+            final AttributeFixture.Event event = f.one();
+            assertEquals(8192, event.result());
+            final AttributeFixture.Attribute a = event.attribute(PageCacheAttribute.ID);
+            assertEquals(expected, a.payload().getInt(PageCacheAttribute.OUTCOME_OFFSET));
+            assertEquals(8192, a.payload().getLong(PageCacheAttribute.REQUESTED_OFFSET));
+        }
+        assertArrayEquals(Arrays.copyOfRange(content, 8192 + 4096, 8192 + 8192),
+            f.memory.asSlice(65536, 4096).toArray(ValueLayout.JAVA_BYTE));
+    }
+
+    @Test
+    void writesAreUnsupported() {
+        f.writer.pwrite(fd, f.address(0), 10, 0, 1).attribute(PageCacheAttribute.ID, 0);
+        final AttributeFixture.Event event = f.one();
+        assertTrue(event.result() < 0, "the fd is read-only: " + event.result());
+        final AttributeFixture.Attribute a = event.attribute(PageCacheAttribute.ID);
+        assertEquals(AttributeRecordDescriptor.STATUS_UNSUPPORTED, a.status());
+        assertEquals(0, a.payload().capacity());
+    }
+}

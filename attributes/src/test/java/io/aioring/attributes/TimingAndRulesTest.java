@@ -1,0 +1,145 @@
+package io.aioring.attributes;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import io.aioring.abi.AttributeRecordDescriptor;
+import io.aioring.abi.AttributeRequestDescriptor;
+import io.aioring.abi.Probe;
+import io.aioring.abi.linux.Errno;
+import io.aioring.abi.linux.Linux;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The timing attribute, and the REQUIRED, unsupported, unknown-id and bad-size rules. */
+class TimingAndRulesTest {
+    @TempDir
+    Path dir;
+
+    AttributeFixture f;
+    Path file;
+    int fd;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        f = new AttributeFixture();
+        final byte[] content = new byte[8 << 20];
+        Arrays.fill(content, (byte) 7);
+        file = Files.write(dir.resolve("timed.bin"), content);
+        fd = f.open(file, Linux.O_RDWR);
+    }
+
+    @AfterEach
+    void tearDown() {
+        Linux.close(f.errno, fd);
+        f.close();
+    }
+
+    @Test
+    void submitStartCompleteAreOrderedOnEveryEvent() {
+        for (int i = 0; i < 100; i++) {
+            f.writer.pread(fd, f.address(4096L * i), 4096, 4096L * i, i).attribute(TimingAttribute.ID, 0);
+        }
+        f.writer.nop(100).attribute(TimingAttribute.ID, 0);
+        f.writer.fsync(fd, 101).attribute(TimingAttribute.ID, 0);
+        for (final AttributeFixture.Event e : f.run()) {
+            final AttributeFixture.Attribute t = e.attribute(TimingAttribute.ID);
+            assertEquals(AttributeRecordDescriptor.STATUS_HANDLED, t.status(), "timing applies to every opcode");
+            assertEquals(TimingAttribute.RETURN_LENGTH, t.payload().capacity());
+            final long submit = t.payload().getLong(TimingAttribute.SUBMIT_OFFSET);
+            final long start = t.payload().getLong(TimingAttribute.START_OFFSET);
+            final long complete = t.payload().getLong(TimingAttribute.COMPLETE_OFFSET);
+            assertTrue(submit > 0 && submit <= start && start <= complete, submit + " " + start + " " + complete);
+            assertEquals(start - submit, t.payload().getLong(TimingAttribute.QUEUE_OFFSET));
+            assertEquals(complete - start, t.payload().getLong(TimingAttribute.SERVICE_OFFSET));
+            assertTrue(complete <= System.nanoTime());
+        }
+    }
+
+    /** An 8 MiB cached read timed by the attribute, and by this thread around the same call made directly. */
+    @Test
+    void serviceLatencyIsThatOfTheCallItself() {
+        final long[] direct = new long[7];
+        final long[] service = new long[7];
+        for (int round = 0; round < 7; round++) {
+            final long begin = System.nanoTime();
+            assertEquals(8 << 20, Linux.pread(f.errno, fd, f.address(0), 8 << 20, 0));
+            direct[round] = System.nanoTime() - begin;
+            f.writer.pread(fd, f.address(0), 8 << 20, 0, round).attribute(TimingAttribute.ID, 0);
+            final AttributeFixture.Event e = f.one();
+            assertEquals(8 << 20, e.result());
+            service[round] = e.attribute(TimingAttribute.ID).payload().getLong(TimingAttribute.SERVICE_OFFSET);
+        }
+        Arrays.sort(direct);
+        Arrays.sort(service);
+        final long d = direct[3];
+        final long s = service[3];
+        assertTrue(s > d / 4 && s < d * 4 + 2_000_000, "median service " + s + " ns vs the direct call's " + d + " ns");
+    }
+
+    @Test
+    void requiredAndUnsupportedFailsTheIocbWithNoIo() throws Exception {
+        final byte[] before = Files.readAllBytes(file);
+        f.memory.asSlice(0, 16).fill((byte) 1);
+        f.writer.pwrite(fd, f.address(0), 16, 0, 1)
+            .attribute(TimingAttribute.ID, 0)
+            .attribute(PageCacheAttribute.ID, AttributeRequestDescriptor.FLAG_REQUIRED);
+        final AttributeFixture.Event e = f.one();
+        assertEquals(-Errno.EOPNOTSUPP, e.result());
+        assertEquals(AttributeRecordDescriptor.STATUS_UNSUPPORTED, e.attributes().get(0).status(), "did not run");
+        assertEquals(AttributeRecordDescriptor.STATUS_FAILED, e.attributes().get(1).status(), "the cause");
+        assertArrayEquals(before, Files.readAllBytes(file), "no I/O was done");
+    }
+
+    @Test
+    void unsupportedWithoutRequiredStillDoesTheIo() throws Exception {
+        f.memory.asSlice(0, 16).fill((byte) 9);
+        f.writer.pwrite(fd, f.address(0), 16, 0, 1).attribute(PageCacheAttribute.ID, 0);
+        final AttributeFixture.Event e = f.one();
+        assertEquals(16, e.result());
+        assertEquals(AttributeRecordDescriptor.STATUS_UNSUPPORTED, e.attributes().get(0).status());
+        assertEquals(9, Files.readAllBytes(file)[15]);
+    }
+
+    @Test
+    void unknownIdsFollowTheSameRule() {
+        f.writer.nop(1).attribute(999, 0);
+        final AttributeFixture.Event plain = f.one();
+        assertEquals(0, plain.result());
+        assertEquals(999, plain.attributes().get(0).id());
+        assertEquals(AttributeRecordDescriptor.STATUS_UNSUPPORTED, plain.attributes().get(0).status());
+        assertEquals(0, plain.attributes().get(0).version());
+        f.writer.nop(2).attribute(999, AttributeRequestDescriptor.FLAG_REQUIRED);
+        final AttributeFixture.Event required = f.one();
+        assertEquals(-Errno.EOPNOTSUPP, required.result());
+        assertEquals(AttributeRecordDescriptor.STATUS_FAILED, required.attributes().get(0).status());
+    }
+
+    @Test
+    void aPayloadOutOfBoundsIsEinvalNamingTheAttribute() {
+        f.writer.pread(fd, f.address(0), 16, 0, 1)
+            .attribute(PageCacheAttribute.ID, 0)
+            .attribute(TimingAttribute.ID, 0, new UnsafeBuffer(ByteBuffer.allocateDirect(4)), 0, 4);
+        final AttributeFixture.Event e = f.one();
+        assertEquals(-Errno.EINVAL, e.result());
+        assertEquals(AttributeRecordDescriptor.STATUS_UNSUPPORTED, e.attributes().get(0).status());
+        assertEquals(AttributeRecordDescriptor.STATUS_FAILED, e.attributes().get(1).status(), "timing takes no payload");
+    }
+
+    @Test
+    void theProbeListsTheBuiltIns() {
+        final Probe probe = Probe.of(AttributeFixture.registry());
+        assertTrue(probe.attributes().contains(new Probe.AttributeInfo(1, "timing", 1, 0, 0, 40)), probe.attributes().toString());
+        assertTrue(probe.attributes().contains(new Probe.AttributeInfo(2, "page-cache", 1, 0, 0, 24)), probe.attributes().toString());
+        assertEquals(List.of(1, 2), probe.attributes().stream().map(Probe.AttributeInfo::id).toList());
+    }
+}

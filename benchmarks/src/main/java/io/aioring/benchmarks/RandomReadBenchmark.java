@@ -75,17 +75,8 @@ public class RandomReadBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        final long size = parseSize(fileSize);
-        file = Path.of(System.getProperty("java.io.tmpdir"), "aioring-bench-" + fileSize + ".dat");
-        if (!Files.exists(file) || Files.size(file) != size) {
-            writeFile(file, size);
-        }
-        warmCache(file);
-        final SplittableRandom random = new SplittableRandom(7);
-        offsets = new long[OFFSETS];
-        for (int i = 0; i < OFFSETS; i++) {
-            offsets[i] = random.nextLong(size / BLOCK) * BLOCK;
-        }
+        file = CachedFile.prepare(fileSize);
+        offsets = CachedFile.randomOffsets(Files.size(file), BLOCK, OFFSETS);
         arena = Arena.ofShared();
         context = AioContext.setup(new SetupParams().ringDataBytes(1 << 20).workers(workers).maxInFlight(256),
             new AttributeRegistry(List.of()));
@@ -180,42 +171,5 @@ public class RandomReadBenchmark {
             bytes += futures[i].get();
         }
         return bytes;
-    }
-
-    static long parseSize(final String text) {
-        final String t = text.trim().toLowerCase(java.util.Locale.ROOT);
-        final long unit = t.endsWith("g") ? 1L << 30 : t.endsWith("m") ? 1L << 20 : t.endsWith("k") ? 1L << 10 : 1;
-        return Long.parseLong(unit == 1 ? t : t.substring(0, t.length() - 1)) * unit;
-    }
-
-    static void writeFile(final Path path, final long size) throws IOException {
-        final Path tmp = Path.of(path + ".tmp");
-        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-            final ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
-            final SplittableRandom random = new SplittableRandom(1);
-            for (long written = 0; written < size; written += chunk.capacity()) {
-                chunk.clear();
-                while (chunk.hasRemaining()) {
-                    chunk.putLong(random.nextLong());
-                }
-                chunk.flip();
-                while (chunk.hasRemaining()) {
-                    out.write(chunk);
-                }
-            }
-        }
-        Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    static void warmCache(final Path path) {
-        try (FileChannel in = FileChannel.open(path, StandardOpenOption.READ)) {
-            final ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
-            while (in.read(chunk.clear()) > 0) {
-                // read to pull every page into the page cache
-            }
-        } catch (final IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -327,6 +327,19 @@ public final class AioContext implements AutoCloseable {
         return running;
     }
 
+    /** @return iocbs accepted by submit so far */
+    public long submitted() {
+        return ring.buffer().getLongVolatile(ContextDescriptor.IOCBS_SUBMITTED_OFFSET);
+    }
+
+    /**
+     * @return iocbs whose events have been posted (into the ring, or onto the overflow list): with
+     *         {@link #submitted()}, how many are in flight. Read without a lock, so it may lag by a batch.
+     */
+    public long completed() {
+        return ring.buffer().getLongVolatile(ContextDescriptor.EVENTS_POSTED_OFFSET) + engine.overflowLength();
+    }
+
     /** @return events waiting on the overflow list now */
     public int overflowLength() {
         return engine.overflowLength();

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = AioringCommand.Version.class,
     description = "Asynchronous I/O through a shared-memory completion ring.",
-    subcommands = {InspectCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {BenchCommand.class, TraceCommand.class, InspectCommand.class, ReapCommand.class,
+        CommandLine.HelpCommand.class})
 public final class AioringCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

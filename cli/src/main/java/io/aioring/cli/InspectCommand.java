@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import io.aioring.abi.ContextDescriptor;
 import io.aioring.ring.RecordDescriptor;
 import io.aioring.ring.Ring;
 import io.aioring.ring.RingDescriptor;
@@ -40,7 +41,7 @@ final class InspectCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--records must be 0 or more, not " + records);
         }
         final PrintWriter out = spec.commandLine().getOut();
-        try (RingFile ringFile = RingFile.open(file)) {
+        try (RingFile ringFile = RingFile.open(file, ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
             final Ring ring = ringFile.ring();
             final int head = ring.head();
             final int tail = ring.tail();
@@ -53,6 +54,9 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("producer    %s%n", producer(ring));
             out.printf("flags       0x%x %s%n", flags, flagNames(flags));
             out.printf("doorbell    %d%n", Integer.toUnsignedLong(ring.doorbell()));
+            if ((ring.compatFeatures() & ContextDescriptor.COMPAT_CONTEXT_AREA) != 0) {
+                context(out, ring);
+            }
             out.printf("head        %s (data offset %d)%n", Integer.toUnsignedString(head), head & ring.mask());
             out.printf("tail        %s (data offset %d)%n", Integer.toUnsignedString(tail), tail & ring.mask());
             final int unread = tail - head;
@@ -101,6 +105,24 @@ final class InspectCommand implements Callable<Integer> {
         final String beat = heartbeat == 0 ? "no heartbeat"
             : "last heartbeat " + Math.max(0, (System.nanoTime() - heartbeat) / 1_000_000) + " ms ago";
         return "pid " + pid + (alive ? " (running)" : " (gone)") + ", " + beat;
+    }
+
+    /** The context's fields from the application area (docs/abi.md 2.10), each bounds-checked. */
+    private static void context(final PrintWriter out, final Ring ring) {
+        final var h = ring.buffer();
+        out.printf("context    %d workers, %d max in flight, overflow bound %d, setup flags 0x%x%n",
+            h.getInt(ContextDescriptor.WORKERS_OFFSET), h.getInt(ContextDescriptor.MAX_IN_FLIGHT_OFFSET),
+            h.getInt(ContextDescriptor.OVERFLOW_BOUND_OFFSET), h.getInt(ContextDescriptor.SETUP_FLAGS_OFFSET));
+        out.printf("events     %d submitted, %d posted, %d went through the overflow list, %d on it now, %d busy rejections%n",
+            h.getLongVolatile(ContextDescriptor.IOCBS_SUBMITTED_OFFSET), h.getLongVolatile(ContextDescriptor.EVENTS_POSTED_OFFSET),
+            h.getLongVolatile(ContextDescriptor.EVENTS_OVERFLOWED_OFFSET), h.getIntVolatile(ContextDescriptor.OVERFLOW_LENGTH_OFFSET),
+            Integer.toUnsignedLong(h.getIntVolatile(ContextDescriptor.BUSY_REJECTIONS_OFFSET)));
+        final int socketLength = h.getIntVolatile(ContextDescriptor.SOCKET_PATH_LENGTH_OFFSET);
+        if (socketLength > 0 && socketLength <= ContextDescriptor.SOCKET_PATH_MAX) {
+            out.printf("eventfd    served on %s%n", h.getStringWithoutLengthUtf8(ContextDescriptor.SOCKET_PATH_OFFSET, socketLength));
+        } else if (socketLength != 0) {
+            out.printf("eventfd    socket_path_length %d is out of range (at most %d)%n", socketLength, ContextDescriptor.SOCKET_PATH_MAX);
+        }
     }
 
     static String flagNames(final int flags) {

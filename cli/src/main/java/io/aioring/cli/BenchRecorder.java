@@ -1,0 +1,145 @@
+package io.aioring.cli;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import io.aioring.abi.AttributeRecordDescriptor;
+import io.aioring.abi.EventHandler;
+import io.aioring.abi.EventView;
+import io.aioring.attributes.PageCacheAttribute;
+import io.aioring.attributes.TimingAttribute;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * What one bench reaper saw: events, errors, bytes; submit-to-reaped latency (reap time minus the timing
+ * attribute's submit_ns: both CLOCK_MONOTONIC, so this works across processes), queue and service latency, and the
+ * page-cache outcomes. Recording allocates nothing. Saved to a file by a reaper process, merged by the bench.
+ */
+final class BenchRecorder implements EventHandler {
+    private static final long MAX_NANOS = 60_000_000_000L;
+
+    final Histogram latency = new Histogram(MAX_NANOS, 3);
+    final Histogram queue = new Histogram(MAX_NANOS, 3);
+    final Histogram service = new Histogram(MAX_NANOS, 3);
+    long events;
+    long errors;
+    long bytes;
+    long hits;
+    long partials;
+    long misses;
+    long residentBytes;
+    long overflowed;
+    long firstError;
+
+    @Override
+    public void onEvent(final EventView event) {
+        final long now = System.nanoTime();
+        events++;
+        final long result = event.result();
+        if (result < 0) {
+            errors++;
+            if (firstError == 0) {
+                firstError = result;
+            }
+        } else {
+            bytes += result;
+        }
+        if ((event.flags() & io.aioring.abi.EventDescriptor.FLAG_OVERFLOWED) != 0) {
+            overflowed++;
+        }
+        int offset = event.firstAttribute();
+        for (int i = 0, n = event.attributeCount(); i < n; i++) {
+            if (event.attributeStatus(offset) == AttributeRecordDescriptor.STATUS_HANDLED) {
+                final int payload = event.attributePayloadIndex(offset);
+                switch (event.attributeId(offset)) {
+                    case TimingAttribute.ID -> {
+                        final long submit = event.buffer().getLong(payload + TimingAttribute.SUBMIT_OFFSET);
+                        latency.recordValue(clamp(now - submit));
+                        queue.recordValue(clamp(event.buffer().getLong(payload + TimingAttribute.QUEUE_OFFSET)));
+                        service.recordValue(clamp(event.buffer().getLong(payload + TimingAttribute.SERVICE_OFFSET)));
+                    }
+                    case PageCacheAttribute.ID -> {
+                        switch (event.buffer().getInt(payload + PageCacheAttribute.OUTCOME_OFFSET)) {
+                            case PageCacheAttribute.HIT -> hits++;
+                            case PageCacheAttribute.PARTIAL -> partials++;
+                            default -> misses++;
+                        }
+                        residentBytes += event.buffer().getLong(payload + PageCacheAttribute.RESIDENT_OFFSET);
+                    }
+                    default -> {
+                        // another attribute: not summarised
+                    }
+                }
+            }
+            offset = event.nextAttribute(offset);
+        }
+    }
+
+    private static long clamp(final long nanos) {
+        return Math.max(0, Math.min(nanos, MAX_NANOS));
+    }
+
+    void add(final BenchRecorder other) {
+        latency.add(other.latency);
+        queue.add(other.queue);
+        service.add(other.service);
+        events += other.events;
+        errors += other.errors;
+        bytes += other.bytes;
+        hits += other.hits;
+        partials += other.partials;
+        misses += other.misses;
+        residentBytes += other.residentBytes;
+        overflowed += other.overflowed;
+        if (firstError == 0) {
+            firstError = other.firstError;
+        }
+    }
+
+    void save(final Path file) throws IOException {
+        final Path tmp = Path.of(file + ".tmp");
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(tmp))) {
+            for (final long v : new long[] {events, errors, bytes, hits, partials, misses, residentBytes, overflowed, firstError}) {
+                out.writeLong(v);
+            }
+            for (final Histogram h : new Histogram[] {latency, queue, service}) {
+                final ByteBuffer encoded = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
+                final int length = h.encodeIntoCompressedByteBuffer(encoded);
+                out.writeInt(length);
+                out.write(encoded.array(), 0, length);
+            }
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    static BenchRecorder load(final Path file) throws IOException {
+        final BenchRecorder r = new BenchRecorder();
+        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
+            r.events = in.readLong();
+            r.errors = in.readLong();
+            r.bytes = in.readLong();
+            r.hits = in.readLong();
+            r.partials = in.readLong();
+            r.misses = in.readLong();
+            r.residentBytes = in.readLong();
+            r.overflowed = in.readLong();
+            r.firstError = in.readLong();
+            for (final Histogram h : new Histogram[] {r.latency, r.queue, r.service}) {
+                final byte[] encoded = new byte[in.readInt()];
+                in.readFully(encoded);
+                try {
+                    h.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(encoded), 0));
+                } catch (final java.util.zip.DataFormatException e) {
+                    throw new IOException("corrupt histogram in " + file, e);
+                }
+            }
+        }
+        return r;
+    }
+}

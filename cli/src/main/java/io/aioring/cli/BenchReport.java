@@ -1,0 +1,177 @@
+package io.aioring.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import io.aioring.abi.AttributeRegistry;
+import io.aioring.attributes.PageCacheAttribute;
+import io.aioring.attributes.TimingAttribute;
+
+import org.HdrHistogram.Histogram;
+
+/** The bench's report: fio-style text, JSON for machines, and the histogram for HdrHistogram's plotter. */
+final class BenchReport {
+    private static final double[] PERCENTILES = {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
+
+    private final BenchCommand bench;
+    private final Path file;
+    private final long fileSize;
+    private final long bs;
+    private final BenchCommand.EngineSide engine;
+    private final BenchRecorder reaped;
+    private final int discarded;
+    private final boolean timing;
+    private final boolean pageCache;
+    private final String attributeNames;
+
+    BenchReport(final BenchCommand bench, final Path file, final long fileSize, final long bs,
+                final BenchCommand.EngineSide engine, final BenchRecorder reaped, final int discarded,
+                final AttributeRegistry registry, final int[] attributeIds) {
+        this.bench = bench;
+        this.file = file;
+        this.fileSize = fileSize;
+        this.bs = bs;
+        this.engine = engine;
+        this.reaped = reaped;
+        this.discarded = discarded;
+        boolean t = false;
+        boolean p = false;
+        final StringBuilder names = new StringBuilder();
+        for (final int id : attributeIds) {
+            t |= id == TimingAttribute.ID;
+            p |= id == PageCacheAttribute.ID;
+            names.append(names.isEmpty() ? "" : ", ").append(registry.byId(id).name());
+        }
+        this.timing = t;
+        this.pageCache = p;
+        this.attributeNames = names.isEmpty() ? "none" : names.toString();
+    }
+
+    private double seconds() {
+        return engine.elapsedNanos() / 1e9;
+    }
+
+    private double iops() {
+        return reaped.events / seconds();
+    }
+
+    private double bytesPerSecond() {
+        return reaped.bytes / seconds();
+    }
+
+    String text() {
+        final StringBuilder s = new StringBuilder();
+        final String reaperKind = bench.reaperMode == BenchCommand.ReaperMode.process
+            ? (bench.reapers == 1 ? "process" : "processes") : (bench.reapers == 1 ? "thread" : "threads");
+        s.append(String.format(Locale.ROOT, "aioring bench: %s, bs=%s, qd=%d, %.1f s, %d workers, %d reaper %s%n",
+            bench.workload, Sizes.human(bs), bench.queueDepth, seconds(), bench.workers, bench.reapers, reaperKind));
+        s.append(String.format(Locale.ROOT, "  file       : %s (%s%s%s)%n", file, Sizes.human(fileSize),
+            bench.file == null ? ", temporary" : "", bench.direct ? ", O_DIRECT" : ", page cache warmed"));
+        s.append(String.format(Locale.ROOT, "  attributes : %s%n", attributeNames));
+        s.append(String.format(Locale.ROOT, "  iops       : %,.0f%n", iops()));
+        s.append(String.format(Locale.ROOT, "  bandwidth  : %.1f MiB/s (%.1f MB/s)%n", bytesPerSecond() / (1 << 20), bytesPerSecond() / 1e6));
+        s.append(String.format(Locale.ROOT, "  ios        : %,d submitted, %,d reaped, %,d errors%s%n", engine.submitted(),
+            reaped.events, reaped.errors, reaped.errors > 0 ? " (first: " + io.aioring.abi.linux.Errno.describeResult(reaped.firstError) + ")" : ""));
+        if (timing && reaped.latency.getTotalCount() > 0) {
+            final Histogram h = reaped.latency;
+            s.append(String.format(Locale.ROOT, "  lat (usec) : min=%s, max=%s, avg=%.2f, stdev=%.2f   (submit -> reaped)%n",
+                us(h.getMinValue()), us(h.getMaxValue()), h.getMean() / 1000, h.getStdDeviation() / 1000));
+            s.append("  lat percentiles (usec):\n");
+            for (int i = 0; i < PERCENTILES.length; i++) {
+                s.append(i % 4 == 0 ? "   | " : " ");
+                s.append(String.format(Locale.ROOT, "%6.2fth=[%6s]", PERCENTILES[i], us(h.getValueAtPercentile(PERCENTILES[i]))));
+                s.append(i % 4 == 3 || i == PERCENTILES.length - 1 ? "\n" : ",");
+            }
+            s.append(String.format(Locale.ROOT, "  queue (usec)  : p50=%s, p99=%s, max=%s   (submit -> a worker starts it)%n",
+                us(reaped.queue.getValueAtPercentile(50)), us(reaped.queue.getValueAtPercentile(99)), us(reaped.queue.getMaxValue())));
+            s.append(String.format(Locale.ROOT, "  service (usec): p50=%s, p99=%s, max=%s   (the call itself)%n",
+                us(reaped.service.getValueAtPercentile(50)), us(reaped.service.getValueAtPercentile(99)), us(reaped.service.getMaxValue())));
+        } else {
+            s.append("  lat        : not measured (ask for the timing attribute: --attrs timing)\n");
+        }
+        if (pageCache) {
+            final long reads = reaped.hits + reaped.partials + reaped.misses;
+            s.append(String.format(Locale.ROOT, "  page cache : %s hit, %s partial, %s miss (%,d reads; %s resident)%n",
+                percent(reaped.hits, reads), percent(reaped.partials, reads), percent(reaped.misses, reads), reads,
+                Sizes.human(reaped.residentBytes)));
+        }
+        s.append(String.format(Locale.ROOT, "  overflow   : %,d events overflowed, %,d busy rejections, %d discarded%n",
+            engine.overflowed(), engine.busy(), discarded));
+        s.append(String.format(Locale.ROOT, "  counters   : tail wrapped past 2^32 %d times%n", engine.wraps()));
+        return s.toString();
+    }
+
+    String json() {
+        final StringBuilder s = new StringBuilder(1024).append('{');
+        field(s, "workload", bench.workload.name()).append(',');
+        field(s, "file", file.toString()).append(',');
+        s.append("\"file_size\":").append(fileSize).append(",\"bs\":").append(bs).append(",\"qd\":").append(bench.queueDepth);
+        s.append(",\"workers\":").append(bench.workers).append(",\"reapers\":").append(bench.reapers).append(',');
+        field(s, "reaper_mode", bench.reaperMode.name()).append(',');
+        s.append("\"direct\":").append(bench.direct).append(',');
+        field(s, "attributes", attributeNames).append(',');
+        s.append(String.format(Locale.ROOT, "\"seconds\":%.6f,\"iops\":%.1f,\"bytes_per_second\":%.1f,", seconds(), iops(), bytesPerSecond()));
+        s.append("\"submitted\":").append(engine.submitted()).append(",\"reaped\":").append(reaped.events)
+            .append(",\"errors\":").append(reaped.errors).append(",\"bytes\":").append(reaped.bytes);
+        if (timing && reaped.latency.getTotalCount() > 0) {
+            s.append(",\"latency_ns\":");
+            histogram(s, reaped.latency);
+            s.append(",\"queue_ns\":");
+            histogram(s, reaped.queue);
+            s.append(",\"service_ns\":");
+            histogram(s, reaped.service);
+        }
+        if (pageCache) {
+            s.append(",\"page_cache\":{\"hits\":").append(reaped.hits).append(",\"partials\":").append(reaped.partials)
+                .append(",\"misses\":").append(reaped.misses).append(",\"resident_bytes\":").append(reaped.residentBytes).append('}');
+        }
+        s.append(",\"events_overflowed\":").append(engine.overflowed()).append(",\"busy_rejections\":").append(engine.busy())
+            .append(",\"discarded\":").append(discarded).append(",\"counter_wraps\":").append(engine.wraps());
+        return s.append('}').toString();
+    }
+
+    void writeHgrm(final Path path) throws IOException {
+        try (PrintStream out = new PrintStream(Files.newOutputStream(path), false, java.nio.charset.StandardCharsets.UTF_8)) {
+            reaped.latency.outputPercentileDistribution(out, 1000.0);
+        }
+    }
+
+    private static void histogram(final StringBuilder s, final Histogram h) {
+        s.append(String.format(Locale.ROOT, "{\"count\":%d,\"min\":%d,\"max\":%d,\"mean\":%.1f,\"stdev\":%.1f", h.getTotalCount(),
+            h.getMinValue(), h.getMaxValue(), h.getMean(), h.getStdDeviation()));
+        for (final double p : PERCENTILES) {
+            s.append(",\"p").append(String.valueOf(p).replace(".0", "").replace('.', '_')).append("\":").append(h.getValueAtPercentile(p));
+        }
+        s.append('}');
+    }
+
+    private static StringBuilder field(final StringBuilder s, final String name, final String value) {
+        s.append('"').append(name).append("\":\"");
+        for (final char c : value.toCharArray()) {
+            switch (c) {
+                case '"' -> s.append("\\\"");
+                case '\\' -> s.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        s.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        s.append(c);
+                    }
+                }
+            }
+        }
+        return s.append('"');
+    }
+
+    private static String us(final long nanos) {
+        final double us = nanos / 1000.0;
+        return us >= 100 ? String.format(Locale.ROOT, "%.0f", us) : String.format(Locale.ROOT, "%.1f", us);
+    }
+
+    private static String percent(final long part, final long whole) {
+        return whole == 0 ? "-" : String.format(Locale.ROOT, "%.2f%%", 100.0 * part / whole);
+    }
+}

@@ -1,0 +1,175 @@
+package io.aioring.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import io.aioring.abi.AttributeRecordDescriptor;
+import io.aioring.abi.ContextDescriptor;
+import io.aioring.abi.EventDescriptor;
+import io.aioring.abi.EventView;
+import io.aioring.attributes.PageCacheAttribute;
+import io.aioring.attributes.TimingAttribute;
+import io.aioring.ring.RecordHandler;
+import io.aioring.ring.Ring;
+import io.aioring.ring.RingFile;
+import io.aioring.ring.RingObserver;
+
+import org.agrona.DirectBuffer;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code aioring trace RING-FILE}: watches a running context's events without taking them (a {@link RingObserver}
+ * following tail) and prints, every interval, a log2 histogram of submit-to-completion latency (from the timing
+ * attribute, in the style of biolatency) and the page-cache hit ratio, with how many events it missed.
+ */
+@Command(name = "trace",
+    mixinStandardHelpOptions = true,
+    description = {"Attach to a running context's ring and print live per-I/O latency histograms and page-cache "
+        + "hit/miss, without taking any event from its reapers."})
+final class TraceCommand implements Callable<Integer>, RecordHandler {
+    @Parameters(paramLabel = "RING-FILE", description = "the context's ring file")
+    Path ring;
+
+    @Option(names = "--duration", paramLabel = "TIME", description = "stop after TIME (default: until Ctrl-C or the context ends)")
+    String duration;
+
+    @Option(names = "--interval", paramLabel = "TIME", defaultValue = "1s", description = "print every TIME (default: ${DEFAULT-VALUE})")
+    String interval;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final EventView view = new EventView();
+    private final long[] buckets = new long[64];
+    private long events;
+    private long timed;
+    private long hits;
+    private long partials;
+    private long misses;
+    private long lastSequence = -1;
+    private long missedEvents;
+    private long totalEvents;
+
+    @Override
+    public Integer call() throws Exception {
+        final long durationNanos = duration == null ? Long.MAX_VALUE : parse(duration, "--duration");
+        final long intervalNanos = parse(interval, "--interval");
+        final PrintWriter out = spec.commandLine().getOut();
+        try (RingFile file = RingFile.open(ring, ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
+            final Ring r = file.ring();
+            final RingObserver observer = new RingObserver(r);
+            observer.skipToTail();
+            out.printf("Tracing %s (engine pid %d); %s.%n", ring, r.producerPid(),
+                duration == null ? "Ctrl-C to end" : "for " + duration);
+            out.flush();
+            final long start = System.nanoTime();
+            long nextPrint = start + intervalNanos;
+            while (System.nanoTime() - start < durationNanos) {
+                final int seen = observer.poll(this, 1 << 16);
+                final long now = System.nanoTime();
+                if (now - nextPrint >= 0) {
+                    print(out, (now - start) / 1e9, observer);
+                    nextPrint += intervalNanos;
+                }
+                if (seen == 0) {
+                    if (r.isProducerClosed() && observer.cursor() == r.tail()) {
+                        print(out, (System.nanoTime() - start) / 1e9, observer);
+                        out.println("The context closed its ring.");
+                        break;
+                    }
+                    Thread.sleep(0, 200_000);
+                }
+            }
+            out.printf("%,d events observed, %,d missed (%,d bytes of records lapped by the reapers).%n", totalEvents,
+                missedEvents, observer.missedBytes());
+            out.flush();
+        }
+        return 0;
+    }
+
+    @Override
+    public void onRecord(final int type, final DirectBuffer buffer, final int index, final int length) {
+        if (type != EventDescriptor.RECORD_TYPE) {
+            return;
+        }
+        final EventView e = view.wrap(buffer, index, length);
+        events++;
+        totalEvents++;
+        final long sequence = e.sequence();
+        if (lastSequence >= 0 && sequence > lastSequence + 1) {
+            missedEvents += sequence - lastSequence - 1;
+        }
+        lastSequence = Math.max(lastSequence, sequence);
+        int offset = e.firstAttribute();
+        for (int i = 0, n = e.attributeCount(); i < n; i++) {
+            if (e.attributeStatus(offset) == AttributeRecordDescriptor.STATUS_HANDLED) {
+                final int payload = e.attributePayloadIndex(offset);
+                if (e.attributeId(offset) == TimingAttribute.ID) {
+                    final long nanos = buffer.getLong(payload + TimingAttribute.COMPLETE_OFFSET)
+                        - buffer.getLong(payload + TimingAttribute.SUBMIT_OFFSET);
+                    final long micros = Math.max(0, nanos / 1000);
+                    buckets[micros == 0 ? 0 : 64 - Long.numberOfLeadingZeros(micros)]++;
+                    timed++;
+                } else if (e.attributeId(offset) == PageCacheAttribute.ID) {
+                    switch (buffer.getInt(payload + PageCacheAttribute.OUTCOME_OFFSET)) {
+                        case PageCacheAttribute.HIT -> hits++;
+                        case PageCacheAttribute.PARTIAL -> partials++;
+                        default -> misses++;
+                    }
+                }
+            }
+            offset = e.nextAttribute(offset);
+        }
+    }
+
+    private void print(final PrintWriter out, final double at, final RingObserver observer) {
+        out.printf(Locale.ROOT, "%n[%6.1fs] %,d events, %,d missed so far", at, events, missedEvents);
+        final long reads = hits + partials + misses;
+        if (reads > 0) {
+            out.printf(Locale.ROOT, "; page cache: %.1f%% hit, %.1f%% partial, %.1f%% miss", 100.0 * hits / reads,
+                100.0 * partials / reads, 100.0 * misses / reads);
+        }
+        out.println();
+        if (timed == 0) {
+            out.println("     (no timing attribute on these events: no latency histogram)");
+        } else {
+            int last = 63;
+            while (last > 0 && buckets[last] == 0) {
+                last--;
+            }
+            long max = 1;
+            for (final long b : buckets) {
+                max = Math.max(max, b);
+            }
+            out.println("     usecs               : count     distribution");
+            for (int i = 0; i <= last; i++) {
+                final long low = i == 0 ? 0 : 1L << (i - 1);
+                final long high = i == 0 ? 0 : (1L << i) - 1;
+                final int stars = (int) (40 * buckets[i] / max);
+                out.printf(Locale.ROOT, "%10d -> %-10d : %-9d |%-40s|%n", low, high, buckets[i], "*".repeat(stars));
+            }
+        }
+        out.flush();
+        Arrays.fill(buckets, 0);
+        events = 0;
+        timed = 0;
+        hits = 0;
+        partials = 0;
+        misses = 0;
+    }
+
+    private long parse(final String text, final String option) {
+        try {
+            return Sizes.nanos(text);
+        } catch (final IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+        }
+    }
+}

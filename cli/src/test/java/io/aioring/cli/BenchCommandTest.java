@@ -1,0 +1,129 @@
+package io.aioring.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code aioring bench} end to end: real files, a reaper JVM or threads, text and JSON reports, bad options. */
+class BenchCommandTest {
+    @TempDir
+    Path dir;
+
+    private static long number(final String json, final String field) {
+        final Matcher m = Pattern.compile("\"" + field + "\":(-?[0-9.]+)").matcher(json);
+        assertTrue(m.find(), field + " in " + json);
+        return (long) Double.parseDouble(m.group(1));
+    }
+
+    @Test
+    @Timeout(120)
+    void jsonFromAReaperProcess() {
+        final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--duration", "1500ms", "--size", "16m", "--json");
+        assertEquals(0, run.exit(), run.err() + run.out());
+        final String json = run.out().trim();
+        assertTrue(json.startsWith("{\"workload\":\"randread\"") && json.endsWith("}"), json);
+        assertEquals(1, json.lines().count());
+        assertTrue(number(json, "iops") > 0);
+        assertEquals(number(json, "submitted"), number(json, "reaped"), "every iocb reaped once");
+        assertEquals(0, number(json, "errors"));
+        assertEquals(number(json, "reaped") * 4096, number(json, "bytes"));
+        assertTrue(json.contains("\"reaper_mode\":\"process\""));
+        assertTrue(json.contains("\"attributes\":\"timing, page-cache\""));
+        assertTrue(number(json, "p50") > 0, "a latency median");
+        assertTrue(number(json, "hits") > number(json, "misses"), "the temporary file was cached first");
+    }
+
+    @Test
+    @Timeout(120)
+    void textWithReaperThreadsAndAHistogramFile() throws Exception {
+        final Path hgrm = dir.resolve("lat.hgrm");
+        final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--duration", "1s", "--size", "8m", "--qd", "8",
+            "--reapers", "2", "--reaper-mode", "thread", "--hgrm", hgrm.toString());
+        assertEquals(0, run.exit(), run.err() + run.out());
+        final String out = run.out();
+        for (final String expected : new String[] {"aioring bench: randread, bs=4 KiB, qd=8", "2 reaper threads", "iops       :",
+            "bandwidth  :", "lat percentiles (usec):", "50.00th=[", "99.99th=[", "queue (usec)", "service (usec)", "page cache :",
+            "overflow   :", "counters   : tail wrapped past 2^32"}) {
+            assertTrue(out.contains(expected), "'" + expected + "' in\n" + out);
+        }
+        assertTrue(Files.readString(hgrm).contains("Percentile"), "HdrHistogram's percentile distribution");
+    }
+
+    @Test
+    @Timeout(120)
+    void writesToAGivenFileWithAFixedNumberOfIos() throws Exception {
+        final Path file = dir.resolve("target.dat");
+        final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--file", file.toString(), "--size", "4m",
+            "--rw", "randrw", "--ios", "3000", "--attrs", "timing", "--json", "--reaper-mode", "thread");
+        assertEquals(0, run.exit(), run.err() + run.out());
+        assertEquals(3000, number(run.out(), "submitted"));
+        assertEquals(3000, number(run.out(), "reaped"));
+        assertFalse(run.out().contains("page_cache"));
+        assertEquals(4 << 20, Files.size(file), "a given file stays");
+    }
+
+    @Test
+    void badOptionsGetOneLine() {
+        assertBad(InspectCommandTest.run("bench", "--bs", "3k"), "--bs must be a power of two");
+        assertBad(InspectCommandTest.run("bench", "--attrs", "timing,nope"), "no attribute named 'nope'");
+        assertBad(InspectCommandTest.run("bench", "--duration", "soon"), "not a duration");
+        assertBad(InspectCommandTest.run("bench", "--rw", "sideways"), "--rw");
+        assertBad(InspectCommandTest.run("bench", "--size", "1k", "--bs", "4k"), "must be at least --bs");
+        assertBad(InspectCommandTest.run("bench", "--qd", "0"), "--qd must be 1 to 4096");
+    }
+
+    private static void assertBad(final InspectCommandTest.Run run, final String expected) {
+        assertEquals(2, run.exit(), run.err());
+        InspectCommandTest.assertOneLine(run.err(), expected);
+    }
+
+    @Test
+    void aMissingFileToReadIsOneLine() {
+        final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--file", dir.resolve("nope/x.dat").toString(),
+            "--size", "1m", "--duration", "1s");
+        assertEquals(1, run.exit());
+        InspectCommandTest.assertOneLine(run.err(), "aioring bench: ");
+    }
+
+    /** trace and inspect attached to the ring of a bench running in this JVM. */
+    @Test
+    @Timeout(120)
+    void traceAndInspectALiveBench() throws Exception {
+        final AtomicReference<InspectCommandTest.Run> bench = new AtomicReference<>();
+        final Thread runner = new Thread(() -> bench.set(InspectCommandTest.run("bench", "--duration", "4s", "--size", "8m",
+            "--qd", "4", "--reaper-mode", "thread", "--json")));
+        runner.start();
+        Path ring = null;
+        final long deadline = System.nanoTime() + 30_000_000_000L;
+        while (ring == null && System.nanoTime() < deadline) {
+            try (Stream<Path> files = Files.list(Path.of("/dev/shm"))) {
+                ring = files.filter(p -> p.getFileName().toString().startsWith("aioring-" + ProcessHandle.current().pid() + "-")
+                    && p.toString().endsWith(".ring")).findFirst().orElse(null);
+            }
+            Thread.sleep(20);
+        }
+        assertNotNull(ring, "the bench's ring appeared in /dev/shm");
+        final InspectCommandTest.Run inspect = InspectCommandTest.run("inspect", ring.toString(), "--records", "2");
+        assertEquals(0, inspect.exit(), inspect.err());
+        assertTrue(inspect.out().contains("context    "), inspect.out());
+        final InspectCommandTest.Run trace = InspectCommandTest.run("trace", ring.toString(), "--duration", "1500ms", "--interval", "500ms");
+        runner.join();
+        assertEquals(0, trace.exit(), trace.err() + trace.out());
+        assertTrue(trace.out().contains("Tracing " + ring), trace.out());
+        assertTrue(trace.out().contains("usecs               : count     distribution"), trace.out());
+        assertTrue(trace.out().contains("page cache:"), trace.out());
+        assertTrue(trace.out().contains("events observed"), trace.out());
+        assertEquals(0, bench.get().exit(), bench.get().err());
+        assertEquals(number(bench.get().out(), "submitted"), number(bench.get().out(), "reaped"),
+            "the trace took no event from the bench's reapers");
+    }
+}

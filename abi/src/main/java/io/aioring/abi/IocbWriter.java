@@ -162,7 +162,8 @@ public final class IocbWriter {
         return this;
     }
 
-    static int align(final int length) {
+    /** @return {@code length} rounded up to 8, the alignment of iocbs, requests and return records */
+    public static int align(final int length) {
         return (length + ALIGNMENT - 1) & -ALIGNMENT;
     }
 }

@@ -226,9 +226,13 @@ final class BenchCommand implements Callable<Integer> {
                                   final long bs, final long durationNanos, final int[] attributeIds,
                                   final PrintWriter err) throws InterruptedException {
         final IocbWriter writer = new IocbWriter(new UnsafeBuffer(new byte[Math.min(queueDepth, 256) * 256]));
+        // Queue depth counts iocbs submitted and not yet reaped, as fio's does: those in the engine, plus events
+        // waiting in the ring (its unread bytes over one event's span) or on the overflow list.
+        final long eventSpan = eventSpan(context, attributeIds);
         final SplittableRandom random = new SplittableRandom();
         final long blocks = fileSize / bs;
         final boolean progress = System.console() != null && !json;
+        final org.agrona.concurrent.IdleStrategy idle = new org.agrona.concurrent.BackoffIdleStrategy(20, 50, 1_000, 20_000);
         long sequential = 0;
         long submitted = 0;
         long wraps = 0;
@@ -238,7 +242,8 @@ final class BenchCommand implements Callable<Integer> {
         long nextProgress = start + 1_000_000_000L;
         long lastProgressCompleted = 0;
         while (ioLimit != null ? submitted < ioLimit : System.nanoTime() - deadline < 0) {
-            final long inFlight = submitted - context.completed();
+            final long unreadBytes = Integer.toUnsignedLong(context.ring().tail() - context.ring().head());
+            final long inFlight = submitted - context.completed() + unreadBytes / eventSpan + context.overflowLength();
             long room = Math.min(queueDepth - inFlight, 256);
             if (ioLimit != null) {
                 room = Math.min(room, ioLimit - submitted);
@@ -266,8 +271,10 @@ final class BenchCommand implements Callable<Integer> {
                 } else {
                     Thread.yield(); // -EBUSY or -EAGAIN: the engine counts busy rejections in the ring header
                 }
+                idle.reset();
             } else {
-                Thread.onSpinWait();
+                // Two cores are shared by this thread, the workers and the reapers: give the CPU away while full.
+                idle.idle();
             }
             final int tail = context.ring().tail();
             if (Integer.compareUnsigned(tail, lastTail) < 0) {
@@ -300,6 +307,16 @@ final class BenchCommand implements Callable<Integer> {
         return new EngineSide(submitted, elapsed, Integer.toUnsignedLong(header.getInt(ContextDescriptor.BUSY_REJECTIONS_OFFSET)),
             header.getLong(ContextDescriptor.EVENTS_OVERFLOWED_OFFSET), wraps,
             header.getLong(ContextDescriptor.EVENTS_POSTED_OFFSET));
+    }
+
+    /** @return the ring bytes one event of this run takes (a read's; a write's page-cache record is smaller) */
+    private static long eventSpan(final AioContext context, final int[] attributeIds) {
+        int length = io.aioring.ring.RecordDescriptor.HEADER_LENGTH + io.aioring.abi.EventDescriptor.HEADER_LENGTH;
+        for (final int id : attributeIds) {
+            length += IocbWriter.align(io.aioring.abi.AttributeRecordDescriptor.HEADER_LENGTH
+                + context.attributes().byId(id).returnLength());
+        }
+        return io.aioring.ring.RecordDescriptor.align(length);
     }
 
     private void prepareFile(final Path path, final long fileSize, final boolean temporary, final PrintWriter err)

@@ -62,17 +62,18 @@ final class Sizes {
         }
     }
 
-    /** @return e.g. "4 KiB", "1 GiB", "1536 B" */
+    /** @return e.g. "4 KiB", "1 GiB", "19.6 GiB", "1536 B" */
     static String human(final long bytes) {
-        if (bytes >= 1L << 30 && bytes % (1L << 30) == 0) {
-            return (bytes >> 30) + " GiB";
+        final String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        int unit = 0;
+        while (unit < units.length - 1 && bytes >= 1L << (10 * (unit + 1))) {
+            unit++;
         }
-        if (bytes >= 1L << 20 && bytes % (1L << 20) == 0) {
-            return (bytes >> 20) + " MiB";
+        if (unit == 0) {
+            return bytes + " B";
         }
-        if (bytes >= 1L << 10 && bytes % (1L << 10) == 0) {
-            return (bytes >> 10) + " KiB";
-        }
-        return bytes + " B";
+        final long scale = 1L << (10 * unit);
+        return bytes % scale == 0 ? (bytes / scale) + " " + units[unit]
+            : String.format(java.util.Locale.ROOT, "%.1f %s", (double) bytes / scale, units[unit]);
     }
 }

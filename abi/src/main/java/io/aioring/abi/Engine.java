@@ -48,7 +48,6 @@ final class Engine {
     private final Worker[] workers;
     private final Thread contextThread;
     private final int eventfd;
-    private final Errno postErrno;
     private final Errno contextErrno;
     private final MemorySegment eventfdOne;
     private final MemorySegment doorbellTimeout;
@@ -78,7 +77,6 @@ final class Engine {
             ops[i] = new Op(maxReturnBytes);
             free.offer(ops[i]);
         }
-        this.postErrno = new Errno(arena);
         this.contextErrno = new Errno(arena);
         this.eventfdOne = arena.allocate(8, 8);
         eventfdOne.set(ValueLayout.JAVA_LONG, 0, 1L);
@@ -211,7 +209,7 @@ final class Engine {
                 // the load of head after the store of tail (Dekker).
                 VarHandle.fullFence();
                 if (ring.head() - tailBefore >= 0 && (ring.flags() & RingDescriptor.FLAG_NOTIFY_DISABLED) == 0) {
-                    Linux.write(postErrno, eventfd, eventfdOne.address(), 8);
+                    Linux.writeUnchecked(eventfd, eventfdOne.address(), 8);
                 }
             }
         }

@@ -81,6 +81,9 @@ public final class Linux {
     private static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
     private static final MethodHandle READ = errnoCall("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle WRITE = errnoCall("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    /** write(2) without errno capture: capturing slices the capture segment, which allocates unless C2 inlines it all. */
+    private static final MethodHandle WRITE_UNCHECKED = LINKER.downcallHandle(LIBC.findOrThrow("write"),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle EVENTFD = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle POLL = errnoCall("poll", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
     private static final MethodHandle EPOLL_CREATE1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
@@ -228,6 +231,20 @@ public final class Linux {
     public static long write(final Errno e, final int fd, final long address, final long length) {
         try {
             return check((long) WRITE.invokeExact(e.state, fd, address, length), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * write(2) for callers that only need to know whether it worked (signalling an eventfd): no errno, no
+     * allocation on any JIT path.
+     *
+     * @return bytes written, or -1
+     */
+    public static long writeUnchecked(final int fd, final long address, final long length) {
+        try {
+            return (long) WRITE_UNCHECKED.invokeExact(fd, address, length);
         } catch (final Throwable t) {
             throw unexpected(t);
         }

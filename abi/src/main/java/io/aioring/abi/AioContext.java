@@ -151,7 +151,11 @@ public final class AioContext implements AutoCloseable {
         }
     }
 
-    /** @return the ring this context posts events into */
+    /**
+     * @return the ring this context posts events into, through this context's own mapping: valid until
+     *         {@link #destroy()} unmaps it. A reaper that must outlive the context maps the file itself
+     *         ({@code RingFile.open(ringPath(), ...)}), as another process would.
+     */
     public Ring ring() {
         return ring;
     }

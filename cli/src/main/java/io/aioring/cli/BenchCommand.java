@@ -25,6 +25,7 @@ import io.aioring.abi.Opcode;
 import io.aioring.abi.SetupParams;
 import io.aioring.abi.linux.Errno;
 import io.aioring.abi.linux.Linux;
+import io.aioring.ring.RingFile;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -176,8 +177,14 @@ final class BenchCommand implements Callable<Integer> {
                     for (int i = 0; i < reapers; i++) {
                         final BenchRecorder recorder = new BenchRecorder();
                         threadRecorders.add(recorder);
-                        final Thread thread = new Thread(() -> ReapCommand.reapUntilClosed(context.ring(), recorder,
-                            durationNanos + 600_000_000_000L), "aioring-bench-reaper-" + i);
+                        // A mapping of its own, as a reaper process has: destroy() unmaps the context's mapping
+                        // while the reaper is still draining what is left.
+                        final RingFile mapping = RingFile.open(context.ringPath(), ContextDescriptor.KNOWN_INCOMPAT_FEATURES);
+                        final Thread thread = new Thread(() -> {
+                            try (mapping) {
+                                ReapCommand.reapUntilClosed(mapping.ring(), recorder, durationNanos + 600_000_000_000L);
+                            }
+                        }, "aioring-bench-reaper-" + i);
                         thread.setDaemon(true);
                         threads.add(thread);
                         thread.start();

@@ -79,8 +79,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--ios", paramLabel = "N", description = "stop after N iocbs instead of after --duration")
     Long ioLimit;
 
-    @Option(names = "--attrs", paramLabel = "LIST", defaultValue = "timing,page-cache",
-        description = "attributes to ask for, comma-separated, or none (default: ${DEFAULT-VALUE})")
+    @Option(names = "--attrs", paramLabel = "LIST",
+        description = "attributes to ask for, comma-separated, or none (default: timing,page-cache; timing with --direct)")
     String attributes;
 
     @Option(names = "--reapers", paramLabel = "N", defaultValue = "1", description = "reapers (default: ${DEFAULT-VALUE})")
@@ -368,7 +368,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private int[] attributeIds(final AttributeRegistry registry) {
-        final String list = attributes.trim().toLowerCase(Locale.ROOT);
+        // page-cache says nothing true about O_DIRECT reads (docs/abi.md 3.3), so --direct leaves it out by default.
+        final String list = (attributes != null ? attributes : direct ? "timing" : "timing,page-cache").trim().toLowerCase(Locale.ROOT);
         if (list.equals("none") || list.isEmpty()) {
             return new int[0];
         }

@@ -21,6 +21,7 @@ import io.aioring.ring.RingDescriptor;
  *     560     4   socket_path_length (0: no socket)
  *     564   108   socket_path        (UTF-8, not NUL terminated)
  *     672     4   heartbeat_period_ms
+ *     676     4   tail_waiters       (reapers asleep in FUTEX_WAIT on tail; the engine wakes them after a publish)
  * </pre>
  */
 public final class ContextDescriptor {
@@ -37,6 +38,7 @@ public final class ContextDescriptor {
     public static final int SOCKET_PATH_OFFSET = SETUP_FLAGS_OFFSET + 52;
     public static final int SOCKET_PATH_MAX = 108;
     public static final int HEARTBEAT_PERIOD_OFFSET = SOCKET_PATH_OFFSET + SOCKET_PATH_MAX;
+    public static final int TAIL_WAITERS_OFFSET = HEARTBEAT_PERIOD_OFFSET + 4;
 
     /** incompat feature: records of type 1 are version 1 events (docs/abi.md section 2). */
     public static final long INCOMPAT_EVENTS_V1 = 1L;

@@ -51,6 +51,7 @@ final class Engine {
     private final Errno contextErrno;
     private final MemorySegment eventfdOne;
     private final MemorySegment doorbellTimeout;
+    private final long tailAddress;
 
     private volatile int overflowLength;
     private volatile boolean stopping;
@@ -83,6 +84,7 @@ final class Engine {
         this.doorbellTimeout = arena.allocate(16, 8);
         doorbellTimeout.set(ValueLayout.JAVA_LONG, 0, doorbellFallbackNanos / 1_000_000_000L);
         doorbellTimeout.set(ValueLayout.JAVA_LONG, 8, doorbellFallbackNanos % 1_000_000_000L);
+        this.tailAddress = header.addressOffset() + RingDescriptor.TAIL_OFFSET;
         this.workers = new Worker[workerCount];
         for (int i = 0; i < workerCount; i++) {
             workers[i] = new Worker(new OpRunner(memory, protectedFds, arena));
@@ -202,15 +204,17 @@ final class Engine {
         if (producer.publish()) {
             header.putLongRelease(ContextDescriptor.EVENTS_POSTED_OFFSET, eventsPosted);
             header.putLongRelease(ContextDescriptor.EVENTS_OVERFLOWED_OFFSET, eventsOverflowed);
-            if (eventfd >= 0) {
-                // Edge-triggered: signal only when the reapers had emptied the ring up to the old tail (head has
-                // reached it, or already passed it taking the new events). A reaper reaps until a poll finds nothing
-                // before it waits, so it cannot miss events published while it was still reaping. The fence keeps
-                // the load of head after the store of tail (Dekker).
-                VarHandle.fullFence();
-                if (ring.head() - tailBefore >= 0 && (ring.flags() & RingDescriptor.FLAG_NOTIFY_DISABLED) == 0) {
-                    Linux.writeUnchecked(eventfd, eventfdOne.address(), 8);
-                }
+            // Reapers register before they sleep (tail waiters, eventfd) and recheck the ring after registering;
+            // the fence keeps the loads below after the store of tail, so one side always sees the other (Dekker).
+            VarHandle.fullFence();
+            if (header.getIntVolatile(ContextDescriptor.TAIL_WAITERS_OFFSET) != 0) {
+                Linux.futexWakeUnchecked(tailAddress, Integer.MAX_VALUE);
+            }
+            // Edge-triggered: signal only when the reapers had emptied the ring up to the old tail (head has reached
+            // it, or already passed it taking the new events). A reaper reaps until a poll finds nothing before it
+            // waits, so it cannot miss events published while it was still reaping.
+            if (eventfd >= 0 && ring.head() - tailBefore >= 0 && (ring.flags() & RingDescriptor.FLAG_NOTIFY_DISABLED) == 0) {
+                Linux.writeUnchecked(eventfd, eventfdOne.address(), 8);
             }
         }
     }

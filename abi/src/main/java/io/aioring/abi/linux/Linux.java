@@ -84,6 +84,9 @@ public final class Linux {
     /** write(2) without errno capture: capturing slices the capture segment, which allocates unless C2 inlines it all. */
     private static final MethodHandle WRITE_UNCHECKED = LINKER.downcallHandle(LIBC.findOrThrow("write"),
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle FUTEX_UNCHECKED = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
+        Linker.Option.firstVariadicArg(1));
     private static final MethodHandle EVENTFD = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle POLL = errnoCall("poll", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
     private static final MethodHandle EPOLL_CREATE1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
@@ -309,6 +312,15 @@ public final class Linux {
     public static int futexWake(final Errno e, final long address, final int count) {
         try {
             return (int) check((long) FUTEX.invokeExact(e.state, SYS_FUTEX, address, FUTEX_WAKE, count, 0L, 0L, 0), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** FUTEX_WAKE without errno capture, for the engine's hot path. @return waiters woken, or -1 */
+    public static long futexWakeUnchecked(final long address, final int count) {
+        try {
+            return (long) FUTEX_UNCHECKED.invokeExact(SYS_FUTEX, address, FUTEX_WAKE, count, 0L, 0L, 0);
         } catch (final Throwable t) {
             throw unexpected(t);
         }

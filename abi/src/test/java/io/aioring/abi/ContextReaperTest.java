@@ -1,0 +1,117 @@
+package io.aioring.abi;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
+
+import io.aioring.ring.ChildJvm;
+import io.aioring.ring.RingFile;
+import io.aioring.ring.RingFormatException;
+import io.aioring.ring.RingSpec;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Reaping from processes that did not create the context: sleeping on the eventfd or the tail futex, engine death. */
+class ContextReaperTest {
+    @ParameterizedTest
+    @EnumSource(ContextReaper.WaitMode.class)
+    @Timeout(120)
+    void aReaperProcessSleepsAndIsWokenByEvents(final ContextReaper.WaitMode mode) throws Exception {
+        final int events = 2_000;
+        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(1 << 16).workers(1));
+             ChildJvm child = ChildJvm.start(WaitingReaperMain.class, f.context.ringPath().toString(),
+                 Integer.toString(events), mode.name())) {
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!child.log().contains("waiting with")) {
+                assertTrue(child.process().isAlive(), child.log());
+                assertTrue(System.nanoTime() < deadline);
+                Thread.sleep(10);
+            }
+            // Bursts with pauses between them, so the child sleeps and must be woken each time.
+            for (int i = 0; i < events; ) {
+                f.writer.nop(i);
+                if (++i % 200 == 0) {
+                    f.submitAll();
+                    Thread.sleep(30);
+                }
+            }
+            assertEquals(0, child.waitFor(60), child.log());
+            assertTrue(child.log().contains("timeouts 0"), "every sleep ended by a wake-up: " + child.log());
+        }
+    }
+
+    @Test
+    void refusesARingThatIsNotAContexts(@org.junit.jupiter.api.io.TempDir final Path dir) {
+        final Path plain = dir.resolve("plain.ring");
+        RingFile.create(plain, RingSpec.of(4096)).close();
+        final RingFormatException e = assertThrows(RingFormatException.class, () -> ContextReaper.open(plain));
+        assertTrue(e.getMessage().contains("not a context's ring"), e.getMessage());
+    }
+
+    /** The engine's JVM is SIGKILLed with events in its ring and on its overflow list: a reaper drains the ring, sees
+     * the engine gone, and returns instead of waiting forever. Events on the dead engine's overflow list are lost
+     * with its memory: they are counted, not reaped. */
+    @Test
+    @Timeout(120)
+    void theEngineKilledMidRun() throws Exception {
+        final Path ring = RingFile.defaultPath();
+        final int events = 1_000;
+        try (ChildJvm engine = ChildJvm.start(EngineMain.class, ring.toString(), Integer.toString(events))) {
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!engine.log().contains("submitted")) {
+                assertTrue(engine.process().isAlive(), engine.log());
+                assertTrue(System.nanoTime() < deadline, "the engine never finished submitting");
+                Thread.sleep(10);
+            }
+            try (ContextReaper reaper = ContextReaper.open(ring)) {
+                assertEquals(ContextReaper.EngineState.RUNNING, reaper.engineState());
+                final int overflowed = reaper.ring().buffer().getIntVolatile(ContextDescriptor.OVERFLOW_LENGTH_OFFSET);
+                assertTrue(overflowed > 0, "events wait on the overflow list");
+                engine.kill();
+                assertTrue(engine.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals(ContextReaper.EngineState.GONE, reaper.engineState());
+                final BitSet seen = new BitSet();
+                final long start = System.nanoTime();
+                final int reaped = reaper.reap(e -> seen.set((int) e.userData()), Integer.MAX_VALUE, 1 << 16,
+                    new BackoffIdleStrategy(), 60_000_000_000L);
+                assertTrue(System.nanoTime() - start < 10_000_000_000L, "returned without waiting for its timeout");
+                assertTrue(reaped > 0 && reaped <= events - overflowed + 1, "drained the ring: " + reaped);
+                assertEquals(reaped, seen.cardinality(), "each once");
+                assertEquals(reaped, seen.nextClearBit(0), "in order, from the first");
+                assertTrue(reaper.isDrained());
+            }
+        } finally {
+            Files.deleteIfExists(ring);
+            Files.deleteIfExists(Path.of(ring + ".sock"));
+        }
+    }
+
+    @Test
+    void pollOneTakesOneEventAndTheDoorbellBringsTheRest() {
+        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(4096).workers(1).overflowBound(1000));
+             ContextReaper reaper = ContextReaper.open(f.context.ringPath())) {
+            for (int i = 0; i < 300; i++) {
+                f.writer.nop(i);
+            }
+            f.submitAll();
+            final long deadline = System.nanoTime() + 10_000_000_000L;
+            while (f.context.completed() < 300) {
+                assertTrue(System.nanoTime() < deadline);
+                Thread.onSpinWait();
+            }
+            final long[] next = {0};
+            assertEquals(1, reaper.pollOne(e -> assertEquals(next[0]++, e.userData())));
+            final int rest = reaper.reap(e -> assertEquals(next[0]++, e.userData()), 299, 1 << 16,
+                new BackoffIdleStrategy(), 10_000_000_000L);
+            assertEquals(299, rest, "the rest came through the ring as the doorbell moved them in");
+            assertTrue(f.context.ring().doorbell() > 0);
+        }
+    }
+
+}

@@ -1,0 +1,186 @@
+/*
+ * aioring.h - the aioring ABI for C readers: every offset and flag of docs/abi.md, and a reaper.
+ *
+ * Written from docs/abi.md alone (sections 1 and 2). Linux, little-endian, C11 atomics, no dependencies.
+ * A reaper maps the ring file MAP_SHARED read-write, checks the header once, then reaps with
+ * aioring_reap(): copy whole records out, then compare-and-swap head; a failed CAS voids the copy.
+ */
+#ifndef AIORING_H
+#define AIORING_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* 1.2 ring header */
+#define AIORING_MAGIC               0x00474E49524F4941ULL   /* "AIORING\0" */
+#define AIORING_ABI_VERSION         1u
+#define AIORING_HEADER_LENGTH       4096u
+#define AIORING_OFF_MAGIC           0
+#define AIORING_OFF_ABI_VERSION     8
+#define AIORING_OFF_HEADER_LENGTH   12
+#define AIORING_OFF_COMPAT          16
+#define AIORING_OFF_INCOMPAT        24
+#define AIORING_OFF_DATA_LENGTH     32
+#define AIORING_OFF_MAX_PAYLOAD     36
+#define AIORING_OFF_PRODUCER_PID    40
+#define AIORING_OFF_FLAGS           128
+#define AIORING_OFF_DOORBELL        132
+#define AIORING_OFF_HEARTBEAT       136
+#define AIORING_OFF_HEAD            256
+#define AIORING_OFF_TAIL            384
+#define AIORING_MIN_DATA_LENGTH     1024u
+#define AIORING_MAX_DATA_LENGTH     (1u << 30)
+
+/* 1.3 flags */
+#define AIORING_FLAG_OVERFLOW_PENDING 0x1u
+#define AIORING_FLAG_NOTIFY_DISABLED  0x2u
+#define AIORING_FLAG_PRODUCER_CLOSED  0x4u
+
+/* 1.4 records */
+#define AIORING_RECORD_HEADER       8u
+#define AIORING_RECORD_FILLER       0u
+#define AIORING_RECORD_EVENT        1u
+#define AIORING_ALIGN8(x)           (((x) + 7u) & ~7u)
+
+/* 2.6 events (offsets within a record's payload) */
+#define AIORING_EVENT_USER_DATA     0
+#define AIORING_EVENT_RESULT        8
+#define AIORING_EVENT_FLAGS         16
+#define AIORING_EVENT_OPCODE        20
+#define AIORING_EVENT_ATTR_COUNT    22
+#define AIORING_EVENT_SEQUENCE      24
+#define AIORING_EVENT_HEADER        32
+#define AIORING_EVENT_OVERFLOWED    0x1u
+
+/* 2.7 attribute return records */
+#define AIORING_ATTR_ID             0
+#define AIORING_ATTR_STATUS         2
+#define AIORING_ATTR_VERSION        3
+#define AIORING_ATTR_PAYLOAD_LENGTH 4
+#define AIORING_ATTR_HEADER         8
+
+/* 2.10 context area, 2.11 features */
+#define AIORING_OFF_OVERFLOW_LENGTH 544
+#define AIORING_OFF_TAIL_WAITERS    676
+#define AIORING_INCOMPAT_EVENTS_V1  0x1ULL
+#define AIORING_COMPAT_CONTEXT_AREA 0x1ULL
+
+struct aioring {
+    uint8_t *base;          /* the whole file, mapped */
+    size_t mapped;
+    uint32_t data_length;   /* checked at open, never reread */
+    uint32_t max_payload;
+};
+
+static inline uint64_t aioring_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+static inline uint32_t aioring_u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static inline uint16_t aioring_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+
+#define AIORING_WORD(r, off) ((_Atomic uint32_t *)((r)->base + (off)))
+
+/* Maps and checks a ring file (1.9). Returns 0, or -1 with a message in err. */
+static inline int aioring_open(struct aioring *r, const char *path, uint64_t known_incompat, char *err, size_t errlen) {
+    memset(r, 0, sizeof *r);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) { snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno)); return -1; }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_size < (off_t)AIORING_HEADER_LENGTH) {
+        snprintf(err, errlen, "not an aioring ring: %s is shorter than the header", path); close(fd); return -1;
+    }
+    void *base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (base == MAP_FAILED) { snprintf(err, errlen, "mmap %s: %s", path, strerror(errno)); return -1; }
+    r->base = base;
+    r->mapped = (size_t)st.st_size;
+    uint64_t magic = atomic_load_explicit((_Atomic uint64_t *)(r->base + AIORING_OFF_MAGIC), memory_order_acquire);
+    uint32_t version = aioring_u32(r->base + AIORING_OFF_ABI_VERSION);
+    uint64_t incompat = aioring_u64(r->base + AIORING_OFF_INCOMPAT);
+    uint32_t data_length = aioring_u32(r->base + AIORING_OFF_DATA_LENGTH);
+    uint32_t max_payload = aioring_u32(r->base + AIORING_OFF_MAX_PAYLOAD);
+    const char *bad = NULL;
+    if (magic != AIORING_MAGIC) bad = "magic is not \"AIORING\\0\"";
+    else if (version != AIORING_ABI_VERSION) bad = "abi_version is not 1";
+    else if (aioring_u32(r->base + AIORING_OFF_HEADER_LENGTH) != AIORING_HEADER_LENGTH) bad = "header_length is not 4096";
+    else if (incompat & ~known_incompat) bad = "unknown incompat features";
+    else if (data_length < AIORING_MIN_DATA_LENGTH || data_length > AIORING_MAX_DATA_LENGTH
+             || (data_length & (data_length - 1))) bad = "data_length is not a power of two in [1024, 2^30]";
+    else if ((uint64_t)st.st_size < (uint64_t)AIORING_HEADER_LENGTH + data_length) bad = "the file is truncated";
+    else if (max_payload > data_length / 8) bad = "max_payload_length is over data_length / 8";
+    if (bad) {
+        snprintf(err, errlen, "%s: %s", path, bad);
+        munmap(r->base, r->mapped);
+        r->base = NULL;
+        return -1;
+    }
+    r->data_length = data_length;
+    r->max_payload = max_payload;
+    return 0;
+}
+
+static inline void aioring_close(struct aioring *r) {
+    if (r->base) munmap(r->base, r->mapped);
+    r->base = NULL;
+}
+
+static inline uint32_t aioring_flags(struct aioring *r) {
+    return atomic_load_explicit(AIORING_WORD(r, AIORING_OFF_FLAGS), memory_order_acquire);
+}
+
+/* 2.8: ask the engine to move overflowed events into the room just made. */
+static inline void aioring_ring_doorbell(struct aioring *r) {
+    atomic_fetch_add(AIORING_WORD(r, AIORING_OFF_DOORBELL), 1);
+    syscall(SYS_futex, r->base + AIORING_OFF_DOORBELL, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+}
+
+/*
+ * 1.7: copies whole records (fillers left out) of at most `budget` bytes - at least one record - to `out`, which
+ * must hold 8 + max_payload bytes at least. Returns the bytes copied (records back to back: length, type,
+ * payload, padding), 0 if the ring is empty, -1 if the ring is corrupt.
+ */
+static inline long aioring_reap(struct aioring *r, uint8_t *out, uint32_t budget) {
+    uint8_t *data = r->base + AIORING_HEADER_LENGTH;
+    const uint32_t mask = r->data_length - 1;
+    for (;;) {
+        uint32_t h = atomic_load_explicit(AIORING_WORD(r, AIORING_OFF_HEAD), memory_order_acquire);
+        uint32_t t = atomic_load_explicit(AIORING_WORD(r, AIORING_OFF_TAIL), memory_order_acquire);
+        uint32_t unread = t - h, consumed = 0, copied = 0;
+        if (unread == 0) return 0;
+        int bad = (h & 7u) || (int32_t)unread < 0 || unread > r->data_length || (unread & 7u);
+        while (!bad && consumed < unread) {
+            uint32_t p = (h + consumed) & mask;
+            uint32_t len = aioring_u32(data + p), type = aioring_u32(data + p + 4);
+            if (type == AIORING_RECORD_FILLER) {
+                if (len != r->data_length - p || len > unread - consumed) { bad = 1; break; }
+                consumed += len;
+                continue;
+            }
+            uint32_t span = AIORING_ALIGN8(len);
+            if (len < AIORING_RECORD_HEADER || len > AIORING_RECORD_HEADER + r->max_payload
+                || span > r->data_length - p || span > unread - consumed) { bad = 1; break; }
+            if (copied > 0 && copied + span > budget) break;
+            memcpy(out + copied, data + p, span);
+            copied += span;
+            consumed += span;
+        }
+        if (bad && consumed == 0) {
+            atomic_thread_fence(memory_order_acquire);
+            if (atomic_load(AIORING_WORD(r, AIORING_OFF_HEAD)) != h) continue;   /* torn by another reaper */
+            return -1;
+        }
+        if (atomic_compare_exchange_strong(AIORING_WORD(r, AIORING_OFF_HEAD), &h, h + consumed)) {
+            if (copied == 0) continue;     /* took only a filler */
+            return (long)copied;
+        }
+    }
+}
+
+#endif /* AIORING_H */

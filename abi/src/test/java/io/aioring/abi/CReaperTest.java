@@ -1,0 +1,119 @@
+package io.aioring.abi;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The C reaper (src/test/c/aioring_reap.c, built on include/aioring.h, both written from docs/abi.md) reaps a live
+ * context beside a Java reaper, through overflow storms: every event reaped exactly once between them.
+ */
+class CReaperTest {
+    @TempDir
+    Path dir;
+
+    /** @return the C reaper, compiled with gcc; the test is skipped, saying why, when gcc is missing */
+    static Path compileCReaper(final Path dir) throws IOException, InterruptedException {
+        final Path binary = dir.resolve("aioring_reap");
+        final Process gcc;
+        try {
+            gcc = new ProcessBuilder("gcc", "-std=c11", "-D_GNU_SOURCE", "-O2", "-Wall", "-Wextra", "-Werror",
+                "-I", Path.of("include").toAbsolutePath().toString(), "-o", binary.toString(),
+                Path.of("src/test/c/aioring_reap.c").toAbsolutePath().toString()).redirectErrorStream(true).start();
+        } catch (final IOException e) {
+            Assumptions.abort("gcc is not installed (apt-get install gcc): the C reaper cannot be built - " + e.getMessage());
+            throw e;
+        }
+        final String output = new String(gcc.getInputStream().readAllBytes());
+        assertTrue(gcc.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, gcc.exitValue(), "gcc failed:\n" + output);
+        return binary;
+    }
+
+    @Test
+    @Timeout(180)
+    void aCReaperAndAJavaReaperShareTheEventsExactlyOnce() throws Exception {
+        final Path reaper = compileCReaper(dir);
+        final int events = 30_000;
+        final Path out = dir.resolve("c-reaped.bin");
+        final ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(8192).workers(2).maxInFlight(512)
+            .overflowBound(events));
+        final Process c = new ProcessBuilder(reaper.toString(), f.context.ringPath().toString(), out.toString())
+            .redirectErrorStream(true).redirectOutput(dir.resolve("c.log").toFile()).start();
+        final BitSet java = new BitSet();
+        final int[] javaDuplicates = {0};
+        final Thread javaReaper = new Thread(() -> {
+            try (ContextReaper r = ContextReaper.open(f.context.ringPath())) {
+                r.reap(e -> {
+                    if (java.get((int) e.userData())) {
+                        javaDuplicates[0]++;
+                    }
+                    java.set((int) e.userData());
+                }, Integer.MAX_VALUE, 4096, new BackoffIdleStrategy(), 120_000_000_000L);
+            }
+        });
+        javaReaper.start();
+        try {
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(dir.resolve("c.log")).contains("reaping")) {
+                assertTrue(c.isAlive(), Files.readString(dir.resolve("c.log")));
+                assertTrue(System.nanoTime() < deadline);
+                Thread.sleep(10);
+            }
+            for (int i = 0; i < events; ) {
+                f.writer.nop(i);
+                if (++i % 500 == 0) {
+                    int accepted;
+                    while ((accepted = f.context.submit(f.writer)) < 0) {
+                        Thread.onSpinWait();
+                    }
+                    assertEquals(500, accepted);
+                    f.writer.reset();
+                }
+            }
+            while (f.context.completed() < events || f.context.overflowLength() > 0) {
+                assertTrue(System.nanoTime() < deadline + 60_000_000_000L, "events still in flight or overflowed");
+                Thread.sleep(1);
+            }
+            assertTrue(f.context.ring().buffer().getLong(ContextDescriptor.EVENTS_OVERFLOWED_OFFSET) > 0, "the ring overflowed");
+        } finally {
+            f.close();
+        }
+        assertTrue(c.waitFor(60, TimeUnit.SECONDS), "the C reaper ends once the ring is closed and drained");
+        final String log = Files.readString(dir.resolve("c.log"));
+        assertEquals(0, c.exitValue(), log);
+        javaReaper.join(60_000);
+        final byte[] bytes = Files.readAllBytes(out);
+        final ByteBuffer ids = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        final BitSet fromC = new BitSet();
+        int cDuplicates = 0;
+        while (ids.hasRemaining()) {
+            final int id = (int) ids.getLong();
+            if (fromC.get(id)) {
+                cDuplicates++;
+            }
+            fromC.set(id);
+        }
+        assertTrue(log.contains("reaped " + fromC.cardinality() + " events"), log);
+        assertEquals(0, cDuplicates + javaDuplicates[0], "no event reaped twice by one reaper");
+        assertFalse(fromC.intersects(java), "no event reaped by both");
+        final BitSet all = (BitSet) fromC.clone();
+        all.or(java);
+        assertEquals(events, all.cardinality(), "none lost: C took " + fromC.cardinality() + ", Java " + java.cardinality());
+        assertTrue(fromC.cardinality() > 0 && java.cardinality() > 0, "both took part");
+        List.of(fromC, java).forEach(s -> assertTrue(s.length() <= events));
+    }
+}

@@ -64,16 +64,29 @@ public final class RingReaper {
      *                   record is used); it bounds the bytes one compare-and-set takes
      */
     public RingReaper(final Ring ring, final Mode mode, final int batchBytes) {
+        this(ring, mode, mode == Mode.SHARED
+            ? new UnsafeBuffer(BufferUtil.allocateDirectAligned(align(Math.max(batchBytes, ring.maxRecordLength())), 64))
+            : new UnsafeBuffer(0L, 0));
+    }
+
+    /**
+     * A shared reaper that copies batches into {@code batch}, which the caller provides: e.g. a file mapping, so
+     * that what a reaper had taken survives the reaper's process being killed (the stress tests account for it).
+     *
+     * @throws IllegalArgumentException if {@code batch} cannot hold the ring's largest record
+     */
+    public RingReaper(final Ring ring, final Mode mode, final UnsafeBuffer batch) {
+        if (mode == Mode.SHARED && batch.capacity() < ring.maxRecordLength()) {
+            throw new IllegalArgumentException("a batch buffer of " + batch.capacity() + " bytes cannot hold the ring's "
+                + "largest record (" + ring.maxRecordLength() + " bytes)");
+        }
         this.ring = ring;
         this.buffer = ring.buffer();
         this.mode = mode;
         this.dataLength = ring.dataLength();
         this.mask = ring.mask();
         this.walk = new RecordWalk(ring);
-        this.batch = mode == Mode.SHARED
-            ? new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-                align(Math.max(batchBytes, ring.maxRecordLength())), 64))
-            : new UnsafeBuffer(0L, 0);
+        this.batch = batch;
     }
 
     public Ring ring() {

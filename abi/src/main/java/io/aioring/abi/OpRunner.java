@@ -8,6 +8,8 @@ import java.lang.foreign.MemorySegment;
 import io.aioring.abi.linux.Errno;
 import io.aioring.abi.linux.Linux;
 
+import org.agrona.concurrent.UnsafeBuffer;
+
 /**
  * Runs one accepted iocb on a worker thread: the attributes' before hooks, the Linux call, the after hooks, and the
  * return records. One per worker: it owns that worker's errno capture and path buffer, so it allocates nothing.
@@ -21,19 +23,19 @@ final class OpRunner {
     private final int[] protectedFds;
     private final Errno errno;
     private final MemorySegment path;
-    private final org.agrona.concurrent.UnsafeBuffer pathBytes;
+    private final UnsafeBuffer pathBytes;
     /** Re-pointed at the caller's memory (already checked to be registered) to read it without allocating. */
-    private final org.agrona.concurrent.UnsafeBuffer callerMemory = new org.agrona.concurrent.UnsafeBuffer(0L, 0);
+    private final UnsafeBuffer callerMemory = new UnsafeBuffer(0L, 0);
     /** One struct iovec of native memory, for turning a pread into a preadv2. */
-    private final org.agrona.concurrent.UnsafeBuffer oneIovec;
+    private final UnsafeBuffer oneIovec;
 
     OpRunner(final MemoryRegistry memory, final int[] protectedFds, final Arena arena) {
         this.memory = memory;
         this.protectedFds = protectedFds;
         this.errno = new Errno(arena);
         this.path = arena.allocate(PATH_MAX, 8);
-        this.pathBytes = new org.agrona.concurrent.UnsafeBuffer(path.address(), PATH_MAX);
-        this.oneIovec = new org.agrona.concurrent.UnsafeBuffer(arena.allocate(Linux.IOVEC_SIZE, 8).address(), Linux.IOVEC_SIZE);
+        this.pathBytes = new UnsafeBuffer(path.address(), PATH_MAX);
+        this.oneIovec = new UnsafeBuffer(arena.allocate(Linux.IOVEC_SIZE, 8).address(), Linux.IOVEC_SIZE);
     }
 
     void run(final Op op) {

@@ -18,15 +18,20 @@ import java.util.concurrent.TimeUnit;
 
 import io.aioring.abi.AioAttribute;
 import io.aioring.abi.AioContext;
+import io.aioring.abi.AttributeRecordDescriptor;
 import io.aioring.abi.AttributeRegistry;
 import io.aioring.abi.ContextDescriptor;
+import io.aioring.abi.EventDescriptor;
 import io.aioring.abi.IocbWriter;
 import io.aioring.abi.Opcode;
 import io.aioring.abi.SetupParams;
 import io.aioring.abi.linux.Errno;
 import io.aioring.abi.linux.Linux;
+import io.aioring.ring.RecordDescriptor;
 import io.aioring.ring.RingFile;
 
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import picocli.CommandLine;
@@ -239,7 +244,7 @@ final class BenchCommand implements Callable<Integer> {
         final SplittableRandom random = new SplittableRandom();
         final long blocks = fileSize / bs;
         final boolean progress = System.console() != null && !json;
-        final org.agrona.concurrent.IdleStrategy idle = new org.agrona.concurrent.BackoffIdleStrategy(20, 50, 1_000, 20_000);
+        final IdleStrategy idle = new BackoffIdleStrategy(20, 50, 1_000, 20_000);
         long sequential = 0;
         long submitted = 0;
         long wraps = 0;
@@ -318,12 +323,12 @@ final class BenchCommand implements Callable<Integer> {
 
     /** @return the ring bytes one event of this run takes (a read's; a write's page-cache record is smaller) */
     private static long eventSpan(final AioContext context, final int[] attributeIds) {
-        int length = io.aioring.ring.RecordDescriptor.HEADER_LENGTH + io.aioring.abi.EventDescriptor.HEADER_LENGTH;
+        int length = RecordDescriptor.HEADER_LENGTH + EventDescriptor.HEADER_LENGTH;
         for (final int id : attributeIds) {
-            length += IocbWriter.align(io.aioring.abi.AttributeRecordDescriptor.HEADER_LENGTH
+            length += IocbWriter.align(AttributeRecordDescriptor.HEADER_LENGTH
                 + context.attributes().byId(id).returnLength());
         }
-        return io.aioring.ring.RecordDescriptor.align(length);
+        return RecordDescriptor.align(length);
     }
 
     private void prepareFile(final Path path, final long fileSize, final boolean temporary, final PrintWriter err)

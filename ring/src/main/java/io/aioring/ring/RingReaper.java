@@ -48,7 +48,6 @@ public final class RingReaper {
     private final Ring ring;
     private final AtomicBuffer buffer;
     private final Mode mode;
-    private final int dataLength;
     private final int mask;
     private final RecordWalk walk;
     private final UnsafeBuffer batch;
@@ -83,7 +82,6 @@ public final class RingReaper {
         this.ring = ring;
         this.buffer = ring.buffer();
         this.mode = mode;
-        this.dataLength = ring.dataLength();
         this.mask = ring.mask();
         this.walk = new RecordWalk(ring);
         this.batch = batch;

@@ -54,6 +54,13 @@ public final class ContextReaper implements AutoCloseable {
         this.reaper = new EventReaper(ring);
         final int period = header.getInt(ContextDescriptor.HEARTBEAT_PERIOD_OFFSET);
         this.heartbeatPeriodNanos = (period > 0 && period <= 60_000 ? period : 100) * 1_000_000L;
+        // Link the wait calls now: an FFM downcall's first call spends a few hundred ms linking, which would
+        // otherwise land on the first wake-up. Neither call waits: the futex value is not the one given, and poll
+        // is asked about no descriptor.
+        timespec.set(ValueLayout.JAVA_LONG, 0, 0L);
+        timespec.set(ValueLayout.JAVA_LONG, 8, 0L);
+        Linux.futexWait(errno, header.addressOffset() + RingDescriptor.TAIL_OFFSET, ring.tail() + 1, timespec.address());
+        Linux.poll(errno, pollfd.address(), 0, 0);
     }
 
     /**

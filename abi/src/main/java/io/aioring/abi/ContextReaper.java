@@ -22,7 +22,7 @@ import org.agrona.concurrent.IdleStrategy;
  * Reaps a context's events from a process that did not create it: maps the ring file (checking magic, version
  * and features), reaps one event or a batch, waits (an idle strategy, the context's eventfd received over its
  * Unix socket, or the tail futex), rings the doorbell when overflowed events wait, and tells when the engine is
- * gone — and still drains what it left. One thread; reaping allocates nothing.
+ * gone — and still drains what it left. One thread at a time; reaping allocates nothing.
  */
 public final class ContextReaper implements AutoCloseable {
     /** What the engine behind the ring is doing, as far as the ring header tells. */
@@ -39,13 +39,15 @@ public final class ContextReaper implements AutoCloseable {
     private final Ring ring;
     private final AtomicBuffer header;
     private final EventReaper reaper;
-    private final Arena arena = Arena.ofConfined();
+    /** Shared, so that a reaper opened on one thread can be handed to the thread that uses it. */
+    private final Arena arena = Arena.ofShared();
     private final Errno errno = new Errno(arena);
     private final MemorySegment pollfd = arena.allocate(Linux.POLLFD_SIZE, 8);
     private final MemorySegment eventfdValue = arena.allocate(8, 8);
     private final MemorySegment timespec = arena.allocate(16, 8);
     private final long heartbeatPeriodNanos;
     private int eventfd = -1;
+    private long lastLivenessCheck = System.nanoTime();
 
     private ContextReaper(final RingFile file) {
         this.file = file;
@@ -117,7 +119,8 @@ public final class ContextReaper implements AutoCloseable {
             final int reaped = poll(handler, maxBytes);
             total += reaped;
             if (reaped == 0) {
-                if (System.nanoTime() - deadline >= 0 || (isDrained() && engineState() != EngineState.RUNNING)) {
+                final long now = System.nanoTime();
+                if (now - deadline >= 0 || (isDrained() && engineEnded(now))) {
                     break;
                 }
                 idle.idle();
@@ -190,6 +193,21 @@ public final class ContextReaper implements AutoCloseable {
     /** @return true if neither the ring nor this reaper holds an event */
     public boolean isDrained() {
         return reaper.isEmpty();
+    }
+
+    /**
+     * @return true if the engine closed the ring, or (looked up at most once per heartbeat period, as it means a
+     *         process lookup) is gone
+     */
+    private boolean engineEnded(final long now) {
+        if (ring.isProducerClosed()) {
+            return true;
+        }
+        if (now - lastLivenessCheck < heartbeatPeriodNanos) {
+            return false;
+        }
+        lastLivenessCheck = now;
+        return engineState() == EngineState.GONE;
     }
 
     /** @return whether the engine is running, has closed the ring, or is gone (pid dead or heartbeat stale) */

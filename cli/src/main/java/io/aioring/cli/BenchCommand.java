@@ -21,6 +21,7 @@ import io.aioring.abi.AioContext;
 import io.aioring.abi.AttributeRecordDescriptor;
 import io.aioring.abi.AttributeRegistry;
 import io.aioring.abi.ContextDescriptor;
+import io.aioring.abi.ContextReaper;
 import io.aioring.abi.EventDescriptor;
 import io.aioring.abi.IocbWriter;
 import io.aioring.abi.Opcode;
@@ -28,7 +29,6 @@ import io.aioring.abi.SetupParams;
 import io.aioring.abi.linux.Errno;
 import io.aioring.abi.linux.Linux;
 import io.aioring.ring.RecordDescriptor;
-import io.aioring.ring.RingFile;
 
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -184,10 +184,10 @@ final class BenchCommand implements Callable<Integer> {
                         threadRecorders.add(recorder);
                         // A mapping of its own, as a reaper process has: destroy() unmaps the context's mapping
                         // while the reaper is still draining what is left.
-                        final RingFile mapping = RingFile.open(context.ringPath(), ContextDescriptor.KNOWN_INCOMPAT_FEATURES);
+                        final ContextReaper reaper = ContextReaper.open(context.ringPath());
                         final Thread thread = new Thread(() -> {
-                            try (mapping) {
-                                ReapCommand.reapUntilClosed(mapping.ring(), recorder, durationNanos + 600_000_000_000L);
+                            try (reaper) {
+                                ReapCommand.reapUntilClosed(reaper, recorder, durationNanos + 600_000_000_000L);
                             }
                         }, "aioring-bench-reaper-" + i);
                         thread.setDaemon(true);

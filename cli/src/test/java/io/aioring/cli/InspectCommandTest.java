@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 
 import io.aioring.ring.RingDescriptor;
+import io.aioring.ring.ScribbledRings;
 import io.aioring.ring.RingFile;
 import io.aioring.ring.RingProducer;
 import io.aioring.ring.RingSpec;
@@ -121,12 +118,7 @@ class InspectCommandTest {
 
     /** @return a new 1 KiB ring file whose u32 at {@code offset} is {@code value} */
     private Path ringWith(final int offset, final int value) throws Exception {
-        final Path path = dir.resolve("ring-" + offset + "-" + value);
-        RingFile.create(path, RingSpec.of(1024)).close();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value), offset);
-        }
-        return path;
+        return ScribbledRings.withWord(dir, 1024, offset, value);
     }
 
     static void assertOneLine(final String err, final String expected) {

@@ -3,8 +3,6 @@ package io.aioring.ring;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,11 +130,6 @@ class RingFileTest {
 
     /** @return a fresh 4 KiB ring file with the u32 at {@code offset} replaced by {@code value} */
     private Path ringWith(final int offset, final int value) throws Exception {
-        final Path path = dir.resolve("ring-" + offset + "-" + value);
-        RingFile.create(path, RingSpec.of(4096)).close();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
-            channel.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, value), offset);
-        }
-        return path;
+        return ScribbledRings.withWord(dir, 4096, offset, value);
     }
 }

@@ -283,12 +283,10 @@ public final class AioContext implements AutoCloseable {
                 if (events >= minEvents || bytes >= maxBytes) {
                     return events;
                 }
-                if (reaped == 0) {
-                    if (System.nanoTime() - deadline >= 0) {
-                        return events;
-                    }
-                    idle.idle();
+                if (reaped == 0 && System.nanoTime() - deadline >= 0) {
+                    return events;
                 }
+                idle.idle(reaped); // resets the back-off after work
             }
             return events;
         } finally {

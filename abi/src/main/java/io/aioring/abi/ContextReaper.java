@@ -123,8 +123,8 @@ public final class ContextReaper implements AutoCloseable {
                 if (now - deadline >= 0 || (isDrained() && engineEnded(now))) {
                     break;
                 }
-                idle.idle();
             }
+            idle.idle(reaped); // resets the back-off after work, so a busy ring is not polled at park intervals
         }
         return total;
     }

@@ -10,8 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import io.aioring.abi.AioContext;
@@ -34,53 +36,106 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
  * Across two JVMs, in one run: messages per second from a producer JVM to a consumer JVM through an aioring ring
- * file and through Agrona's OneToOneRingBuffer over a file mapping of the same size, at 32 and 256 bytes; then the
- * wake-up latency of a reaper JVM asleep on a context's eventfd or on the tail futex (event completion, from the
- * timing attribute, to the reaper holding it).
+ * file (read by a shared-mode and by an exclusive-mode {@link RingReaper}) and through Agrona's OneToOneRingBuffer
+ * over a file mapping of the same size, at 32 and 256 bytes, in interleaved rounds; then the wake-up latency of a
+ * reaper JVM asleep on a context's eventfd or on the tail futex (event completion, from the timing attribute, to
+ * the reaper holding it). {@code benchmarks/cross-process.sh} runs it, then the machine's own floor for a wake-up
+ * ({@code benchmarks/src/main/c/wake_floor.c}).
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
- *   -cp benchmarks/target/benchmarks.jar io.aioring.benchmarks.CrossProcessBench
+ *   -cp benchmarks/target/benchmarks.jar io.aioring.benchmarks.CrossProcessBench [rounds]
  * </pre>
  */
 public final class CrossProcessBench {
     static final int DATA = 64 * 1024;
     /** Wake-ups not recorded, while both JVMs compile their paths. */
     static final int WARM_UP = 1_000;
+    /** Each throughput trial: reaped, not counted, while both JVMs compile; then counted. */
+    static final long WARM_UP_NANOS = 1_000_000_000L;
+    static final long MEASURE_NANOS = 2_000_000_000L;
+    /**
+     * After an empty poll, every consumer waits this many spin-wait hints before it looks again. A consumer that
+     * re-reads, back to back, the cache line the producer is writing slows the producer down, by an amount that
+     * swings from run to run (2x apart with one hint); with this short pause all three settle within ~10 %.
+     */
+    static final int EMPTY_POLL_SPINS = 64;
 
     private CrossProcessBench() {
     }
 
     public static void main(final String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("consume")) {
-            consume(args[1], Path.of(args[2]), Long.parseLong(args[3]));
+            consume(Transport.valueOf(args[1]), Path.of(args[2]));
             return;
         }
         if (args.length > 0 && args[0].equals("wake")) {
             wake(Path.of(args[1]), ContextReaper.WaitMode.valueOf(args[2]), Integer.parseInt(args[3]));
             return;
         }
-        final long scale = args.length > 0 ? Long.parseLong(args[0]) : 1;
-        System.out.println("| transport | payload | msgs/s |");
-        System.out.println("|-----------|--------:|-------:|");
-        for (final int payload : new int[] {32, 256}) {
-            final long count = (payload == 32 ? 20_000_000L : 10_000_000L) * scale;
-            for (final String kind : new String[] {"aioring", "agrona"}) {
-                System.out.printf(Locale.ROOT, "| %s | %d B | %.1f M |%n", kind.equals("aioring")
-                    ? "aioring ring file, shared-mode reaper" : "Agrona OneToOneRingBuffer on a file mapping", payload,
-                    transfer(kind, payload, count) / 1e6);
+        final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        System.out.println("Throughput, " + rounds + " rounds (transports interleaved): median [min - max] msgs/s");
+        System.out.println();
+        System.out.println("| transport | 32 B | 256 B |");
+        System.out.println("|-----------|-----:|------:|");
+        final Transport[] transports = Transport.values();
+        final int[] payloads = {32, 256};
+        final double[][][] rates = new double[transports.length][payloads.length][rounds];
+        for (int p = 0; p < payloads.length; p++) {
+            for (int r = 0; r < rounds; r++) {
+                for (int t = 0; t < transports.length; t++) {
+                    rates[t][p][r] = transfer(transports[t], payloads[p]);
+                }
             }
+        }
+        for (int t = 0; t < transports.length; t++) {
+            System.out.println("| " + transports[t].title + " | " + spread(rates[t][0]) + " | " + spread(rates[t][1]) + " |");
+        }
+        for (int p = 0; p < payloads.length; p++) {
+            System.out.printf(Locale.ROOT, "%d B, per round, aioring shared / Agrona: %s; aioring exclusive / Agrona: %s%n",
+                payloads[p], ratios(rates[0][p], rates[2][p]), ratios(rates[1][p], rates[2][p]));
         }
         System.out.println();
         System.out.println("| reaper sleeps on | wake-ups | p50 | p99 | p99.9 |");
         System.out.println("|------------------|---------:|----:|----:|------:|");
         for (final ContextReaper.WaitMode mode : ContextReaper.WaitMode.values()) {
-            System.out.println(wakeLatency(mode, (int) (5_000 * scale)));
+            System.out.println(wakeLatency(mode, 5_000));
         }
     }
 
+    /** The rings compared; the consumer JVM is told which by name. */
+    enum Transport {
+        AIORING_SHARED("aioring ring file, `RingReaper` SHARED (copy + CAS; any number of reapers)"),
+        AIORING_EXCLUSIVE("aioring ring file, `RingReaper` EXCLUSIVE (in place; one reaper)"),
+        AGRONA("Agrona `OneToOneRingBuffer` on a file mapping (in place; one reader)");
+
+        final String title;
+
+        Transport(final String title) {
+            this.title = title;
+        }
+    }
+
+    private static String spread(final double[] rates) {
+        final double[] sorted = rates.clone();
+        Arrays.sort(sorted);
+        return String.format(Locale.ROOT, "%.1f M [%.1f - %.1f]", sorted[sorted.length / 2] / 1e6, sorted[0] / 1e6,
+            sorted[sorted.length - 1] / 1e6);
+    }
+
+    private static String ratios(final double[] ours, final double[] theirs) {
+        final StringBuilder text = new StringBuilder();
+        final double[] each = new double[ours.length];
+        for (int r = 0; r < ours.length; r++) {
+            each[r] = ours[r] / theirs[r];
+            text.append(r == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", each[r]));
+        }
+        Arrays.sort(each);
+        return text.append(String.format(Locale.ROOT, " (median %.2fx)", each[each.length / 2])).toString();
+    }
+
     private static Process child(final String... args) throws Exception {
-        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), 
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
             "-cp", System.getProperty("java.class.path"), CrossProcessBench.class.getName()));
         command.addAll(List.of(args));
@@ -98,7 +153,7 @@ public final class CrossProcessBench {
     }
 
     /** @return messages per second seen by the consumer JVM */
-    private static double transfer(final String kind, final int payload, final long count) throws Exception {
+    private static double transfer(final Transport kind, final int payload) throws Exception {
         final Path path = Path.of("/dev/shm", "aioring-xproc-" + ProcessHandle.current().pid() + "-" + kind);
         Files.deleteIfExists(path);
         final UnsafeBuffer message = new UnsafeBuffer(new byte[payload]);
@@ -106,31 +161,46 @@ public final class CrossProcessBench {
             RingFile ringFile = null;
             RingProducer producer = null;
             OneToOneRingBuffer agrona = null;
-            if (kind.equals("aioring")) {
+            if (kind != Transport.AGRONA) {
                 ringFile = RingFile.create(path, RingSpec.of(DATA));
                 producer = new RingProducer(ringFile.ring());
             } else {
                 agrona = new OneToOneRingBuffer(map(arena, path, DATA + RingBufferDescriptor.TRAILER_LENGTH));
             }
-            final Process consumer = child("consume", kind, path.toString(), Long.toString(count));
+            final Process consumer = child("consume", kind.name(), path.toString());
             final BufferedReader in = new BufferedReader(new InputStreamReader(consumer.getInputStream(), StandardCharsets.UTF_8));
             awaitLine(in, "ready");
-            for (long i = 0; i < count; ) {
+            final AtomicReference<String> done = new AtomicReference<>();
+            final Thread listener = new Thread(() -> {
+                String line;
+                try {
+                    line = awaitLine(in, "consumed");
+                } catch (final Exception e) {
+                    line = "failed: " + e.getMessage();
+                }
+                done.set(line);
+            });
+            listener.start();
+            long i = 0;
+            while (done.get() == null) {
                 message.putLong(0, i);
-                final boolean written = producer != null ? producer.offer(1, message, 0, payload) : agrona.write(1, message, 0, payload);
-                if (written) {
+                if (producer != null ? producer.offer(1, message, 0, payload) : agrona.write(1, message, 0, payload)) {
                     i++;
                 } else {
                     Thread.onSpinWait();
                 }
             }
-            final String done = awaitLine(in, "consumed");
+            listener.join();
+            final String result = done.get();
+            if (!result.startsWith("consumed") || !result.endsWith(" 0 out of order")) {
+                throw new IllegalStateException(kind + ": " + result);
+            }
             consumer.waitFor();
             if (ringFile != null) {
                 ringFile.delete();
             }
             Files.deleteIfExists(path);
-            final String[] words = done.split(" ");
+            final String[] words = result.split(" ");
             return Double.parseDouble(words[1]) / (Double.parseDouble(words[3]) / 1e9);
         }
     }
@@ -145,8 +215,12 @@ public final class CrossProcessBench {
         }
     }
 
-    /** The consumer JVM: counts {@code count} messages, checking their order; prints "consumed N in T ns". */
-    private static void consume(final String kind, final Path path, final long count) throws Exception {
+    /**
+     * The consumer JVM: reaps for {@link #WARM_UP_NANOS} (both JVMs compile their paths), then counts what it reaps
+     * for {@link #MEASURE_NANOS}, checking that every message is the next in sequence; prints "consumed N in T ns,
+     * K out of order".
+     */
+    private static void consume(final Transport kind, final Path path) throws Exception {
         final long[] seen = {0, 0};
         final RecordHandler aioring = (type, buffer, index, length) -> {
             if (buffer.getLong(index) != seen[0]++) {
@@ -162,28 +236,37 @@ public final class CrossProcessBench {
             RingFile file = null;
             RingReaper reaper = null;
             OneToOneRingBuffer agrona = null;
-            if (kind.equals("aioring")) {
+            if (kind != Transport.AGRONA) {
                 file = RingFile.open(path);
-                reaper = new RingReaper(file.ring(), RingReaper.Mode.SHARED);
+                reaper = new RingReaper(file.ring(), kind == Transport.AIORING_SHARED ? RingReaper.Mode.SHARED
+                    : RingReaper.Mode.EXCLUSIVE);
             } else {
                 agrona = new OneToOneRingBuffer(map(arena, path, DATA + RingBufferDescriptor.TRAILER_LENGTH));
             }
             System.out.println("ready");
-            // The first quarter warms both JVMs up; the rate is taken over the rest.
-            final long warmUp = count / 4;
+            final long begin = System.nanoTime();
             long start = 0;
-            while (seen[0] < count) {
-                if (reaper != null) {
-                    reaper.poll(aioring, Integer.MAX_VALUE);
-                } else {
-                    agrona.read(agronaHandler);
+            long startCount = 0;
+            long now;
+            int polls = 0;
+            while (true) {
+                if ((reaper != null ? reaper.poll(aioring, Integer.MAX_VALUE) : agrona.read(agronaHandler)) == 0) {
+                    for (int k = 0; k < EMPTY_POLL_SPINS; k++) {
+                        Thread.onSpinWait();
+                    }
                 }
-                if (start == 0 && seen[0] >= warmUp) {
-                    start = System.nanoTime() - 1;
+                if ((++polls & 255) == 0) {
+                    now = System.nanoTime();
+                    if (start == 0 && now - begin >= WARM_UP_NANOS) {
+                        start = now;
+                        startCount = seen[0];
+                    } else if (start != 0 && now - start >= MEASURE_NANOS) {
+                        break;
+                    }
                 }
             }
-            final long elapsed = System.nanoTime() - start;
-            System.out.println("consumed " + (count - warmUp) + " in " + elapsed + " ns, " + seen[1] + " out of order");
+            System.out.println("consumed " + (seen[0] - startCount) + " in " + (now - start) + " ns, " + seen[1]
+                + " out of order");
             if (file != null) {
                 file.close();
             }

@@ -47,6 +47,8 @@ public final class ContextReaper implements AutoCloseable {
     private final MemorySegment timespec = arena.allocate(16, 8);
     private final long heartbeatPeriodNanos;
     private int eventfd = -1;
+    /** poll(2) said the eventfd was readable and its counter has not been read back to 0 since. */
+    private boolean eventfdSignalled;
     private long lastLivenessCheck = System.nanoTime();
 
     private ContextReaper(final RingFile file) {
@@ -145,21 +147,27 @@ public final class ContextReaper implements AutoCloseable {
      * @throws IOException if the eventfd cannot be obtained
      */
     public boolean await(final WaitMode mode, final long timeoutNanos) throws IOException {
-        final int tail = ring.tail();
-        if (tail != ring.head()) {
-            return true;
-        }
         if (mode == WaitMode.EVENTFD) {
             final int fd = eventfd();
+            if (eventfdSignalled) {
+                // Reset the counter (it is only a hint) here, before the ring is checked, and not on the way out
+                // of poll: that read would stand between the wake-up and the events.
+                Linux.read(errno, fd, eventfdValue.address(), 8);
+                eventfdSignalled = false;
+            }
+            if (ring.tail() != ring.head()) {
+                return true;
+            }
             pollfd.set(ValueLayout.JAVA_INT, 0, fd);
             pollfd.set(ValueLayout.JAVA_SHORT, 4, Linux.POLLIN);
             pollfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
             final int ready = Linux.poll(errno, pollfd.address(), 1, (int) Math.min(Integer.MAX_VALUE, timeoutNanos / 1_000_000));
-            if (ready > 0) {
-                Linux.read(errno, fd, eventfdValue.address(), 8); // reset the counter; it is only a hint
-                return true;
-            }
-            return false;
+            eventfdSignalled = ready > 0;
+            return eventfdSignalled;
+        }
+        final int tail = ring.tail();
+        if (tail != ring.head()) {
+            return true;
         }
         header.getAndAddInt(ContextDescriptor.TAIL_WAITERS_OFFSET, 1);
         try {

@@ -51,8 +51,11 @@ public final class RingReaper {
     private final int mask;
     private final RecordWalk walk;
     private final UnsafeBuffer batch;
+    private final int maxRecordLength;
     private int batchOffset;
     private int batchLimit;
+    /** Which record of the last copy {@link #batchOffset} is at. */
+    private int batchRecord;
 
     public RingReaper(final Ring ring, final Mode mode) {
         this(ring, mode, DEFAULT_BATCH_BYTES);
@@ -85,6 +88,10 @@ public final class RingReaper {
         this.mask = ring.mask();
         this.walk = new RecordWalk(ring);
         this.batch = batch;
+        this.maxRecordLength = ring.maxRecordLength();
+        if (mode == Mode.SHARED) {
+            walk.recordOffsets(batch.capacity());
+        }
     }
 
     public Ring ring() {
@@ -177,6 +184,7 @@ public final class RingReaper {
                 continue;
             }
             batchOffset = 0;
+            batchRecord = 0;
             batchLimit = walk.copiedBytes();
             if (batchLimit > 0) {
                 return deliverBatch(handler);
@@ -191,8 +199,17 @@ public final class RingReaper {
             final int index = batchOffset;
             final int length = batch.getInt(index + LENGTH_OFFSET);
             final int type = batch.getInt(index + TYPE_OFFSET);
+            // The walk checked the records in shared memory, before the copy; a writer may have changed them in
+            // between. The copy is private and is what gets delivered, so it must tile exactly as walked.
+            final int next = batchRecord + 1 < walk.records ? walk.recordOffset(batchRecord + 1) : batchLimit;
+            if (length < HEADER_LENGTH || length > maxRecordLength || type == FILLER_TYPE || align(length) != next - index) {
+                batchOffset = batchLimit;
+                throw new RingCorruptedException("record length", Integer.toUnsignedLong(length), "type " + type
+                    + ": changed between the check and the copy (" + (next - index) + " bytes were checked)");
+            }
             // Advance first: if the handler throws, this record counts as delivered and the rest wait.
-            batchOffset += align(length);
+            batchOffset = next;
+            batchRecord++;
             delivered++;
             handler.onRecord(type, batch, index + HEADER_LENGTH, length - HEADER_LENGTH);
         }

@@ -216,4 +216,67 @@ class RingHostileMemoryTest {
             assertTrue(corrupt > 1000 && clean > 1000, "both outcomes seen: corrupt " + corrupt + ", clean " + clean);
         });
     }
+
+    /**
+     * A writer that changes record lengths while a shared reaper works: the reaper checks the lengths it walked in
+     * shared memory, copies, and must check the copy again before it delivers from it, or a length changed in
+     * between (0, or past the batch) makes it loop forever or hand over a record that is not one.
+     */
+    @Test
+    void lengthsChangedBetweenTheWalkAndTheCopy() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            final int payload = 24;
+            final int span = RecordDescriptor.align(RecordDescriptor.HEADER_LENGTH + payload);
+            final UnsafeBuffer memory = new UnsafeBuffer(new byte[(int) RingDescriptor.totalLength(DATA)]);
+            final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            final Thread scribbler = new Thread(() -> {
+                final SplittableRandom random = new SplittableRandom(7);
+                final int[] bad = {0, 4, RecordDescriptor.HEADER_LENGTH + payload + 2048, -8};
+                while (!stop.get()) {
+                    final int at = RingDescriptor.HEADER_LENGTH + span * random.nextInt(DATA / span) + RecordDescriptor.LENGTH_OFFSET;
+                    memory.putIntVolatile(at, bad[random.nextInt(bad.length)]);
+                    memory.putIntVolatile(at, RecordDescriptor.HEADER_LENGTH + payload);
+                }
+            });
+            scribbler.start();
+            long delivered = 0;
+            long corrupt = 0;
+            try {
+                final long deadline = System.nanoTime() + 3_000_000_000L;
+                final UnsafeBuffer message = new UnsafeBuffer(new byte[payload]);
+                while (System.nanoTime() < deadline) {
+                    memory.setMemory(0, memory.capacity(), (byte) 0);
+                    final Ring ring = Ring.format(memory, RingSpec.of(DATA));
+                    final RingProducer producer = new RingProducer(ring);
+                    final RingReaper reaper = new RingReaper(ring, RingReaper.Mode.SHARED, 1024);
+                    final long[] count = {0};
+                    final RecordHandler handler = (type, buffer, index, length) -> {
+                        assertEquals(payload, length, "a record whose length is not the one written");
+                        count[0]++;
+                    };
+                    try {
+                        for (int round = 0; round < 2_000; round++) {
+                            while (producer.tryWrite(TestRecords.TYPE, message, 0, payload)) {
+                                // fill the ring
+                            }
+                            producer.publish();
+                            while (reaper.poll(handler, 1024) > 0) {
+                                // drain it
+                            }
+                        }
+                    } catch (final RingCorruptedException e) {
+                        assertNotNull(e.field());
+                        corrupt++;
+                    } catch (final RingFormatException | IllegalArgumentException e) {
+                        // the ring could not be formatted or written in a moment of scribbling: start again
+                    }
+                    delivered += count[0];
+                }
+            } finally {
+                stop.set(true);
+                scribbler.join();
+            }
+            assertTrue(delivered > 0 && corrupt > 0, "delivered " + delivered + ", corrupt " + corrupt);
+        });
+    }
 }

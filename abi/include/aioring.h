@@ -168,6 +168,9 @@ static inline long aioring_reap(struct aioring *r, uint8_t *out, uint32_t budget
                 || span > r->data_length - p || span > unread - consumed) { bad = 1; break; }
             if (copied > 0 && copied + span > budget) break;
             memcpy(out + copied, data + p, span);
+            /* the copy's header is the one checked, even if a writer changed the ring's since the check */
+            memcpy(out + copied, &len, 4);
+            memcpy(out + copied + 4, &type, 4);
             copied += span;
             consumed += span;
         }

@@ -51,7 +51,6 @@ public final class RingReaper {
     private final int mask;
     private final RecordWalk walk;
     private final UnsafeBuffer batch;
-    private final int maxRecordLength;
     private int batchOffset;
     private int batchLimit;
     /** Which record of the last copy {@link #batchOffset} is at. */
@@ -88,7 +87,6 @@ public final class RingReaper {
         this.mask = ring.mask();
         this.walk = new RecordWalk(ring);
         this.batch = batch;
-        this.maxRecordLength = ring.maxRecordLength();
         if (mode == Mode.SHARED) {
             walk.recordOffsets(batch.capacity());
         }
@@ -200,9 +198,10 @@ public final class RingReaper {
             final int length = batch.getInt(index + LENGTH_OFFSET);
             final int type = batch.getInt(index + TYPE_OFFSET);
             // The walk checked the records in shared memory, before the copy; a writer may have changed them in
-            // between. The copy is private and is what gets delivered, so it must tile exactly as walked.
+            // between. The copy is private and is what gets delivered, so it must tile exactly as walked (which also
+            // bounds the length: every walked span was checked against the largest record).
             final int next = batchRecord + 1 < walk.records ? walk.recordOffset(batchRecord + 1) : batchLimit;
-            if (length < HEADER_LENGTH || length > maxRecordLength || type == FILLER_TYPE || align(length) != next - index) {
+            if (length < HEADER_LENGTH || type == FILLER_TYPE || align(length) != next - index) {
                 batchOffset = batchLimit;
                 throw new RingCorruptedException("record length", Integer.toUnsignedLong(length), "type " + type
                     + ": changed between the check and the copy (" + (next - index) + " bytes were checked)");

@@ -9,8 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 . scripts/find-jdk.sh
 [ -f benchmarks/target/benchmarks.jar ] || ./build -q -pl benchmarks -am package -DskipTests
-"$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
-  -cp benchmarks/target/benchmarks.jar io.aioring.benchmarks.CrossProcessBench "${1:-5}"
+"$JAVA_HOME/bin/java" $AIORING_JVM_FLAGS -cp benchmarks/target/benchmarks.jar io.aioring.benchmarks.CrossProcessBench "${1:-5}"
 if ! command -v gcc >/dev/null 2>&1; then
   echo "gcc is not installed - skipping the C floor rows"
   exit 0

@@ -1,4 +1,5 @@
-# Sourced by ./build and ./aioring: sets AIORING_JAVA_HOME to a JDK >= 25, or explains and exits.
+# Sourced by ./build and ./aioring: sets AIORING_JAVA_HOME to a JDK >= 25 (or explains and exits), and
+# AIORING_JVM_FLAGS to the flags every aioring JVM needs.
 # Order: $JAVA_HOME if it is new enough, then the newest JDK in the usual places, then `java` on PATH.
 
 aioring_required_jdk=25
@@ -51,3 +52,5 @@ aioring_find_jdk() {
 
 aioring_find_jdk
 export JAVA_HOME=$AIORING_JAVA_HOME
+# The flags every aioring JVM needs (Agrona's Unsafe, FFM downcalls); the same as JvmFlags and pom.xml say.
+AIORING_JVM_FLAGS="--add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED"

@@ -4,18 +4,20 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-import io.aioring.abi.linux.Errno;
-import io.aioring.abi.linux.FdPassing;
-import io.aioring.abi.linux.Linux;
+import io.aioring.abi.layout.ContextArea;
+import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.linux.Errno;
+import io.aioring.linux.FdPassing;
+import io.aioring.linux.Futex;
+import io.aioring.linux.Linux;
+import io.aioring.ring.ReapLoop;
 import io.aioring.ring.Ring;
 import io.aioring.ring.RingDescriptor;
 import io.aioring.ring.RingFile;
 import io.aioring.ring.RingFormatException;
 
-import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
@@ -25,51 +27,41 @@ import org.agrona.concurrent.IdleStrategy;
  * gone — and still drains what it left. One thread at a time; reaping allocates nothing.
  */
 public final class ContextReaper implements AutoCloseable {
-    /** What the engine behind the ring is doing, as far as the ring header tells. */
-    public enum EngineState {
-        /** Its process lives and its heartbeat is fresh. */
-        RUNNING,
-        /** It closed the ring (destroy): nothing will follow what is there. */
-        CLOSED,
-        /** Its process is gone, or its heartbeat stopped, without closing the ring. */
-        GONE
-    }
-
     private final RingFile file;
     private final Ring ring;
-    private final AtomicBuffer header;
-    private final EventReaper reaper;
+    private final ContextArea area;
+    private final EventPoller poller;
     /** Shared, so that a reaper opened on one thread can be handed to the thread that uses it. */
     private final Arena arena = Arena.ofShared();
     private final Errno errno = new Errno(arena);
+    private final Futex futex = new Futex(arena);
     private final MemorySegment pollfd = arena.allocate(Linux.POLLFD_SIZE, 8);
     private final MemorySegment eventfdValue = arena.allocate(8, 8);
-    private final MemorySegment timespec = arena.allocate(16, 8);
     private final long heartbeatPeriodNanos;
     private int eventfd = -1;
     /** poll(2) said the eventfd was readable and its counter has not been read back to 0 since. */
     private boolean eventfdSignalled;
     private long lastLivenessCheck = System.nanoTime();
+    private final ReapSource reapSource = new ReapSource();
 
     private ContextReaper(final RingFile file) {
         this.file = file;
         this.ring = file.ring();
-        this.header = ring.buffer();
-        this.reaper = new EventReaper(ring);
-        final int period = header.getInt(ContextDescriptor.HEARTBEAT_PERIOD_OFFSET);
-        this.heartbeatPeriodNanos = (period > 0 && period <= 60_000 ? period : 100) * 1_000_000L;
+        this.area = new ContextArea(ring.buffer());
+        this.poller = new EventPoller(ring);
+        this.heartbeatPeriodNanos = area.heartbeatPeriodNanos();
         // Link the wait calls now: an FFM downcall's first call spends a few hundred ms linking, which would
         // otherwise land on the first wake-up. Neither call waits: the futex value is not the one given, and poll
         // is asked about no descriptor.
-        timespec.set(ValueLayout.JAVA_LONG, 0, 0L);
-        timespec.set(ValueLayout.JAVA_LONG, 8, 0L);
-        Linux.futexWait(errno, header.addressOffset() + RingDescriptor.TAIL_OFFSET, ring.tail() + 1, timespec.address());
+        ring.awaitTail(futex, ring.tail() + 1, 0);
         Linux.poll(errno, pollfd.address(), 0, 0);
     }
 
     /**
      * Maps a context's ring file.
      *
+     * @param ringFile the ring file's path
+     * @return the reaper
      * @throws RingFormatException if it is not a ring, or not a context's ring this build can read
      * @throws java.io.UncheckedIOException if it cannot be opened
      */
@@ -83,25 +75,38 @@ public final class ContextReaper implements AutoCloseable {
         return new ContextReaper(file);
     }
 
+    /** @return the ring, through this reaper's own mapping */
     public Ring ring() {
         return ring;
+    }
+
+    /** @return the context's words in the ring header, through this reaper's mapping */
+    public ContextArea contextArea() {
+        return area;
     }
 
     /**
      * Reaps one batch of at most {@code maxBytes} bytes of events (at least one event if any is there). When it finds
      * the ring empty while events wait on the overflow list, it rings the doorbell.
      *
+     * @param handler  receives each event
+     * @param maxBytes the most bytes of records to take
      * @return events handed to {@code handler}
      */
     public int poll(final EventHandler handler, final int maxBytes) {
-        final int reaped = reaper.poll(handler, maxBytes);
+        final int reaped = poller.poll(handler, maxBytes);
         if (reaped == 0 && (ring.flags() & RingDescriptor.FLAG_OVERFLOW_PENDING) != 0) {
-            Doorbell.ring(ring, errno);
+            ring.ringDoorbell();
         }
         return reaped;
     }
 
-    /** Reaps at most one event. */
+    /**
+     * Reaps at most one event.
+     *
+     * @param handler receives the event
+     * @return events handed to {@code handler} (0 or 1)
+     */
     public int pollOne(final EventHandler handler) {
         return poll(handler, 1);
     }
@@ -110,25 +115,39 @@ public final class ContextReaper implements AutoCloseable {
      * Reaps until {@code minEvents} events were handed over, the timeout passes, or the engine is closed or gone and
      * the ring is drained; idles with {@code idle} between empty polls.
      *
+     * @param handler      receives each event
+     * @param minEvents    return once this many were handed over
+     * @param maxBytes     the most bytes of records one poll takes
+     * @param idle         how to wait between empty polls
+     * @param timeoutNanos the longest time to keep reaping
      * @return events handed to {@code handler}
      */
     public int reap(final EventHandler handler, final int minEvents, final int maxBytes, final IdleStrategy idle,
                     final long timeoutNanos) {
-        final long deadline = System.nanoTime() + timeoutNanos;
-        int total = 0;
-        idle.reset();
-        while (total < minEvents) {
-            final int reaped = poll(handler, maxBytes);
-            total += reaped;
-            if (reaped == 0) {
-                final long now = System.nanoTime();
-                if (now - deadline >= 0 || (isDrained() && engineEnded(now))) {
-                    break;
-                }
-            }
-            idle.idle(reaped); // resets the back-off after work, so a busy ring is not polled at park intervals
+        reapSource.handler = handler;
+        reapSource.maxBytes = maxBytes;
+        try {
+            return ReapLoop.run(reapSource, minEvents, idle, timeoutNanos);
+        } finally {
+            reapSource.handler = null;
         }
-        return total;
+    }
+
+    /** {@link #reap}'s poll and end, kept as a field so that a reap allocates nothing. */
+    private final class ReapSource implements ReapLoop.Source {
+        EventHandler handler;
+        int maxBytes;
+
+        @Override
+        public int poll() {
+            return ContextReaper.this.poll(handler, maxBytes);
+        }
+
+        /** The ring is drained and the engine closed it or is gone. */
+        @Override
+        public boolean ended(final long nowNanos) {
+            return isDrained() && engineEnded(nowNanos);
+        }
     }
 
     /** How {@link #await} sleeps. */
@@ -143,6 +162,8 @@ public final class ContextReaper implements AutoCloseable {
      * Sleeps until events may be there, or the timeout passes, without taking any. Reap until a poll finds nothing
      * before calling this: signals are edge-triggered.
      *
+     * @param mode         what to sleep on
+     * @param timeoutNanos the longest sleep
      * @return true if woken (a hint: poll to see), false on timeout
      * @throws IOException if the eventfd cannot be obtained
      */
@@ -169,38 +190,40 @@ public final class ContextReaper implements AutoCloseable {
         if (tail != ring.head()) {
             return true;
         }
-        header.getAndAddInt(ContextDescriptor.TAIL_WAITERS_OFFSET, 1);
+        area.addTailWaiter();
         try {
             if (ring.tail() != tail) {
                 return true;
             }
-            timespec.set(ValueLayout.JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
-            timespec.set(ValueLayout.JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
-            final int r = Linux.futexWait(errno, header.addressOffset() + RingDescriptor.TAIL_OFFSET, tail, timespec.address());
-            return r != -Errno.ETIMEDOUT;
+            return ring.awaitTail(futex, tail, timeoutNanos) != -Errno.ETIMEDOUT;
         } finally {
-            header.getAndAddInt(ContextDescriptor.TAIL_WAITERS_OFFSET, -1);
+            area.removeTailWaiter();
         }
     }
 
-    /** @return the context's eventfd, received over its Unix socket the first time */
+    /**
+     * @return the context's eventfd, received over its Unix socket the first time
+     * @throws IOException if the context serves none, or it cannot be received
+     */
     public int eventfd() throws IOException {
         if (eventfd < 0) {
-            final int length = header.getIntVolatile(ContextDescriptor.SOCKET_PATH_LENGTH_OFFSET);
-            if ((ring.compatFeatures() & ContextDescriptor.COMPAT_EVENTFD_SOCKET) == 0 || length <= 0
-                || length > ContextDescriptor.SOCKET_PATH_MAX) {
-                throw new IOException("the context serves no eventfd (socket_path_length " + length + ")");
+            final String path;
+            try {
+                path = (ring.compatFeatures() & ContextDescriptor.COMPAT_EVENTFD_SOCKET) == 0 ? null : area.socketPath();
+            } catch (final IllegalStateException e) {
+                throw new IOException("the context area is corrupt: " + e.getMessage(), e);
             }
-            final byte[] path = new byte[length];
-            header.getBytes(ContextDescriptor.SOCKET_PATH_OFFSET, path);
-            eventfd = FdPassing.receive(Path.of(new String(path, StandardCharsets.UTF_8)));
+            if (path == null) {
+                throw new IOException("the context serves no eventfd (socket_path_length " + area.socketPathLength() + ")");
+            }
+            eventfd = FdPassing.receive(Path.of(path));
         }
         return eventfd;
     }
 
     /** @return true if neither the ring nor this reaper holds an event */
     public boolean isDrained() {
-        return reaper.isEmpty();
+        return poller.isEmpty();
     }
 
     /**
@@ -215,26 +238,20 @@ public final class ContextReaper implements AutoCloseable {
             return false;
         }
         lastLivenessCheck = now;
-        return engineState() == EngineState.GONE;
+        return EngineState.of(ring, area, now) == EngineState.GONE;
     }
 
-    /** @return whether the engine is running, has closed the ring, or is gone (pid dead or heartbeat stale) */
+    /** @return whether the engine is running, has closed the ring, or is gone ({@link EngineState#of}) */
     public EngineState engineState() {
-        if (ring.isProducerClosed()) {
-            return EngineState.CLOSED;
-        }
-        final int pid = ring.producerPid();
-        final boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-        final long beat = ring.heartbeat();
-        final boolean fresh = beat == 0 || System.nanoTime() - beat < 20 * heartbeatPeriodNanos;
-        return alive && fresh ? EngineState.RUNNING : EngineState.GONE;
+        return EngineState.of(ring, area, System.nanoTime());
     }
 
     /** @return records of types other than events that were skipped */
     public long foreignRecords() {
-        return reaper.foreignRecords();
+        return poller.foreignRecords();
     }
 
+    /** Closes the eventfd (if received), unmaps the ring. */
     @Override
     public void close() {
         if (eventfd >= 0) {

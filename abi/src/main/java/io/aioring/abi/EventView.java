@@ -1,6 +1,11 @@
 package io.aioring.abi;
 
-import static io.aioring.abi.EventDescriptor.*;
+import static io.aioring.abi.layout.EventDescriptor.*;
+
+import io.aioring.abi.layout.AttributeRecordDescriptor;
+import io.aioring.abi.layout.EventDescriptor;
+import io.aioring.abi.layout.Layout;
+import io.aioring.linux.Errno;
 
 import org.agrona.DirectBuffer;
 
@@ -33,7 +38,7 @@ public final class EventView {
                 throw new EventFormatException("attribute payload_length", Integer.toUnsignedLong(payload),
                     "record " + i + " runs past the event's " + length + " bytes");
             }
-            offset += IocbWriter.align(AttributeRecordDescriptor.HEADER_LENGTH + payload);
+            offset += Layout.returnRecordSpan(payload);
         }
         if (offset > length) {
             throw new EventFormatException("length", length, "attribute records need " + offset + " bytes");
@@ -91,7 +96,7 @@ public final class EventView {
 
     /** @return the offset of the attribute record after the one at {@code attributeOffset} */
     public int nextAttribute(final int attributeOffset) {
-        return attributeOffset + IocbWriter.align(AttributeRecordDescriptor.HEADER_LENGTH + attributePayloadLength(attributeOffset));
+        return attributeOffset + Layout.returnRecordSpan(attributePayloadLength(attributeOffset));
     }
 
     public int attributeId(final int attributeOffset) {
@@ -115,6 +120,18 @@ public final class EventView {
         return index + attributeOffset + AttributeRecordDescriptor.HEADER_LENGTH;
     }
 
+    /**
+     * @param id an attribute id
+     * @return the index in {@link #buffer()} of the payload of the first record with {@code id} whose status is
+     *         handled, or -1 if there is none: what typed readers such as {@code TimingAttribute.serviceNanos}
+     *         build on
+     */
+    public int handledPayloadIndex(final int id) {
+        final int offset = findAttribute(id);
+        return offset >= 0 && attributeStatus(offset) == AttributeRecordDescriptor.STATUS_HANDLED
+            ? attributePayloadIndex(offset) : -1;
+    }
+
     /** @return the offset of the first attribute record with {@code id}, or -1 */
     public int findAttribute(final int id) {
         int offset = firstAttribute();
@@ -130,7 +147,7 @@ public final class EventView {
     @Override
     public String toString() {
         return buffer == null ? "EventView(unwrapped)" : "event{user_data=" + userData() + ", result="
-            + io.aioring.abi.linux.Errno.describeResult(result()) + ", op=" + Opcode.name(opcode()) + ", flags=" + flags()
+            + Errno.describeResult(result()) + ", op=" + Opcode.name(opcode()) + ", flags=" + flags()
             + ", sequence=" + sequence() + ", attributes=" + attributeCount() + "}";
     }
 }

@@ -1,6 +1,10 @@
 package io.aioring.abi;
 
-import static io.aioring.abi.IocbDescriptor.*;
+import static io.aioring.abi.layout.IocbDescriptor.*;
+
+import io.aioring.abi.layout.AttributeRequestDescriptor;
+import io.aioring.abi.layout.IocbDescriptor;
+import io.aioring.abi.layout.Layout;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -130,7 +134,7 @@ public final class IocbWriter {
         if (current < 0) {
             throw new IllegalStateException("start an iocb before adding attribute requests");
         }
-        final int span = align(AttributeRequestDescriptor.HEADER_LENGTH + length);
+        final int span = Layout.requestSpan(length);
         if (position + span > buffer.capacity()) {
             throw new IndexOutOfBoundsException("the batch buffer (" + buffer.capacity() + " bytes) is full");
         }
@@ -160,10 +164,5 @@ public final class IocbWriter {
     public IocbWriter priority(final int priority) {
         buffer.putShort(current + PRIORITY_OFFSET, (short) priority);
         return this;
-    }
-
-    /** @return {@code length} rounded up to 8, the alignment of iocbs, requests and return records */
-    public static int align(final int length) {
-        return (length + ALIGNMENT - 1) & -ALIGNMENT;
     }
 }

@@ -3,6 +3,10 @@ package io.aioring.abi;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.abi.layout.SetupDescriptor;
+import io.aioring.abi.spi.AioAttribute;
+import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.ring.RingDescriptor;
 
 /**

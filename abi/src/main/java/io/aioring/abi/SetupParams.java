@@ -1,9 +1,10 @@
 package io.aioring.abi;
 
-import static io.aioring.abi.SetupDescriptor.*;
+import static io.aioring.abi.layout.SetupDescriptor.*;
 
 import java.nio.file.Path;
 
+import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.ring.RingDescriptor;
 
 import org.agrona.DirectBuffer;

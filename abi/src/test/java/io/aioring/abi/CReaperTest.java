@@ -1,5 +1,6 @@
 package io.aioring.abi;
 
+import io.aioring.abi.layout.ContextDescriptor;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.aioring.abi;
 
+import io.aioring.abi.spi.AttributeRegistry;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.foreign.Arena;
@@ -7,17 +8,18 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.aioring.abi.linux.Errno;
-import io.aioring.abi.linux.Linux;
+import io.aioring.linux.Errno;
+import io.aioring.linux.Linux;
+import io.aioring.linux.LinuxTestCalls;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A context with registered native memory, an iocb writer, and helpers to submit and collect events, for tests.
  */
-final class ContextFixture implements AutoCloseable {
+public final class ContextFixture implements AutoCloseable {
     final Arena arena = Arena.ofShared();
-    final AioContext context;
+    public final AioContext context;
     final MemorySegment memory;
     final UnsafeBuffer batch = new UnsafeBuffer(new byte[64 * 1024]);
     final IocbWriter writer = new IocbWriter(batch);
@@ -30,10 +32,10 @@ final class ContextFixture implements AutoCloseable {
     }
 
     /** One decoded event, copied out of the ring. */
-    record Event(long userData, long result, int flags, int opcode, long sequence, byte[] bytes) {
+    public record Event(long userData, long result, int flags, int opcode, long sequence, byte[] bytes) {
     }
 
-    ContextFixture(final SetupParams params) {
+    public ContextFixture(final SetupParams params) {
         this(params, new AttributeRegistry(List.of()));
     }
 
@@ -53,7 +55,7 @@ final class ContextFixture implements AutoCloseable {
     }
 
     /** Reaps exactly {@code n} events (waiting up to 20 s). */
-    List<Event> reap(final int n) {
+    public List<Event> reap(final int n) {
         final List<Event> events = new ArrayList<>();
         final long deadline = System.nanoTime() + 20_000_000_000L;
         while (events.size() < n && System.nanoTime() < deadline) {
@@ -82,7 +84,7 @@ final class ContextFixture implements AutoCloseable {
     /** @return a fresh pipe's {read, write} descriptors */
     int[] pipe() {
         final MemorySegment fds = arena.allocate(8, 4);
-        assertEquals(0, Linux.pipe2(errno, fds.address(), Linux.O_CLOEXEC));
+        assertEquals(0, LinuxTestCalls.pipe2(errno, fds.address(), Linux.O_CLOEXEC));
         return new int[] {fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 0), fds.get(java.lang.foreign.ValueLayout.JAVA_INT, 4)};
     }
 

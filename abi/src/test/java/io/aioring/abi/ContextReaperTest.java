@@ -1,12 +1,13 @@
 package io.aioring.abi;
 
+import io.aioring.abi.layout.ContextDescriptor;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 
-import io.aioring.ring.ChildJvm;
+import io.aioring.linux.ChildJvm;
 import io.aioring.ring.RingFile;
 import io.aioring.ring.RingFormatException;
 import io.aioring.ring.RingSpec;
@@ -70,12 +71,12 @@ class ContextReaperTest {
                 Thread.sleep(10);
             }
             try (ContextReaper reaper = ContextReaper.open(ring)) {
-                assertEquals(ContextReaper.EngineState.RUNNING, reaper.engineState());
+                assertEquals(EngineState.RUNNING, reaper.engineState());
                 final int overflowed = reaper.ring().buffer().getIntVolatile(ContextDescriptor.OVERFLOW_LENGTH_OFFSET);
                 assertTrue(overflowed > 0, "events wait on the overflow list");
                 engine.kill();
                 assertTrue(engine.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
-                assertEquals(ContextReaper.EngineState.GONE, reaper.engineState());
+                assertEquals(EngineState.GONE, reaper.engineState());
                 final BitSet seen = new BitSet();
                 final long start = System.nanoTime();
                 final int reaped = reaper.reap(e -> seen.set((int) e.userData()), Integer.MAX_VALUE, 1 << 16,

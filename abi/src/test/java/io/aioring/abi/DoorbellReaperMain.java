@@ -1,8 +1,8 @@
 package io.aioring.abi;
 
+import io.aioring.abi.layout.ContextDescriptor;
 import java.nio.file.Path;
 
-import io.aioring.abi.linux.Errno;
 import io.aioring.ring.RingDescriptor;
 import io.aioring.ring.RingFile;
 
@@ -19,8 +19,7 @@ public final class DoorbellReaperMain {
         final long[] next = {0};
         final boolean[] ordered = {true};
         try (RingFile file = RingFile.open(Path.of(args[0]), ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
-            final EventReaper reaper = new EventReaper(file.ring());
-            final Errno errno = new Errno();
+            final EventPoller reaper = new EventPoller(file.ring());
             final long deadline = System.nanoTime() + 100_000_000_000L;
             int rings = 0;
             while (next[0] < expected && System.nanoTime() < deadline) {
@@ -30,7 +29,7 @@ public final class DoorbellReaperMain {
                 }, 1 << 16);
                 if (n == 0) {
                     if ((file.ring().flags() & RingDescriptor.FLAG_OVERFLOW_PENDING) != 0) {
-                        Doorbell.ring(file.ring(), errno);
+                        file.ring().ringDoorbell();
                         rings++;
                     }
                     Thread.onSpinWait();

@@ -1,5 +1,6 @@
 package io.aioring.abi;
 
+import io.aioring.abi.spi.AttributeRegistry;
 import java.nio.file.Path;
 import java.util.List;
 

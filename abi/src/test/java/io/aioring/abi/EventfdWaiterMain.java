@@ -1,13 +1,14 @@
 package io.aioring.abi;
 
+import io.aioring.abi.layout.ContextDescriptor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 
-import io.aioring.abi.linux.Errno;
-import io.aioring.abi.linux.FdPassing;
-import io.aioring.abi.linux.Linux;
+import io.aioring.linux.Errno;
+import io.aioring.linux.FdPassing;
+import io.aioring.linux.Linux;
 import io.aioring.ring.RingFile;
 
 /**

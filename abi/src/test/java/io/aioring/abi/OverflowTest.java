@@ -1,12 +1,15 @@
 package io.aioring.abi;
 
+import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.abi.layout.EventDescriptor;
+import io.aioring.abi.spi.AttributeRegistry;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.BitSet;
 import java.util.List;
 
-import io.aioring.abi.linux.Errno;
-import io.aioring.ring.ChildJvm;
+import io.aioring.linux.Errno;
+import io.aioring.linux.ChildJvm;
 import io.aioring.ring.RingDescriptor;
 
 import org.junit.jupiter.api.Test;

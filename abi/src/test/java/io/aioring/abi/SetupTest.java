@@ -1,5 +1,8 @@
 package io.aioring.abi;
 
+import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.abi.layout.SetupDescriptor;
+import io.aioring.abi.spi.AttributeRegistry;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;

@@ -1,5 +1,8 @@
 package io.aioring.abi;
 
+import io.aioring.abi.layout.AttributeRequestDescriptor;
+import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.abi.layout.IocbDescriptor;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.lang.foreign.ValueLayout;
@@ -7,8 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.aioring.abi.linux.Errno;
-import io.aioring.abi.linux.Linux;
+import io.aioring.linux.Errno;
+import io.aioring.linux.Linux;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -135,7 +138,7 @@ class SubmitAndCancelTest {
         assertEquals(0, f.context.destroy());
         unblock.join();
         // Another mapping of the (now unlinked) ring still drains every event.
-        final EventReaper reaper = new EventReaper(view.ring());
+        final EventPoller reaper = new EventPoller(view.ring());
         final Map<Long, Long> results = new HashMap<>();
         while (reaper.poll(e -> results.put(e.userData(), e.result()), 1 << 20) > 0) {
             // drain

@@ -1,10 +1,11 @@
 package io.aioring.attributes;
 
-import io.aioring.abi.AbstractAttribute;
-import io.aioring.abi.AttributeRecordDescriptor;
+import io.aioring.abi.spi.AbstractAttribute;
+import io.aioring.abi.layout.AttributeRecordDescriptor;
+import io.aioring.abi.EventView;
 import io.aioring.abi.Opcode;
-import io.aioring.abi.Operation;
-import io.aioring.abi.linux.Errno;
+import io.aioring.abi.spi.Operation;
+import io.aioring.linux.Errno;
 
 import org.agrona.MutableDirectBuffer;
 
@@ -95,5 +96,25 @@ public final class PageCacheAttribute extends AbstractAttribute {
             case MISS -> "miss";
             default -> "outcome " + outcome;
         };
+    }
+
+    // Typed readers of the return record, for anyone holding an event (allocation-free).
+
+    /** @return {@link #HIT}, {@link #PARTIAL} or {@link #MISS} from {@code event}'s page-cache record, or -1 if it has no handled one */
+    public static int outcome(final EventView event) {
+        final int payload = event.handledPayloadIndex(ID);
+        return payload < 0 ? -1 : event.buffer().getInt(payload + OUTCOME_OFFSET);
+    }
+
+    /** @return resident_bytes of {@code event}'s page-cache record, or -1 if it has no handled one */
+    public static long residentBytes(final EventView event) {
+        final int payload = event.handledPayloadIndex(ID);
+        return payload < 0 ? -1 : event.buffer().getLong(payload + RESIDENT_OFFSET);
+    }
+
+    /** @return requested_bytes of {@code event}'s page-cache record, or -1 if it has no handled one */
+    public static long requestedBytes(final EventView event) {
+        final int payload = event.handledPayloadIndex(ID);
+        return payload < 0 ? -1 : event.buffer().getLong(payload + REQUESTED_OFFSET);
     }
 }

@@ -1,8 +1,9 @@
 package io.aioring.attributes;
 
-import io.aioring.abi.AbstractAttribute;
-import io.aioring.abi.AttributeRecordDescriptor;
-import io.aioring.abi.Operation;
+import io.aioring.abi.spi.AbstractAttribute;
+import io.aioring.abi.EventView;
+import io.aioring.abi.layout.AttributeRecordDescriptor;
+import io.aioring.abi.spi.Operation;
 
 import org.agrona.MutableDirectBuffer;
 
@@ -49,5 +50,42 @@ public final class TimingAttribute extends AbstractAttribute {
         out.putLong(index + QUEUE_OFFSET, start - submit);
         out.putLong(index + SERVICE_OFFSET, complete - start);
         return AttributeRecordDescriptor.STATUS_HANDLED;
+    }
+
+    // Typed readers of the return record, for anyone holding an event (allocation-free).
+
+    /** @return true if {@code event} holds a handled timing record */
+    public static boolean isPresent(final EventView event) {
+        return event.handledPayloadIndex(ID) >= 0;
+    }
+
+    /** @return submit_ns of {@code event}'s timing record, or -1 if it has no handled one */
+    public static long submitNanos(final EventView event) {
+        return field(event, SUBMIT_OFFSET);
+    }
+
+    /** @return start_ns of {@code event}'s timing record, or -1 if it has no handled one */
+    public static long startNanos(final EventView event) {
+        return field(event, START_OFFSET);
+    }
+
+    /** @return complete_ns of {@code event}'s timing record, or -1 if it has no handled one */
+    public static long completeNanos(final EventView event) {
+        return field(event, COMPLETE_OFFSET);
+    }
+
+    /** @return queue_ns (start - submit) of {@code event}'s timing record, or -1 if it has no handled one */
+    public static long queueNanos(final EventView event) {
+        return field(event, QUEUE_OFFSET);
+    }
+
+    /** @return service_ns (complete - start) of {@code event}'s timing record, or -1 if it has no handled one */
+    public static long serviceNanos(final EventView event) {
+        return field(event, SERVICE_OFFSET);
+    }
+
+    private static long field(final EventView event, final int offset) {
+        final int payload = event.handledPayloadIndex(ID);
+        return payload < 0 ? -1 : event.buffer().getLong(payload + offset);
     }
 }

@@ -9,12 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.aioring.abi.AioContext;
-import io.aioring.abi.AttributeRegistry;
+import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.abi.EventView;
 import io.aioring.abi.IocbWriter;
 import io.aioring.abi.SetupParams;
-import io.aioring.abi.linux.Errno;
-import io.aioring.abi.linux.Linux;
+import io.aioring.linux.Errno;
+import io.aioring.linux.Linux;
 
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -10,8 +10,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
-import io.aioring.abi.AttributeRecordDescriptor;
-import io.aioring.abi.linux.Linux;
+import io.aioring.abi.layout.AttributeRecordDescriptor;
+import io.aioring.linux.Linux;
+import io.aioring.linux.LinuxTestCalls;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,7 +50,7 @@ class PageCacheAttributeTest {
     }
 
     private void evict(final long offset, final long length) {
-        assertEquals(0, Linux.posixFadvise(fd, offset, length, Linux.POSIX_FADV_DONTNEED));
+        assertEquals(0, LinuxTestCalls.posixFadvise(fd, offset, length, LinuxTestCalls.POSIX_FADV_DONTNEED));
     }
 
     private AttributeFixture.Attribute read(final long offset, final int length) {
@@ -84,7 +85,7 @@ class PageCacheAttributeTest {
     @Test
     void halfCachedIsPartialWithTheResidentBytes() throws Exception {
         evict(0, SIZE);
-        assertEquals(0, Linux.posixFadvise(fd, 0, 0, Linux.POSIX_FADV_RANDOM));
+        assertEquals(0, LinuxTestCalls.posixFadvise(fd, 0, 0, LinuxTestCalls.POSIX_FADV_RANDOM));
         for (long offset = 0; offset < SIZE / 2; offset += 4096) {
             assertEquals(4096, Linux.pread(f.errno, fd, f.address(0), 4096, offset));
         }
@@ -100,7 +101,7 @@ class PageCacheAttributeTest {
              java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             final java.lang.foreign.MemorySegment mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, SIZE, arena);
             final java.lang.foreign.MemorySegment vector = arena.allocate(SIZE / 4096);
-            assertEquals(0, Linux.mincore(f.errno, mapped.address(), SIZE, vector.address()));
+            assertEquals(0, LinuxTestCalls.mincore(f.errno, mapped.address(), SIZE, vector.address()));
             long pages = 0;
             while (pages < SIZE / 4096 && (vector.get(ValueLayout.JAVA_BYTE, pages) & 1) != 0) {
                 pages++;

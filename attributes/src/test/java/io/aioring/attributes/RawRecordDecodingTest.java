@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-import io.aioring.abi.linux.Linux;
+import io.aioring.linux.Linux;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

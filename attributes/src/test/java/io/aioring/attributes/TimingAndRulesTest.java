@@ -8,11 +8,11 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
-import io.aioring.abi.AttributeRecordDescriptor;
-import io.aioring.abi.AttributeRequestDescriptor;
+import io.aioring.abi.layout.AttributeRecordDescriptor;
+import io.aioring.abi.layout.AttributeRequestDescriptor;
 import io.aioring.abi.Probe;
-import io.aioring.abi.linux.Errno;
-import io.aioring.abi.linux.Linux;
+import io.aioring.linux.Errno;
+import io.aioring.linux.Linux;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;

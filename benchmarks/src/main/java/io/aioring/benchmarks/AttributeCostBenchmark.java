@@ -7,14 +7,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import io.aioring.linux.JvmFlags;
 import io.aioring.abi.AioContext;
-import io.aioring.abi.AttributeRegistry;
+import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.abi.EventHandler;
 import io.aioring.abi.EventView;
 import io.aioring.abi.IocbWriter;
 import io.aioring.abi.SetupParams;
-import io.aioring.abi.linux.Errno;
-import io.aioring.abi.linux.Linux;
+import io.aioring.linux.Errno;
+import io.aioring.linux.Linux;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.*;
@@ -32,8 +33,8 @@ import org.openjdk.jmh.annotations.*;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Fork(value = 1, jvmArgsAppend = {JvmFlags.ADD_EXPORTS, JvmFlags.UNSAFE_EXPORT, JvmFlags.NATIVE_ACCESS,
+    "--sun-misc-unsafe-memory-access=allow"})
 public class AttributeCostBenchmark {
     static final int BLOCK = 4096;
     static final int DEPTH = 32;

@@ -16,8 +16,9 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
+import io.aioring.linux.JvmFlags;
 import io.aioring.abi.AioContext;
-import io.aioring.abi.AttributeRegistry;
+import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.abi.ContextReaper;
 import io.aioring.abi.EventView;
 import io.aioring.abi.IocbWriter;
@@ -43,8 +44,7 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * ({@code benchmarks/src/main/c/wake_floor.c}).
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED --add-exports java.base/jdk.internal.misc=ALL-UNNAMED \
- *   -cp benchmarks/target/benchmarks.jar io.aioring.benchmarks.CrossProcessBench [rounds]
+ * java $AIORING_JVM_FLAGS -cp benchmarks/target/benchmarks.jar io.aioring.benchmarks.CrossProcessBench [rounds]
  * </pre>
  */
 public final class CrossProcessBench {
@@ -147,9 +147,9 @@ public final class CrossProcessBench {
     }
 
     private static Process child(final String... args) throws Exception {
-        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), 
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-            "-cp", System.getProperty("java.class.path"), CrossProcessBench.class.getName()));
+        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(JvmFlags.REQUIRED);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CrossProcessBench.class.getName()));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
@@ -339,11 +339,10 @@ public final class CrossProcessBench {
             while (got[0] < count + WARM_UP) {
                 if (reaper.poll((EventView e) -> {
                     final long now = System.nanoTime();
-                    final int a = e.findAttribute(TimingAttribute.ID);
                     if (got[0]++ < WARM_UP) {
                         return;
                     }
-                    histogram.recordValue(Math.max(0, now - e.buffer().getLong(e.attributePayloadIndex(a) + TimingAttribute.COMPLETE_OFFSET)));
+                    histogram.recordValue(Math.max(0, now - TimingAttribute.completeNanos(e)));
                 }, 1 << 16) == 0) {
                     if (!reaper.await(mode, 1_000_000_000L)) {
                         timeouts[0]++;

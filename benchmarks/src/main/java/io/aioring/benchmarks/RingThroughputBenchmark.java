@@ -2,6 +2,7 @@ package io.aioring.benchmarks;
 
 import java.util.concurrent.TimeUnit;
 
+import io.aioring.linux.JvmFlags;
 import io.aioring.ring.RecordHandler;
 import io.aioring.ring.Ring;
 import io.aioring.ring.RingDescriptor;
@@ -31,8 +32,8 @@ import org.openjdk.jmh.annotations.*;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
-    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"})
+@Fork(value = 1, jvmArgsAppend = {JvmFlags.ADD_EXPORTS, JvmFlags.UNSAFE_EXPORT, JvmFlags.NATIVE_ACCESS,
+    "--sun-misc-unsafe-memory-access=allow"})
 public class RingThroughputBenchmark {
     static final int DATA_LENGTH = 64 * 1024;
     static final int TYPE = 1;

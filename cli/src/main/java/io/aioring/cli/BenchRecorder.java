@@ -8,9 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
-import io.aioring.abi.AttributeRecordDescriptor;
 import io.aioring.abi.EventHandler;
 import io.aioring.abi.EventView;
+import io.aioring.abi.layout.EventDescriptor;
 import io.aioring.attributes.PageCacheAttribute;
 import io.aioring.attributes.TimingAttribute;
 
@@ -50,35 +50,24 @@ final class BenchRecorder implements EventHandler {
         } else {
             bytes += result;
         }
-        if ((event.flags() & io.aioring.abi.EventDescriptor.FLAG_OVERFLOWED) != 0) {
+        if ((event.flags() & EventDescriptor.FLAG_OVERFLOWED) != 0) {
             overflowed++;
         }
-        int offset = event.firstAttribute();
-        for (int i = 0, n = event.attributeCount(); i < n; i++) {
-            if (event.attributeStatus(offset) == AttributeRecordDescriptor.STATUS_HANDLED) {
-                final int payload = event.attributePayloadIndex(offset);
-                switch (event.attributeId(offset)) {
-                    case TimingAttribute.ID -> {
-                        final long submit = event.buffer().getLong(payload + TimingAttribute.SUBMIT_OFFSET);
-                        latency.recordValue(clamp(now - submit));
-                        queue.recordValue(clamp(event.buffer().getLong(payload + TimingAttribute.QUEUE_OFFSET)));
-                        service.recordValue(clamp(event.buffer().getLong(payload + TimingAttribute.SERVICE_OFFSET)));
-                    }
-                    case PageCacheAttribute.ID -> {
-                        switch (event.buffer().getInt(payload + PageCacheAttribute.OUTCOME_OFFSET)) {
-                            case PageCacheAttribute.HIT -> hits++;
-                            case PageCacheAttribute.PARTIAL -> partials++;
-                            default -> misses++;
-                        }
-                        residentBytes += event.buffer().getLong(payload + PageCacheAttribute.RESIDENT_OFFSET);
-                    }
-                    default -> {
-                        // another attribute: not summarised
-                    }
-                }
-            }
-            offset = event.nextAttribute(offset);
+        final long submit = TimingAttribute.submitNanos(event);
+        if (submit >= 0) {
+            latency.recordValue(clamp(now - submit));
+            queue.recordValue(clamp(TimingAttribute.queueNanos(event)));
+            service.recordValue(clamp(TimingAttribute.serviceNanos(event)));
         }
+        switch (PageCacheAttribute.outcome(event)) {
+            case PageCacheAttribute.HIT -> hits++;
+            case PageCacheAttribute.PARTIAL -> partials++;
+            case PageCacheAttribute.MISS -> misses++;
+            default -> {
+                return; // no page-cache record
+            }
+        }
+        residentBytes += PageCacheAttribute.residentBytes(event);
     }
 
     private static long clamp(final long nanos) {

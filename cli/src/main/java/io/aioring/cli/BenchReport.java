@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-import io.aioring.abi.AttributeRegistry;
+import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.attributes.PageCacheAttribute;
 import io.aioring.attributes.TimingAttribute;
 
@@ -16,24 +16,24 @@ import org.HdrHistogram.Histogram;
 final class BenchReport {
     private static final double[] PERCENTILES = {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
 
-    private final BenchCommand bench;
+    private final BenchOptions bench;
     private final Path file;
     private final long fileSize;
     private final long bs;
-    private final BenchCommand.EngineSide engine;
+    private final BenchWorkload.EngineSide engine;
     private final BenchRecorder reaped;
     private final int discarded;
     private final boolean timing;
     private final boolean pageCache;
     private final String attributeNames;
 
-    BenchReport(final BenchCommand bench, final Path file, final long fileSize, final long bs,
-                final BenchCommand.EngineSide engine, final BenchRecorder reaped, final int discarded,
-                final AttributeRegistry registry, final int[] attributeIds) {
+    BenchReport(final BenchOptions bench, final Path file, final BenchWorkload.EngineSide engine,
+                final BenchRecorder reaped, final int discarded, final AttributeRegistry registry) {
         this.bench = bench;
         this.file = file;
-        this.fileSize = fileSize;
-        this.bs = bs;
+        this.fileSize = bench.fileSize();
+        this.bs = bench.bs();
+        final int[] attributeIds = bench.attributeIds();
         this.engine = engine;
         this.reaped = reaped;
         this.discarded = discarded;
@@ -64,17 +64,17 @@ final class BenchReport {
 
     String text() {
         final StringBuilder s = new StringBuilder();
-        final String reaperKind = bench.reaperMode == BenchCommand.ReaperMode.process
-            ? (bench.reapers == 1 ? "process" : "processes") : (bench.reapers == 1 ? "thread" : "threads");
+        final String reaperKind = bench.reaperMode() == BenchOptions.ReaperMode.process
+            ? (bench.reapers() == 1 ? "process" : "processes") : (bench.reapers() == 1 ? "thread" : "threads");
         s.append(String.format(Locale.ROOT, "aioring bench: %s, bs=%s, qd=%d, %.1f s, %d workers, %d reaper %s%n",
-            bench.workload, Sizes.human(bs), bench.queueDepth, seconds(), bench.workers, bench.reapers, reaperKind));
+            bench.workload(), Sizes.human(bs), bench.queueDepth(), seconds(), bench.workers(), bench.reapers(), reaperKind));
         s.append(String.format(Locale.ROOT, "  file       : %s (%s%s%s)%n", file, Sizes.human(fileSize),
-            bench.file == null ? ", temporary" : "", bench.direct ? ", O_DIRECT" : ", page cache warmed"));
+            bench.file() == null ? ", temporary" : "", bench.direct() ? ", O_DIRECT" : ", page cache warmed"));
         s.append(String.format(Locale.ROOT, "  attributes : %s%n", attributeNames));
         s.append(String.format(Locale.ROOT, "  iops       : %,.0f%n", iops()));
         s.append(String.format(Locale.ROOT, "  bandwidth  : %.1f MiB/s (%.1f MB/s)%n", bytesPerSecond() / (1 << 20), bytesPerSecond() / 1e6));
         s.append(String.format(Locale.ROOT, "  ios        : %,d submitted, %,d reaped, %,d errors%s%n", engine.submitted(),
-            reaped.events, reaped.errors, reaped.errors > 0 ? " (first: " + io.aioring.abi.linux.Errno.describeResult(reaped.firstError) + ")" : ""));
+            reaped.events, reaped.errors, reaped.errors > 0 ? " (first: " + io.aioring.linux.Errno.describeResult(reaped.firstError) + ")" : ""));
         if (timing && reaped.latency.getTotalCount() > 0) {
             final Histogram h = reaped.latency;
             s.append(String.format(Locale.ROOT, "  lat (usec) : min=%s, max=%s, avg=%.2f, stdev=%.2f   (submit -> reaped)%n",
@@ -106,12 +106,12 @@ final class BenchReport {
 
     String json() {
         final StringBuilder s = new StringBuilder(1024).append('{');
-        field(s, "workload", bench.workload.name()).append(',');
+        field(s, "workload", bench.workload().name()).append(',');
         field(s, "file", file.toString()).append(',');
-        s.append("\"file_size\":").append(fileSize).append(",\"bs\":").append(bs).append(",\"qd\":").append(bench.queueDepth);
-        s.append(",\"workers\":").append(bench.workers).append(",\"reapers\":").append(bench.reapers).append(',');
-        field(s, "reaper_mode", bench.reaperMode.name()).append(',');
-        s.append("\"direct\":").append(bench.direct).append(',');
+        s.append("\"file_size\":").append(fileSize).append(",\"bs\":").append(bs).append(",\"qd\":").append(bench.queueDepth());
+        s.append(",\"workers\":").append(bench.workers()).append(",\"reapers\":").append(bench.reapers()).append(',');
+        field(s, "reaper_mode", bench.reaperMode().name()).append(',');
+        s.append("\"direct\":").append(bench.direct()).append(',');
         field(s, "attributes", attributeNames).append(',');
         s.append(String.format(Locale.ROOT, "\"seconds\":%.6f,\"iops\":%.1f,\"bytes_per_second\":%.1f,", seconds(), iops(), bytesPerSecond()));
         s.append("\"submitted\":").append(engine.submitted()).append(",\"reaped\":").append(reaped.events)

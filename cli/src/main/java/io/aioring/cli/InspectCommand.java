@@ -4,10 +4,11 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
-import io.aioring.abi.ContextDescriptor;
+import io.aioring.abi.EngineState;
+import io.aioring.abi.layout.ContextArea;
+import io.aioring.abi.layout.ContextDescriptor;
 import io.aioring.ring.RecordDescriptor;
 import io.aioring.ring.Ring;
 import io.aioring.ring.RingDescriptor;
@@ -51,11 +52,13 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("abi         version %d, header %d bytes%n", RingDescriptor.ABI_VERSION, RingDescriptor.HEADER_LENGTH);
             out.printf("features    compat 0x%x, incompat 0x%x%n", ring.compatFeatures(), ring.incompatFeatures());
             out.printf("data        %d bytes, records up to %d payload bytes%n", ring.dataLength(), ring.maxPayloadLength());
-            out.printf("producer    %s%n", producer(ring));
+            final ContextArea area = (ring.compatFeatures() & ContextDescriptor.COMPAT_CONTEXT_AREA) != 0
+                ? new ContextArea(ring.buffer()) : null;
+            out.printf("producer    %s%n", producer(ring, area));
             out.printf("flags       0x%x %s%n", flags, flagNames(flags));
             out.printf("doorbell    %d%n", Integer.toUnsignedLong(ring.doorbell()));
-            if ((ring.compatFeatures() & ContextDescriptor.COMPAT_CONTEXT_AREA) != 0) {
-                context(out, ring);
+            if (area != null) {
+                context(out, area);
             }
             out.printf("head        %s (data offset %d)%n", Integer.toUnsignedString(head), head & ring.mask());
             out.printf("tail        %s (data offset %d)%n", Integer.toUnsignedString(tail), tail & ring.mask());
@@ -97,31 +100,33 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
-    private static String producer(final Ring ring) {
+    /** The producer's pid and heartbeat, and (for a context's ring) the engine's state by the shared rule. */
+    private static String producer(final Ring ring, final ContextArea area) {
         final int pid = ring.producerPid();
-        final Optional<ProcessHandle> process = ProcessHandle.of(pid);
-        final boolean alive = process.isPresent() && process.get().isAlive();
         final long heartbeat = ring.heartbeat();
+        final long now = System.nanoTime();
         final String beat = heartbeat == 0 ? "no heartbeat"
-            : "last heartbeat " + Math.max(0, (System.nanoTime() - heartbeat) / 1_000_000) + " ms ago";
+            : "last heartbeat " + Math.max(0, (now - heartbeat) / 1_000_000) + " ms ago";
+        if (area != null) {
+            return "pid " + pid + ", " + beat + ": engine " + EngineState.of(ring, area, now).name().toLowerCase(java.util.Locale.ROOT);
+        }
+        final boolean alive = pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
         return "pid " + pid + (alive ? " (running)" : " (gone)") + ", " + beat;
     }
 
-    /** The context's fields from the application area (docs/abi.md 2.10), each bounds-checked. */
-    private static void context(final PrintWriter out, final Ring ring) {
-        final var h = ring.buffer();
+    /** The context's fields from the application area (docs/abi.md 2.10), as found: shared memory, so checked. */
+    private static void context(final PrintWriter out, final ContextArea area) {
         out.printf("context    %d workers, %d max in flight, overflow bound %d, setup flags 0x%x%n",
-            h.getInt(ContextDescriptor.WORKERS_OFFSET), h.getInt(ContextDescriptor.MAX_IN_FLIGHT_OFFSET),
-            h.getInt(ContextDescriptor.OVERFLOW_BOUND_OFFSET), h.getInt(ContextDescriptor.SETUP_FLAGS_OFFSET));
+            area.workers(), area.maxInFlight(), area.overflowBound(), area.setupFlags());
         out.printf("events     %d submitted, %d posted, %d went through the overflow list, %d on it now, %d busy rejections%n",
-            h.getLongVolatile(ContextDescriptor.IOCBS_SUBMITTED_OFFSET), h.getLongVolatile(ContextDescriptor.EVENTS_POSTED_OFFSET),
-            h.getLongVolatile(ContextDescriptor.EVENTS_OVERFLOWED_OFFSET), h.getIntVolatile(ContextDescriptor.OVERFLOW_LENGTH_OFFSET),
-            Integer.toUnsignedLong(h.getIntVolatile(ContextDescriptor.BUSY_REJECTIONS_OFFSET)));
-        final int socketLength = h.getIntVolatile(ContextDescriptor.SOCKET_PATH_LENGTH_OFFSET);
-        if (socketLength > 0 && socketLength <= ContextDescriptor.SOCKET_PATH_MAX) {
-            out.printf("eventfd    served on %s%n", h.getStringWithoutLengthUtf8(ContextDescriptor.SOCKET_PATH_OFFSET, socketLength));
-        } else if (socketLength != 0) {
-            out.printf("eventfd    socket_path_length %d is out of range (at most %d)%n", socketLength, ContextDescriptor.SOCKET_PATH_MAX);
+            area.iocbsSubmitted(), area.eventsPosted(), area.eventsOverflowed(), area.overflowLength(), area.busyRejections());
+        try {
+            final String socket = area.socketPath();
+            if (socket != null) {
+                out.printf("eventfd    served on %s%n", socket);
+            }
+        } catch (final IllegalStateException e) {
+            out.printf("eventfd    %s%n", e.getMessage());
         }
     }
 

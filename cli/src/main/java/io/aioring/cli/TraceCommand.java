@@ -6,9 +6,8 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import io.aioring.abi.AttributeRecordDescriptor;
-import io.aioring.abi.ContextDescriptor;
-import io.aioring.abi.EventDescriptor;
+import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.abi.layout.EventDescriptor;
 import io.aioring.abi.EventView;
 import io.aioring.attributes.PageCacheAttribute;
 import io.aioring.attributes.TimingAttribute;
@@ -107,25 +106,19 @@ final class TraceCommand implements Callable<Integer>, RecordHandler {
             missedEvents += sequence - lastSequence - 1;
         }
         lastSequence = Math.max(lastSequence, sequence);
-        int offset = e.firstAttribute();
-        for (int i = 0, n = e.attributeCount(); i < n; i++) {
-            if (e.attributeStatus(offset) == AttributeRecordDescriptor.STATUS_HANDLED) {
-                final int payload = e.attributePayloadIndex(offset);
-                if (e.attributeId(offset) == TimingAttribute.ID) {
-                    final long nanos = buffer.getLong(payload + TimingAttribute.COMPLETE_OFFSET)
-                        - buffer.getLong(payload + TimingAttribute.SUBMIT_OFFSET);
-                    final long micros = Math.max(0, nanos / 1000);
-                    buckets[micros == 0 ? 0 : 64 - Long.numberOfLeadingZeros(micros)]++;
-                    timed++;
-                } else if (e.attributeId(offset) == PageCacheAttribute.ID) {
-                    switch (buffer.getInt(payload + PageCacheAttribute.OUTCOME_OFFSET)) {
-                        case PageCacheAttribute.HIT -> hits++;
-                        case PageCacheAttribute.PARTIAL -> partials++;
-                        default -> misses++;
-                    }
-                }
+        final long submit = TimingAttribute.submitNanos(e);
+        if (submit >= 0) {
+            final long micros = Math.max(0, (TimingAttribute.completeNanos(e) - submit) / 1000);
+            buckets[micros == 0 ? 0 : 64 - Long.numberOfLeadingZeros(micros)]++;
+            timed++;
+        }
+        switch (PageCacheAttribute.outcome(e)) {
+            case PageCacheAttribute.HIT -> hits++;
+            case PageCacheAttribute.PARTIAL -> partials++;
+            case PageCacheAttribute.MISS -> misses++;
+            default -> {
+                // no page-cache record
             }
-            offset = e.nextAttribute(offset);
         }
     }
 

@@ -10,13 +10,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
-import io.aioring.abi.AttributeRecordDescriptor;
-import io.aioring.abi.AttributeRequestDescriptor;
-import io.aioring.abi.ContextDescriptor;
-import io.aioring.abi.EventDescriptor;
-import io.aioring.abi.IocbDescriptor;
+import io.aioring.abi.layout.AttributeRecordDescriptor;
+import io.aioring.abi.layout.AttributeRequestDescriptor;
+import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.abi.layout.EventDescriptor;
+import io.aioring.abi.layout.IocbDescriptor;
 import io.aioring.abi.Opcode;
-import io.aioring.abi.SetupDescriptor;
+import io.aioring.abi.layout.SetupDescriptor;
 
 import org.junit.jupiter.api.Test;
 

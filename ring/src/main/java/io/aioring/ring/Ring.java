@@ -2,6 +2,8 @@ package io.aioring.ring;
 
 import static io.aioring.ring.RingDescriptor.*;
 
+import io.aioring.linux.Futex;
+
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
@@ -199,9 +201,40 @@ public final class Ring {
         return buffer.getIntVolatile(DOORBELL_OFFSET);
     }
 
-    /** Increments the doorbell: a reaper asks the producer to move its overflow records into the ring. */
+    /**
+     * Rings the doorbell: increments it and wakes the producer if it sleeps on it (a shared futex, so this works
+     * from any process that maps the ring). A reaper asks the producer to move its overflow records into the ring.
+     *
+     * @return the doorbell's new value
+     */
     public int ringDoorbell() {
-        return buffer.getAndAddInt(DOORBELL_OFFSET, 1) + 1;
+        final int value = buffer.getAndAddInt(DOORBELL_OFFSET, 1) + 1;
+        Futex.wakeUnchecked(buffer.addressOffset() + DOORBELL_OFFSET, Integer.MAX_VALUE);
+        return value;
+    }
+
+    /**
+     * Sleeps while the doorbell still holds {@code seen}, at most {@code timeoutNanos} (the producer's side).
+     *
+     * @return 0 when rung, -EAGAIN if it was rung before the call, -ETIMEDOUT, or -EINTR
+     */
+    public int awaitDoorbell(final Futex futex, final int seen, final long timeoutNanos) {
+        return futex.await(buffer.addressOffset() + DOORBELL_OFFSET, seen, timeoutNanos);
+    }
+
+    /**
+     * Sleeps while tail still holds {@code seen}, at most {@code timeoutNanos}. The producer wakes tail waiters only
+     * if they say so (a context counts them in its tail_waiters word, docs/abi.md 2.9).
+     *
+     * @return 0 when woken, -EAGAIN if tail had moved, -ETIMEDOUT, or -EINTR
+     */
+    public int awaitTail(final Futex futex, final int seen, final long timeoutNanos) {
+        return futex.await(buffer.addressOffset() + TAIL_OFFSET, seen, timeoutNanos);
+    }
+
+    /** Wakes every thread sleeping in {@link #awaitTail}, in any process. */
+    public void wakeTailWaiters() {
+        Futex.wakeUnchecked(buffer.addressOffset() + TAIL_OFFSET, Integer.MAX_VALUE);
     }
 
     public int producerPid() {

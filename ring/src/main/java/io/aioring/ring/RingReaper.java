@@ -46,6 +46,7 @@ public final class RingReaper {
     public static final int DEFAULT_BATCH_BYTES = 64 * 1024;
 
     private final Ring ring;
+    private final ReapSource reapSource = new ReapSource();
     private final AtomicBuffer buffer;
     private final Mode mode;
     private final int mask;
@@ -105,8 +106,24 @@ public final class RingReaper {
         return mode == Mode.SHARED ? batch.capacity() : Integer.MAX_VALUE;
     }
 
-    /** Reaps at most one record. @return the number of records handed to {@code handler} (0 or 1) */
+    /**
+     * Reaps a batch, as Agrona's {@code read(handler)} does: every record there, up to what one poll can take
+     * ({@link #batchCapacity()}).
+     *
+     * @return the number of records handed to {@code handler}
+     * @throws RingCorruptedException if the ring holds an impossible value
+     */
     public int poll(final RecordHandler handler) {
+        return poll(handler, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Reaps at most one record.
+     *
+     * @return the number of records handed to {@code handler} (0 or 1)
+     * @throws RingCorruptedException if the ring holds an impossible value
+     */
+    public int pollOne(final RecordHandler handler) {
         return poll(handler, 1);
     }
 
@@ -130,21 +147,28 @@ public final class RingReaper {
      */
     public int reap(final RecordHandler handler, final int byteLimit, final int minRecords,
                     final IdleStrategy idle, final long timeoutNanos) {
-        final long deadline = System.nanoTime() + timeoutNanos;
-        int total = 0;
-        idle.reset();
-        while (true) {
-            final int reaped = poll(handler, byteLimit);
-            total += reaped;
-            if (total >= minRecords) {
-                return total;
-            }
-            if (reaped == 0) {
-                if ((ring.isProducerClosed() && isEmpty()) || System.nanoTime() - deadline >= 0) {
-                    return total;
-                }
-            }
-            idle.idle(reaped);
+        reapSource.handler = handler;
+        reapSource.byteLimit = byteLimit;
+        try {
+            return ReapLoop.run(reapSource, minRecords, idle, timeoutNanos);
+        } finally {
+            reapSource.handler = null;
+        }
+    }
+
+    /** {@link #reap}'s poll and end, kept as a field so that a reap allocates nothing. */
+    private final class ReapSource implements ReapLoop.Source {
+        RecordHandler handler;
+        int byteLimit;
+
+        @Override
+        public int poll() {
+            return RingReaper.this.poll(handler, byteLimit);
+        }
+
+        @Override
+        public boolean ended(final long nowNanos) {
+            return ring.isProducerClosed() && isEmpty();
         }
     }
 

@@ -131,7 +131,7 @@ class RingModelProperties {
                 }
                 case ReapOne r -> {
                     final int before = reaped.size();
-                    final int n = reapers[r.reaper()].poll(collect);
+                    final int n = reapers[r.reaper()].pollOne(collect);
                     assertEquals(published.isEmpty() ? 0 : 1, n);
                     checkReaped(published, reaped, before);
                 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.DataInputStream;
 import java.nio.file.Files;
+
+import io.aioring.linux.ChildJvm;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;

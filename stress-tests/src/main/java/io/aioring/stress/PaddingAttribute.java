@@ -1,8 +1,8 @@
 package io.aioring.stress;
 
-import io.aioring.abi.AbstractAttribute;
-import io.aioring.abi.AttributeRecordDescriptor;
-import io.aioring.abi.Operation;
+import io.aioring.abi.spi.AbstractAttribute;
+import io.aioring.abi.layout.AttributeRecordDescriptor;
+import io.aioring.abi.spi.Operation;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.aioring.abi.AioContext;
-import io.aioring.abi.AttributeRegistry;
+import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.abi.IocbWriter;
 import io.aioring.abi.SetupParams;
 

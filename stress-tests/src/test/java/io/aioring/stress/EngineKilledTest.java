@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import io.aioring.ring.ChildJvm;
+import io.aioring.linux.ChildJvm;
 import io.aioring.ring.RingFile;
 
 import org.junit.jupiter.api.Test;

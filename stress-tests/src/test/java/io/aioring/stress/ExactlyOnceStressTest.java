@@ -18,14 +18,14 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.aioring.abi.AioContext;
-import io.aioring.abi.ContextDescriptor;
+import io.aioring.abi.layout.ContextDescriptor;
 import io.aioring.abi.IocbWriter;
 import io.aioring.abi.SetupParams;
-import io.aioring.abi.linux.Errno;
-import io.aioring.abi.linux.Linux;
+import io.aioring.linux.Errno;
+import io.aioring.linux.Linux;
 import io.aioring.attributes.PageCacheAttribute;
 import io.aioring.attributes.TimingAttribute;
-import io.aioring.ring.ChildJvm;
+import io.aioring.linux.ChildJvm;
 import io.aioring.ring.RecordDescriptor;
 
 import org.agrona.concurrent.UnsafeBuffer;

@@ -6,12 +6,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-import io.aioring.abi.AttributeRecordDescriptor;
-import io.aioring.abi.ContextDescriptor;
-import io.aioring.abi.Doorbell;
-import io.aioring.abi.EventDescriptor;
+import io.aioring.abi.layout.AttributeRecordDescriptor;
+import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.abi.layout.EventDescriptor;
 import io.aioring.abi.EventView;
-import io.aioring.abi.linux.Errno;
 import io.aioring.ring.RingDescriptor;
 import io.aioring.ring.RingFile;
 import io.aioring.ring.RingReaper;
@@ -47,7 +45,6 @@ public final class StressReaperMain {
                 new UnsafeBuffer(batchMap.address(), BATCH_BYTES));
             final EventView view = new EventView();
             final long[] count = {0};
-            final Errno errno = new Errno(arena);
             final BackoffIdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 100_000);
             System.out.println("reaping");
             while (true) {
@@ -66,7 +63,7 @@ public final class StressReaperMain {
                 if (n == 0) {
                     final int flags = file.ring().flags();
                     if ((flags & RingDescriptor.FLAG_OVERFLOW_PENDING) != 0) {
-                        Doorbell.ring(file.ring(), errno);
+                        file.ring().ringDoorbell();
                     } else if ((flags & RingDescriptor.FLAG_PRODUCER_CLOSED) != 0 && reaper.isEmpty()) {
                         break;
                     }

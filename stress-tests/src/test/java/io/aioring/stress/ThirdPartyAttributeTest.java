@@ -11,14 +11,14 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import io.aioring.abi.AioContext;
-import io.aioring.abi.AttributeRecordDescriptor;
-import io.aioring.abi.AttributeRegistry;
+import io.aioring.abi.layout.AttributeRecordDescriptor;
+import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.abi.EventView;
 import io.aioring.abi.IocbWriter;
 import io.aioring.abi.Probe;
 import io.aioring.abi.SetupParams;
-import io.aioring.abi.linux.Errno;
-import io.aioring.abi.linux.Linux;
+import io.aioring.linux.Errno;
+import io.aioring.linux.Linux;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

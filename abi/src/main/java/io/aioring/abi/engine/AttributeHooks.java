@@ -1,0 +1,85 @@
+package io.aioring.abi.engine;
+
+import static io.aioring.abi.layout.AttributeRecordDescriptor.*;
+
+import io.aioring.abi.layout.Layout;
+import io.aioring.abi.spi.AioAttribute;
+
+/**
+ * Runs an iocb's attributes around its call, the same way whichever backend makes the call: the before hooks
+ * (just after the start timestamp), then, once the call has returned, the after hooks and the return records. An
+ * attribute that throws gets status FAILED; it never fails the iocb.
+ */
+final class AttributeHooks {
+    private AttributeHooks() {
+    }
+
+    /** Runs every before hook; one may complete the operation early (then the call is not made). */
+    static void before(final InFlight op) {
+        for (int i = 0, n = op.attributeCount(); i < n; i++) {
+            final AioAttribute attribute = op.attribute(i);
+            if (attribute != null) {
+                op.current(i);
+                try {
+                    attribute.before(op);
+                } catch (final RuntimeException | LinkageError e) {
+                    op.markBeforeFailed(i);
+                }
+            }
+        }
+    }
+
+    /** Runs every after hook and writes the return records, in request order. */
+    static void after(final InFlight op) {
+        int position = 0;
+        for (int i = 0, n = op.attributeCount(); i < n; i++) {
+            final AioAttribute attribute = op.attribute(i);
+            int status = STATUS_UNSUPPORTED;
+            int payload = 0;
+            if (attribute != null) {
+                status = STATUS_FAILED;
+                if (!op.beforeFailed(i)) {
+                    op.current(i);
+                    try {
+                        status = attribute.after(op, op.returns(), position + HEADER_LENGTH);
+                    } catch (final RuntimeException | LinkageError e) {
+                        status = STATUS_FAILED;
+                    }
+                }
+                if (status == STATUS_HANDLED) {
+                    payload = attribute.returnLength();
+                } else if (status != STATUS_UNSUPPORTED) {
+                    status = STATUS_FAILED;
+                }
+            }
+            position = putRecord(op, position, op.requestId(i), status, attribute == null ? 0 : attribute.version(), payload);
+        }
+        op.returnsLength(position);
+    }
+
+    /** The iocb failed before any I/O: its attributes did not run; the one that caused it, if any, says FAILED. */
+    static void withoutRunning(final InFlight op) {
+        int position = 0;
+        for (int i = 0, n = op.attributeCount(); i < n; i++) {
+            final AioAttribute attribute = op.attribute(i);
+            position = putRecord(op, position, op.requestId(i), i == op.failedAttribute() ? STATUS_FAILED : STATUS_UNSUPPORTED,
+                attribute == null ? 0 : attribute.version(), 0);
+        }
+        op.returnsLength(position);
+    }
+
+    private static int putRecord(final InFlight op, final int position, final int id, final int status, final int version,
+                                 final int payload) {
+        final var returns = op.returns();
+        returns.putShort(position + ID_OFFSET, (short) id);
+        returns.putByte(position + STATUS_OFFSET, (byte) status);
+        returns.putByte(position + VERSION_OFFSET, (byte) version);
+        returns.putInt(position + PAYLOAD_LENGTH_OFFSET, payload);
+        final int span = Layout.returnRecordSpan(payload);
+        final int padding = span - HEADER_LENGTH - payload;
+        if (padding > 0) {
+            returns.setMemory(position + HEADER_LENGTH + payload, padding, (byte) 0);
+        }
+        return position + span;
+    }
+}

@@ -1,0 +1,171 @@
+package io.aioring.abi.engine;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.aioring.abi.layout.ContextArea;
+import io.aioring.abi.layout.EventDescriptor;
+import io.aioring.abi.layout.EventEncoder;
+import io.aioring.linux.Linux;
+import io.aioring.ring.Ring;
+import io.aioring.ring.RingDescriptor;
+import io.aioring.ring.RingProducer;
+
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+
+/**
+ * Posts completed iocbs into the ring as events, in completion order, with the overflow list behind it.
+ *
+ * <p>Posting is flat-combined: whoever completes an iocb queues it and, if no one else is posting, takes the post
+ * lock and writes everything queued (its own and others') into the ring, publishing tail and signalling once for
+ * the batch. When the ring has no room, events go to the overflow list, which keeps completion order: while it is
+ * not empty, every newer event goes behind it. The list moves into the ring whenever anyone posts, on getevents,
+ * and when a reaper rings the doorbell ({@link Engine}'s context thread).
+ *
+ * <p>The counters it publishes in the context area are copies of its own: it never reads them back.
+ */
+final class CompletionPoster {
+    private final Ring ring;
+    private final AtomicBuffer buffer;
+    private final ContextArea area;
+    private final RingProducer producer;
+    private final Submissions slots;
+    private final ManyToOneConcurrentArrayQueue<InFlight> completions;
+    private final ArrayDeque<InFlight> overflow;
+    private final ReentrantLock postLock = new ReentrantLock();
+    private final int eventfd;
+    private final MemorySegment eventfdOne;
+    private Runnable overflowStarted = () -> { };
+
+    private volatile int overflowLength;
+    private volatile long eventsPosted;
+    private long eventsOverflowed;
+
+    CompletionPoster(final Ring ring, final ContextArea area, final Submissions slots, final int eventfd, final Arena arena) {
+        this.ring = ring;
+        this.buffer = ring.buffer();
+        this.area = area;
+        this.producer = new RingProducer(ring);
+        this.slots = slots;
+        this.completions = new ManyToOneConcurrentArrayQueue<>(slots.capacity());
+        this.overflow = new ArrayDeque<>(slots.capacity() + 1);
+        this.eventfd = eventfd;
+        this.eventfdOne = arena.allocate(8, 8);
+        eventfdOne.set(ValueLayout.JAVA_LONG, 0, 1L);
+    }
+
+    /** @param action run (under the post lock) when the overflow list stops being empty */
+    void onOverflowStarted(final Runnable action) {
+        this.overflowStarted = action;
+    }
+
+    /** @return events on the overflow list now */
+    int overflowLength() {
+        return overflowLength;
+    }
+
+    /** @return events written into the ring so far */
+    long eventsPosted() {
+        return eventsPosted;
+    }
+
+    /** Posts a finished iocb (its return records built); its slot goes back to the pool once its event is in the ring. */
+    void complete(final InFlight op) {
+        op.done();
+        completions.offer(op);
+        postIfFree();
+    }
+
+    /** Posts whatever is waiting (overflow first), taking the post lock even if someone holds it. */
+    void flush() {
+        postLock.lock();
+        try {
+            post();
+        } finally {
+            postLock.unlock();
+        }
+        postIfFree();
+    }
+
+    /** Stops posting for good: the ring is marked closed. */
+    void close() {
+        producer.close();
+    }
+
+    /** Flat combining: post if no one else is; whoever is will also see what was queued before it unlocked. */
+    private void postIfFree() {
+        while (!completions.isEmpty() && postLock.tryLock()) {
+            try {
+                post();
+            } finally {
+                postLock.unlock();
+            }
+        }
+    }
+
+    /** Under the post lock: overflow first, then new completions, in order; one publish and signal for all. */
+    private void post() {
+        while (!overflow.isEmpty() && writeEvent(overflow.peekFirst())) {
+            slots.release(overflow.pollFirst());
+        }
+        InFlight op;
+        while ((op = completions.poll()) != null) {
+            if (overflow.isEmpty() && writeEvent(op)) {
+                slots.release(op);
+            } else {
+                op.markOverflowed();
+                overflow.addLast(op);
+            }
+        }
+        final int length = overflow.size();
+        if (length != overflowLength) {
+            final boolean started = overflowLength == 0;
+            overflowLength = length;
+            area.overflowLength(length);
+            if (length == 0) {
+                ring.clearFlags(RingDescriptor.FLAG_OVERFLOW_PENDING);
+            } else if (started) {
+                ring.setFlags(RingDescriptor.FLAG_OVERFLOW_PENDING);
+                overflowStarted.run();
+            }
+        }
+        final int tailBefore = producer.publishedTail();
+        if (producer.publish()) {
+            area.eventsPosted(eventsPosted);
+            area.eventsOverflowed(eventsOverflowed);
+            // Reapers register before they sleep (tail waiters, eventfd) and recheck the ring after registering;
+            // the fence keeps the loads below after the store of tail, so one side always sees the other (Dekker).
+            VarHandle.fullFence();
+            if (area.hasTailWaiters()) {
+                ring.wakeTailWaiters();
+            }
+            // Edge-triggered: signal only when the reapers had emptied the ring up to the old tail (head has reached
+            // it, or already passed it taking the new events). A reaper reaps until a poll finds nothing before it
+            // waits, so it cannot miss events published while it was still reaping.
+            if (eventfd >= 0 && ring.head() - tailBefore >= 0 && (ring.flags() & RingDescriptor.FLAG_NOTIFY_DISABLED) == 0) {
+                Linux.writeUnchecked(eventfd, eventfdOne.address(), 8);
+            }
+        }
+    }
+
+    private boolean writeEvent(final InFlight op) {
+        final int index = producer.tryClaim(EventDescriptor.RECORD_TYPE, op.eventLength());
+        if (index == RingProducer.NO_ROOM) {
+            return false;
+        }
+        final long sequence = eventsPosted;
+        EventEncoder.encode(buffer, index, op.userData(), op.result(), op.eventFlags(), op.opcode(), op.attributeCount(),
+            sequence, op.returns(), op.returnsLength());
+        producer.commit();
+        eventsPosted = sequence + 1;
+        if (op.overflowed()) {
+            eventsOverflowed++;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,340 @@
+package io.aioring.abi.engine;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import io.aioring.abi.SetupException;
+import io.aioring.abi.SetupParams;
+import io.aioring.abi.layout.ContextArea;
+import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.abi.layout.SetupDescriptor;
+import io.aioring.abi.spi.AttributeRegistry;
+import io.aioring.linux.Errno;
+import io.aioring.linux.Futex;
+import io.aioring.linux.Linux;
+import io.aioring.ring.Ring;
+import io.aioring.ring.RingFile;
+import io.aioring.ring.RingSpec;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * The engine behind a context, and the only way into this package: it makes the ring file, the eventfd and its
+ * socket at setup, accepts iocbs ({@link Submissions}), has a {@link Backend} run them, posts their events
+ * ({@link CompletionPoster}), and runs the context thread (heartbeat, and the overflow list's doorbell). The
+ * public API ({@code io.aioring.abi.AioContext}) is a thin guard over it.
+ */
+public final class Engine {
+    /** How often the engine writes its heartbeat into the ring header. */
+    public static final long HEARTBEAT_PERIOD_NANOS = 100_000_000L;
+    /** How long the context thread waits for a doorbell before moving overflowed events in anyway. */
+    public static final long DOORBELL_FALLBACK_NANOS = 10_000_000L;
+
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private final RingFile ringFile;
+    private final Ring ring;
+    private final ContextArea area;
+    private final Arena arena;
+    private final AttributeRegistry registry;
+    private final MemoryRegistry memory = new MemoryRegistry();
+    private final IocbDecoder decoder;
+    private final Submissions submissions;
+    private final CompletionPoster poster;
+    private final Backend backend;
+    private final int eventfd;
+    private final EventfdServer eventfdServer;
+    private final int overflowBound;
+    private final Thread contextThread;
+    private final long doorbellFallbackNanos;
+    private final AtomicLong submitted = new AtomicLong();
+    private volatile boolean stopped;
+
+    private Engine(final RingFile ringFile, final Arena arena, final SetupParams params, final AttributeRegistry registry,
+                   final int eventfd, final EventfdServer eventfdServer, final long doorbellFallbackNanos, final String name) {
+        this.ringFile = ringFile;
+        this.ring = ringFile.ring();
+        this.area = new ContextArea(ring.buffer());
+        this.arena = arena;
+        this.registry = registry;
+        this.eventfd = eventfd;
+        this.eventfdServer = eventfdServer;
+        this.overflowBound = params.overflowBound();
+        this.doorbellFallbackNanos = doorbellFallbackNanos;
+        this.decoder = new IocbDecoder(registry, ring.maxPayloadLength());
+        this.submissions = new Submissions(params.maxInFlight() + params.overflowBound(), IocbDecoder.maxReturnBytes(registry));
+        this.poster = new CompletionPoster(ring, area, submissions, eventfd, arena);
+        final int[] protectedFds = eventfdServer == null ? new int[] {eventfd} : new int[] {eventfd, eventfdServer.listener()};
+        this.backend = new WorkerPoolBackend(submissions.capacity(), params.workers(), poster, memory, protectedFds, arena, name);
+        this.contextThread = new Thread(this::contextLoop, name + "-context");
+        contextThread.setDaemon(true);
+        poster.onOverflowStarted(() -> LockSupport.unpark(contextThread));
+        ring.heartbeat(System.nanoTime());
+    }
+
+    /**
+     * {@code io_setup2}: checks the parameters, creates the ring file (its header carries the negotiated version and
+     * features), the eventfd and its socket, writes the context area, and starts the backend.
+     *
+     * @param params                the setup parameters
+     * @param registry              the attributes iocbs may ask for
+     * @param doorbellFallbackNanos how long the context thread waits for a doorbell before it moves overflowed
+     *                              events in anyway
+     * @return the running engine
+     * @throws SetupException naming the parameter refused, or the resource that could not be made
+     */
+    public static Engine setup(final SetupParams params, final AttributeRegistry registry, final long doorbellFallbackNanos) {
+        params.validate();
+        final int flags = params.flags();
+        final boolean wantEventfd = (flags & SetupDescriptor.FLAG_EVENTFD) != 0;
+        final boolean wantSocket = (flags & SetupDescriptor.FLAG_EVENTFD_SOCKET) != 0;
+        final Path ringPath = params.ringPath() != null ? params.ringPath() : RingFile.defaultPath();
+        final long compat = ContextDescriptor.COMPAT_CONTEXT_AREA | (wantSocket ? ContextDescriptor.COMPAT_EVENTFD_SOCKET : 0);
+        final RingFile ringFile;
+        try {
+            ringFile = RingFile.create(ringPath, new RingSpec(params.ringDataBytes(), 0, compat,
+                ContextDescriptor.INCOMPAT_EVENTS_V1));
+        } catch (final RuntimeException e) {
+            throw new SetupException("ring_path", e.getMessage(), e);
+        }
+        final Arena arena = Arena.ofShared();
+        final Errno errno = new Errno(arena);
+        final String name = "aioring-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
+        int eventfd = -1;
+        EventfdServer server = null;
+        try {
+            if (wantEventfd) {
+                eventfd = Linux.eventfd(errno, 0, Linux.EFD_CLOEXEC | Linux.EFD_NONBLOCK);
+                if (eventfd < 0) {
+                    throw new SetupException("flags", "FLAG_EVENTFD: eventfd() failed: " + Errno.name(-eventfd));
+                }
+            }
+            if (wantSocket) {
+                server = new EventfdServer(socketPathFor(ringPath), eventfd, name);
+            }
+            new ContextArea(ringFile.ring().buffer()).writeSetup(flags, params.workers(), params.maxInFlight(),
+                params.overflowBound(), (int) (HEARTBEAT_PERIOD_NANOS / 1_000_000), server == null ? null : server.path().toString());
+            final Engine engine = new Engine(ringFile, arena, params, registry, eventfd, server, doorbellFallbackNanos, name);
+            engine.backend.start();
+            engine.contextThread.start();
+            return engine;
+        } catch (final IOException | RuntimeException e) {
+            if (server != null) {
+                server.close();
+            }
+            if (eventfd >= 0) {
+                Linux.close(errno, eventfd);
+            }
+            ringFile.delete();
+            arena.close();
+            if (e instanceof SetupException setup) {
+                throw setup;
+            }
+            throw new SetupException("flags", "FLAG_EVENTFD_SOCKET: " + e.getMessage(), e);
+        }
+    }
+
+    private static Path socketPathFor(final Path ringPath) {
+        final Path beside = Path.of(ringPath + ".sock");
+        if (beside.toString().getBytes(StandardCharsets.UTF_8).length <= Linux.SUN_PATH_MAX) {
+            return beside;
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"),
+            "aioring-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + ".sock");
+    }
+
+    /** @return the ring, through this engine's mapping */
+    public Ring ring() {
+        return ring;
+    }
+
+    /** @return the ring file's path */
+    public Path ringPath() {
+        return ringFile.path();
+    }
+
+    /** @return the eventfd, or -1 */
+    public int eventfd() {
+        return eventfd;
+    }
+
+    /** @return the eventfd socket's path, or null */
+    public Path eventfdSocket() {
+        return eventfdServer == null ? null : eventfdServer.path();
+    }
+
+    /** @return the attributes iocbs may ask for */
+    public AttributeRegistry attributes() {
+        return registry;
+    }
+
+    /** @return the backend's name, e.g. "threads" */
+    public String backendName() {
+        return backend.name();
+    }
+
+    /**
+     * Lets iocbs point at {@code length} bytes at {@code address}.
+     *
+     * @param address the first byte
+     * @param length  how many bytes
+     */
+    public void registerMemory(final long address, final long length) {
+        memory.register(address, length);
+    }
+
+    /**
+     * @param address the first byte of a registered range
+     * @return true if a range registered at {@code address} was removed
+     */
+    public boolean unregisterMemory(final long address) {
+        return memory.unregister(address);
+    }
+
+    /**
+     * Accepts iocbs from the front of a batch (docs/abi.md 2.2) and starts them.
+     *
+     * @param batch  the iocbs
+     * @param offset the first iocb's first byte
+     * @param length the batch's bytes
+     * @return iocbs accepted; or, if none was, -EBUSY (overflow list at its bound) or -EAGAIN (every slot taken)
+     * @throws io.aioring.abi.IocbFormatException at a malformed iocb; those before it were accepted
+     */
+    public int submit(final DirectBuffer batch, final int offset, final int length) {
+        int accepted = 0;
+        try {
+            int position = offset;
+            final int end = offset + length;
+            while (position < end) {
+                if (poster.overflowLength() >= overflowBound) {
+                    area.countBusyRejection();
+                    return accepted > 0 ? accepted : -Errno.EBUSY;
+                }
+                final InFlight op = submissions.acquire();
+                if (op == null) {
+                    return accepted > 0 ? accepted : -Errno.EAGAIN;
+                }
+                final int iocbLength;
+                try {
+                    iocbLength = decoder.decode(batch, position, end - position, accepted, accepted, op);
+                } catch (final RuntimeException e) {
+                    submissions.giveBack(op);
+                    throw e;
+                }
+                op.queue(System.nanoTime());
+                backend.execute(op);
+                accepted++;
+                position += iocbLength;
+            }
+            return accepted;
+        } finally {
+            if (accepted > 0) {
+                area.iocbsSubmitted(submitted.addAndGet(accepted));
+                backend.submitted(accepted);
+            }
+        }
+    }
+
+    /**
+     * @param userData the user data of the iocbs to cancel
+     * @return how many were cancelled; or -EALREADY if one is running, or -ENOENT if none is in flight
+     */
+    public int cancel(final long userData) {
+        return submissions.cancel(userData);
+    }
+
+    /** @return iocbs running now */
+    public int running() {
+        return submissions.running();
+    }
+
+    /** @return iocbs accepted so far */
+    public long submitted() {
+        return submitted.get();
+    }
+
+    /** @return iocbs whose events are in the ring or on the overflow list (may lag by a batch) */
+    public long completed() {
+        return poster.eventsPosted() + poster.overflowLength();
+    }
+
+    /** @return events on the overflow list now */
+    public int overflowLength() {
+        return poster.overflowLength();
+    }
+
+    /** Moves overflowed events into the ring, as far as there is room. */
+    public void flushOverflow() {
+        poster.flush();
+    }
+
+    /** The context thread: heartbeat, and moving the overflow list into the ring when reapers make room. */
+    private void contextLoop() {
+        final Futex futex = new Futex(arena);
+        long lastBeat = 0;
+        while (!stopped) {
+            final long now = System.nanoTime();
+            if (now - lastBeat >= HEARTBEAT_PERIOD_NANOS) {
+                ring.heartbeat(now);
+                lastBeat = now;
+            }
+            if (poster.overflowLength() > 0) {
+                final int seen = ring.doorbell();
+                poster.flush();
+                if (poster.overflowLength() > 0 && !stopped) {
+                    // Woken by a reaper's doorbell (futex wake), or after a short wait as a fallback.
+                    ring.awaitDoorbell(futex, seen, doorbellFallbackNanos);
+                }
+            } else {
+                LockSupport.parkNanos(this, HEARTBEAT_PERIOD_NANOS);
+            }
+        }
+    }
+
+    /**
+     * Destroys the engine: iocbs not started complete -ECANCELED, running ones finish, every event that fits is
+     * posted, the ring is marked closed, the eventfd and its socket close, every thread ends, the ring is unmapped
+     * and its file removed. The caller makes sure no submit runs meanwhile.
+     *
+     * @return events left on the overflow list because the ring had no room for them (now discarded)
+     */
+    public int destroy() {
+        submissions.cancelAllQueued();
+        backend.stop();
+        poster.flush();
+        stopped = true;
+        LockSupport.unpark(contextThread);
+        joinQuietly(contextThread);
+        poster.close();
+        final int discarded = poster.overflowLength();
+        if (eventfdServer != null) {
+            eventfdServer.close();
+        }
+        if (eventfd >= 0) {
+            Linux.close(new Errno(), eventfd);
+        }
+        ringFile.delete();
+        arena.close();
+        return discarded;
+    }
+
+    static void joinQuietly(final Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (final InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

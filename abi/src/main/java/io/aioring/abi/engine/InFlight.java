@@ -1,0 +1,393 @@
+package io.aioring.abi.engine;
+
+import static io.aioring.abi.layout.IocbDescriptor.*;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import io.aioring.abi.layout.EventDescriptor;
+import io.aioring.abi.spi.AioAttribute;
+import io.aioring.abi.spi.Operation;
+import io.aioring.linux.Errno;
+
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One accepted iocb, from submit until its event is in the ring: a slot of a fixed pool made at setup, so no I/O
+ * allocates. Its fields change only through its own methods; its state moves
+ * FREE -> QUEUED -> RUNNING -> DONE -> FREE, or QUEUED -> CANCELLED -> DONE when cancelled before it started.
+ * What an attribute sees of it is the {@link Operation} view.
+ */
+public final class InFlight implements Operation {
+    static final int FREE = 0;
+    static final int QUEUED = 1;
+    static final int RUNNING = 2;
+    static final int CANCELLED = 3;
+    static final int DONE = 4;
+
+    /** The most attribute requests one iocb may carry. */
+    public static final int MAX_ATTRIBUTES = 16;
+
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(InFlight.class, "state", int.class);
+        } catch (final ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unused") // through STATE
+    private volatile int state;
+
+    // The iocb, copied at submit.
+    private int opcode;
+    private int iocbFlags;
+    private int fd;
+    private long offset;
+    private long address;
+    private int lengthOrCount;
+    private int opFlags;
+    private int mode;
+    private long userData;
+    private final UnsafeBuffer requests = new UnsafeBuffer(new byte[MAX_LENGTH - HEADER_LENGTH]);
+    private int attributeCount;
+    private final AioAttribute[] attributes = new AioAttribute[MAX_ATTRIBUTES];
+    private final int[] requestIds = new int[MAX_ATTRIBUTES];
+    private final int[] requestFlags = new int[MAX_ATTRIBUTES];
+    private final int[] requestIndex = new int[MAX_ATTRIBUTES];
+    private final int[] requestLength = new int[MAX_ATTRIBUTES];
+    /** 0, or the -errno this iocb fails with before any I/O (found at submit, or cancelled). */
+    private long preResult;
+    /** With preResult: the attribute request that caused it, or -1. */
+    private int failedAttribute;
+
+    // Progress.
+    private long submitNanos;
+    private long startNanos;
+    private long completeNanos;
+    private long result;
+    private boolean early;
+    private int eventFlags;
+    /** The attribute whose hook runs now (what {@link #requestIndex()} and {@link #scratchIndex()} refer to). */
+    private int current;
+    /** Bit i: attribute i's before hook failed. */
+    private int failedBefore;
+    /** Whoever runs the call serves readNoWait and transferLength (its own errno and scratch). */
+    private SyncCalls calls;
+
+    /** Scratch for attributes between their hooks. */
+    private final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(AioAttribute.SCRATCH_BYTES * MAX_ATTRIBUTES, 64));
+    /** The return records, built after the operation. */
+    private final UnsafeBuffer returns;
+    private int returnsLength;
+
+    InFlight(final int maxReturnBytes) {
+        this.returns = new UnsafeBuffer(new byte[Math.max(8, maxReturnBytes)]);
+    }
+
+    // State.
+
+    void queue(final long acceptedNanos) {
+        submitNanos = acceptedNanos;
+        state = QUEUED;
+    }
+
+    /**
+     * Moves QUEUED to RUNNING. If it was cancelled meanwhile it stays cancelled and will complete -ECANCELED
+     * without running.
+     */
+    void start(final long nanos, final SyncCalls runner) {
+        startNanos = nanos;
+        calls = runner;
+        if (!STATE.compareAndSet(this, QUEUED, RUNNING)) {
+            fail(-Errno.ECANCELED, -1);
+        }
+    }
+
+    /** @return true if it was queued and is now cancelled (it will complete -ECANCELED without running) */
+    boolean cancel() {
+        return STATE.compareAndSet(this, QUEUED, CANCELLED);
+    }
+
+    /** Cancels it if it has not started; for stopping the engine. */
+    void cancelIfQueued() {
+        STATE.compareAndSet(this, QUEUED, CANCELLED);
+    }
+
+    void done() {
+        state = DONE;
+    }
+
+    void free() {
+        state = FREE;
+    }
+
+    boolean isQueued() {
+        return state == QUEUED;
+    }
+
+    boolean isRunning() {
+        return state == RUNNING;
+    }
+
+    // Filled by the decoder.
+
+    /** Copies the fixed fields of the iocb at {@code index} (already checked for shape) and clears the rest. */
+    void load(final DirectBuffer batch, final int index) {
+        opcode = batch.getShort(index + OPCODE_OFFSET) & 0xFFFF;
+        iocbFlags = batch.getShort(index + FLAGS_OFFSET) & 0xFFFF;
+        fd = batch.getInt(index + FD_OFFSET);
+        offset = batch.getLong(index + OFFSET_OFFSET);
+        address = batch.getLong(index + ADDRESS_OFFSET);
+        lengthOrCount = batch.getInt(index + LENGTH_OR_COUNT_OFFSET);
+        opFlags = batch.getInt(index + OP_FLAGS_OFFSET);
+        mode = batch.getInt(index + MODE_OFFSET);
+        userData = batch.getLong(index + USER_DATA_OFFSET);
+        preResult = 0;
+        failedAttribute = -1;
+        submitNanos = 0;
+        startNanos = 0;
+        completeNanos = 0;
+        result = 0;
+        early = false;
+        eventFlags = 0;
+        failedBefore = 0;
+        returnsLength = 0;
+        attributeCount = 0;
+        calls = null;
+    }
+
+    /** Copies the iocb's attribute requests ({@code length} bytes from {@code index}). */
+    void loadRequests(final DirectBuffer batch, final int index, final int length) {
+        requests.putBytes(0, batch, index, length);
+    }
+
+    UnsafeBuffer requests() {
+        return requests;
+    }
+
+    /** Request {@code i}: its id, flags, payload position and length, and the attribute that runs it (null: unsupported). */
+    void request(final int i, final int id, final int flags, final int payloadIndex, final int payloadLength,
+                 final AioAttribute attribute) {
+        requestIds[i] = id;
+        requestFlags[i] = flags;
+        requestIndex[i] = payloadIndex;
+        requestLength[i] = payloadLength;
+        attributes[i] = attribute;
+    }
+
+    void attributeCount(final int count) {
+        attributeCount = count;
+    }
+
+    /** The iocb will complete with {@code errno} (negative) and do no I/O; {@code attribute} caused it, or -1. */
+    void fail(final long errno, final int attribute) {
+        preResult = errno;
+        failedAttribute = attribute;
+    }
+
+    boolean failed() {
+        return preResult != 0;
+    }
+
+    int iocbFlags() {
+        return iocbFlags;
+    }
+
+    int mode() {
+        return mode;
+    }
+
+    // Running.
+
+    long preResult() {
+        return preResult;
+    }
+
+    int failedAttribute() {
+        return failedAttribute;
+    }
+
+    int attributeCount() {
+        return attributeCount;
+    }
+
+    AioAttribute attribute(final int i) {
+        return attributes[i];
+    }
+
+    int requestId(final int i) {
+        return requestIds[i];
+    }
+
+    int requestFlags(final int i) {
+        return requestFlags[i];
+    }
+
+    int requestIndex(final int i) {
+        return requestIndex[i];
+    }
+
+    int requestLength(final int i) {
+        return requestLength[i];
+    }
+
+    void current(final int i) {
+        current = i;
+    }
+
+    void markBeforeFailed(final int i) {
+        failedBefore |= 1 << i;
+    }
+
+    boolean beforeFailed(final int i) {
+        return (failedBefore & (1 << i)) != 0;
+    }
+
+    void finish(final long callResult, final long nanos) {
+        result = callResult;
+        completeNanos = nanos;
+    }
+
+    /** The result stays what a before hook set ({@link #completeEarly}); only the time is taken. */
+    void finishEarly(final long nanos) {
+        completeNanos = nanos;
+    }
+
+    UnsafeBuffer returns() {
+        return returns;
+    }
+
+    void returnsLength(final int length) {
+        returnsLength = length;
+    }
+
+    int returnsLength() {
+        return returnsLength;
+    }
+
+    int eventFlags() {
+        return eventFlags;
+    }
+
+    void markOverflowed() {
+        eventFlags |= EventDescriptor.FLAG_OVERFLOWED;
+    }
+
+    boolean overflowed() {
+        return (eventFlags & EventDescriptor.FLAG_OVERFLOWED) != 0;
+    }
+
+    /** @return the event's length: header plus the return records */
+    int eventLength() {
+        return EventDescriptor.HEADER_LENGTH + returnsLength;
+    }
+
+    // Operation, as the attribute being called sees it.
+
+    @Override
+    public int opcode() {
+        return opcode;
+    }
+
+    @Override
+    public int fd() {
+        return fd;
+    }
+
+    @Override
+    public long offset() {
+        return offset;
+    }
+
+    @Override
+    public long address() {
+        return address;
+    }
+
+    @Override
+    public int lengthOrCount() {
+        return lengthOrCount;
+    }
+
+    @Override
+    public int opFlags() {
+        return opFlags;
+    }
+
+    @Override
+    public long userData() {
+        return userData;
+    }
+
+    @Override
+    public long submitNanos() {
+        return submitNanos;
+    }
+
+    @Override
+    public long startNanos() {
+        return startNanos;
+    }
+
+    @Override
+    public long completeNanos() {
+        return completeNanos;
+    }
+
+    @Override
+    public long result() {
+        return result;
+    }
+
+    @Override
+    public void completeEarly(final long earlyResult) {
+        result = earlyResult;
+        early = true;
+    }
+
+    @Override
+    public boolean completedEarly() {
+        return early;
+    }
+
+    @Override
+    public DirectBuffer request() {
+        return requests;
+    }
+
+    @Override
+    public int requestIndex() {
+        return requestIndex[current];
+    }
+
+    @Override
+    public int requestLength() {
+        return requestLength[current];
+    }
+
+    @Override
+    public MutableDirectBuffer scratch() {
+        return scratch;
+    }
+
+    @Override
+    public int scratchIndex() {
+        return current * AioAttribute.SCRATCH_BYTES;
+    }
+
+    @Override
+    public long readNoWait() {
+        return calls.readNoWait(this);
+    }
+
+    @Override
+    public long transferLength() {
+        return calls.transferLength(this);
+    }
+}

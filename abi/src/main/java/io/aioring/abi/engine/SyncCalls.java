@@ -1,0 +1,179 @@
+package io.aioring.abi.engine;
+
+import static io.aioring.abi.layout.AttributeRecordDescriptor.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import io.aioring.abi.Opcode;
+import io.aioring.abi.spi.Operation;
+import io.aioring.linux.Errno;
+import io.aioring.linux.Linux;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Makes iocbs' Linux calls on the calling thread, blocking until each returns, with the attributes' hooks around
+ * them: what a worker thread does. One per thread: it owns that thread's errno capture and path buffer, so it
+ * allocates nothing. Every address an iocb names is checked against the registered memory first.
+ */
+final class SyncCalls {
+    /** The most iovecs one preadv/pwritev may name (Linux's IOV_MAX). */
+    static final int IOV_MAX = 1024;
+    static final int PATH_MAX = 4096;
+
+    private final MemoryRegistry memory;
+    private final int[] protectedFds;
+    private final Errno errno;
+    private final MemorySegment path;
+    private final UnsafeBuffer pathBytes;
+    /** Re-pointed at the caller's memory (already checked to be registered) to read it without allocating. */
+    private final UnsafeBuffer callerMemory = new UnsafeBuffer(0L, 0);
+    /** One struct iovec of native memory, for turning a pread into a preadv2. */
+    private final UnsafeBuffer oneIovec;
+
+    SyncCalls(final MemoryRegistry memory, final int[] protectedFds, final Arena arena) {
+        this.memory = memory;
+        this.protectedFds = protectedFds;
+        this.errno = new Errno(arena);
+        this.path = arena.allocate(PATH_MAX, 8);
+        this.pathBytes = new UnsafeBuffer(path.address(), PATH_MAX);
+        this.oneIovec = new UnsafeBuffer(arena.allocate(Linux.IOVEC_SIZE, 8).address(), Linux.IOVEC_SIZE);
+    }
+
+    /** Runs {@code op} (state QUEUED, or CANCELLED) to completion on this thread: hooks, call, return records. */
+    void run(final InFlight op) {
+        op.start(System.nanoTime(), this);
+        if (op.failed()) {
+            op.finish(op.preResult(), op.startNanos());
+            AttributeHooks.withoutRunning(op);
+            return;
+        }
+        AttributeHooks.before(op);
+        if (op.completedEarly()) {
+            op.finishEarly(System.nanoTime());
+        } else {
+            final long result = call(op);
+            op.finish(result, System.nanoTime());
+        }
+        AttributeHooks.after(op);
+    }
+
+    /** @return the call's result, or -errno */
+    private long call(final InFlight op) {
+        final long length = Integer.toUnsignedLong(op.lengthOrCount());
+        return switch (op.opcode()) {
+            case Opcode.NOP -> 0;
+            case Opcode.PREAD -> memory.contains(op.address(), length)
+                ? Linux.pread(errno, op.fd(), op.address(), length, op.offset()) : -Errno.EFAULT;
+            case Opcode.PWRITE -> memory.contains(op.address(), length)
+                ? Linux.pwrite(errno, op.fd(), op.address(), length, op.offset()) : -Errno.EFAULT;
+            case Opcode.PREADV, Opcode.PWRITEV -> vectored(op);
+            case Opcode.FSYNC -> Linux.fsync(errno, op.fd());
+            case Opcode.FDATASYNC -> Linux.fdatasync(errno, op.fd());
+            case Opcode.OPENAT -> open(op, length);
+            case Opcode.CLOSE -> isProtected(op.fd()) ? -Errno.EPERM : Linux.close(errno, op.fd());
+            default -> -Errno.EINVAL;
+        };
+    }
+    /** @return 0 if the iovec array and every buffer it names are registered memory, else -errno */
+    private long checkIovecs(final InFlight op) {
+        final int count = op.lengthOrCount();
+        if (count < 0 || count > IOV_MAX) {
+            return -Errno.EINVAL;
+        }
+        if (!memory.contains(op.address(), (long) count * Linux.IOVEC_SIZE)) {
+            return -Errno.EFAULT;
+        }
+        // The iovecs are the caller's registered memory: check what each one points at before the kernel uses it.
+        callerMemory.wrap(op.address(), count * Linux.IOVEC_SIZE);
+        for (int i = 0; i < count; i++) {
+            final long base = callerMemory.getLong(i * Linux.IOVEC_SIZE);
+            final long length = callerMemory.getLong(i * Linux.IOVEC_SIZE + 8);
+            if (!memory.contains(base, length)) {
+                return -Errno.EFAULT;
+            }
+        }
+        return 0;
+    }
+
+    private long vectored(final InFlight op) {
+        final long checked = checkIovecs(op);
+        if (checked < 0) {
+            return checked;
+        }
+        final int count = op.lengthOrCount();
+        return op.opcode() == Opcode.PREADV
+            ? Linux.preadv2(errno, op.fd(), op.address(), count, op.offset(), op.opFlags())
+            : Linux.pwritev2(errno, op.fd(), op.address(), count, op.offset(), op.opFlags());
+    }
+
+    /** {@link Operation#transferLength()} */
+    long transferLength(final InFlight op) {
+        if (Opcode.usesBuffer(op.opcode())) {
+            return Integer.toUnsignedLong(op.lengthOrCount());
+        }
+        if (Opcode.usesIovecs(op.opcode())) {
+            final long checked = checkIovecs(op);
+            if (checked < 0) {
+                return checked;
+            }
+            long total = 0;
+            for (int i = 0; i < op.lengthOrCount(); i++) {
+                total += callerMemory.getLong(i * Linux.IOVEC_SIZE + 8);
+            }
+            return total;
+        }
+        return 0;
+    }
+
+    /** {@link Operation#readNoWait()}: one preadv2 with RWF_NOWAIT over the op's own (checked) buffers. */
+    long readNoWait(final InFlight op) {
+        if (op.opcode() == Opcode.PREAD) {
+            final long length = Integer.toUnsignedLong(op.lengthOrCount());
+            if (!memory.contains(op.address(), length)) {
+                return -Errno.EFAULT;
+            }
+            oneIovec.putLong(0, op.address());
+            oneIovec.putLong(8, length);
+            return Linux.preadv2(errno, op.fd(), oneIovec.addressOffset(), 1, op.offset(), Linux.RWF_NOWAIT);
+        }
+        if (op.opcode() == Opcode.PREADV) {
+            final long checked = checkIovecs(op);
+            return checked < 0 ? checked
+                : Linux.preadv2(errno, op.fd(), op.address(), op.lengthOrCount(), op.offset(), op.opFlags() | Linux.RWF_NOWAIT);
+        }
+        return -Errno.EOPNOTSUPP;
+    }
+
+    private long open(final InFlight op, final long length) {
+        if (length >= PATH_MAX) {
+            return -Errno.ENAMETOOLONG;
+        }
+        if (length == 0) {
+            return -Errno.ENOENT;
+        }
+        if (!memory.contains(op.address(), length)) {
+            return -Errno.EFAULT;
+        }
+        final int bytes = (int) length;
+        callerMemory.wrap(op.address(), bytes);
+        pathBytes.putBytes(0, callerMemory, 0, bytes);
+        for (int i = 0; i < bytes; i++) {
+            if (pathBytes.getByte(i) == 0) {
+                return -Errno.EINVAL;
+            }
+        }
+        pathBytes.putByte(bytes, (byte) 0);
+        return Linux.openat(errno, op.fd(), path.address(), op.opFlags(), op.mode());
+    }
+
+    private boolean isProtected(final int fd) {
+        for (final int p : protectedFds) {
+            if (p == fd && fd >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

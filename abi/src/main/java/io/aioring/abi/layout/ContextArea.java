@@ -1,0 +1,190 @@
+package io.aioring.abi.layout;
+
+import static io.aioring.abi.layout.ContextDescriptor.*;
+
+import java.nio.charset.StandardCharsets;
+
+import org.agrona.concurrent.AtomicBuffer;
+
+/**
+ * The context's words in the ring header's application area ({@link ContextDescriptor}), read and written only
+ * here, as Aeron's CnC descriptor owns its file: the engine writes them, and reapers, {@code inspect} and
+ * {@code bench} read them through this class, never by adding offsets themselves.
+ *
+ * <p>The area is shared memory that any process mapping the ring can write: every reader here checks what it
+ * reads and says when a value is out of range, and the engine never reads back a word it wrote to decide
+ * anything.
+ */
+public final class ContextArea {
+    /** What {@link #heartbeatPeriodNanos()} answers when the word holds nothing sensible. */
+    public static final long DEFAULT_HEARTBEAT_PERIOD_NANOS = 100_000_000L;
+    /** The longest heartbeat period a reader accepts: a longer one is a scribble. */
+    public static final int MAX_HEARTBEAT_PERIOD_MS = 60_000;
+
+    private final AtomicBuffer header;
+
+    /**
+     * @param header the ring file's whole mapping (header first), as {@code Ring.buffer()} gives it
+     */
+    public ContextArea(final AtomicBuffer header) {
+        if (header.capacity() < TAIL_WAITERS_OFFSET + 4) {
+            throw new IllegalArgumentException("a buffer of " + header.capacity() + " bytes has no context area");
+        }
+        this.header = header;
+    }
+
+    /**
+     * Writes the fields fixed at setup; the socket path (when there is one) last, with release ordering.
+     *
+     * @param setupFlags       the negotiated setup flags
+     * @param workers          worker threads
+     * @param maxInFlight      the most iocbs in flight
+     * @param overflowBound    the overflow list's bound
+     * @param heartbeatPeriodMillis how often the engine writes its heartbeat
+     * @param socketPath       the UTF-8 path of the eventfd socket, or null for none
+     */
+    public void writeSetup(final int setupFlags, final int workers, final int maxInFlight, final int overflowBound,
+                           final int heartbeatPeriodMillis, final String socketPath) {
+        header.putInt(SETUP_FLAGS_OFFSET, setupFlags);
+        header.putInt(WORKERS_OFFSET, workers);
+        header.putInt(MAX_IN_FLIGHT_OFFSET, maxInFlight);
+        header.putInt(OVERFLOW_BOUND_OFFSET, overflowBound);
+        header.putInt(HEARTBEAT_PERIOD_OFFSET, heartbeatPeriodMillis);
+        if (socketPath != null) {
+            final byte[] bytes = socketPath.getBytes(StandardCharsets.UTF_8);
+            if (bytes.length > SOCKET_PATH_MAX) {
+                throw new IllegalArgumentException("socket path " + socketPath + " is " + bytes.length
+                    + " bytes, over the " + SOCKET_PATH_MAX + " the context area holds");
+            }
+            header.putBytes(SOCKET_PATH_OFFSET, bytes);
+            header.putIntRelease(SOCKET_PATH_LENGTH_OFFSET, bytes.length);
+        }
+    }
+
+    // The engine's counters: written with release ordering, for observers; the engine keeps its own copies.
+
+    /** @param events events written into the ring, ever */
+    public void eventsPosted(final long events) {
+        header.putLongRelease(EVENTS_POSTED_OFFSET, events);
+    }
+
+    /** @param events of those, events that waited on the overflow list */
+    public void eventsOverflowed(final long events) {
+        header.putLongRelease(EVENTS_OVERFLOWED_OFFSET, events);
+    }
+
+    /** @param events events on the overflow list now */
+    public void overflowLength(final int events) {
+        header.putIntRelease(OVERFLOW_LENGTH_OFFSET, events);
+    }
+
+    /** Counts one submit refused because the overflow list was at its bound. */
+    public void countBusyRejection() {
+        header.getAndAddInt(BUSY_REJECTIONS_OFFSET, 1);
+    }
+
+    /** @param iocbs iocbs accepted by submit, ever */
+    public void iocbsSubmitted(final long iocbs) {
+        header.putLongRelease(IOCBS_SUBMITTED_OFFSET, iocbs);
+    }
+
+    // Tail waiters: reapers count themselves in before they sleep on tail; the engine wakes them if any are.
+
+    /** A reaper is about to sleep on tail. */
+    public void addTailWaiter() {
+        header.getAndAddInt(TAIL_WAITERS_OFFSET, 1);
+    }
+
+    /** A reaper woke from tail. */
+    public void removeTailWaiter() {
+        header.getAndAddInt(TAIL_WAITERS_OFFSET, -1);
+    }
+
+    /** @return true if the word says a reaper may sleep on tail (any value but 0: waking costs one call) */
+    public boolean hasTailWaiters() {
+        return header.getIntVolatile(TAIL_WAITERS_OFFSET) != 0;
+    }
+
+    // Readers, for observers in any process. Each value is as found: shared memory, so check before use.
+
+    /** @return the setup flags word */
+    public int setupFlags() {
+        return header.getInt(SETUP_FLAGS_OFFSET);
+    }
+
+    /** @return the workers word */
+    public int workers() {
+        return header.getInt(WORKERS_OFFSET);
+    }
+
+    /** @return the max_in_flight word */
+    public int maxInFlight() {
+        return header.getInt(MAX_IN_FLIGHT_OFFSET);
+    }
+
+    /** @return the overflow_bound word */
+    public int overflowBound() {
+        return header.getInt(OVERFLOW_BOUND_OFFSET);
+    }
+
+    /** @return the events_posted word */
+    public long eventsPosted() {
+        return header.getLongVolatile(EVENTS_POSTED_OFFSET);
+    }
+
+    /** @return the events_overflowed word */
+    public long eventsOverflowed() {
+        return header.getLongVolatile(EVENTS_OVERFLOWED_OFFSET);
+    }
+
+    /** @return the overflow_length word */
+    public int overflowLength() {
+        return header.getIntVolatile(OVERFLOW_LENGTH_OFFSET);
+    }
+
+    /** @return the busy_rejections word, unsigned */
+    public long busyRejections() {
+        return Integer.toUnsignedLong(header.getIntVolatile(BUSY_REJECTIONS_OFFSET));
+    }
+
+    /** @return the iocbs_submitted word */
+    public long iocbsSubmitted() {
+        return header.getLongVolatile(IOCBS_SUBMITTED_OFFSET);
+    }
+
+    /** @return the socket_path_length word, as found */
+    public int socketPathLength() {
+        return header.getIntVolatile(SOCKET_PATH_LENGTH_OFFSET);
+    }
+
+    /**
+     * @return the eventfd socket's path, or null if the area names none
+     * @throws IllegalStateException if socket_path_length is out of range
+     */
+    public String socketPath() {
+        final int length = socketPathLength();
+        if (length == 0) {
+            return null;
+        }
+        if (length < 0 || length > SOCKET_PATH_MAX) {
+            throw new IllegalStateException("socket_path_length " + length + " is outside [0, " + SOCKET_PATH_MAX + "]");
+        }
+        final byte[] bytes = new byte[length];
+        header.getBytes(SOCKET_PATH_OFFSET, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** @return the heartbeat_period_ms word, as found */
+    public int heartbeatPeriodMillis() {
+        return header.getInt(HEARTBEAT_PERIOD_OFFSET);
+    }
+
+    /**
+     * @return the heartbeat period in nanoseconds: the word if it lies in [1, {@value #MAX_HEARTBEAT_PERIOD_MS}] ms,
+     *         else {@link #DEFAULT_HEARTBEAT_PERIOD_NANOS}
+     */
+    public long heartbeatPeriodNanos() {
+        final int period = heartbeatPeriodMillis();
+        return period > 0 && period <= MAX_HEARTBEAT_PERIOD_MS ? period * 1_000_000L : DEFAULT_HEARTBEAT_PERIOD_NANOS;
+    }
+}

@@ -1,0 +1,54 @@
+package io.aioring.abi.layout;
+
+import io.aioring.ring.RingDescriptor;
+
+/**
+ * What the context keeps in the ring header's application area (offsets from the start of the file), and the
+ * feature bits it sets. Written by the engine; other processes read it to find the eventfd socket and to show the
+ * context's state.
+ *
+ * <pre>
+ *   offset  size  field
+ *     512     4   setup_flags (the negotiated SetupDescriptor flags)
+ *     516     4   workers
+ *     520     4   max_in_flight
+ *     524     4   overflow_bound
+ *     528     8   events_posted      (events written into the ring, ever)
+ *     536     8   events_overflowed  (of those, events that waited on the overflow list)
+ *     544     4   overflow_length    (events on the overflow list now)
+ *     548     4   busy_rejections    (submits refused because the overflow list was at its bound)
+ *     552     8   iocbs_submitted
+ *     560     4   socket_path_length (0: no socket)
+ *     564   108   socket_path        (UTF-8, not NUL terminated)
+ *     672     4   heartbeat_period_ms
+ *     676     4   tail_waiters       (reapers asleep in FUTEX_WAIT on tail; the engine wakes them after a publish)
+ * </pre>
+ */
+public final class ContextDescriptor {
+    public static final int SETUP_FLAGS_OFFSET = RingDescriptor.APPLICATION_AREA_OFFSET;
+    public static final int WORKERS_OFFSET = SETUP_FLAGS_OFFSET + 4;
+    public static final int MAX_IN_FLIGHT_OFFSET = SETUP_FLAGS_OFFSET + 8;
+    public static final int OVERFLOW_BOUND_OFFSET = SETUP_FLAGS_OFFSET + 12;
+    public static final int EVENTS_POSTED_OFFSET = SETUP_FLAGS_OFFSET + 16;
+    public static final int EVENTS_OVERFLOWED_OFFSET = SETUP_FLAGS_OFFSET + 24;
+    public static final int OVERFLOW_LENGTH_OFFSET = SETUP_FLAGS_OFFSET + 32;
+    public static final int BUSY_REJECTIONS_OFFSET = SETUP_FLAGS_OFFSET + 36;
+    public static final int IOCBS_SUBMITTED_OFFSET = SETUP_FLAGS_OFFSET + 40;
+    public static final int SOCKET_PATH_LENGTH_OFFSET = SETUP_FLAGS_OFFSET + 48;
+    public static final int SOCKET_PATH_OFFSET = SETUP_FLAGS_OFFSET + 52;
+    public static final int SOCKET_PATH_MAX = 108;
+    public static final int HEARTBEAT_PERIOD_OFFSET = SOCKET_PATH_OFFSET + SOCKET_PATH_MAX;
+    public static final int TAIL_WAITERS_OFFSET = HEARTBEAT_PERIOD_OFFSET + 4;
+
+    /** incompat feature: records of type 1 are version 1 events (docs/abi.md section 2). */
+    public static final long INCOMPAT_EVENTS_V1 = 1L;
+    /** Every incompat feature this build reads. */
+    public static final long KNOWN_INCOMPAT_FEATURES = INCOMPAT_EVENTS_V1;
+    /** compat feature: the application area holds the context fields above. */
+    public static final long COMPAT_CONTEXT_AREA = 1L;
+    /** compat feature: socket_path names a Unix socket that hands out the context's eventfd. */
+    public static final long COMPAT_EVENTFD_SOCKET = 1L << 1;
+
+    private ContextDescriptor() {
+    }
+}

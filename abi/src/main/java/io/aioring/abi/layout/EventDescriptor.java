@@ -1,0 +1,43 @@
+package io.aioring.abi.layout;
+
+/**
+ * The layout of a completion event: the payload of a ring record of type {@link #RECORD_TYPE}, so the record's
+ * length is the event's total length. A 32-byte fixed header, then one return record per attribute requested.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                     user_data (u64)                            |  0
+ *  +---------------------------------------------------------------+
+ *  |                     result (i64): bytes, or -errno             |  8
+ *  +---------------------------------------------------------------+
+ *  |                     flags (u32)                                | 16
+ *  +-------------------------------+-------------------------------+
+ *  |         opcode (u16)          |    attribute_count (u16)      | 20
+ *  +-------------------------------+-------------------------------+
+ *  |                     sequence (u64)                             | 24
+ *  +---------------------------------------------------------------+
+ *  |                     attribute return records ...               | 32
+ *  +---------------------------------------------------------------+
+ * </pre>
+ */
+public final class EventDescriptor {
+    /** The ring record type of a version 1 event. */
+    public static final int RECORD_TYPE = 1;
+
+    public static final int USER_DATA_OFFSET = 0;
+    public static final int RESULT_OFFSET = 8;
+    public static final int FLAGS_OFFSET = 16;
+    public static final int OPCODE_OFFSET = 20;
+    public static final int ATTRIBUTE_COUNT_OFFSET = 22;
+    public static final int SEQUENCE_OFFSET = 24;
+    public static final int HEADER_LENGTH = 32;
+
+    /** flags: the event waited on the overflow list before it entered the ring. */
+    public static final int FLAG_OVERFLOWED = 1;
+    public static final int KNOWN_FLAGS = FLAG_OVERFLOWED;
+
+    private EventDescriptor() {
+    }
+}

@@ -1,0 +1,50 @@
+package io.aioring.abi.layout;
+
+
+/**
+ * The layout of the parameters to {@code io_setup2} ({@code AioContext.setup}): 64 bytes, versioned, with reserved
+ * space that must be zero so that later versions can give it meaning.
+ *
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                     abi_version (u32)                          |  0
+ *  +---------------------------------------------------------------+
+ *  |                     flags (u32)                                |  4
+ *  +---------------------------------------------------------------+
+ *  |                     ring_data_bytes (u32)                      |  8
+ *  +---------------------------------------------------------------+
+ *  |                     overflow_bound (u32)                       | 12
+ *  +---------------------------------------------------------------+
+ *  |                     max_in_flight (u32)                        | 16
+ *  +---------------------------------------------------------------+
+ *  |                     workers (u32)                              | 20
+ *  +---------------------------------------------------------------+
+ *  |                     reserved, zero (40 bytes)                 ... 24
+ *  +---------------------------------------------------------------+
+ * </pre>
+ */
+public final class SetupDescriptor {
+    public static final int ABI_VERSION_OFFSET = 0;
+    public static final int FLAGS_OFFSET = 4;
+    public static final int RING_DATA_BYTES_OFFSET = 8;
+    public static final int OVERFLOW_BOUND_OFFSET = 12;
+    public static final int MAX_IN_FLIGHT_OFFSET = 16;
+    public static final int WORKERS_OFFSET = 20;
+    public static final int RESERVED_OFFSET = 24;
+    public static final int LENGTH = 64;
+
+    /** flags: create the per-context eventfd. */
+    public static final int FLAG_EVENTFD = 1;
+    /** flags: also serve the eventfd to other processes over a Unix socket (needs FLAG_EVENTFD). */
+    public static final int FLAG_EVENTFD_SOCKET = 1 << 1;
+    public static final int KNOWN_FLAGS = FLAG_EVENTFD | FLAG_EVENTFD_SOCKET;
+
+    public static final int MAX_OVERFLOW_BOUND = 1 << 20;
+    public static final int MAX_IN_FLIGHT = 1 << 16;
+    public static final int MAX_WORKERS = 256;
+
+    private SetupDescriptor() {
+    }
+}

@@ -1,0 +1,72 @@
+package io.aioring.abi.spi;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.ServiceLoader;
+
+/**
+ * The attributes a context can run, by id: those found by {@link ServiceLoader} on the class path, or a given
+ * list. Checked once when built: ids in range and unique, sizes within bounds.
+ */
+public final class AttributeRegistry {
+    private final AioAttribute[] byId = new AioAttribute[AioAttribute.MAX_ID + 1];
+    private final List<AioAttribute> all;
+
+    public AttributeRegistry(final Iterable<? extends AioAttribute> attributes) {
+        final List<AioAttribute> list = new ArrayList<>();
+        for (final AioAttribute attribute : attributes) {
+            final int id = attribute.id();
+            final String who = "attribute " + attribute.getClass().getName();
+            if (id < AioAttribute.MIN_BUILT_IN_ID || id > AioAttribute.MAX_ID) {
+                throw new IllegalArgumentException(who + " has id " + id + ", outside [1, 65535]");
+            }
+            if (byId[id] != null) {
+                throw new IllegalArgumentException(who + " has id " + id + ", already taken by "
+                    + byId[id].getClass().getName() + " (" + byId[id].name() + ")");
+            }
+            if (attribute.version() < 0 || attribute.version() > 255) {
+                throw new IllegalArgumentException(who + " has version " + attribute.version() + ", outside [0, 255]");
+            }
+            if (attribute.minRequestLength() < 0 || attribute.maxRequestLength() < attribute.minRequestLength()
+                || attribute.maxRequestLength() > AioAttribute.MAX_REQUEST_LENGTH) {
+                throw new IllegalArgumentException(who + " accepts request payloads of " + attribute.minRequestLength()
+                    + " to " + attribute.maxRequestLength() + " bytes; the bounds must lie in [0, "
+                    + AioAttribute.MAX_REQUEST_LENGTH + "]");
+            }
+            if (attribute.returnLength() < 0 || attribute.returnLength() > 1024) {
+                throw new IllegalArgumentException(who + " returns " + attribute.returnLength()
+                    + " bytes; at most 1024 are allowed");
+            }
+            byId[id] = attribute;
+            list.add(attribute);
+        }
+        list.sort((a, b) -> Integer.compare(a.id(), b.id()));
+        this.all = Collections.unmodifiableList(list);
+    }
+
+    /** @return the attributes found by ServiceLoader with this class's loader */
+    public static AttributeRegistry discover() {
+        return new AttributeRegistry(ServiceLoader.load(AioAttribute.class, AioAttribute.class.getClassLoader()));
+    }
+
+    /** @return the attribute with {@code id}, or null if none is registered */
+    public AioAttribute byId(final int id) {
+        return id >= 0 && id <= AioAttribute.MAX_ID ? byId[id] : null;
+    }
+
+    /** @return the attribute named {@code name}, or null */
+    public AioAttribute byName(final String name) {
+        for (final AioAttribute attribute : all) {
+            if (attribute.name().equals(name)) {
+                return attribute;
+            }
+        }
+        return null;
+    }
+
+    /** @return every registered attribute, by id */
+    public List<AioAttribute> all() {
+        return all;
+    }
+}

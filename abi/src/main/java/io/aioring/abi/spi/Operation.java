@@ -1,0 +1,74 @@
+package io.aioring.abi.spi;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * What an attribute sees of one I/O while it runs: the iocb's fields, the timestamps, the result, and its own
+ * request payload and scratch space. Valid only during the hook call; nothing here allocates.
+ */
+public interface Operation {
+    int opcode();
+
+    int fd();
+
+    long offset();
+
+    /** @return the buffer, iovec array or path address */
+    long address();
+
+    /** @return the buffer length, iovec count or path length */
+    int lengthOrCount();
+
+    int opFlags();
+
+    long userData();
+
+    /** @return CLOCK_MONOTONIC nanoseconds when the iocb was accepted by submit */
+    long submitNanos();
+
+    /** @return CLOCK_MONOTONIC nanoseconds when a worker started it (0 before) */
+    long startNanos();
+
+    /** @return CLOCK_MONOTONIC nanoseconds when the call returned (0 before) */
+    long completeNanos();
+
+    /** @return the result: bytes or -errno (meaningful in {@link AioAttribute#after}) */
+    long result();
+
+    /**
+     * Completes the operation from a {@code before} hook: the engine will not make the call itself, and
+     * {@code result} becomes the event's result (e.g. the page-cache attribute's RWF_NOWAIT read was a full hit).
+     */
+    void completeEarly(long result);
+
+    /** @return true if a before hook completed the operation */
+    boolean completedEarly();
+
+    /** @return the buffer holding this attribute's request payload, at {@link #requestIndex()} */
+    DirectBuffer request();
+
+    int requestIndex();
+
+    int requestLength();
+
+    /** @return per-I/O scratch space for this attribute, {@link AioAttribute#SCRATCH_BYTES} bytes at {@link #scratchIndex()} */
+    MutableDirectBuffer scratch();
+
+    int scratchIndex();
+
+    /**
+     * For a read (pread, preadv): reads the operation's own buffers once with {@code RWF_NOWAIT}, which copies only
+     * what is in the page cache and never waits for the device. Memory is checked as for the operation itself.
+     *
+     * @return bytes read (all of them, or fewer when a page was not cached or the file ended), -EAGAIN when the
+     *         first page was not cached, -EOPNOTSUPP when the opcode is not a read, or another -errno
+     */
+    long readNoWait();
+
+    /**
+     * @return the bytes the operation asks to move: a pread/pwrite's length, the sum of a preadv/pwritev's iovec
+     *         lengths (-EFAULT or -EINVAL if its iovecs are not acceptable), 0 for other opcodes
+     */
+    long transferLength();
+}

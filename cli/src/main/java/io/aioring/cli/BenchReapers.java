@@ -1,0 +1,102 @@
+package io.aioring.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.aioring.abi.ContextReaper;
+import io.aioring.linux.ChildJvm;
+
+/**
+ * The bench's reapers: JVMs of their own ({@code aioring reap}) reaping through shared memory, or threads of this
+ * JVM each with a mapping of its own. Either way each one reaps until the context closes the ring and it is
+ * drained, and what they measured is merged at the end.
+ */
+final class BenchReapers implements AutoCloseable {
+    private final List<ChildJvm> processes = new ArrayList<>();
+    private final List<Path> results = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<BenchRecorder> threadRecorders = new ArrayList<>();
+
+    /** Starts {@code options.reapers()} reapers on the context's ring. */
+    static BenchReapers start(final BenchOptions options, final Path ring) throws IOException {
+        final BenchReapers reapers = new BenchReapers();
+        try {
+            for (int i = 0; i < options.reapers(); i++) {
+                if (options.reaperMode() == BenchOptions.ReaperMode.process) {
+                    reapers.startProcess(ring);
+                } else {
+                    reapers.startThread(ring, options.durationNanos(), i);
+                }
+            }
+            return reapers;
+        } catch (final IOException | RuntimeException e) {
+            reapers.close();
+            throw e;
+        }
+    }
+
+    private void startProcess(final Path ring) throws IOException {
+        final Path result = Files.createTempFile("aioring-reaper-", ".bin");
+        Files.delete(result);
+        results.add(result);
+        processes.add(ChildJvm.start(AioringCommand.class, "reap", ring.toString(), "--out", result.toString()));
+    }
+
+    private void startThread(final Path ring, final long durationNanos, final int index) {
+        final BenchRecorder recorder = new BenchRecorder();
+        // A mapping of its own, as a reaper process has: destroy() unmaps the context's mapping while the reaper
+        // is still draining what is left.
+        final ContextReaper reaper = ContextReaper.open(ring);
+        final Thread thread = new Thread(() -> {
+            try (reaper) {
+                ReapCommand.reapUntilClosed(reaper, recorder, durationNanos + 600_000_000_000L);
+            }
+        }, "aioring-bench-reaper-" + index);
+        thread.setDaemon(true);
+        threadRecorders.add(recorder);
+        threads.add(thread);
+        thread.start();
+    }
+
+    /**
+     * Waits for every reaper to drain the closed ring and end.
+     *
+     * @return what they measured, merged
+     */
+    BenchRecorder finish() throws IOException, InterruptedException {
+        final BenchRecorder total = new BenchRecorder();
+        for (int i = 0; i < processes.size(); i++) {
+            final ChildJvm child = processes.get(i);
+            final int exit;
+            try {
+                exit = child.waitFor(120);
+            } catch (final IllegalStateException e) {
+                throw new IOException("a reaper process did not finish within 120 s after the context closed");
+            }
+            if (exit != 0 || !Files.exists(results.get(i))) {
+                throw new IOException("a reaper process failed (exit " + exit + "): "
+                    + child.log().lines().findFirst().orElse("no output"));
+            }
+            total.add(BenchRecorder.load(results.get(i)));
+        }
+        for (int i = 0; i < threads.size(); i++) {
+            threads.get(i).join();
+            total.add(threadRecorders.get(i));
+        }
+        return total;
+    }
+
+    /** Kills reaper processes still running and removes their files. */
+    @Override
+    public void close() throws IOException {
+        for (final ChildJvm child : processes) {
+            child.close();
+        }
+        for (final Path result : results) {
+            Files.deleteIfExists(result);
+        }
+    }
+}

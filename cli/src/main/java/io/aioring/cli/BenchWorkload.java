@@ -1,0 +1,140 @@
+package io.aioring.cli;
+
+import java.io.PrintWriter;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import io.aioring.abi.AioContext;
+import io.aioring.abi.IocbWriter;
+import io.aioring.abi.Opcode;
+import io.aioring.abi.layout.ContextArea;
+import io.aioring.abi.layout.EventDescriptor;
+import io.aioring.abi.layout.Layout;
+import io.aioring.ring.RecordDescriptor;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The bench's submitting side: keeps {@code --qd} iocbs in flight over the file until the duration (or
+ * {@code --ios}) is done, then waits for every completion, and says what the engine's side saw.
+ */
+final class BenchWorkload {
+    /**
+     * What the run measured on the engine's side; the reapers' side is in a {@link BenchRecorder}.
+     *
+     * @param submitted    iocbs accepted
+     * @param elapsedNanos from the first submit to the last completion
+     * @param busy         submits refused because the overflow list was at its bound
+     * @param overflowed   events that waited on the overflow list
+     * @param wraps        times the ring's tail counter wrapped past 2^32
+     * @param posted       events posted into the ring
+     */
+    record EngineSide(long submitted, long elapsedNanos, long busy, long overflowed, long wraps, long posted) {
+    }
+
+    private final BenchOptions options;
+    private final AioContext context;
+    private final int fd;
+    private final long buffers;
+    private final PrintWriter err;
+
+    BenchWorkload(final BenchOptions options, final AioContext context, final int fd, final long buffers, final PrintWriter err) {
+        this.options = options;
+        this.context = context;
+        this.fd = fd;
+        this.buffers = buffers;
+        this.err = err;
+    }
+
+    EngineSide run() throws InterruptedException {
+        final int queueDepth = options.queueDepth();
+        final long bs = options.bs();
+        final Long ioLimit = options.ioLimit();
+        final IocbWriter writer = new IocbWriter(new UnsafeBuffer(new byte[Math.min(queueDepth, 256) * 256]));
+        // Queue depth counts iocbs submitted and not yet reaped, as fio's does: those in the engine, plus events
+        // waiting in the ring (its unread bytes over one event's span) or on the overflow list.
+        final long eventSpan = eventSpan();
+        final SplittableRandom random = new SplittableRandom();
+        final long blocks = options.fileSize() / bs;
+        final boolean progress = System.console() != null && !options.json();
+        final IdleStrategy idle = new BackoffIdleStrategy(20, 50, 1_000, 20_000);
+        long sequential = 0;
+        long submitted = 0;
+        long wraps = 0;
+        int lastTail = context.ring().tail();
+        final long start = System.nanoTime();
+        final long deadline = start + options.durationNanos();
+        long nextProgress = start + 1_000_000_000L;
+        long lastProgressCompleted = 0;
+        while (ioLimit != null ? submitted < ioLimit : System.nanoTime() - deadline < 0) {
+            final long unreadBytes = Integer.toUnsignedLong(context.ring().tail() - context.ring().head());
+            final long inFlight = submitted - context.completed() + unreadBytes / eventSpan + context.overflowLength();
+            long room = Math.min(queueDepth - inFlight, 256);
+            if (ioLimit != null) {
+                room = Math.min(room, ioLimit - submitted);
+            }
+            if (room > 0) {
+                writer.reset();
+                for (int i = 0; i < room; i++) {
+                    final long offset = options.workload().sequential() ? (sequential++ % blocks) * bs : random.nextLong(blocks) * bs;
+                    final boolean read = !options.workload().writes()
+                        || (options.workload() == BenchOptions.Workload.randrw && random.nextInt(100) < options.readPercent());
+                    final long buffer = buffers + ((submitted + i) % queueDepth) * bs;
+                    writer.iocb(read ? Opcode.PREAD : Opcode.PWRITE, fd, offset, buffer, (int) bs, 0, 0, submitted + i);
+                    for (final int id : options.attributeIds()) {
+                        writer.attribute(id, 0);
+                    }
+                }
+                final int accepted = context.submit(writer);
+                if (accepted > 0) {
+                    submitted += accepted;
+                } else {
+                    Thread.yield(); // -EBUSY or -EAGAIN: the engine counts busy rejections in the context area
+                }
+                idle.reset();
+            } else {
+                // This thread, the engine and the reapers may share few cores: give the CPU away while full.
+                idle.idle();
+            }
+            final int tail = context.ring().tail();
+            if (Integer.compareUnsigned(tail, lastTail) < 0) {
+                wraps++;
+            }
+            lastTail = tail;
+            if (progress && System.nanoTime() - nextProgress >= 0) {
+                final long completed = context.completed();
+                err.printf("\r[%5.1fs] %,d IOPS, %,d in flight   ", (System.nanoTime() - start) / 1e9,
+                    completed - lastProgressCompleted, submitted - completed);
+                err.flush();
+                lastProgressCompleted = completed;
+                nextProgress += 1_000_000_000L;
+            }
+        }
+        final long waitUntil = System.nanoTime() + 120_000_000_000L;
+        while (context.completed() < submitted || context.overflowLength() > 0) {
+            if (System.nanoTime() - waitUntil > 0) {
+                err.println("aioring bench: gave up waiting for " + (submitted - context.completed()) + " completions");
+                break;
+            }
+            TimeUnit.MICROSECONDS.sleep(50);
+        }
+        final long elapsed = System.nanoTime() - start;
+        if (progress) {
+            err.print("\r" + " ".repeat(60) + "\r");
+            err.flush();
+        }
+        final ContextArea area = new ContextArea(context.ring().buffer());
+        return new EngineSide(submitted, elapsed, area.busyRejections(), area.eventsOverflowed(), wraps, area.eventsPosted());
+    }
+
+    /** @return the ring bytes one event of this run takes (a read's; a write's page-cache record is smaller) */
+    private long eventSpan() {
+        int length = RecordDescriptor.HEADER_LENGTH + EventDescriptor.HEADER_LENGTH;
+        for (final int id : options.attributeIds()) {
+            length += Layout.returnRecordSpan(context.attributes().byId(id).returnLength());
+        }
+        return RecordDescriptor.align(length);
+    }
+}

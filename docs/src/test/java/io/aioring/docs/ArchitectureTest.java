@@ -1,0 +1,204 @@
+package io.aioring.docs;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import io.aioring.linux.JvmFlags;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The house rules, read from the sources: layers point one way, the context area's offsets are used only by the
+ * layout package, the engine is reached only through the public API, the docs name classes that exist, and the
+ * JVM flags are the same everywhere they are written.
+ */
+class ArchitectureTest {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Pattern PACKAGE = Pattern.compile("^package ([\\w.]+);", Pattern.MULTILINE);
+    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?([\\w.]+?)(?:\\.[A-Z*][\\w*]*)*;", Pattern.MULTILINE);
+
+    record Source(Path path, String pkg, String text, boolean main) {
+        boolean imports(final String prefix) {
+            final Matcher m = IMPORT.matcher(text);
+            while (m.find()) {
+                if (m.group(1).equals(prefix) || m.group(1).startsWith(prefix + ".")) {
+                    return true;
+                }
+            }
+            // qualified use without an import
+            return Pattern.compile("\\b" + Pattern.quote(prefix) + "\\.[A-Z]").matcher(text.replaceAll("(?m)^(package|import) .*$", "")).find();
+        }
+
+        @Override
+        public String toString() {
+            return ROOT.relativize(path).toString();
+        }
+    }
+
+    private static List<Source> sources() throws IOException {
+        final List<Source> sources = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            for (final Path file : (Iterable<Path>) files::iterator) {
+                final String name = ROOT.relativize(file).toString();
+                if (!name.endsWith(".java") || name.contains("/target/") || name.startsWith(".")) {
+                    continue;
+                }
+                final String text = Files.readString(file);
+                final Matcher m = PACKAGE.matcher(text);
+                if (m.find()) {
+                    sources.add(new Source(file, m.group(1), text, name.contains("/src/main/")));
+                }
+            }
+        }
+        assertTrue(sources.size() > 100, "found " + sources.size() + " sources under " + ROOT);
+        return sources;
+    }
+
+    @Test
+    void onlyTheLayoutPackageUsesContextAreaOffsets() throws IOException {
+        final Pattern offset = Pattern.compile("ContextDescriptor\\.[A-Z_]+_OFFSET|import static io\\.aioring\\.abi\\.layout\\.ContextDescriptor");
+        final List<Source> offenders = sources().stream()
+            .filter(s -> s.main() && !s.pkg().equals("io.aioring.abi.layout") && offset.matcher(s.text()).find())
+            .toList();
+        assertEquals(List.of(), offenders, "product code outside io.aioring.abi.layout that adds context-area offsets by hand");
+    }
+
+    @Test
+    void onlyTheApiReachesTheEngine() throws IOException {
+        final List<Source> offenders = sources().stream()
+            .filter(s -> !s.pkg().equals("io.aioring.abi") && !s.pkg().equals("io.aioring.abi.engine")
+                && s.imports("io.aioring.abi.engine"))
+            .toList();
+        assertEquals(List.of(), offenders, "code that imports io.aioring.abi.engine without being the API or the engine");
+    }
+
+    @Test
+    void layersPointOneWay() throws IOException {
+        final List<String> offenders = new ArrayList<>();
+        for (final Source s : sources()) {
+            if (!s.main()) {
+                continue;
+            }
+            final List<String> forbidden = switch (s.pkg()) {
+                case "io.aioring.linux" -> List.of("io.aioring.ring", "io.aioring.abi", "io.aioring.attributes", "io.aioring.cli", "org.agrona");
+                case "io.aioring.ring" -> List.of("io.aioring.abi", "io.aioring.attributes", "io.aioring.cli");
+                case "io.aioring.abi.layout" -> List.of("io.aioring.abi.engine", "io.aioring.abi.spi", "io.aioring.attributes", "io.aioring.cli");
+                case "io.aioring.abi.spi" -> List.of("io.aioring.abi.engine", "io.aioring.attributes", "io.aioring.cli");
+                case "io.aioring.abi", "io.aioring.abi.engine" -> List.of("io.aioring.attributes", "io.aioring.cli");
+                case "io.aioring.attributes" -> List.of("io.aioring.cli");
+                default -> List.of();
+            };
+            for (final String prefix : forbidden) {
+                if (s.imports(prefix)) {
+                    offenders.add(s + " (" + s.pkg() + ") uses " + prefix);
+                }
+            }
+        }
+        assertEquals(List.of(), offenders);
+    }
+
+    @Test
+    void everyPackageSaysWhatLivesThere() throws IOException {
+        final Set<Path> packages = new TreeSet<>();
+        for (final Source s : sources()) {
+            if (s.main()) {
+                packages.add(s.path().getParent());
+            }
+        }
+        final List<Path> missing = packages.stream().filter(p -> !Files.exists(p.resolve("package-info.java")))
+            .map(ROOT::relativize).toList();
+        assertEquals(List.of(), missing, "packages without package-info.java");
+    }
+
+    /** The packages a user of the library sees (the javadoc jars hold them). */
+    private static final Set<String> EXPORTED = Set.of("io.aioring.linux", "io.aioring.ring", "io.aioring.abi",
+        "io.aioring.abi.layout", "io.aioring.abi.spi", "io.aioring.attributes");
+
+    @Test
+    void everyExportedTypeIsDocumented() throws IOException {
+        final Pattern type = Pattern.compile("^public (?:final |abstract |sealed )*(?:class|interface|enum|record|@interface) (\\w+)",
+            Pattern.MULTILINE);
+        final List<String> undocumented = new ArrayList<>();
+        for (final Source s : sources()) {
+            if (!s.main() || !EXPORTED.contains(s.pkg())) {
+                continue;
+            }
+            final Matcher m = type.matcher(s.text());
+            if (m.find()) {
+                final String before = s.text().substring(0, m.start()).stripTrailing();
+                final String withoutAnnotations = before.replaceAll("(?s)(\\s*@\\w+(\\([^)]*\\))?)+$", "");
+                if (!withoutAnnotations.endsWith("*/")) {
+                    undocumented.add(s + " (" + m.group(1) + ")");
+                }
+            }
+        }
+        assertEquals(List.of(), undocumented, "exported types without a javadoc comment");
+    }
+
+    /** Names in backticks in the README and docs that are not aioring's own classes. */
+    private static final Set<String> EXTERNAL = Set.of("OneToOneRingBuffer", "ManyToOneRingBuffer", "FileChannel",
+        "AsynchronousFileChannel", "ServiceLoader", "MemorySegment", "UnsafeBuffer", "IdleStrategy", "Histogram",
+        "ByteBuffer", "RingBufferDescriptor", "CncFileDescriptor", "System", "Arena", "DirectBuffer", "AtomicBuffer",
+        "RecordingStream", "RecordingFile", "CompletableFuture", "AutoCloseable", "Automatic", "Path");
+
+    @Test
+    void theDocsNameClassesThatExist() throws IOException {
+        final Set<String> classes = new TreeSet<>();
+        for (final Source s : sources()) {
+            classes.add(s.path().getFileName().toString().replace(".java", ""));
+        }
+        final Pattern code = Pattern.compile("`([^`\\n]+)`");
+        final Pattern className = Pattern.compile("(?<![\\w-])([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)(?=[.#(`\\s]|$)");
+        final List<String> unknown = new ArrayList<>();
+        final List<Path> docs = new ArrayList<>(List.of(ROOT.resolve("README.md")));
+        try (Stream<Path> files = Files.list(ROOT.resolve("docs"))) {
+            files.filter(f -> f.toString().endsWith(".md")).forEach(docs::add);
+        }
+        for (final Path doc : docs) {
+            final Matcher spans = code.matcher(Files.readString(doc));
+            while (spans.find()) {
+                final String span = spans.group(1);
+                if (span.contains(" ") && !span.matches("[\\w.#()]+\\(.*\\)")) {
+                    continue; // a command line or a sentence of code, not a class reference
+                }
+                final Matcher names = className.matcher(span);
+                while (names.find()) {
+                    final String name = names.group(1);
+                    if (!classes.contains(name) && !EXTERNAL.contains(name)) {
+                        unknown.add(ROOT.relativize(doc) + ": `" + span + "` names " + name);
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), unknown, "class names in the docs with no class behind them");
+    }
+
+    @Test
+    void theJvmFlagsAreTheSameEverywhere() throws IOException {
+        final String pom = Files.readString(ROOT.resolve("pom.xml"));
+        final Matcher property = Pattern.compile("<aioring\\.jvm\\.flags>([^<]+)</aioring\\.jvm\\.flags>").matcher(pom);
+        assertTrue(property.find(), "pom.xml has no aioring.jvm.flags property");
+        assertEquals(JvmFlags.line(), property.group(1).trim(), "pom.xml's aioring.jvm.flags");
+        final String script = Files.readString(ROOT.resolve("scripts/find-jdk.sh"));
+        final Matcher shell = Pattern.compile("AIORING_JVM_FLAGS=\"([^\"]+)\"").matcher(script);
+        assertTrue(shell.find(), "scripts/find-jdk.sh sets no AIORING_JVM_FLAGS");
+        assertEquals(JvmFlags.line(), shell.group(1), "scripts/find-jdk.sh's AIORING_JVM_FLAGS");
+        final List<String> spelledOut = new ArrayList<>();
+        for (final Source s : sources()) {
+            if (s.text().contains("jdk.internal.misc=ALL-UNNAMED") && !s.path().endsWith("JvmFlags.java") && !s.path().endsWith("ArchitectureTest.java")) {
+                spelledOut.add(s.toString());
+            }
+        }
+        assertEquals(List.of(), spelledOut, "Java code that spells the flags out instead of using JvmFlags");
+    }
+}

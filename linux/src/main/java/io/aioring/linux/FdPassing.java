@@ -1,0 +1,140 @@
+package io.aioring.linux;
+
+import static java.lang.foreign.ValueLayout.*;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * Handing a file descriptor to another process over a Unix domain socket (SCM_RIGHTS), through FFM: the
+ * server side listens on a path and sends one descriptor to each connection; the client connects and receives
+ * its own copy. Not on any hot path.
+ */
+public final class FdPassing {
+    /* struct msghdr (x86-64): name 0, namelen 8, iov 16, iovlen 24, control 32, controllen 40, flags 48; 56 bytes. */
+    private static final int MSGHDR_SIZE = 56;
+    private static final int MSG_IOV = 16;
+    private static final int MSG_IOVLEN = 24;
+    private static final int MSG_CONTROL = 32;
+    private static final int MSG_CONTROLLEN = 40;
+    /* struct cmsghdr: size_t len, int level, int type, then data; CMSG_LEN(4) = 20, CMSG_SPACE(4) = 24. */
+    private static final int CMSG_LEN_ONE_FD = 20;
+    private static final int CMSG_SPACE_ONE_FD = 24;
+    /** recvmsg flag: the received descriptor is close-on-exec. */
+    private static final int MSG_CMSG_CLOEXEC = 0x40000000;
+
+    private FdPassing() {
+    }
+
+    /** Creates, binds and listens on a Unix stream socket at {@code path}; @return the listening descriptor */
+    public static int listen(final Path path) throws IOException {
+        final Errno errno = new Errno();
+        final int fd = Linux.socket(errno, Linux.AF_UNIX, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new IOException("socket(AF_UNIX): " + Errno.name(-fd));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            final MemorySegment address = sockaddr(arena, path);
+            int r = Linux.bind(errno, fd, address.address(), Linux.SOCKADDR_UN_SIZE);
+            if (r < 0) {
+                throw new IOException("bind(" + path + "): " + Errno.name(-r));
+            }
+            r = Linux.listen(errno, fd, 16);
+            if (r < 0) {
+                throw new IOException("listen(" + path + "): " + Errno.name(-r));
+            }
+            return fd;
+        } catch (final IOException | RuntimeException e) {
+            Linux.close(errno, fd);
+            throw e;
+        }
+    }
+
+    /** Accepts one connection (blocking); @return its descriptor, or -errno (e.g. when the listener was shut down) */
+    public static int accept(final Errno errno, final int listener) {
+        return Linux.accept4(errno, listener, Linux.SOCK_CLOEXEC);
+    }
+
+    /** Sends {@code fd} over the connected socket {@code connection}, with one byte of ordinary data. */
+    public static void send(final int connection, final int fd) throws IOException {
+        final Errno errno = new Errno();
+        try (Arena arena = Arena.ofConfined()) {
+            final MemorySegment data = arena.allocate(1);
+            data.set(JAVA_BYTE, 0, (byte) 'F');
+            final MemorySegment iov = arena.allocate(Linux.IOVEC_SIZE, 8);
+            iov.set(JAVA_LONG, 0, data.address());
+            iov.set(JAVA_LONG, 8, 1L);
+            final MemorySegment control = arena.allocate(CMSG_SPACE_ONE_FD, 8);
+            control.set(JAVA_LONG, 0, CMSG_LEN_ONE_FD);
+            control.set(JAVA_INT, 8, Linux.SOL_SOCKET);
+            control.set(JAVA_INT, 12, Linux.SCM_RIGHTS);
+            control.set(JAVA_INT, 16, fd);
+            final MemorySegment message = arena.allocate(MSGHDR_SIZE, 8);
+            message.set(JAVA_LONG, MSG_IOV, iov.address());
+            message.set(JAVA_LONG, MSG_IOVLEN, 1L);
+            message.set(JAVA_LONG, MSG_CONTROL, control.address());
+            message.set(JAVA_LONG, MSG_CONTROLLEN, CMSG_SPACE_ONE_FD);
+            final long sent = Linux.sendmsg(errno, connection, message.address(), 0);
+            if (sent < 0) {
+                throw new IOException("sendmsg(SCM_RIGHTS): " + Errno.name((int) -sent));
+            }
+        }
+    }
+
+    /**
+     * Connects to the socket at {@code path} and receives the descriptor its server sends.
+     *
+     * @return the received descriptor, now this process's own
+     */
+    public static int receive(final Path path) throws IOException {
+        final Errno errno = new Errno();
+        final int fd = Linux.socket(errno, Linux.AF_UNIX, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new IOException("socket(AF_UNIX): " + Errno.name(-fd));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            final int r = Linux.connect(errno, fd, sockaddr(arena, path).address(), Linux.SOCKADDR_UN_SIZE);
+            if (r < 0) {
+                throw new IOException("connect(" + path + "): " + Errno.name(-r));
+            }
+            final MemorySegment data = arena.allocate(1);
+            final MemorySegment iov = arena.allocate(Linux.IOVEC_SIZE, 8);
+            iov.set(JAVA_LONG, 0, data.address());
+            iov.set(JAVA_LONG, 8, 1L);
+            final MemorySegment control = arena.allocate(CMSG_SPACE_ONE_FD, 8);
+            final MemorySegment message = arena.allocate(MSGHDR_SIZE, 8);
+            message.set(JAVA_LONG, MSG_IOV, iov.address());
+            message.set(JAVA_LONG, MSG_IOVLEN, 1L);
+            message.set(JAVA_LONG, MSG_CONTROL, control.address());
+            message.set(JAVA_LONG, MSG_CONTROLLEN, CMSG_SPACE_ONE_FD);
+            final long got = Linux.recvmsg(errno, fd, message.address(), MSG_CMSG_CLOEXEC);
+            if (got < 0) {
+                throw new IOException("recvmsg(" + path + "): " + Errno.name((int) -got));
+            }
+            final long controlLength = message.get(JAVA_LONG, MSG_CONTROLLEN);
+            if (got != 1 || controlLength < CMSG_LEN_ONE_FD || control.get(JAVA_INT, 8) != Linux.SOL_SOCKET
+                || control.get(JAVA_INT, 12) != Linux.SCM_RIGHTS) {
+                throw new IOException("no descriptor received from " + path + " (" + got + " bytes, "
+                    + controlLength + " bytes of control data)");
+            }
+            return control.get(JAVA_INT, 16);
+        } finally {
+            Linux.close(errno, fd);
+        }
+    }
+
+    private static MemorySegment sockaddr(final Arena arena, final Path path) throws IOException {
+        final byte[] bytes = path.toString().getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > Linux.SUN_PATH_MAX) {
+            throw new IOException("socket path " + path + " is " + bytes.length + " bytes, over the "
+                + Linux.SUN_PATH_MAX + " a Unix socket allows");
+        }
+        final MemorySegment address = arena.allocate(Linux.SOCKADDR_UN_SIZE, 8);
+        address.set(JAVA_SHORT, 0, (short) Linux.AF_UNIX);
+        MemorySegment.copy(bytes, 0, address, JAVA_BYTE, 2, bytes.length);
+        return address;
+    }
+}

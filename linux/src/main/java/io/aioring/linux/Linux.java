@@ -1,0 +1,337 @@
+package io.aioring.linux;
+
+import static java.lang.foreign.ValueLayout.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The Linux calls aioring makes, through the FFM API (no JNI). Pointers are passed as {@code long} addresses, so a
+ * call allocates nothing. Each wrapper returns what the kernel does: the result, or {@code -errno} on failure,
+ * with errno taken from the caller's {@link Errno} capture area.
+ */
+public final class Linux {
+    public static final int O_RDONLY = 0;
+    public static final int O_WRONLY = 1;
+    public static final int O_RDWR = 2;
+    public static final int O_CREAT = 0100;
+    public static final int O_EXCL = 0200;
+    public static final int O_TRUNC = 01000;
+    public static final int O_APPEND = 02000;
+    /** O_DIRECT: its bit differs between architectures ({@link Arch}). */
+    public static final int O_DIRECT = Arch.current().oDirect;
+    /** O_DIRECTORY: its bit differs between architectures ({@link Arch}). */
+    public static final int O_DIRECTORY = Arch.current().oDirectory;
+    /** O_NOFOLLOW: its bit differs between architectures ({@link Arch}). */
+    public static final int O_NOFOLLOW = Arch.current().oNofollow;
+    public static final int O_CLOEXEC = 02000000;
+    public static final int AT_FDCWD = -100;
+
+    public static final int EFD_CLOEXEC = 02000000;
+    public static final int EFD_NONBLOCK = 04000;
+
+    public static final int RWF_NOWAIT = 0x8;
+
+    public static final int FUTEX_WAIT = 0;
+    public static final int FUTEX_WAKE = 1;
+    private static final long SYS_FUTEX = Arch.current().sysFutex;
+
+    public static final short POLLIN = 0x1;
+    /** struct pollfd: int fd, short events, short revents. */
+    public static final int POLLFD_SIZE = 8;
+
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_STREAM = 1;
+    public static final int SOCK_CLOEXEC = 02000000;
+    public static final int SOL_SOCKET = 1;
+    public static final int SCM_RIGHTS = 1;
+    public static final int SHUT_RDWR = 2;
+    /** struct sockaddr_un: sa_family_t (u16) then a 108-byte path. */
+    public static final int SOCKADDR_UN_SIZE = 110;
+    public static final int SUN_PATH_MAX = 107;
+
+    /** struct iovec: void *iov_base, size_t iov_len. */
+    public static final int IOVEC_SIZE = 16;
+
+    static final Linker LINKER = Linker.nativeLinker();
+    static final SymbolLookup LIBC = LINKER.defaultLookup();
+    static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+
+    private static final MethodHandle PREAD = errnoCall("pread", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PWRITE = errnoCall("pwrite", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PREADV2 =
+        errnoCall("preadv2", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle PWRITEV2 =
+        errnoCall("pwritev2", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle FSYNC = errnoCall("fsync", JAVA_INT, JAVA_INT);
+    private static final MethodHandle FDATASYNC = errnoCall("fdatasync", JAVA_INT, JAVA_INT);
+    private static final MethodHandle OPENAT = LINKER.downcallHandle(LIBC.findOrThrow("openat"),
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT),
+        ERRNO, Linker.Option.firstVariadicArg(3));
+    private static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle READ = errnoCall("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle WRITE = errnoCall("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    /** write(2) without errno capture: capturing slices the capture segment, which allocates unless C2 inlines it all. */
+    private static final MethodHandle WRITE_UNCHECKED = LINKER.downcallHandle(LIBC.findOrThrow("write"),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle FUTEX_UNCHECKED = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
+        Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle EVENTFD = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle POLL = errnoCall("poll", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle FUTEX = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
+        ERRNO, Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle LISTEN = errnoCall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle ACCEPT4 = errnoCall("accept4", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle CONNECT = errnoCall("connect", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle SENDMSG = errnoCall("sendmsg", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle RECVMSG = errnoCall("recvmsg", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle SHUTDOWN = errnoCall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
+
+    private Linux() {
+    }
+
+    static MethodHandle errnoCall(final String name, final java.lang.foreign.MemoryLayout result,
+                                          final java.lang.foreign.MemoryLayout... args) {
+        return LINKER.downcallHandle(LIBC.findOrThrow(name), FunctionDescriptor.of(result, args), ERRNO);
+    }
+
+    static long check(final long result, final Errno errno) {
+        return result == -1 ? -errno.errno() : result;
+    }
+
+    static int check(final int result, final Errno errno) {
+        return result == -1 ? -errno.errno() : result;
+    }
+
+    /** A downcall that throws can only mean a broken binding; rethrow unchecked errors as they are. */
+    static RuntimeException unexpected(final Throwable t) {
+        if (t instanceof Error error) {
+            throw error;
+        }
+        return t instanceof RuntimeException r ? r : new IllegalStateException("native call failed", t);
+    }
+
+    public static long pread(final Errno e, final int fd, final long address, final long length, final long offset) {
+        try {
+            return check((long) PREAD.invokeExact(e.state, fd, address, length, offset), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long pwrite(final Errno e, final int fd, final long address, final long length, final long offset) {
+        try {
+            return check((long) PWRITE.invokeExact(e.state, fd, address, length, offset), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long preadv2(final Errno e, final int fd, final long iovecs, final int count, final long offset,
+                               final int flags) {
+        try {
+            return check((long) PREADV2.invokeExact(e.state, fd, iovecs, count, offset, flags), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long pwritev2(final Errno e, final int fd, final long iovecs, final int count, final long offset,
+                                final int flags) {
+        try {
+            return check((long) PWRITEV2.invokeExact(e.state, fd, iovecs, count, offset, flags), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int fsync(final Errno e, final int fd) {
+        try {
+            return check((int) FSYNC.invokeExact(e.state, fd), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int fdatasync(final Errno e, final int fd) {
+        try {
+            return check((int) FDATASYNC.invokeExact(e.state, fd), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @param path the address of a NUL-terminated path */
+    public static int openat(final Errno e, final int dirfd, final long path, final int flags, final int mode) {
+        try {
+            return check((int) OPENAT.invokeExact(e.state, dirfd, path, flags, mode), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int close(final Errno e, final int fd) {
+        try {
+            return check((int) CLOSE.invokeExact(e.state, fd), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long read(final Errno e, final int fd, final long address, final long length) {
+        try {
+            return check((long) READ.invokeExact(e.state, fd, address, length), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long write(final Errno e, final int fd, final long address, final long length) {
+        try {
+            return check((long) WRITE.invokeExact(e.state, fd, address, length), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * write(2) for callers that only need to know whether it worked (signalling an eventfd): no errno, no
+     * allocation on any JIT path.
+     *
+     * @return bytes written, or -1
+     */
+    public static long writeUnchecked(final int fd, final long address, final long length) {
+        try {
+            return (long) WRITE_UNCHECKED.invokeExact(fd, address, length);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int eventfd(final Errno e, final int initial, final int flags) {
+        try {
+            return check((int) EVENTFD.invokeExact(e.state, initial, flags), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @param fds the address of {@code count} struct pollfd */
+    public static int poll(final Errno e, final long fds, final long count, final int timeoutMillis) {
+        try {
+            return check((int) POLL.invokeExact(e.state, fds, count, timeoutMillis), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * FUTEX_WAIT on a shared (not private) futex word, so it works across processes mapping the same file.
+     *
+     * @param timespec the address of a struct timespec (relative timeout), or 0 for none
+     * @return 0 when woken, -EAGAIN if the word was not {@code expected}, -ETIMEDOUT, -EINTR
+     */
+    public static int futexWait(final Errno e, final long address, final int expected, final long timespec) {
+        try {
+            return (int) check((long) FUTEX.invokeExact(e.state, SYS_FUTEX, address, FUTEX_WAIT, expected, timespec, 0L, 0), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @return the number of waiters woken, or -errno */
+    public static int futexWake(final Errno e, final long address, final int count) {
+        try {
+            return (int) check((long) FUTEX.invokeExact(e.state, SYS_FUTEX, address, FUTEX_WAKE, count, 0L, 0L, 0), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** FUTEX_WAKE without errno capture, for the engine's hot path. @return waiters woken, or -1 */
+    public static long futexWakeUnchecked(final long address, final int count) {
+        try {
+            return (long) FUTEX_UNCHECKED.invokeExact(SYS_FUTEX, address, FUTEX_WAKE, count, 0L, 0L, 0);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int socket(final Errno e, final int domain, final int type, final int protocol) {
+        try {
+            return check((int) SOCKET.invokeExact(e.state, domain, type, protocol), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int bind(final Errno e, final int fd, final long address, final int length) {
+        try {
+            return check((int) BIND.invokeExact(e.state, fd, address, length), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int listen(final Errno e, final int fd, final int backlog) {
+        try {
+            return check((int) LISTEN.invokeExact(e.state, fd, backlog), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int accept4(final Errno e, final int fd, final int flags) {
+        try {
+            return check((int) ACCEPT4.invokeExact(e.state, fd, 0L, 0L, flags), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int connect(final Errno e, final int fd, final long address, final int length) {
+        try {
+            return check((int) CONNECT.invokeExact(e.state, fd, address, length), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long sendmsg(final Errno e, final int fd, final long msghdr, final int flags) {
+        try {
+            return check((long) SENDMSG.invokeExact(e.state, fd, msghdr, flags), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long recvmsg(final Errno e, final int fd, final long msghdr, final int flags) {
+        try {
+            return check((long) RECVMSG.invokeExact(e.state, fd, msghdr, flags), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int shutdown(final Errno e, final int fd, final int how) {
+        try {
+            return check((int) SHUTDOWN.invokeExact(e.state, fd, how), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @return a NUL-terminated copy of {@code text} in {@code arena} */
+    public static MemorySegment cString(final Arena arena, final String text) {
+        return arena.allocateFrom(text, StandardCharsets.UTF_8);
+    }
+}

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.aioring.abi.engine.Engine;
 import io.aioring.abi.spi.AttributeRegistry;
+import io.aioring.linux.Arch;
 import io.aioring.ring.Ring;
 
 import org.agrona.DirectBuffer;
@@ -56,6 +57,7 @@ public final class AioContext implements AutoCloseable {
      * @param registry the attributes iocbs may ask for
      * @return the new context
      * @throws SetupException naming the parameter refused, or the resource that could not be made
+     * @throws UnsupportedOperationException on anything but Linux on x86-64 or aarch64
      */
     public static AioContext setup(final SetupParams params, final AttributeRegistry registry) {
         return setup(params, registry, Engine.DOORBELL_FALLBACK_NANOS);
@@ -63,6 +65,7 @@ public final class AioContext implements AutoCloseable {
 
     /** Setup with the context thread's doorbell fallback wait given (tests make it long to prove the doorbell works). */
     static AioContext setup(final SetupParams params, final AttributeRegistry registry, final long doorbellFallbackNanos) {
+        Arch.current(); // one clear line on an architecture aioring does not run on, before any Linux call
         return new AioContext(Engine.setup(params, registry, doorbellFallbackNanos));
     }
 

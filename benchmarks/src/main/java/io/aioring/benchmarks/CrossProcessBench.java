@@ -16,7 +16,7 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
-import io.aioring.linux.JvmFlags;
+import io.aioring.linux.ChildJvm;
 import io.aioring.abi.AioContext;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.abi.ContextReaper;
@@ -147,11 +147,8 @@ public final class CrossProcessBench {
     }
 
     private static Process child(final String... args) throws Exception {
-        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(JvmFlags.REQUIRED);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CrossProcessBench.class.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return new ProcessBuilder(ChildJvm.command(CrossProcessBench.class, args))
+            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
     private static String awaitLine(final BufferedReader in, final String prefix) throws Exception {

@@ -2,6 +2,8 @@ package io.aioring.cli;
 
 import java.io.PrintWriter;
 
+import io.aioring.linux.Arch;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,6 +24,12 @@ public final class AioringCommand implements Runnable {
 
     /** Runs the command line with the given streams; @return the exit code */
     public static int run(final String[] args, final PrintWriter out, final PrintWriter err) {
+        try {
+            Arch.current();
+        } catch (final UnsupportedOperationException e) {
+            err.println("aioring: " + e.getMessage());
+            return 1;
+        }
         final CommandLine commandLine = new CommandLine(new AioringCommand());
         commandLine.setOut(out);
         commandLine.setErr(err);

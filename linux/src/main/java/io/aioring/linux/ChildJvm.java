@@ -28,15 +28,7 @@ public final class ChildJvm implements AutoCloseable {
      * @throws IOException if the log file or the process cannot be made
      */
     public static ChildJvm start(final Class<?> mainClass, final String... args) throws IOException {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(JvmFlags.REQUIRED);
-        command.add("-Xmx256m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.addAll(List.of(args));
+        final List<String> command = command(mainClass, args);
         final Path log = Files.createTempFile("aioring-child-" + mainClass.getSimpleName(), ".log");
         try {
             final Process process = new ProcessBuilder(command)
@@ -48,6 +40,27 @@ public final class ChildJvm implements AutoCloseable {
             Files.deleteIfExists(log);
             throw e;
         }
+    }
+
+    /**
+     * The command line a child JVM runs, for callers that start the process themselves (to talk to it through its
+     * standard streams, say).
+     *
+     * @param mainClass the class whose {@code main} the child runs
+     * @param args      its arguments
+     * @return this JVM's java, the {@link JvmFlags}, a small serial-GC heap, this class path, the class and args
+     */
+    public static List<String> command(final Class<?> mainClass, final String... args) {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JvmFlags.REQUIRED);
+        command.add("-Xmx256m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        return command;
     }
 
     /** @return the child's process */

@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * its own copy. Not on any hot path.
  */
 public final class FdPassing {
-    /* struct msghdr (x86-64): name 0, namelen 8, iov 16, iovlen 24, control 32, controllen 40, flags 48; 56 bytes. */
+    /* struct msghdr (LP64: x86-64 and aarch64 alike): name 0, namelen 8, iov 16, iovlen 24, control 32, controllen 40, flags 48; 56 bytes. */
     private static final int MSGHDR_SIZE = 56;
     private static final int MSG_IOV = 16;
     private static final int MSG_IOVLEN = 24;

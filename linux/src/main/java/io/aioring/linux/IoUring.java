@@ -1,0 +1,431 @@
+package io.aioring.linux;
+
+import static java.lang.foreign.ValueLayout.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One io_uring instance, through FFM (no liburing, no JNI): {@code io_uring_setup}, the submission and completion
+ * rings mapped into this process, thin {@code prep*} writers of submission queue entries (as liburing's
+ * {@code io_uring_prep_rw} and its wrappers), {@code io_uring_enter}, and reaping completion queue entries.
+ *
+ * <p>Ordering, as the kernel's uapi header asks: the SQ tail is published with a release store after the entries
+ * are written, the CQ tail is read with acquire before the entries are read, and the CQ head is released after
+ * they have been. The kernel writes the CQ ring and reads the SQ ring; this class trusts neither head it reads back
+ * beyond the ring's mask. One thread submits and reaps at a time (the caller's lock or thread confinement).
+ *
+ * <p>Layouts (the same on x86-64 and aarch64): {@code struct io_uring_params} is 120 bytes (sq_off at 40, cq_off at
+ * 80); an SQE is 64 bytes; a CQE is 16.
+ */
+public final class IoUring implements AutoCloseable {
+    // struct io_uring_params
+    private static final int PARAMS_SIZE = 120;
+    private static final int P_SQ_ENTRIES = 0;
+    private static final int P_CQ_ENTRIES = 4;
+    private static final int P_FLAGS = 8;
+    private static final int P_FEATURES = 20;
+    private static final int P_SQ_OFF = 40;
+    private static final int P_CQ_OFF = 80;
+    // struct io_sqring_offsets, from P_SQ_OFF
+    private static final int SQ_HEAD = 0;
+    private static final int SQ_TAIL = 4;
+    private static final int SQ_RING_MASK = 8;
+    private static final int SQ_RING_ENTRIES = 12;
+    private static final int SQ_FLAGS = 16;
+    private static final int SQ_ARRAY = 24;
+    // struct io_cqring_offsets, from P_CQ_OFF
+    private static final int CQ_HEAD = 0;
+    private static final int CQ_TAIL = 4;
+    private static final int CQ_RING_MASK = 8;
+    private static final int CQ_RING_ENTRIES = 12;
+    private static final int CQ_OVERFLOW = 16;
+    private static final int CQ_CQES = 20;
+
+    /** struct io_uring_sqe: 64 bytes. */
+    public static final int SQE_SIZE = 64;
+    private static final int SQE_OPCODE = 0;
+    private static final int SQE_FLAGS = 1;
+    private static final int SQE_IOPRIO = 2;
+    private static final int SQE_FD = 4;
+    private static final int SQE_OFF = 8;
+    private static final int SQE_ADDR = 16;
+    private static final int SQE_LEN = 24;
+    private static final int SQE_OP_FLAGS = 28;
+    private static final int SQE_USER_DATA = 32;
+    /** struct io_uring_cqe: 16 bytes. */
+    public static final int CQE_SIZE = 16;
+    private static final int CQE_USER_DATA = 0;
+    private static final int CQE_RES = 8;
+    private static final int CQE_FLAGS = 12;
+
+    private static final long IORING_OFF_SQ_RING = 0L;
+    private static final long IORING_OFF_CQ_RING = 0x8000000L;
+    private static final long IORING_OFF_SQES = 0x10000000L;
+
+    /** Opcodes (enum io_uring_op). */
+    public static final int OP_NOP = 0;
+    public static final int OP_READV = 1;
+    public static final int OP_WRITEV = 2;
+    public static final int OP_FSYNC = 3;
+    public static final int OP_READ_FIXED = 4;
+    public static final int OP_WRITE_FIXED = 5;
+    public static final int OP_OPENAT = 18;
+    public static final int OP_CLOSE = 19;
+    public static final int OP_READ = 22;
+    public static final int OP_WRITE = 23;
+    /** fsync_flags: fdatasync. */
+    public static final int FSYNC_DATASYNC = 1;
+
+    /** Setup flags. */
+    public static final int SETUP_CQSIZE = 1 << 3;
+    public static final int SETUP_CLAMP = 1 << 4;
+    public static final int SETUP_SUBMIT_ALL = 1 << 7;
+    public static final int SETUP_COOP_TASKRUN = 1 << 8;
+    public static final int SETUP_SINGLE_ISSUER = 1 << 12;
+    public static final int SETUP_DEFER_TASKRUN = 1 << 13;
+    /** Feature: the SQ and CQ rings share one mapping. */
+    public static final int FEAT_SINGLE_MMAP = 1;
+    /** io_uring_enter flags. */
+    public static final int ENTER_GETEVENTS = 1;
+
+    private static final int PROT_READ_WRITE = 0x3;
+    private static final int MAP_SHARED_POPULATE = 0x01 | 0x8000;
+
+    private static final MethodHandle SYSCALL3 = Linux.LINKER.downcallHandle(Linux.LIBC.findOrThrow("syscall"),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+        Linux.ERRNO, java.lang.foreign.Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle SYSCALL6 = Linux.LINKER.downcallHandle(Linux.LIBC.findOrThrow("syscall"),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+        Linux.ERRNO, java.lang.foreign.Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle MMAP = Linux.errnoCall("mmap", JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT,
+        JAVA_INT, JAVA_LONG);
+    private static final MethodHandle MUNMAP = Linux.errnoCall("munmap", JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final VarHandle INT = JAVA_INT.varHandle();
+
+    private final Arena arena;
+    private final Errno errno;
+    private final int fd;
+    private final int features;
+    private final long ringAddress;
+    private final long ringLength;
+    private final long cqRingAddress;
+    private final long cqRingLength;
+    private final long sqesAddress;
+    private final long sqesLength;
+    private final MemorySegment sq;
+    private final MemorySegment cq;
+    private final MemorySegment sqes;
+    private final int sqMask;
+    private final int sqEntries;
+    private final int cqMask;
+    private final int cqEntries;
+    private final long sqHead;
+    private final long sqTail;
+    private final long sqFlags;
+    private final long sqArray;
+    private final long cqHead;
+    private final long cqTail;
+    private final long cqOverflow;
+    private final long cqes;
+    /** SQEs written since the last publish, not yet visible to the kernel. */
+    private int sqLocalTail;
+    private boolean closed;
+
+    private IoUring(final Arena arena, final Errno errno, final int fd, final MemorySegment params) {
+        this.arena = arena;
+        this.errno = errno;
+        this.fd = fd;
+        this.features = params.get(JAVA_INT, P_FEATURES);
+        final int sqRingEntries = params.get(JAVA_INT, P_SQ_ENTRIES);
+        final int cqRingEntries = params.get(JAVA_INT, P_CQ_ENTRIES);
+        final long sqRingBytes = params.get(JAVA_INT, P_SQ_OFF + SQ_ARRAY) + 4L * sqRingEntries;
+        final long cqRingBytes = params.get(JAVA_INT, P_CQ_OFF + CQ_CQES) + (long) CQE_SIZE * cqRingEntries;
+        final boolean single = (features & FEAT_SINGLE_MMAP) != 0;
+        this.ringLength = single ? Math.max(sqRingBytes, cqRingBytes) : sqRingBytes;
+        this.ringAddress = map(ringLength, IORING_OFF_SQ_RING);
+        long cqAddress = ringAddress;
+        long cqLength = 0;
+        long sqesAt = 0;
+        try {
+            if (!single) {
+                cqLength = cqRingBytes;
+                cqAddress = map(cqLength, IORING_OFF_CQ_RING);
+            }
+            this.sqesLength = (long) SQE_SIZE * sqRingEntries;
+            sqesAt = map(sqesLength, IORING_OFF_SQES);
+        } catch (final IllegalStateException e) {
+            unmap(ringAddress, ringLength);
+            if (cqLength > 0 && cqAddress != ringAddress) {
+                unmap(cqAddress, cqLength);
+            }
+            throw e;
+        }
+        this.cqRingAddress = cqAddress;
+        this.cqRingLength = cqLength;
+        this.sqesAddress = sqesAt;
+        this.sq = MemorySegment.ofAddress(ringAddress).reinterpret(ringLength);
+        this.cq = MemorySegment.ofAddress(cqAddress).reinterpret(single ? ringLength : cqLength);
+        this.sqes = MemorySegment.ofAddress(sqesAt).reinterpret(sqesLength);
+        this.sqHead = params.get(JAVA_INT, P_SQ_OFF + SQ_HEAD);
+        this.sqTail = params.get(JAVA_INT, P_SQ_OFF + SQ_TAIL);
+        this.sqFlags = params.get(JAVA_INT, P_SQ_OFF + SQ_FLAGS);
+        this.sqArray = params.get(JAVA_INT, P_SQ_OFF + SQ_ARRAY);
+        this.sqMask = sq.get(JAVA_INT, params.get(JAVA_INT, P_SQ_OFF + SQ_RING_MASK));
+        this.sqEntries = sq.get(JAVA_INT, params.get(JAVA_INT, P_SQ_OFF + SQ_RING_ENTRIES));
+        this.cqHead = params.get(JAVA_INT, P_CQ_OFF + CQ_HEAD);
+        this.cqTail = params.get(JAVA_INT, P_CQ_OFF + CQ_TAIL);
+        this.cqOverflow = params.get(JAVA_INT, P_CQ_OFF + CQ_OVERFLOW);
+        this.cqes = params.get(JAVA_INT, P_CQ_OFF + CQ_CQES);
+        this.cqMask = cq.get(JAVA_INT, params.get(JAVA_INT, P_CQ_OFF + CQ_RING_MASK));
+        this.cqEntries = cq.get(JAVA_INT, params.get(JAVA_INT, P_CQ_OFF + CQ_RING_ENTRIES));
+        // The SQ array maps ring slots to SQE indexes; keep it the identity, as liburing does.
+        for (int i = 0; i < sqEntries; i++) {
+            sq.set(JAVA_INT, sqArray + 4L * i, i);
+        }
+        this.sqLocalTail = (int) INT.getAcquire(sq, sqTail);
+    }
+
+    /**
+     * {@code io_uring_setup}: a ring of {@code entries} submission entries (rounded up to a power of two by the
+     * kernel), mapped into this process.
+     *
+     * @param entries submission queue entries
+     * @param flags   IORING_SETUP_* flags
+     * @return the instance
+     * @throws IoUringException with the errno (ENOSYS: no io_uring; EPERM: disabled by sysctl or seccomp; EINVAL: a
+     *         flag this kernel lacks) when it cannot be made
+     */
+    public static IoUring setup(final int entries, final int flags) {
+        final Arena arena = Arena.ofShared();
+        final Errno errno = new Errno(arena);
+        final MemorySegment params = arena.allocate(PARAMS_SIZE, 8);
+        params.set(JAVA_INT, P_FLAGS, flags);
+        final long fd = syscall3(errno, Arch.current().sysIoUringSetup, entries, params.address(), 0);
+        if (fd < 0) {
+            arena.close();
+            throw new IoUringException("io_uring_setup(" + entries + ", flags 0x" + Integer.toHexString(flags) + ")",
+                (int) -fd);
+        }
+        try {
+            return new IoUring(arena, errno, (int) fd, params);
+        } catch (final RuntimeException e) {
+            Linux.close(errno, (int) fd);
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** @return the ring's file descriptor */
+    public int fd() {
+        return fd;
+    }
+
+    /** @return the IORING_FEAT_* bits the kernel reported */
+    public int features() {
+        return features;
+    }
+
+    /** @return submission queue entries */
+    public int sqEntries() {
+        return sqEntries;
+    }
+
+    /** @return completion queue entries */
+    public int cqEntries() {
+        return cqEntries;
+    }
+
+    /** @return SQEs written but not yet submitted, plus those the kernel has not consumed */
+    public int sqPending() {
+        return sqLocalTail - (int) INT.getAcquire(sq, sqHead);
+    }
+
+    /** @return free SQE slots */
+    public int sqSpace() {
+        return sqEntries - sqPending();
+    }
+
+    /**
+     * The thin writer every {@code prep*} uses (liburing's {@code io_uring_prep_rw}): takes the next SQE, zeroes it
+     * and fills the common fields. The SQE becomes visible to the kernel at the next {@link #submit}.
+     *
+     * @return false if the submission queue is full (submit, then retry)
+     */
+    public boolean prepRw(final int opcode, final int fd, final long address, final int length, final long offset,
+                          final int opFlags, final long userData) {
+        if (sqSpace() <= 0) {
+            return false;
+        }
+        final long sqe = (long) (sqLocalTail & sqMask) * SQE_SIZE;
+        for (int i = 0; i < SQE_SIZE; i += 8) {
+            sqes.set(JAVA_LONG, sqe + i, 0L);
+        }
+        sqes.set(JAVA_BYTE, sqe + SQE_OPCODE, (byte) opcode);
+        sqes.set(JAVA_BYTE, sqe + SQE_FLAGS, (byte) 0);
+        sqes.set(JAVA_SHORT, sqe + SQE_IOPRIO, (short) 0);
+        sqes.set(JAVA_INT, sqe + SQE_FD, fd);
+        sqes.set(JAVA_LONG, sqe + SQE_OFF, offset);
+        sqes.set(JAVA_LONG, sqe + SQE_ADDR, address);
+        sqes.set(JAVA_INT, sqe + SQE_LEN, length);
+        sqes.set(JAVA_INT, sqe + SQE_OP_FLAGS, opFlags);
+        sqes.set(JAVA_LONG, sqe + SQE_USER_DATA, userData);
+        sqLocalTail++;
+        return true;
+    }
+
+    /** NOP. @return false if the submission queue is full */
+    public boolean prepNop(final long userData) {
+        return prepRw(OP_NOP, -1, 0, 0, 0, 0, userData);
+    }
+
+    /** READ: read(2) at an offset into one buffer. @return false if the submission queue is full */
+    public boolean prepRead(final int fd, final long buffer, final int length, final long offset, final long userData) {
+        return prepRw(OP_READ, fd, buffer, length, offset, 0, userData);
+    }
+
+    /** WRITE: write(2) at an offset from one buffer. @return false if the submission queue is full */
+    public boolean prepWrite(final int fd, final long buffer, final int length, final long offset, final long userData) {
+        return prepRw(OP_WRITE, fd, buffer, length, offset, 0, userData);
+    }
+
+    /** READV with RWF_* flags (preadv2). @return false if the submission queue is full */
+    public boolean prepReadv(final int fd, final long iovecs, final int count, final long offset, final int rwFlags,
+                             final long userData) {
+        return prepRw(OP_READV, fd, iovecs, count, offset, rwFlags, userData);
+    }
+
+    /** WRITEV with RWF_* flags (pwritev2). @return false if the submission queue is full */
+    public boolean prepWritev(final int fd, final long iovecs, final int count, final long offset, final int rwFlags,
+                              final long userData) {
+        return prepRw(OP_WRITEV, fd, iovecs, count, offset, rwFlags, userData);
+    }
+
+    /** FSYNC; with {@link #FSYNC_DATASYNC}, fdatasync. @return false if the submission queue is full */
+    public boolean prepFsync(final int fd, final int fsyncFlags, final long userData) {
+        return prepRw(OP_FSYNC, fd, 0, 0, 0, fsyncFlags, userData);
+    }
+
+    /**
+     * Publishes the SQEs written since the last call and enters the kernel.
+     *
+     * @param minComplete wait until at least this many completions are in the CQ (0: do not wait)
+     * @return SQEs the kernel consumed, or -errno
+     */
+    public int submit(final int minComplete) {
+        final int toSubmit = sqLocalTail - (int) INT.getAcquire(sq, sqTail);
+        INT.setRelease(sq, sqTail, sqLocalTail);
+        return enter(toSubmit, minComplete, minComplete > 0 ? ENTER_GETEVENTS : 0);
+    }
+
+    /**
+     * {@code io_uring_enter}.
+     *
+     * @return SQEs consumed, or -errno (-EINTR, -EBUSY when the CQ is overflowing, -EAGAIN...)
+     */
+    public int enter(final int toSubmit, final int minComplete, final int flags) {
+        try {
+            final long r = (long) SYSCALL6.invokeExact(errno.state, Arch.current().sysIoUringEnter, (long) fd, (long) toSubmit,
+                (long) minComplete, (long) flags, 0L, 0L);
+            return (int) (r == -1 ? -errno.errno() : r);
+        } catch (final Throwable t) {
+            throw Linux.unexpected(t);
+        }
+    }
+
+    /** Receives completion queue entries. */
+    @FunctionalInterface
+    public interface CqeHandler {
+        /** One CQE: its user data, its result (bytes or -errno) and its IORING_CQE_F_* flags. */
+        void onCqe(long userData, int result, int flags);
+    }
+
+    /**
+     * Hands every CQE now in the completion queue to {@code handler} and releases them to the kernel.
+     *
+     * @return CQEs handed over
+     * @throws IllegalStateException if the kernel's CQ tail is more than the ring's size ahead of head (impossible
+     *         unless the mapping was written by someone else)
+     */
+    public int reap(final CqeHandler handler) {
+        final int head = (int) INT.getAcquire(cq, cqHead);
+        final int tail = (int) INT.getAcquire(cq, cqTail);
+        final int ready = tail - head;
+        if (ready < 0 || ready > cqEntries) {
+            throw new IllegalStateException("io_uring CQ: tail " + Integer.toUnsignedString(tail) + " is "
+                + ready + " entries from head " + Integer.toUnsignedString(head) + " (ring of " + cqEntries + ")");
+        }
+        int position = head;
+        try {
+            for (; position != tail; position++) {
+                final long cqe = cqes + (long) (position & cqMask) * CQE_SIZE;
+                handler.onCqe(cq.get(JAVA_LONG, cqe + CQE_USER_DATA), cq.get(JAVA_INT, cqe + CQE_RES),
+                    cq.get(JAVA_INT, cqe + CQE_FLAGS));
+            }
+        } finally {
+            INT.setRelease(cq, cqHead, position);
+        }
+        return position - head;
+    }
+
+    /** @return completions the kernel dropped because the CQ was full (only on kernels without NODROP) */
+    public int cqOverflow() {
+        return (int) INT.getAcquire(cq, cqOverflow);
+    }
+
+    /** @return the SQ ring's flags word (IORING_SQ_NEED_WAKEUP, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN) */
+    public int sqFlags() {
+        return (int) INT.getAcquire(sq, sqFlags);
+    }
+
+    /** Unmaps the rings and closes the descriptor; in-flight requests are cancelled by the kernel. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        unmap(sqesAddress, sqesLength);
+        if (cqRingLength > 0) {
+            unmap(cqRingAddress, cqRingLength);
+        }
+        unmap(ringAddress, ringLength);
+        Linux.close(errno, fd);
+        arena.close();
+    }
+
+    private long map(final long length, final long offset) {
+        try {
+            final long address = (long) MMAP.invokeExact(errno.state, 0L, length, PROT_READ_WRITE, MAP_SHARED_POPULATE, fd, offset);
+            if (address == -1L) {
+                throw new IoUringException("mmap of the io_uring ring at offset 0x" + Long.toHexString(offset), errno.errno());
+            }
+            return address;
+        } catch (final IoUringException e) {
+            throw e;
+        } catch (final Throwable t) {
+            throw Linux.unexpected(t);
+        }
+    }
+
+    private void unmap(final long address, final long length) {
+        try {
+            final int r = (int) MUNMAP.invokeExact(errno.state, address, length);
+            assert r == 0;
+        } catch (final Throwable t) {
+            throw Linux.unexpected(t);
+        }
+    }
+
+    private static long syscall3(final Errno errno, final long number, final long a, final long b, final long c) {
+        try {
+            final long r = (long) SYSCALL3.invokeExact(errno.state, number, a, b, c);
+            return r == -1 ? -errno.errno() : r;
+        } catch (final Throwable t) {
+            throw Linux.unexpected(t);
+        }
+    }
+}

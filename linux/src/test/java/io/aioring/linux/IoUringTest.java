@@ -1,0 +1,119 @@
+package io.aioring.linux;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The io_uring binding on the running kernel: real rings, real files, the kernel's own results. */
+class IoUringTest {
+    record Cqe(long userData, int result, int flags) {
+    }
+
+    private static List<Cqe> reapAll(final IoUring ring, final int expected) {
+        final List<Cqe> cqes = new ArrayList<>();
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (cqes.size() < expected && System.nanoTime() < deadline) {
+            ring.reap((u, r, f) -> cqes.add(new Cqe(u, r, f)));
+            if (cqes.size() < expected) {
+                assertTrue(ring.enter(0, 1, IoUring.ENTER_GETEVENTS) >= 0);
+            }
+        }
+        assertEquals(expected, cqes.size(), "completions: " + cqes);
+        return cqes;
+    }
+
+    @Test
+    void aNopCompletesWithItsUserData() {
+        try (IoUring ring = IoUring.setup(8, 0)) {
+            assertEquals(8, ring.sqEntries());
+            assertTrue(ring.cqEntries() >= 8);
+            assertTrue(ring.prepNop(7));
+            assertEquals(1, ring.submit(1));
+            assertEquals(List.of(new Cqe(7, 0, 0)), reapAll(ring, 1));
+            assertEquals(0, ring.reap((u, r, f) -> fail("no more")));
+        }
+    }
+
+    @Test
+    void readsWritesAndFsyncsARealFile(@TempDir final Path dir) throws Exception {
+        final byte[] content = new byte[64 * 1024];
+        new Random(3).nextBytes(content);
+        final Path file = Files.write(dir.resolve("data"), content);
+        try (Arena arena = Arena.ofConfined(); IoUring ring = IoUring.setup(16, IoUring.SETUP_SINGLE_ISSUER)) {
+            final Errno errno = new Errno(arena);
+            final int fd = Linux.openat(errno, Linux.AT_FDCWD, Linux.cString(arena, file.toString()).address(),
+                Linux.O_RDWR | Linux.O_CLOEXEC, 0);
+            assertTrue(fd >= 0);
+            try {
+                final MemorySegment buffer = arena.allocate(8192, 4096);
+                assertTrue(ring.prepRead(fd, buffer.address(), 4096, 8192, 1));
+                assertTrue(ring.prepRead(fd, buffer.address() + 4096, 4096, content.length - 100, 2));
+                assertTrue(ring.prepRead(-1, buffer.address(), 4096, 0, 3));
+                assertTrue(ring.prepRead(fd, buffer.address(), 4096, content.length + 4096, 4));
+                assertEquals(4, ring.submit(4));
+                final Map<Long, Integer> results = new HashMap<>();
+                reapAll(ring, 4).forEach(c -> results.put(c.userData(), c.result()));
+                assertEquals(Map.of(1L, 4096, 2L, 100, 3L, -Errno.EBADF, 4L, 0), results);
+                final byte[] got = new byte[100];
+                MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, 4096, got, 0, 100);
+                final byte[] want = new byte[100];
+                System.arraycopy(content, content.length - 100, want, 0, 100);
+                assertArrayEquals(want, got);
+
+                buffer.fill((byte) 0x5A);
+                assertTrue(ring.prepWrite(fd, buffer.address(), 4096, 0, 5));
+                assertEquals(1, ring.submit(1));
+                assertEquals(List.of(new Cqe(5, 4096, 0)), reapAll(ring, 1));
+                assertTrue(ring.prepFsync(fd, IoUring.FSYNC_DATASYNC, 6));
+                assertEquals(1, ring.submit(1));
+                assertEquals(List.of(new Cqe(6, 0, 0)), reapAll(ring, 1));
+                assertEquals(0x5A, Files.readAllBytes(file)[4095]);
+            } finally {
+                Linux.close(errno, fd);
+            }
+        }
+    }
+
+    @Test
+    void aFullSubmissionQueueSaysSoAndManyMoreThanItHoldsAllComplete() {
+        try (IoUring ring = IoUring.setup(4, 0)) {
+            int prepared = 0;
+            while (ring.prepNop(prepared)) {
+                prepared++;
+            }
+            assertEquals(4, prepared, "a 4-entry SQ takes 4");
+            assertEquals(0, ring.sqSpace());
+            long next = prepared;
+            int reaped = 0;
+            assertEquals(4, ring.submit(0));
+            while (next < 1000 || reaped < 1000) {
+                reaped += ring.reap((u, r, f) -> assertEquals(0, r));
+                while (next < 1000 && ring.prepNop(next)) {
+                    next++;
+                }
+                assertTrue(ring.submit(next < 1000 ? 0 : Math.min(1, 1000 - reaped)) >= 0);
+            }
+            assertEquals(1000, reaped);
+            assertEquals(0, ring.cqOverflow());
+        }
+    }
+
+    @Test
+    void anUnknownSetupFlagIsTheKernelsEinval() {
+        final IoUringException e = assertThrows(IoUringException.class, () -> IoUring.setup(8, 1 << 31));
+        assertEquals(Errno.EINVAL, e.errno());
+        assertTrue(e.getMessage().contains("EINVAL"), e.getMessage());
+    }
+}

@@ -71,8 +71,11 @@
 /* 2.10 context area, 2.11 features */
 #define AIORING_OFF_OVERFLOW_LENGTH 544
 #define AIORING_OFF_TAIL_WAITERS    676
+#define AIORING_OFF_BACKEND         680   /* 1 io_uring, 2 threads (with AIORING_COMPAT_BACKEND) */
+#define AIORING_OFF_BACKEND_ERRNO   684
 #define AIORING_INCOMPAT_EVENTS_V1  0x1ULL
 #define AIORING_COMPAT_CONTEXT_AREA 0x1ULL
+#define AIORING_COMPAT_BACKEND      0x4ULL
 
 struct aioring {
     uint8_t *base;          /* the whole file, mapped */

@@ -103,9 +103,14 @@ public final class AioContext implements AutoCloseable {
         return engine.attributes();
     }
 
-    /** @return the backend that makes the calls, e.g. "threads" */
+    /** @return the backend that makes the calls: "io_uring" or "threads" */
     public String backend() {
         return engine.backendName();
+    }
+
+    /** @return 0, or why {@code auto} did not pick io_uring: the errno io_uring_setup gave (EPERM, ENOSYS...) */
+    public int backendRefusal() {
+        return engine.backendRefusal();
     }
 
     /**

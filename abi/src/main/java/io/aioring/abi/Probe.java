@@ -7,14 +7,17 @@ import io.aioring.abi.layout.ContextDescriptor;
 import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.spi.AioAttribute;
 import io.aioring.abi.spi.AttributeRegistry;
+import io.aioring.linux.IoUring;
+import io.aioring.linux.IoUringException;
 import io.aioring.ring.RingDescriptor;
 
 /**
  * What this build supports, as io_uring's PROBE reports it: the ABI version, the setup flags, the opcodes and the
- * attributes (with ids and versions), and the feature bits a context writes.
+ * attributes (with ids and versions), the feature bits a context writes, and the backend {@code auto} picks on
+ * this machine: "io_uring", or "threads" with the errno io_uring_setup gave ({@code ioUringErrno}).
  */
 public record Probe(int abiVersion, int setupFlags, List<OpcodeInfo> opcodes, List<AttributeInfo> attributes,
-                    long compatFeatures, long incompatFeatures) {
+                    long compatFeatures, long incompatFeatures, String autoBackend, int ioUringErrno) {
 
     public record OpcodeInfo(int code, String name) {
     }
@@ -33,9 +36,16 @@ public record Probe(int abiVersion, int setupFlags, List<OpcodeInfo> opcodes, Li
             attributes.add(new AttributeInfo(a.id(), a.name(), a.version(), a.minRequestLength(), a.maxRequestLength(),
                 a.returnLength()));
         }
+        int ioUringErrno = 0;
+        try (IoUring ring = IoUring.setup(8, 0)) {
+            ring.fd(); // it works here
+        } catch (final IoUringException e) {
+            ioUringErrno = e.errno();
+        }
         return new Probe(RingDescriptor.ABI_VERSION, SetupDescriptor.KNOWN_FLAGS, List.copyOf(opcodes),
-            List.copyOf(attributes), ContextDescriptor.COMPAT_CONTEXT_AREA | ContextDescriptor.COMPAT_EVENTFD_SOCKET,
-            ContextDescriptor.KNOWN_INCOMPAT_FEATURES);
+            List.copyOf(attributes), ContextDescriptor.COMPAT_CONTEXT_AREA | ContextDescriptor.COMPAT_EVENTFD_SOCKET
+                | ContextDescriptor.COMPAT_BACKEND,
+            ContextDescriptor.KNOWN_INCOMPAT_FEATURES, ioUringErrno == 0 ? "io_uring" : "threads", ioUringErrno);
     }
 
     public boolean supportsOpcode(final int opcode) {

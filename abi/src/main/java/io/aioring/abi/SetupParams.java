@@ -72,6 +72,16 @@ public final class SetupParams {
         return this;
     }
 
+    /**
+     * @param backend {@code SetupDescriptor.BACKEND_AUTO} (io_uring where it works, else threads),
+     *                {@code BACKEND_IO_URING} or {@code BACKEND_THREADS}
+     * @return this
+     */
+    public SetupParams backend(final int backend) {
+        block.putInt(BACKEND_OFFSET, backend);
+        return this;
+    }
+
     public SetupParams workers(final int workers) {
         block.putInt(WORKERS_OFFSET, workers);
         return this;
@@ -107,6 +117,11 @@ public final class SetupParams {
         return block.getInt(WORKERS_OFFSET);
     }
 
+    /** @return the backend field: 0 auto, 1 io_uring, 2 threads */
+    public int backend() {
+        return block.getInt(BACKEND_OFFSET);
+    }
+
     public Path ringPath() {
         return ringPath;
     }
@@ -137,6 +152,7 @@ public final class SetupParams {
         checkRange("overflow_bound", overflowBound(), 0, MAX_OVERFLOW_BOUND);
         checkRange("max_in_flight", maxInFlight(), 1, SetupDescriptor.MAX_IN_FLIGHT);
         checkRange("workers", workers(), 1, MAX_WORKERS);
+        checkRange("backend", backend(), BACKEND_AUTO, BACKEND_THREADS);
         for (int offset = RESERVED_OFFSET; offset < LENGTH; offset += 4) {
             final int value = block.getInt(offset);
             if (value != 0) {

@@ -50,7 +50,7 @@ class CReaperTest {
         final Path reaper = compileCReaper(dir);
         final int events = 30_000;
         final Path out = dir.resolve("c-reaped.bin");
-        final ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(8192).workers(2).maxInFlight(512)
+        final ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(8192).workers(2).maxInFlight(512)
             .overflowBound(events));
         final Process c = new ProcessBuilder(reaper.toString(), f.context.ringPath().toString(), out.toString())
             .redirectErrorStream(true).redirectOutput(dir.resolve("c.log").toFile()).start();

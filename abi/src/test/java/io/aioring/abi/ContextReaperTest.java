@@ -25,7 +25,7 @@ class ContextReaperTest {
     @Timeout(120)
     void aReaperProcessSleepsAndIsWokenByEvents(final ContextReaper.WaitMode mode) throws Exception {
         final int events = 2_000;
-        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(1 << 16).workers(1));
+        try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(1 << 16).workers(1));
              ChildJvm child = ChildJvm.start(WaitingReaperMain.class, f.context.ringPath().toString(),
                  Integer.toString(events), mode.name())) {
             final long deadline = System.nanoTime() + 60_000_000_000L;
@@ -95,7 +95,7 @@ class ContextReaperTest {
 
     @Test
     void pollOneTakesOneEventAndTheDoorbellBringsTheRest() {
-        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(4096).workers(1).overflowBound(1000));
+        try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(4096).workers(1).overflowBound(1000));
              ContextReaper reaper = ContextReaper.open(f.context.ringPath())) {
             for (int i = 0; i < 300; i++) {
                 f.writer.nop(i);

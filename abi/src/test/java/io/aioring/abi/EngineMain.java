@@ -16,7 +16,7 @@ public final class EngineMain {
 
     public static void main(final String[] args) throws Exception {
         final int count = Integer.parseInt(args[1]);
-        final AioContext context = AioContext.setup(new SetupParams().ringPath(Path.of(args[0])).ringDataBytes(4096)
+        final AioContext context = AioContext.setup(TestBackend.params().ringPath(Path.of(args[0])).ringDataBytes(4096)
             .workers(1).overflowBound(count), new AttributeRegistry(List.of()));
         final IocbWriter writer = new IocbWriter(new UnsafeBuffer(new byte[64 * 100]));
         for (int i = 0; i < count; ) {

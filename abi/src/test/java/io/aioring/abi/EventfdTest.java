@@ -39,7 +39,7 @@ class EventfdTest {
 
     @Test
     void countsAreCoalesced() {
-        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(65536).workers(1))) {
+        try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(65536).workers(1))) {
             assertTrue(f.context.eventfd() >= 0);
             assertEquals(0, drain(f), "nothing yet");
             for (int i = 0; i < 50; i++) {
@@ -55,7 +55,7 @@ class EventfdTest {
 
     @Test
     void readyInTheApplicationsOwnEpollSet() {
-        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(65536).workers(1))) {
+        try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(65536).workers(1))) {
             final int epoll = LinuxTestCalls.epollCreate1(f.errno, Linux.O_CLOEXEC);
             assertTrue(epoll >= 0);
             try {
@@ -80,7 +80,7 @@ class EventfdTest {
 
     @Test
     void reapersCanSwitchSignalsOff() {
-        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(65536).workers(1))) {
+        try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(65536).workers(1))) {
             f.context.ring().setFlags(RingDescriptor.FLAG_NOTIFY_DISABLED);
             f.writer.nop(1);
             f.submitAll();
@@ -103,7 +103,7 @@ class EventfdTest {
 
     @Test
     void noEventfdWhenSetupDidNotAskForOne() {
-        try (ContextFixture f = new ContextFixture(new SetupParams().flags(0).ringDataBytes(65536).workers(1))) {
+        try (ContextFixture f = new ContextFixture(TestBackend.params().flags(0).ringDataBytes(65536).workers(1))) {
             assertEquals(-1, f.context.eventfd());
             assertNull(f.context.eventfdSocket());
             f.writer.nop(1);
@@ -115,7 +115,7 @@ class EventfdTest {
     @Test
     @Timeout(120)
     void anotherProcessBlocksOnTheEventfdUntilEventsLand() throws Exception {
-        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(65536).workers(1));
+        try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(65536).workers(1));
              ChildJvm child = ChildJvm.start(EventfdWaiterMain.class, f.context.ringPath().toString())) {
             final long deadline = System.nanoTime() + 60_000_000_000L;
             while (!child.log().contains("waiting")) {
@@ -135,7 +135,7 @@ class EventfdTest {
 
     @Test
     void theSocketFileIsBesideTheRing() {
-        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(65536).workers(1))) {
+        try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(65536).workers(1))) {
             assertEquals(f.context.ringPath() + ".sock", f.context.eventfdSocket().toString());
             assertTrue(Files.exists(f.context.eventfdSocket()));
         }

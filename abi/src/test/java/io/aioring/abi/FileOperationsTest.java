@@ -29,7 +29,7 @@ class FileOperationsTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        f = new ContextFixture(new SetupParams().ringDataBytes(64 * 1024).workers(2));
+        f = new ContextFixture(TestBackend.params().ringDataBytes(64 * 1024).workers(2));
         content = new byte[256 * 1024];
         new SplittableRandom(42).nextBytes(content);
         file = Files.write(dir.resolve("data.bin"), content);

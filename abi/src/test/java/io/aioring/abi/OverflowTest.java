@@ -20,7 +20,7 @@ class OverflowTest {
     @Test
     @Timeout(120)
     void tenThousandCompletionsIntoAFourKibRingWithNoReaper() throws Exception {
-        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(4096).workers(1).maxInFlight(256)
+        try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(4096).workers(1).maxInFlight(256)
             .overflowBound(10_000))) {
             for (int i = 0; i < 10_000; ) {
                 f.writer.nop(i);
@@ -52,7 +52,7 @@ class OverflowTest {
     @Test
     @Timeout(120)
     void atTheBoundSubmitSaysBusyAndNothingIsLost() throws Exception {
-        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(4096).workers(2).maxInFlight(64)
+        try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(4096).workers(2).maxInFlight(64)
             .overflowBound(100))) {
             int accepted = 0;
             int busy = 0;
@@ -89,7 +89,7 @@ class OverflowTest {
     void aReaperInAnotherJvmRingsTheDoorbell() throws Exception {
         final int events = 3_000;
         // The context thread's fallback wait is an hour: only a doorbell can move the overflow list in.
-        try (AioContext context = AioContext.setup(new SetupParams().ringDataBytes(4096).workers(1).maxInFlight(256)
+        try (AioContext context = AioContext.setup(TestBackend.params().ringDataBytes(4096).workers(1).maxInFlight(256)
             .overflowBound(events), new AttributeRegistry(List.of()), 3_600_000_000_000L)) {
             final ContextFixture.Batch batch = new ContextFixture.Batch();
             for (int i = 0; i < events; ) {

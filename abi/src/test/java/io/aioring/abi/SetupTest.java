@@ -1,5 +1,6 @@
 package io.aioring.abi;
 
+import io.aioring.abi.layout.ContextArea;
 import io.aioring.abi.layout.ContextDescriptor;
 import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.spi.AttributeRegistry;
@@ -40,12 +41,52 @@ class SetupTest {
     }
 
     @Test
+    void autoPicksIoUringWhereTheKernelAllowsItAndTheContextAreaSaysWhich() {
+        final Probe probe = AioContext.probe();
+        try (AioContext context = AioContext.setup(new SetupParams(), new AttributeRegistry(List.of()))) {
+            assertEquals(probe.autoBackend(), context.backend());
+            assertEquals(probe.ioUringErrno(), context.backendRefusal());
+            final ContextArea area = new ContextArea(context.ring().buffer());
+            assertEquals(probe.ioUringErrno() == 0 ? SetupDescriptor.BACKEND_IO_URING : SetupDescriptor.BACKEND_THREADS,
+                area.backend());
+            assertEquals(probe.ioUringErrno(), area.backendErrno());
+        }
+    }
+
+    @Test
+    void eachBackendCanBeAskedFor() {
+        try (AioContext threads = AioContext.setup(new SetupParams().backend(SetupDescriptor.BACKEND_THREADS),
+            new AttributeRegistry(List.of()))) {
+            assertEquals("threads", threads.backend());
+            assertEquals(0, threads.backendRefusal());
+        }
+        final Probe probe = AioContext.probe();
+        if (probe.ioUringErrno() == 0) {
+            try (AioContext ring = AioContext.setup(new SetupParams().backend(SetupDescriptor.BACKEND_IO_URING),
+                new AttributeRegistry(List.of()))) {
+                assertEquals("io_uring", ring.backend());
+            }
+        } else {
+            final SetupException e = refused(new SetupParams().backend(SetupDescriptor.BACKEND_IO_URING));
+            assertEquals("backend", e.field());
+            assertTrue(e.getMessage().contains(io.aioring.linux.Errno.name(probe.ioUringErrno())), e.getMessage());
+        }
+    }
+
+    @Test
+    void unknownBackend() {
+        final SetupException e = refused(new SetupParams().backend(3));
+        assertEquals("backend", e.field());
+        assertTrue(e.getMessage().contains("3 is outside [0, 2]"), e.getMessage());
+    }
+
+    @Test
     void nonZeroReserved() {
         final SetupParams params = new SetupParams();
         params.block().putInt(SetupDescriptor.RESERVED_OFFSET + 8, 5);
         final SetupException e = refused(params);
         assertEquals("reserved", e.field());
-        assertTrue(e.getMessage().contains("byte 32 holds 0x5"), e.getMessage());
+        assertTrue(e.getMessage().contains("byte 36 holds 0x5"), e.getMessage());
     }
 
     @Test
@@ -81,8 +122,8 @@ class SetupTest {
                 final var header = other.ring().buffer();
                 assertEquals(RingDescriptor.ABI_VERSION, header.getInt(RingDescriptor.ABI_VERSION_OFFSET));
                 assertEquals(ContextDescriptor.INCOMPAT_EVENTS_V1, other.ring().incompatFeatures());
-                assertEquals(ContextDescriptor.COMPAT_CONTEXT_AREA | ContextDescriptor.COMPAT_EVENTFD_SOCKET,
-                    other.ring().compatFeatures());
+                assertEquals(ContextDescriptor.COMPAT_CONTEXT_AREA | ContextDescriptor.COMPAT_EVENTFD_SOCKET
+                    | ContextDescriptor.COMPAT_BACKEND, other.ring().compatFeatures());
                 assertEquals(8192, other.ring().dataLength());
                 assertEquals(3, header.getInt(ContextDescriptor.WORKERS_OFFSET));
                 assertEquals(64, header.getInt(ContextDescriptor.MAX_IN_FLIGHT_OFFSET));

@@ -2,8 +2,10 @@ package io.aioring.abi;
 
 import io.aioring.abi.layout.AttributeRequestDescriptor;
 import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.layout.IocbDescriptor;
 import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class SubmitAndCancelTest {
     @Test
     void aMalformedIocbEndsTheBatchAndTheOnesBeforeItComplete() {
-        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(16384).workers(1))) {
+        try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(16384).workers(1))) {
             f.writer.nop(1).nop(2).nop(3);
             f.batch.putInt(2 * IocbDescriptor.HEADER_LENGTH + IocbDescriptor.RESERVED_OFFSET, 9);
             final IocbFormatException e = assertThrows(IocbFormatException.class, () -> f.context.submit(f.writer));
@@ -36,7 +38,7 @@ class SubmitAndCancelTest {
 
     @Test
     void eachShapeRuleNamesItsField() {
-        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(16384).workers(1))) {
+        try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(16384).workers(1))) {
             final UnsafeBuffer b = f.batch;
             assertField(f, "length", () -> b.putInt(IocbDescriptor.LENGTH_OFFSET, 12));
             assertField(f, "length", () -> b.putInt(IocbDescriptor.LENGTH_OFFSET, 60));
@@ -69,9 +71,11 @@ class SubmitAndCancelTest {
         f.writer.reset();
     }
 
+    /** On threads, one worker blocked on an empty pipe holds the rest in the queue, where cancel takes them. */
     @Test
     void cancelTakesQueuedIocbsAndLeavesRunningOnes() {
-        try (ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(16384).workers(1))) {
+        try (ContextFixture f = new ContextFixture(new SetupParams().backend(SetupDescriptor.BACKEND_THREADS)
+            .ringDataBytes(16384).workers(1))) {
             final int[] pipe = f.pipe();
             try {
                 // The one worker blocks reading an empty pipe (offset -1: the pipe's own position).
@@ -112,9 +116,40 @@ class SubmitAndCancelTest {
         }
     }
 
+    /** On io_uring, a read blocked on an empty pipe is in the kernel and holds up nothing; cancel says it runs. */
+    @Test
+    void onIoUringABlockedReadHoldsUpNothing() throws Exception {
+        assumeTrue(AioContext.probe().ioUringErrno() == 0, "io_uring is refused here: " + AioContext.probe());
+        try (ContextFixture f = new ContextFixture(new SetupParams().backend(SetupDescriptor.BACKEND_IO_URING)
+            .ringDataBytes(16384))) {
+            final int[] pipe = f.pipe();
+            try {
+                f.memory.set(ValueLayout.JAVA_LONG, 0, f.address(4096));
+                f.memory.set(ValueLayout.JAVA_LONG, 8, 16L);
+                f.writer.preadv(pipe[0], f.address(0), 1, -1, 0, 100).nop(7).nop(8);
+                f.submitAll();
+                final Map<Long, Long> first = new HashMap<>();
+                f.reap(2).forEach(e -> first.put(e.userData(), e.result()));
+                assertEquals(Map.of(7L, 0L, 8L, 0L), first, "the nops completed while the read waits");
+                assertEquals(-Errno.EALREADY, f.context.cancel(100));
+                assertEquals(1, f.context.running());
+                f.memory.set(ValueLayout.JAVA_LONG, 8192, 0x1122334455667788L);
+                assertEquals(5, Linux.write(f.errno, pipe[1], f.address(8192), 5));
+                final ContextFixture.Event read = f.reap(1).get(0);
+                assertEquals(100, read.userData());
+                assertEquals(5, read.result());
+                assertEquals(0x55667788, f.memory.get(ValueLayout.JAVA_INT, 4096));
+            } finally {
+                Linux.close(f.errno, pipe[0]);
+                Linux.close(f.errno, pipe[1]);
+            }
+        }
+    }
+
     @Test
     void destroyCancelsWhatHasNotStarted() throws Exception {
-        final ContextFixture f = new ContextFixture(new SetupParams().ringDataBytes(16384).workers(1));
+        final ContextFixture f = new ContextFixture(new SetupParams().backend(SetupDescriptor.BACKEND_THREADS)
+            .ringDataBytes(16384).workers(1));
         final int[] pipe = f.pipe();
         f.memory.set(ValueLayout.JAVA_LONG, 0, f.address(4096));
         f.memory.set(ValueLayout.JAVA_LONG, 8, 16L);

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.aioring.abi.TestBackend;
 import io.aioring.abi.AioContext;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.abi.EventView;
@@ -21,7 +22,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 /** A context with the built-in attributes (found by ServiceLoader), registered memory, and event capture. */
 final class AttributeFixture implements AutoCloseable {
     final Arena arena = Arena.ofShared();
-    final AioContext context = AioContext.setup(new SetupParams().ringDataBytes(1 << 16).workers(2));
+    final AioContext context = AioContext.setup(TestBackend.params().ringDataBytes(1 << 16).workers(2));
     final MemorySegment memory = arena.allocate(16 << 20, 4096);
     final IocbWriter writer = new IocbWriter(new UnsafeBuffer(new byte[8192]));
     final Errno errno = new Errno(arena);

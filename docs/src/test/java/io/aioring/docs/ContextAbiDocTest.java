@@ -50,7 +50,7 @@ class ContextAbiDocTest {
     @Test
     void setupBlock() throws Exception {
         checkLayout("2.1 Setup", SetupDescriptor.class, Map.of());
-        assertEquals(SetupDescriptor.LENGTH, SetupDescriptor.RESERVED_OFFSET + 40);
+        assertEquals(SetupDescriptor.LENGTH, SetupDescriptor.RESERVED_OFFSET + 36);
     }
 
     @Test
@@ -103,5 +103,6 @@ class ContextAbiDocTest {
             rows.get(0).get(3))));
         assertEquals("0x" + Long.toHexString(ContextDescriptor.COMPAT_CONTEXT_AREA), rows.get(1).get(1));
         assertEquals("0x" + Long.toHexString(ContextDescriptor.COMPAT_EVENTFD_SOCKET), rows.get(2).get(1));
+        assertEquals("0x" + Long.toHexString(ContextDescriptor.COMPAT_BACKEND), rows.get(3).get(1));
     }
 }

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A separate JVM running a main class from this JVM's class path with the {@link JvmFlags} every aioring JVM
- * needs, a small serial-GC heap, and its output in a log file ({@link #log()}). The one way aioring starts a
+ * needs, this JVM's {@code aioring.*} system properties, a small serial-GC heap, and its output in a log file ({@link #log()}). The one way aioring starts a
  * process of its own: the bench's reaper processes and the multi-process tests.
  */
 public final class ChildJvm implements AutoCloseable {
@@ -54,6 +54,12 @@ public final class ChildJvm implements AutoCloseable {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JvmFlags.REQUIRED);
+        // The parent's aioring.* settings (a test run's backend, say) hold in the child too.
+        for (final String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("aioring.")) {
+                command.add("-D" + name + "=" + System.getProperty(name));
+            }
+        }
         command.add("-Xmx256m");
         command.add("-XX:+UseSerialGC");
         command.add("-cp");

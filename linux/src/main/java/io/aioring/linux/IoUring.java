@@ -91,6 +91,8 @@ public final class IoUring implements AutoCloseable {
     public static final int FEAT_SINGLE_MMAP = 1;
     /** io_uring_enter flags. */
     public static final int ENTER_GETEVENTS = 1;
+    /** io_uring_register opcode: signal an eventfd whenever a CQE is posted. */
+    private static final int REGISTER_EVENTFD = 4;
 
     private static final int PROT_READ_WRITE = 0x3;
     private static final int MAP_SHARED_POPULATE = 0x01 | 0x8000;
@@ -200,10 +202,25 @@ public final class IoUring implements AutoCloseable {
      *         flag this kernel lacks) when it cannot be made
      */
     public static IoUring setup(final int entries, final int flags) {
+        return setup(entries, flags, 0);
+    }
+
+    /**
+     * {@code io_uring_setup} with a completion queue of its own size (give {@link #SETUP_CQSIZE} in {@code flags}).
+     *
+     * @param entries   submission queue entries
+     * @param flags     IORING_SETUP_* flags
+     * @param cqEntries completion queue entries, with SETUP_CQSIZE (rounded up to a power of two; with
+     *                  SETUP_CLAMP, clamped to the kernel's limit)
+     * @return the instance
+     * @throws IoUringException as {@link #setup(int, int)}
+     */
+    public static IoUring setup(final int entries, final int flags, final int cqEntries) {
         final Arena arena = Arena.ofShared();
         final Errno errno = new Errno(arena);
         final MemorySegment params = arena.allocate(PARAMS_SIZE, 8);
         params.set(JAVA_INT, P_FLAGS, flags);
+        params.set(JAVA_INT, P_CQ_ENTRIES, cqEntries);
         final long fd = syscall3(errno, Arch.current().sysIoUringSetup, entries, params.address(), 0);
         if (fd < 0) {
             arena.close();
@@ -330,6 +347,25 @@ public final class IoUring implements AutoCloseable {
         try {
             final long r = (long) SYSCALL6.invokeExact(errno.state, Arch.current().sysIoUringEnter, (long) fd, (long) toSubmit,
                 (long) minComplete, (long) flags, 0L, 0L);
+            return (int) (r == -1 ? -errno.errno() : r);
+        } catch (final Throwable t) {
+            throw Linux.unexpected(t);
+        }
+    }
+
+    /**
+     * Registers an eventfd that the kernel signals whenever it posts a CQE (IORING_REGISTER_EVENTFD), so that a
+     * thread can sleep in read(2) or epoll until completions arrive.
+     *
+     * @param eventfd the eventfd
+     * @return 0, or -errno
+     */
+    public int registerEventfd(final int eventfd) {
+        final MemorySegment arg = arena.allocate(4, 4);
+        arg.set(JAVA_INT, 0, eventfd);
+        try {
+            final long r = (long) SYSCALL6.invokeExact(errno.state, Arch.current().sysIoUringRegister, (long) fd,
+                (long) REGISTER_EVENTFD, arg.address(), 1L, 0L, 0L);
             return (int) (r == -1 ? -errno.errno() : r);
         } catch (final Throwable t) {
             throw Linux.unexpected(t);

@@ -3,6 +3,7 @@ package io.aioring.stress;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.aioring.abi.TestBackend;
 import io.aioring.abi.AioContext;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.abi.IocbWriter;
@@ -16,7 +17,7 @@ public final class BusyEngineMain {
     }
 
     public static void main(final String[] args) throws Exception {
-        final AioContext context = AioContext.setup(new SetupParams().ringPath(Path.of(args[0])).ringDataBytes(1 << 16)
+        final AioContext context = AioContext.setup(TestBackend.params().ringPath(Path.of(args[0])).ringDataBytes(1 << 16)
             .workers(1).maxInFlight(256).overflowBound(10_000), new AttributeRegistry(List.of()));
         final IocbWriter writer = new IocbWriter(new UnsafeBuffer(new byte[64 * 64]));
         long next = 0;

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
+import io.aioring.abi.TestBackend;
 import io.aioring.abi.AioContext;
 import io.aioring.abi.layout.ContextDescriptor;
 import io.aioring.abi.IocbWriter;
@@ -79,7 +80,7 @@ class ExactlyOnceStressTest {
         Files.write(data, content);
         final Path cReaper = CReaper.compile(dir);
         try (Arena arena = Arena.ofShared();
-             AioContext context = AioContext.setup(new SetupParams().ringDataBytes(1 << 20).workers(2)
+             AioContext context = AioContext.setup(TestBackend.params().ringDataBytes(1 << 20).workers(2)
                  .maxInFlight(DEPTH * 2).overflowBound(4096))) {
             final Errno errno = new Errno(arena);
             final int fd = Linux.openat(errno, Linux.AT_FDCWD, Linux.cString(arena, data.toString()).address(), Linux.O_RDONLY, 0);

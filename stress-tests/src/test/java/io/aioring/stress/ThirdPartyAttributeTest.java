@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import io.aioring.abi.TestBackend;
 import io.aioring.abi.AioContext;
 import io.aioring.abi.layout.AttributeRecordDescriptor;
 import io.aioring.abi.spi.AttributeRegistry;
@@ -43,7 +44,7 @@ class ThirdPartyAttributeTest {
         final byte[] content = new byte[64 * 1024];
         new SplittableRandom(5).nextBytes(content);
         final Path file = Files.write(dir.resolve("hashed.bin"), content);
-        try (Arena arena = Arena.ofShared(); AioContext context = AioContext.setup(new SetupParams().ringDataBytes(1 << 16))) {
+        try (Arena arena = Arena.ofShared(); AioContext context = AioContext.setup(TestBackend.params().ringDataBytes(1 << 16))) {
             final MemorySegment memory = arena.allocate(1 << 20, 4096);
             context.registerMemory(memory);
             final Errno errno = new Errno(arena);

@@ -17,6 +17,7 @@ import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.linux.Errno;
 import io.aioring.linux.Futex;
+import io.aioring.linux.IoUringException;
 import io.aioring.linux.Linux;
 import io.aioring.ring.Ring;
 import io.aioring.ring.RingFile;
@@ -48,6 +49,8 @@ public final class Engine {
     private final Submissions submissions;
     private final CompletionPoster poster;
     private final Backend backend;
+    /** 0, or the errno io_uring_setup gave when auto fell back to threads. */
+    private final int backendRefusal;
     private final int eventfd;
     private final EventfdServer eventfdServer;
     private final int overflowBound;
@@ -71,7 +74,22 @@ public final class Engine {
         this.submissions = new Submissions(params.maxInFlight() + params.overflowBound(), IocbDecoder.maxReturnBytes(registry));
         this.poster = new CompletionPoster(ring, area, submissions, eventfd, arena);
         final int[] protectedFds = eventfdServer == null ? new int[] {eventfd} : new int[] {eventfd, eventfdServer.listener()};
-        this.backend = new WorkerPoolBackend(submissions.capacity(), params.workers(), poster, memory, protectedFds, arena, name);
+        Backend chosen = null;
+        int refusal = 0;
+        if (params.backend() != SetupDescriptor.BACKEND_THREADS) {
+            try {
+                chosen = new IoUringBackend(submissions.capacity(), poster, submissions, memory, protectedFds, arena, name);
+            } catch (final IoUringException e) {
+                if (params.backend() == SetupDescriptor.BACKEND_IO_URING) {
+                    throw new SetupException("backend", "io_uring: " + e.getMessage(), e);
+                }
+                refusal = e.errno();
+            }
+        }
+        this.backend = chosen != null ? chosen
+            : new WorkerPoolBackend(submissions.capacity(), params.workers(), poster, memory, protectedFds, arena, name);
+        this.backendRefusal = refusal;
+        area.writeBackend(chosen != null ? SetupDescriptor.BACKEND_IO_URING : SetupDescriptor.BACKEND_THREADS, refusal);
         this.contextThread = new Thread(this::contextLoop, name + "-context");
         contextThread.setDaemon(true);
         poster.onOverflowStarted(() -> LockSupport.unpark(contextThread));
@@ -95,7 +113,8 @@ public final class Engine {
         final boolean wantEventfd = (flags & SetupDescriptor.FLAG_EVENTFD) != 0;
         final boolean wantSocket = (flags & SetupDescriptor.FLAG_EVENTFD_SOCKET) != 0;
         final Path ringPath = params.ringPath() != null ? params.ringPath() : RingFile.defaultPath();
-        final long compat = ContextDescriptor.COMPAT_CONTEXT_AREA | (wantSocket ? ContextDescriptor.COMPAT_EVENTFD_SOCKET : 0);
+        final long compat = ContextDescriptor.COMPAT_CONTEXT_AREA | ContextDescriptor.COMPAT_BACKEND
+            | (wantSocket ? ContextDescriptor.COMPAT_EVENTFD_SOCKET : 0);
         final RingFile ringFile;
         try {
             ringFile = RingFile.create(ringPath, new RingSpec(params.ringDataBytes(), 0, compat,
@@ -174,9 +193,14 @@ public final class Engine {
         return registry;
     }
 
-    /** @return the backend's name, e.g. "threads" */
+    /** @return the backend's name: "io_uring" or "threads" */
     public String backendName() {
         return backend.name();
+    }
+
+    /** @return 0, or the errno io_uring_setup gave when {@code auto} fell back to threads */
+    public int backendRefusal() {
+        return backendRefusal;
     }
 
     /**

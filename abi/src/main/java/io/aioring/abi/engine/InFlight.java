@@ -80,13 +80,23 @@ public final class InFlight implements Operation {
     /** Whoever runs the call serves readNoWait and transferLength (its own errno and scratch). */
     private SyncCalls calls;
 
+    /** This slot's place in the engine's pool: the user_data of its io_uring requests. */
+    private final int index;
+    /** The engine added RWF_NOWAIT to its io_uring request: -EAGAIN means "re-issue without it". */
+    private boolean noWaitIssued;
+    /** A RWF_NOWAIT read of its buffers was already made (the page-cache attribute): do not try again. */
+    private boolean noWaitTried;
+    /** NUL-terminated copy of an openat path, for a backend that hands it to the kernel later; made on first use. */
+    private java.lang.foreign.MemorySegment path;
+
     /** Scratch for attributes between their hooks. */
     private final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(AioAttribute.SCRATCH_BYTES * MAX_ATTRIBUTES, 64));
     /** The return records, built after the operation. */
     private final UnsafeBuffer returns;
     private int returnsLength;
 
-    InFlight(final int maxReturnBytes) {
+    InFlight(final int index, final int maxReturnBytes) {
+        this.index = index;
         this.returns = new UnsafeBuffer(new byte[Math.max(8, maxReturnBytes)]);
     }
 
@@ -160,6 +170,36 @@ public final class InFlight implements Operation {
         returnsLength = 0;
         attributeCount = 0;
         calls = null;
+        noWaitIssued = false;
+        noWaitTried = false;
+    }
+
+    int index() {
+        return index;
+    }
+
+    boolean noWaitIssued() {
+        return noWaitIssued;
+    }
+
+    void noWaitIssued(final boolean issued) {
+        noWaitIssued = issued;
+    }
+
+    boolean noWaitTried() {
+        return noWaitTried;
+    }
+
+    void markNoWaitTried() {
+        noWaitTried = true;
+    }
+
+    /** @return this slot's path buffer (PATH_MAX bytes), made in {@code arena} the first time */
+    java.lang.foreign.MemorySegment pathBuffer(final java.lang.foreign.Arena arena) {
+        if (path == null) {
+            path = arena.allocate(SyncCalls.PATH_MAX, 8);
+        }
+        return path;
     }
 
     /** Copies the iocb's attribute requests ({@code length} bytes from {@code index}). */

@@ -16,13 +16,18 @@ final class Submissions {
         this.slots = new InFlight[count];
         this.free = new ManyToManyConcurrentArrayQueue<>(count);
         for (int i = 0; i < count; i++) {
-            slots[i] = new InFlight(maxReturnBytes);
+            slots[i] = new InFlight(i, maxReturnBytes);
             free.offer(slots[i]);
         }
     }
 
     int capacity() {
         return slots.length;
+    }
+
+    /** @return the slot at {@code index}, or null if there is none (a user_data the engine did not make) */
+    InFlight slot(final long index) {
+        return index >= 0 && index < slots.length ? slots[(int) index] : null;
     }
 
     /** @return a free slot, or null when every slot is taken */

@@ -129,6 +129,7 @@ final class SyncCalls {
 
     /** {@link Operation#readNoWait()}: one preadv2 with RWF_NOWAIT over the op's own (checked) buffers. */
     long readNoWait(final InFlight op) {
+        op.markNoWaitTried();
         if (op.opcode() == Opcode.PREAD) {
             final long length = Integer.toUnsignedLong(op.lengthOrCount());
             if (!memory.contains(op.address(), length)) {
@@ -147,6 +148,17 @@ final class SyncCalls {
     }
 
     private long open(final InFlight op, final long length) {
+        final long copied = copyPath(op, pathBytes);
+        return copied < 0 ? copied : Linux.openat(errno, op.fd(), path.address(), op.opFlags(), op.mode());
+    }
+
+    /**
+     * Copies an openat iocb's path (registered memory, no NUL inside) into {@code target} and terminates it.
+     *
+     * @return 0, or -ENAMETOOLONG, -ENOENT (empty), -EFAULT, -EINVAL (a NUL inside)
+     */
+    long copyPath(final InFlight op, final UnsafeBuffer target) {
+        final long length = Integer.toUnsignedLong(op.lengthOrCount());
         if (length >= PATH_MAX) {
             return -Errno.ENAMETOOLONG;
         }
@@ -158,14 +170,36 @@ final class SyncCalls {
         }
         final int bytes = (int) length;
         callerMemory.wrap(op.address(), bytes);
-        pathBytes.putBytes(0, callerMemory, 0, bytes);
+        target.putBytes(0, callerMemory, 0, bytes);
         for (int i = 0; i < bytes; i++) {
-            if (pathBytes.getByte(i) == 0) {
+            if (target.getByte(i) == 0) {
                 return -Errno.EINVAL;
             }
         }
-        pathBytes.putByte(bytes, (byte) 0);
-        return Linux.openat(errno, op.fd(), path.address(), op.opFlags(), op.mode());
+        target.putByte(bytes, (byte) 0);
+        return 0;
+    }
+
+    /**
+     * For a backend that hands the iocb's addresses to the kernel itself: the same checks the calls here make.
+     *
+     * @return 0 if the buffer, or the iovec array and every buffer it names, is registered memory; else -errno
+     */
+    long checkBuffers(final InFlight op) {
+        if (Opcode.usesBuffer(op.opcode())) {
+            return memory.contains(op.address(), Integer.toUnsignedLong(op.lengthOrCount())) ? 0 : -Errno.EFAULT;
+        }
+        return Opcode.usesIovecs(op.opcode()) ? checkIovecs(op) : 0;
+    }
+
+    /** @return this thread's errno capture area */
+    Errno errno() {
+        return errno;
+    }
+
+    /** @return true if {@code fd} is one of the context's own descriptors, which close must refuse (-EPERM) */
+    boolean isProtectedFd(final int fd) {
+        return isProtected(fd);
     }
 
     private boolean isProtected(final int fd) {

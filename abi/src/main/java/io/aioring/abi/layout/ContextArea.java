@@ -27,7 +27,7 @@ public final class ContextArea {
      * @param header the ring file's whole mapping (header first), as {@code Ring.buffer()} gives it
      */
     public ContextArea(final AtomicBuffer header) {
-        if (header.capacity() < TAIL_WAITERS_OFFSET + 4) {
+        if (header.capacity() < BACKEND_ERRNO_OFFSET + 4) {
             throw new IllegalArgumentException("a buffer of " + header.capacity() + " bytes has no context area");
         }
         this.header = header;
@@ -59,6 +59,25 @@ public final class ContextArea {
             header.putBytes(SOCKET_PATH_OFFSET, bytes);
             header.putIntRelease(SOCKET_PATH_LENGTH_OFFSET, bytes.length);
         }
+    }
+
+    /**
+     * @param backend       the backend in use ({@code SetupDescriptor.BACKEND_IO_URING} or {@code BACKEND_THREADS})
+     * @param fallbackErrno 0, or the errno io_uring_setup gave when auto fell back to threads
+     */
+    public void writeBackend(final int backend, final int fallbackErrno) {
+        header.putInt(BACKEND_ERRNO_OFFSET, fallbackErrno);
+        header.putIntRelease(BACKEND_OFFSET, backend);
+    }
+
+    /** @return the backend word (1 io_uring, 2 threads; anything else: unknown) */
+    public int backend() {
+        return header.getIntVolatile(BACKEND_OFFSET);
+    }
+
+    /** @return the backend_errno word: 0, or why auto did not pick io_uring */
+    public int backendErrno() {
+        return header.getInt(BACKEND_ERRNO_OFFSET);
     }
 
     // The engine's counters: written with release ordering, for observers; the engine keeps its own copies.

@@ -22,6 +22,8 @@ import io.aioring.ring.RingDescriptor;
  *     564   108   socket_path        (UTF-8, not NUL terminated)
  *     672     4   heartbeat_period_ms
  *     676     4   tail_waiters       (reapers asleep in FUTEX_WAIT on tail; the engine wakes them after a publish)
+ *     680     4   backend            (the backend in use: 1 io_uring, 2 threads)
+ *     684     4   backend_errno      (0, or why auto did not pick io_uring: the errno io_uring_setup gave)
  * </pre>
  */
 public final class ContextDescriptor {
@@ -39,6 +41,8 @@ public final class ContextDescriptor {
     public static final int SOCKET_PATH_MAX = 108;
     public static final int HEARTBEAT_PERIOD_OFFSET = SOCKET_PATH_OFFSET + SOCKET_PATH_MAX;
     public static final int TAIL_WAITERS_OFFSET = HEARTBEAT_PERIOD_OFFSET + 4;
+    public static final int BACKEND_OFFSET = TAIL_WAITERS_OFFSET + 4;
+    public static final int BACKEND_ERRNO_OFFSET = BACKEND_OFFSET + 4;
 
     /** incompat feature: records of type 1 are version 1 events (docs/abi.md section 2). */
     public static final long INCOMPAT_EVENTS_V1 = 1L;
@@ -48,6 +52,8 @@ public final class ContextDescriptor {
     public static final long COMPAT_CONTEXT_AREA = 1L;
     /** compat feature: socket_path names a Unix socket that hands out the context's eventfd. */
     public static final long COMPAT_EVENTFD_SOCKET = 1L << 1;
+    /** compat feature: backend and backend_errno say which backend runs the calls, and why. */
+    public static final long COMPAT_BACKEND = 1L << 2;
 
     private ContextDescriptor() {
     }

@@ -21,7 +21,9 @@ package io.aioring.abi.layout;
  *  +---------------------------------------------------------------+
  *  |                     workers (u32)                              | 20
  *  +---------------------------------------------------------------+
- *  |                     reserved, zero (40 bytes)                 ... 24
+ *  |                     backend (u32): 0 auto, 1 io_uring, 2 threads | 24
+ *  +---------------------------------------------------------------+
+ *  |                     reserved, zero (36 bytes)                 ... 28
  *  +---------------------------------------------------------------+
  * </pre>
  */
@@ -32,7 +34,8 @@ public final class SetupDescriptor {
     public static final int OVERFLOW_BOUND_OFFSET = 12;
     public static final int MAX_IN_FLIGHT_OFFSET = 16;
     public static final int WORKERS_OFFSET = 20;
-    public static final int RESERVED_OFFSET = 24;
+    public static final int BACKEND_OFFSET = 24;
+    public static final int RESERVED_OFFSET = 28;
     public static final int LENGTH = 64;
 
     /** flags: create the per-context eventfd. */
@@ -40,6 +43,13 @@ public final class SetupDescriptor {
     /** flags: also serve the eventfd to other processes over a Unix socket (needs FLAG_EVENTFD). */
     public static final int FLAG_EVENTFD_SOCKET = 1 << 1;
     public static final int KNOWN_FLAGS = FLAG_EVENTFD | FLAG_EVENTFD_SOCKET;
+
+    /** backend: io_uring when it works here, else worker threads (the reason is in the context area). */
+    public static final int BACKEND_AUTO = 0;
+    /** backend: io_uring, or setup fails naming why. */
+    public static final int BACKEND_IO_URING = 1;
+    /** backend: worker threads make every call. */
+    public static final int BACKEND_THREADS = 2;
 
     public static final int MAX_OVERFLOW_BOUND = 1 << 20;
     public static final int MAX_IN_FLIGHT = 1 << 16;

@@ -1,5 +1,6 @@
 package io.aioring.abi.engine;
 
+import io.aioring.abi.TestBackend;
 import io.aioring.abi.ContextFixture;
 import io.aioring.abi.EventFormatException;
 import io.aioring.abi.SetupParams;
@@ -55,7 +56,7 @@ class FormatProperties {
                 new UnsafeBuffer(r.payload()), 0, r.payload().length);
         }
         assertEquals(length, writer.length());
-        final InFlight op = new InFlight(1024);
+        final InFlight op = new InFlight(0, 1024);
         assertEquals(length, new IocbDecoder(NONE, 1 << 20).decode(batch, 0, writer.length(), 0, 0, op));
         assertEquals(opcode, op.opcode());
         assertEquals(fd, op.fd());
@@ -164,7 +165,7 @@ class FormatProperties {
         int index = 0;
         try {
             while (position < writer.length()) {
-                final int length = decoder.decode(batch, position, writer.length() - position, index, index, new InFlight(1024));
+                final int length = decoder.decode(batch, position, writer.length() - position, index, index, new InFlight(0, 1024));
                 assertTrue(length >= IocbDescriptor.HEADER_LENGTH && length % 8 == 0 && position + length <= writer.length());
                 position += length;
                 index++;
@@ -197,7 +198,7 @@ class FormatProperties {
                                            @ForAll @Size(min = 6, max = 6) final List<@IntRange(min = 0, max = 20) Integer> counts,
                                            @ForAll @Size(min = 6, max = 6) final List<@IntRange(min = -2, max = 2) Integer> reserved) {
         if (live == null) {
-            live = new ContextFixture(new SetupParams().ringDataBytes(1 << 16).workers(2));
+            live = new ContextFixture(TestBackend.params().ringDataBytes(1 << 16).workers(2));
         }
         final UnsafeBuffer batch = new UnsafeBuffer(new byte[8192]);
         final IocbWriter writer = new IocbWriter(batch);

@@ -14,10 +14,11 @@ import org.agrona.MutableDirectBuffer;
  * (partial, with the bytes that were), or none (miss). Applies to pread and preadv; other opcodes get
  * "unsupported".
  *
- * <p>The signal is the kernel's own: before the read, one {@code preadv2(..., RWF_NOWAIT)} of the same buffers,
- * which copies only cached pages and never waits for the device. If it returns every byte, that call <em>was</em>
- * the read (a hit costs no extra system call). If it returns -EAGAIN, nothing was cached (a miss costs one). If it
- * returns fewer bytes, those were cached, and the whole range is then read normally. mincore(2) would need the file
+ * <p>The signal is the kernel's own: the engine makes the read's first attempt with {@code RWF_NOWAIT}
+ * ({@link Operation#tryNoWaitFirst()}), which copies only cached pages and never waits for the device. If it
+ * returns every byte, that attempt <em>was</em> the read (a hit costs nothing extra). If it returns -EAGAIN,
+ * nothing was cached (a miss costs one more read). If it returns fewer bytes, those were cached, and the whole range
+ * is then read normally. mincore(2) would need the file
  * mapped and a call on every read, hit or not; RWF_NOWAIT answers with the read itself.
  *
  * <pre>
@@ -39,9 +40,8 @@ public final class PageCacheAttribute extends AbstractAttribute {
     public static final int PARTIAL = 1;
     public static final int MISS = 2;
 
-    /** Scratch: the RWF_NOWAIT read's result, and the bytes asked for. */
-    private static final int NOWAIT_RESULT = 0;
-    private static final int REQUESTED = 8;
+    /** Scratch: the bytes asked for. */
+    private static final int REQUESTED = 0;
 
     public PageCacheAttribute() {
         super(ID, "page-cache", VERSION, 0, 0, RETURN_LENGTH);
@@ -55,23 +55,24 @@ public final class PageCacheAttribute extends AbstractAttribute {
     @Override
     public void before(final Operation operation) {
         final long requested = operation.transferLength();
-        final long result = requested < 0 ? requested : operation.readNoWait();
-        operation.scratch().putLong(operation.scratchIndex() + NOWAIT_RESULT, result);
         operation.scratch().putLong(operation.scratchIndex() + REQUESTED, requested);
-        if (result >= 0 && result == requested) {
-            operation.completeEarly(result);
+        if (requested >= 0) {
+            operation.tryNoWaitFirst();
         }
     }
 
     @Override
     public int after(final Operation operation, final MutableDirectBuffer out, final int index) {
-        final long nowait = operation.scratch().getLong(operation.scratchIndex() + NOWAIT_RESULT);
+        final long requested = operation.scratch().getLong(operation.scratchIndex() + REQUESTED);
+        final long nowait = operation.noWaitResult();
         final long result = operation.result();
         final int outcome;
         final long resident;
-        if (operation.completedEarly()) {
+        if (requested < 0 || nowait == Operation.NO_ATTEMPT) {
+            return AttributeRecordDescriptor.STATUS_FAILED;
+        } else if (nowait >= 0 && nowait == requested) {
             outcome = HIT;
-            resident = result;
+            resident = nowait;
         } else if (nowait == -Errno.EAGAIN) {
             outcome = MISS;
             resident = 0;
@@ -85,7 +86,7 @@ public final class PageCacheAttribute extends AbstractAttribute {
         out.putInt(index + OUTCOME_OFFSET, outcome);
         out.putInt(index + OUTCOME_OFFSET + 4, 0);
         out.putLong(index + RESIDENT_OFFSET, resident);
-        out.putLong(index + REQUESTED_OFFSET, operation.scratch().getLong(operation.scratchIndex() + REQUESTED));
+        out.putLong(index + REQUESTED_OFFSET, requested);
         return AttributeRecordDescriptor.STATUS_HANDLED;
     }
 

@@ -14,6 +14,7 @@ import io.aioring.abi.EventHandler;
 import io.aioring.abi.EventView;
 import io.aioring.abi.IocbWriter;
 import io.aioring.abi.SetupParams;
+import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.linux.Errno;
 import io.aioring.linux.Linux;
 
@@ -46,6 +47,10 @@ public class AttributeCostBenchmark {
     @Param({"1g"})
     String fileSize;
 
+    /** The context's backend: io_uring, or worker threads. */
+    @Param({"io_uring", "threads"})
+    String backend;
+
     Arena arena;
     AioContext context;
     int fd;
@@ -68,7 +73,8 @@ public class AttributeCostBenchmark {
             default -> new int[] {registry.byName(attributes).id()};
         };
         arena = Arena.ofShared();
-        context = AioContext.setup(new SetupParams().ringDataBytes(1 << 20).workers(2).maxInFlight(256), registry);
+        context = AioContext.setup(new SetupParams().ringDataBytes(1 << 20).workers(2).maxInFlight(256)
+            .backend(backend.equals("threads") ? SetupDescriptor.BACKEND_THREADS : SetupDescriptor.BACKEND_IO_URING), registry);
         buffers = arena.allocate((long) BLOCK * DEPTH, 4096);
         context.registerMemory(buffers);
         fd = Linux.openat(new Errno(), Linux.AT_FDCWD, Linux.cString(arena, file.toString()).address(),

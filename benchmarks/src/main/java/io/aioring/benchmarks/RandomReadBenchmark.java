@@ -22,6 +22,7 @@ import io.aioring.abi.EventHandler;
 import io.aioring.abi.EventView;
 import io.aioring.abi.IocbWriter;
 import io.aioring.abi.SetupParams;
+import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.linux.Errno;
 import io.aioring.linux.Linux;
 
@@ -55,6 +56,10 @@ public class RandomReadBenchmark {
     @Param({"2"})
     int workers;
 
+    /** The context's backend: io_uring, or worker threads. */
+    @Param({"io_uring", "threads"})
+    String backend;
+
     Path file;
     long[] offsets;
     int next;
@@ -79,7 +84,8 @@ public class RandomReadBenchmark {
         file = CachedFile.prepare(fileSize);
         offsets = CachedFile.randomOffsets(Files.size(file), BLOCK, OFFSETS);
         arena = Arena.ofShared();
-        context = AioContext.setup(new SetupParams().ringDataBytes(1 << 20).workers(workers).maxInFlight(256),
+        context = AioContext.setup(new SetupParams().ringDataBytes(1 << 20).workers(workers).maxInFlight(256)
+                .backend(backend.equals("threads") ? SetupDescriptor.BACKEND_THREADS : SetupDescriptor.BACKEND_IO_URING),
             new AttributeRegistry(List.of()));
         buffers = arena.allocate((long) BLOCK * DEPTH, 4096);
         context.registerMemory(buffers);

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 
 import io.aioring.abi.AioContext;
 import io.aioring.abi.SetupParams;
+import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.spi.AioAttribute;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.linux.Errno;
@@ -73,7 +74,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--direct", description = "open the file with O_DIRECT")
     boolean direct;
 
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "engine worker threads (default: ${DEFAULT-VALUE})")
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
+        description = "auto (io_uring where the kernel allows it), io_uring or threads (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "worker threads of the threads backend (default: ${DEFAULT-VALUE})")
     int workers;
 
     @Option(names = "--ring", paramLabel = "SIZE", defaultValue = "1m", description = "ring data bytes (default: ${DEFAULT-VALUE})")
@@ -117,8 +122,15 @@ final class BenchCommand implements Callable<Integer> {
         check(workers >= 1 && workers <= 256, "--workers must be 1 to 256, not " + workers);
         check(readPercent >= 0 && readPercent <= 100, "--rwmixread must be 0 to 100, not " + readPercent);
         check(ioLimit == null || ioLimit > 0, "--ios must be positive");
+        final int backendCode = switch (backend.toLowerCase(Locale.ROOT)) {
+            case "auto" -> SetupDescriptor.BACKEND_AUTO;
+            case "io_uring", "io-uring", "iouring" -> SetupDescriptor.BACKEND_IO_URING;
+            case "threads" -> SetupDescriptor.BACKEND_THREADS;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                "--backend must be auto, io_uring or threads, not " + backend);
+        };
         return new BenchOptions(file, fileSize, bs, workload, readPercent, queueDepth, durationNanos, ioLimit,
-            attributeIds(registry), reapers, reaperMode, direct, workers, ringBytes, json, hgrm);
+            attributeIds(registry), reapers, reaperMode, direct, backendCode, workers, ringBytes, json, hgrm);
     }
 
     private int run(final BenchOptions options, final Path path, final AttributeRegistry registry) throws Exception {
@@ -132,7 +144,8 @@ final class BenchCommand implements Callable<Integer> {
             if (fd < 0) {
                 throw new IOException("cannot open " + path + (options.direct() ? " with O_DIRECT" : "") + ": " + Errno.name(-fd));
             }
-            final SetupParams params = new SetupParams().ringDataBytes(options.ringBytes()).workers(options.workers())
+            final SetupParams params = new SetupParams().backend(options.backend()).ringDataBytes(options.ringBytes())
+                .workers(options.workers())
                 .maxInFlight(Math.max(64, options.queueDepth())).overflowBound(65_536);
             final AioContext context;
             try {
@@ -148,7 +161,8 @@ final class BenchCommand implements Callable<Integer> {
                 final BenchWorkload.EngineSide engine = new BenchWorkload(options, context, fd, buffers.address(), err).run();
                 final int discarded = context.destroy();
                 final BenchRecorder total = reapers.finish();
-                final BenchReport report = new BenchReport(options, path, engine, total, discarded,
+                final BenchReport report = new BenchReport(options, path, context.backend(), context.backendRefusal(),
+                    engine, total, discarded,
                     options.attributeIds().length > 0 ? registry : null);
                 if (options.json()) {
                     out.println(report.json());

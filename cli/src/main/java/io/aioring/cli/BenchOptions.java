@@ -18,6 +18,7 @@ import java.nio.file.Path;
  * @param reapers       how many reapers
  * @param reaperMode    reapers in other JVMs, or threads of this one
  * @param direct        open the file with O_DIRECT
+ * @param backend       the setup backend code: auto, io_uring or threads
  * @param workers       the engine's worker threads
  * @param ringBytes     the ring's data bytes
  * @param json          print the report as JSON
@@ -25,7 +26,7 @@ import java.nio.file.Path;
  */
 record BenchOptions(Path file, long fileSize, long bs, Workload workload, int readPercent, int queueDepth,
                     long durationNanos, Long ioLimit, int[] attributeIds, int reapers, ReaperMode reaperMode,
-                    boolean direct, int workers, int ringBytes, boolean json, Path hgrm) {
+                    boolean direct, int backend, int workers, int ringBytes, boolean json, Path hgrm) {
     /** fio's names for the workloads. */
     enum Workload {
         randread, read, randwrite, write, randrw;

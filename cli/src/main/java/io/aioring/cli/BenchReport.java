@@ -9,6 +9,7 @@ import java.util.Locale;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.attributes.PageCacheAttribute;
 import io.aioring.attributes.TimingAttribute;
+import io.aioring.linux.Errno;
 
 import org.HdrHistogram.Histogram;
 
@@ -17,6 +18,8 @@ final class BenchReport {
     private static final double[] PERCENTILES = {1, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 99, 99.5, 99.9, 99.95, 99.99};
 
     private final BenchOptions bench;
+    private final String backend;
+    private final int backendRefusal;
     private final Path file;
     private final long fileSize;
     private final long bs;
@@ -27,10 +30,13 @@ final class BenchReport {
     private final boolean pageCache;
     private final String attributeNames;
 
-    BenchReport(final BenchOptions bench, final Path file, final BenchWorkload.EngineSide engine,
+    BenchReport(final BenchOptions bench, final Path file, final String backend, final int backendRefusal,
+                final BenchWorkload.EngineSide engine,
                 final BenchRecorder reaped, final int discarded, final AttributeRegistry registry) {
         this.bench = bench;
         this.file = file;
+        this.backend = backend;
+        this.backendRefusal = backendRefusal;
         this.fileSize = bench.fileSize();
         this.bs = bench.bs();
         final int[] attributeIds = bench.attributeIds();
@@ -50,6 +56,15 @@ final class BenchReport {
         this.attributeNames = names.isEmpty() ? "none" : names.toString();
     }
 
+    /** @return the backend, with its workers or why auto did not pick io_uring */
+    private String backendText() {
+        if (!backend.equals("threads")) {
+            return backend;
+        }
+        return "threads (" + bench.workers() + " workers" + (backendRefusal == 0 ? ")"
+            : "; io_uring refused: " + Errno.name(backendRefusal) + ")");
+    }
+
     private double seconds() {
         return engine.elapsedNanos() / 1e9;
     }
@@ -66,8 +81,8 @@ final class BenchReport {
         final StringBuilder s = new StringBuilder();
         final String reaperKind = bench.reaperMode() == BenchOptions.ReaperMode.process
             ? (bench.reapers() == 1 ? "process" : "processes") : (bench.reapers() == 1 ? "thread" : "threads");
-        s.append(String.format(Locale.ROOT, "aioring bench: %s, bs=%s, qd=%d, %.1f s, %d workers, %d reaper %s%n",
-            bench.workload(), Sizes.human(bs), bench.queueDepth(), seconds(), bench.workers(), bench.reapers(), reaperKind));
+        s.append(String.format(Locale.ROOT, "aioring bench: %s, bs=%s, qd=%d, %.1f s, backend %s, %d reaper %s%n",
+            bench.workload(), Sizes.human(bs), bench.queueDepth(), seconds(), backendText(), bench.reapers(), reaperKind));
         s.append(String.format(Locale.ROOT, "  file       : %s (%s%s%s)%n", file, Sizes.human(fileSize),
             bench.file() == null ? ", temporary" : "", bench.direct() ? ", O_DIRECT" : ", page cache warmed"));
         s.append(String.format(Locale.ROOT, "  attributes : %s%n", attributeNames));
@@ -109,6 +124,8 @@ final class BenchReport {
         field(s, "workload", bench.workload().name()).append(',');
         field(s, "file", file.toString()).append(',');
         s.append("\"file_size\":").append(fileSize).append(",\"bs\":").append(bs).append(",\"qd\":").append(bench.queueDepth());
+        field(s.append(','), "backend", backend);
+        s.append(",\"backend_refusal\":\"").append(backendRefusal == 0 ? "" : Errno.name(backendRefusal)).append('"');
         s.append(",\"workers\":").append(bench.workers()).append(",\"reapers\":").append(bench.reapers()).append(',');
         field(s, "reaper_mode", bench.reaperMode().name()).append(',');
         s.append("\"direct\":").append(bench.direct()).append(',');

@@ -59,7 +59,7 @@ final class BenchWorkload {
         final SplittableRandom random = new SplittableRandom();
         final long blocks = options.fileSize() / bs;
         final boolean progress = System.console() != null && !options.json();
-        final IdleStrategy idle = new BackoffIdleStrategy(20, 50, 1_000, 20_000);
+        final IdleStrategy idle = new BackoffIdleStrategy(100, 10_000, 1_000, 20_000);
         long sequential = 0;
         long submitted = 0;
         long wraps = 0;

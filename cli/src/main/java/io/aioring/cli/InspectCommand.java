@@ -9,6 +9,8 @@ import java.util.concurrent.Callable;
 import io.aioring.abi.EngineState;
 import io.aioring.abi.layout.ContextArea;
 import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.abi.layout.SetupDescriptor;
+import io.aioring.linux.Errno;
 import io.aioring.ring.RecordDescriptor;
 import io.aioring.ring.Ring;
 import io.aioring.ring.RingDescriptor;
@@ -118,6 +120,15 @@ final class InspectCommand implements Callable<Integer> {
     private static void context(final PrintWriter out, final ContextArea area) {
         out.printf("context    %d workers, %d max in flight, overflow bound %d, setup flags 0x%x%n",
             area.workers(), area.maxInFlight(), area.overflowBound(), area.setupFlags());
+        final int backend = area.backend();
+        final int refusal = area.backendErrno();
+        out.printf("backend    %s%n", switch (backend) {
+            case SetupDescriptor.BACKEND_IO_URING -> "io_uring";
+            case SetupDescriptor.BACKEND_THREADS -> "threads" + (refusal == 0 ? ""
+                : " (io_uring refused: " + (refusal > 0 && refusal < 4096 ? Errno.name(refusal) : "errno " + refusal) + ")");
+            case 0 -> "not recorded (a context from before the backend field)";
+            default -> "unknown value " + Integer.toUnsignedString(backend);
+        });
         out.printf("events     %d submitted, %d posted, %d went through the overflow list, %d on it now, %d busy rejections%n",
             area.iocbsSubmitted(), area.eventsPosted(), area.eventsOverflowed(), area.overflowLength(), area.busyRejections());
         try {

@@ -41,6 +41,6 @@ final class ReapCommand implements Callable<Integer> {
      * closed the ring and it is drained, or {@code timeoutNanos} pass.
      */
     static void reapUntilClosed(final ContextReaper reaper, final BenchRecorder recorder, final long timeoutNanos) {
-        reaper.reap(recorder, Integer.MAX_VALUE, 1 << 16, new BackoffIdleStrategy(200, 20, 1_000, 100_000), timeoutNanos);
+        reaper.reap(recorder, Integer.MAX_VALUE, 1 << 16, new BackoffIdleStrategy(200, 10_000, 1_000, 100_000), timeoutNanos);
     }
 }

@@ -81,6 +81,20 @@ final class CompletionPoster {
         postIfFree();
     }
 
+    /**
+     * Queues a finished iocb without posting it yet: a caller that finishes many at once posts them with one
+     * {@link #postStaged()}, so one publish and at most one signal covers the batch.
+     */
+    void stage(final InFlight op) {
+        op.done();
+        completions.offer(op);
+    }
+
+    /** Posts what {@link #stage} queued (and anything else waiting), unless someone else is posting it now. */
+    void postStaged() {
+        postIfFree();
+    }
+
     /** Posts whatever is waiting (overflow first), taking the post lock even if someone holds it. */
     void flush() {
         postLock.lock();

@@ -5,6 +5,7 @@ import static io.aioring.abi.layout.IocbDescriptor.*;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import io.aioring.abi.Opcode;
 import io.aioring.abi.layout.EventDescriptor;
 import io.aioring.abi.spi.AioAttribute;
 import io.aioring.abi.spi.Operation;
@@ -84,8 +85,10 @@ public final class InFlight implements Operation {
     private final int index;
     /** The engine added RWF_NOWAIT to its io_uring request: -EAGAIN means "re-issue without it". */
     private boolean noWaitIssued;
-    /** A RWF_NOWAIT read of its buffers was already made (the page-cache attribute): do not try again. */
-    private boolean noWaitTried;
+    /** An attribute asked for the first attempt to be made with RWF_NOWAIT, and to see its result. */
+    private boolean noWaitWanted;
+    private long noWaitResult = NO_ATTEMPT;
+    private long requestedBytes;
     /** NUL-terminated copy of an openat path, for a backend that hands it to the kernel later; made on first use. */
     private java.lang.foreign.MemorySegment path;
 
@@ -171,7 +174,9 @@ public final class InFlight implements Operation {
         attributeCount = 0;
         calls = null;
         noWaitIssued = false;
-        noWaitTried = false;
+        noWaitWanted = false;
+        noWaitResult = NO_ATTEMPT;
+        requestedBytes = 0;
     }
 
     int index() {
@@ -184,14 +189,6 @@ public final class InFlight implements Operation {
 
     void noWaitIssued(final boolean issued) {
         noWaitIssued = issued;
-    }
-
-    boolean noWaitTried() {
-        return noWaitTried;
-    }
-
-    void markNoWaitTried() {
-        noWaitTried = true;
     }
 
     /** @return this slot's path buffer (PATH_MAX bytes), made in {@code arena} the first time */
@@ -422,8 +419,32 @@ public final class InFlight implements Operation {
     }
 
     @Override
-    public long readNoWait() {
-        return calls.readNoWait(this);
+    public void tryNoWaitFirst() {
+        if (Opcode.isRead(opcode)) {
+            noWaitWanted = true;
+        }
+    }
+
+    @Override
+    public long noWaitResult() {
+        return noWaitResult;
+    }
+
+    boolean noWaitWanted() {
+        return noWaitWanted;
+    }
+
+    void noWaitResult(final long result) {
+        noWaitResult = result;
+    }
+
+    /** @return the bytes a read asked for, noted when its RWF_NOWAIT attempt was prepared */
+    long requestedBytes() {
+        return requestedBytes;
+    }
+
+    void requestedBytes(final long bytes) {
+        requestedBytes = bytes;
     }
 
     @Override

@@ -121,6 +121,9 @@ final class IoUringBackend implements Backend {
             poster.complete(op);
             return;
         }
+        if (op.noWaitWanted()) {
+            op.requestedBytes(caller.calls.transferLength(op));
+        }
         long bad = caller.calls.checkBuffers(op);
         if (bad == 0 && Opcode.usesBuffer(op.opcode()) && op.offset() < 0) {
             bad = -Errno.EINVAL; // pread/pwrite semantics: io_uring would read at the file position instead
@@ -144,7 +147,7 @@ final class IoUringBackend implements Backend {
             for (int i = 0; i < caller.size; i++) {
                 final InFlight op = caller.batch[i];
                 caller.batch[i] = null;
-                if (!mayBlock(op) && !op.noWaitTried()) {
+                if (!mayBlock(op)) {
                     prepare(op, true);
                 } else {
                     blocking.offer(op);
@@ -153,7 +156,7 @@ final class IoUringBackend implements Backend {
             }
             caller.size = 0;
             flush();
-            ring.reap(onCqe);
+            reapAndPost();
         } finally {
             final boolean wake = wakeCompleter || inKernel.get() > 0;
             wakeCompleter = false;
@@ -196,7 +199,7 @@ final class IoUringBackend implements Backend {
                 return;
             }
             flush(); // the SQ is full: hand it to the kernel and reuse its entries
-            ring.reap(onCqe);
+            reapAndPost();
         }
     }
 
@@ -212,7 +215,7 @@ final class IoUringBackend implements Backend {
                 throw new IllegalStateException("io_uring_enter failed: " + Errno.describeResult(r));
             }
             if (r < 0) {
-                ring.reap(onCqe); // EBUSY: the CQ is overflowing; make room
+                reapAndPost(); // EBUSY: the CQ is overflowing; make room
             }
         }
     }
@@ -224,19 +227,42 @@ final class IoUringBackend implements Backend {
             return; // not ours: nothing the engine submitted carries this user_data
         }
         inKernel.decrementAndGet();
-        if (result == -Errno.EAGAIN && op.noWaitIssued()) {
+        if (op.noWaitIssued()) {
             op.noWaitIssued(false);
-            blocking.offer(op);
-            wakeCompleter = true;
-            return;
+            if (op.noWaitWanted()) {
+                op.noWaitResult(result);
+            }
+            // Would block (or, for an attribute that asked, did not return every byte): issue it again, blocking.
+            if (result == -Errno.EAGAIN || op.noWaitWanted() && result >= 0 && result != op.requestedBytes()) {
+                blocking.offer(op);
+                wakeCompleter = true;
+                return;
+            }
         }
-        finish(op, result);
+        finishStaged(op, result);
     }
 
+    /** Finishes {@code op} and posts it at once (outside a CQ reap). */
     private void finish(final InFlight op, final long result) {
         op.finish(result, System.nanoTime());
         AttributeHooks.after(op);
         poster.complete(op);
+    }
+
+    /** Under the ring lock, reaping: finishes {@code op}; the reap posts the whole batch after it. */
+    private void finishStaged(final InFlight op, final long result) {
+        op.finish(result, System.nanoTime());
+        AttributeHooks.after(op);
+        poster.stage(op);
+    }
+
+    /** Under the ring lock: reaps every CQE there is and posts the finished iocbs with one publish. */
+    private int reapAndPost() {
+        final int reaped = ring.reap(onCqe);
+        if (reaped > 0) {
+            poster.postStaged();
+        }
+        return reaped;
     }
 
     private void wake() {
@@ -265,7 +291,7 @@ final class IoUringBackend implements Backend {
                     prepare(op, false);
                 }
                 flush();
-                ring.reap(onCqe);
+                reapAndPost();
                 wakeCompleter = false;
             } finally {
                 ringLock.unlock();

@@ -52,6 +52,13 @@ final class SyncCalls {
         AttributeHooks.before(op);
         if (op.completedEarly()) {
             op.finishEarly(System.nanoTime());
+        } else if (op.noWaitWanted()) {
+            // The first attempt with RWF_NOWAIT; only if it did not return every byte is the read made normally.
+            final long requested = transferLength(op);
+            final long first = requested < 0 ? requested : readNoWait(op);
+            op.noWaitResult(first);
+            final long result = first >= 0 && first == requested ? first : call(op);
+            op.finish(result, System.nanoTime());
         } else {
             final long result = call(op);
             op.finish(result, System.nanoTime());
@@ -127,9 +134,8 @@ final class SyncCalls {
         return 0;
     }
 
-    /** {@link Operation#readNoWait()}: one preadv2 with RWF_NOWAIT over the op's own (checked) buffers. */
+    /** The RWF_NOWAIT attempt {@link Operation#tryNoWaitFirst()} asks for: one preadv2 over the op's own (checked) buffers. */
     long readNoWait(final InFlight op) {
-        op.markNoWaitTried();
         if (op.opcode() == Opcode.PREAD) {
             final long length = Integer.toUnsignedLong(op.lengthOrCount());
             if (!memory.contains(op.address(), length)) {

@@ -57,14 +57,24 @@ public interface Operation {
 
     int scratchIndex();
 
+    /** What {@link #noWaitResult()} says when no RWF_NOWAIT attempt was made. */
+    long NO_ATTEMPT = Long.MIN_VALUE;
+
     /**
-     * For a read (pread, preadv): reads the operation's own buffers once with {@code RWF_NOWAIT}, which copies only
-     * what is in the page cache and never waits for the device. Memory is checked as for the operation itself.
-     *
-     * @return bytes read (all of them, or fewer when a page was not cached or the file ended), -EAGAIN when the
-     *         first page was not cached, -EOPNOTSUPP when the opcode is not a read, or another -errno
+     * From a {@code before} hook of a read (pread, preadv): asks the engine to make its first attempt with
+     * {@code RWF_NOWAIT}, which copies only what is in the page cache and never waits for the device. If that does
+     * not return every byte asked for, the engine reads the whole range again normally. The thread backend makes
+     * the attempt as a preadv2 on the worker; the io_uring backend as the io_uring read itself, in the submit batch.
      */
-    long readNoWait();
+    void tryNoWaitFirst();
+
+    /**
+     * In an {@code after} hook: the result of the RWF_NOWAIT attempt {@link #tryNoWaitFirst()} asked for.
+     *
+     * @return bytes (all of them: served from the page cache; fewer: a page was not cached, or the file ended),
+     *         -EAGAIN (the first page was not cached), another -errno, or {@link #NO_ATTEMPT}
+     */
+    long noWaitResult();
 
     /**
      * @return the bytes the operation asks to move: a pread/pwrite's length, the sum of a preadv/pwritev's iovec

@@ -57,6 +57,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s", description = "how long to run (default: ${DEFAULT-VALUE})")
     String duration;
 
+    @Option(names = "--ramp", paramLabel = "TIME", defaultValue = "0s",
+        description = "run this long first, left out of every figure (default: ${DEFAULT-VALUE})")
+    String ramp;
+
     @Option(names = "--ios", paramLabel = "N", description = "stop after N iocbs instead of after --duration")
     Long ioLimit;
 
@@ -129,7 +133,13 @@ final class BenchCommand implements Callable<Integer> {
             default -> throw new CommandLine.ParameterException(spec.commandLine(),
                 "--backend must be auto, io_uring or threads, not " + backend);
         };
-        return new BenchOptions(file, fileSize, bs, workload, readPercent, queueDepth, durationNanos, ioLimit,
+        final long rampNanos;
+        try {
+            rampNanos = ramp.trim().matches("0+(\\.0*)?(ms|s|m)?") ? 0 : Sizes.nanos(ramp);
+        } catch (final IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--ramp: " + e.getMessage());
+        }
+        return new BenchOptions(file, fileSize, bs, workload, readPercent, queueDepth, rampNanos, durationNanos, ioLimit,
             attributeIds(registry), reapers, reaperMode, direct, backendCode, workers, ringBytes, json, hgrm);
     }
 
@@ -158,6 +168,7 @@ final class BenchCommand implements Callable<Integer> {
                 final MemorySegment buffers = arena.allocate(options.bs() * options.queueDepth(), 4096);
                 buffers.fill((byte) 0x5A);
                 context.registerMemory(buffers);
+                reapers.awaitReady();
                 final BenchWorkload.EngineSide engine = new BenchWorkload(options, context, fd, buffers.address(), err).run();
                 final int discarded = context.destroy();
                 final BenchRecorder total = reapers.finish();
@@ -173,8 +184,9 @@ final class BenchCommand implements Callable<Integer> {
                 if (options.hgrm() != null) {
                     report.writeHgrm(options.hgrm());
                 }
-                if (total.events != engine.submitted()) {
-                    err.println("aioring bench: " + engine.submitted() + " iocbs submitted but " + total.events + " events reaped");
+                if (total.events != engine.submitted() || total.rampEvents != engine.rampSubmitted()) {
+                    err.println("aioring bench: " + engine.submitted() + " iocbs submitted (+" + engine.rampSubmitted()
+                        + " during the ramp) but " + total.events + " events reaped (+" + total.rampEvents + ")");
                     return 1;
                 }
                 return 0;

@@ -12,6 +12,7 @@ import java.nio.file.Path;
  * @param workload      what to read or write, and in which order
  * @param readPercent   for randrw, the share of reads
  * @param queueDepth    iocbs kept in flight (submitted and not yet reaped)
+ * @param rampNanos     how long to run first, left out of every figure
  * @param durationNanos how long to run, unless {@code ioLimit} is set
  * @param ioLimit       stop after this many iocbs, or null
  * @param attributeIds  the attributes each iocb asks for
@@ -25,7 +26,7 @@ import java.nio.file.Path;
  * @param hgrm          where to write the latency histogram, or null
  */
 record BenchOptions(Path file, long fileSize, long bs, Workload workload, int readPercent, int queueDepth,
-                    long durationNanos, Long ioLimit, int[] attributeIds, int reapers, ReaperMode reaperMode,
+                    long rampNanos, long durationNanos, Long ioLimit, int[] attributeIds, int reapers, ReaperMode reaperMode,
                     boolean direct, int backend, int workers, int ringBytes, boolean json, Path hgrm) {
     /** fio's names for the workloads. */
     enum Workload {

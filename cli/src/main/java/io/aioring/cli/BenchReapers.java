@@ -62,6 +62,28 @@ final class BenchReapers implements AutoCloseable {
     }
 
     /**
+     * Waits until every reaper process has mapped the ring and begun to reap (threads are ready at once), so that
+     * no JVM's start-up lands in the measured window.
+     *
+     * @throws IOException if one has not said so within 60 s, or has ended
+     */
+    void awaitReady() throws IOException, InterruptedException {
+        final long deadline = System.nanoTime() + 60_000_000_000L;
+        for (final ChildJvm child : processes) {
+            while (!child.log().contains(ReapCommand.READY)) {
+                if (!child.process().isAlive()) {
+                    throw new IOException("a reaper process ended before it began (exit " + child.process().exitValue()
+                        + "): " + child.log().lines().findFirst().orElse("no output"));
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IOException("a reaper process did not begin within 60 s");
+                }
+                Thread.sleep(5);
+            }
+        }
+    }
+
+    /**
      * Waits for every reaper to drain the closed ring and end.
      *
      * @return what they measured, merged

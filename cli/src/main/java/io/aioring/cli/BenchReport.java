@@ -88,8 +88,9 @@ final class BenchReport {
         s.append(String.format(Locale.ROOT, "  attributes : %s%n", attributeNames));
         s.append(String.format(Locale.ROOT, "  iops       : %,.0f%n", iops()));
         s.append(String.format(Locale.ROOT, "  bandwidth  : %.1f MiB/s (%.1f MB/s)%n", bytesPerSecond() / (1 << 20), bytesPerSecond() / 1e6));
-        s.append(String.format(Locale.ROOT, "  ios        : %,d submitted, %,d reaped, %,d errors%s%n", engine.submitted(),
-            reaped.events, reaped.errors, reaped.errors > 0 ? " (first: " + io.aioring.linux.Errno.describeResult(reaped.firstError) + ")" : ""));
+        s.append(String.format(Locale.ROOT, "  ios        : %,d submitted, %,d reaped, %,d errors%s%s%n", engine.submitted(),
+            reaped.events, reaped.errors, reaped.errors > 0 ? " (first: " + Errno.describeResult(reaped.firstError) + ")" : "",
+            engine.rampSubmitted() > 0 ? String.format(Locale.ROOT, "; %,d more during the ramp, left out", engine.rampSubmitted()) : ""));
         if (timing && reaped.latency.getTotalCount() > 0) {
             final Histogram h = reaped.latency;
             s.append(String.format(Locale.ROOT, "  lat (usec) : min=%s, max=%s, avg=%.2f, stdev=%.2f   (submit -> reaped)%n",
@@ -100,9 +101,9 @@ final class BenchReport {
                 s.append(String.format(Locale.ROOT, "%6.2fth=[%6s]", PERCENTILES[i], us(h.getValueAtPercentile(PERCENTILES[i]))));
                 s.append(i % 4 == 3 || i == PERCENTILES.length - 1 ? "\n" : ",");
             }
-            s.append(String.format(Locale.ROOT, "  queue (usec)  : p50=%s, p99=%s, max=%s   (submit -> a worker starts it)%n",
+            s.append(String.format(Locale.ROOT, "  queue (usec)  : p50=%s, p99=%s, max=%s   (submit -> handed to the kernel or a worker)%n",
                 us(reaped.queue.getValueAtPercentile(50)), us(reaped.queue.getValueAtPercentile(99)), us(reaped.queue.getMaxValue())));
-            s.append(String.format(Locale.ROOT, "  service (usec): p50=%s, p99=%s, max=%s   (the call itself)%n",
+            s.append(String.format(Locale.ROOT, "  service (usec): p50=%s, p99=%s, max=%s   (handed over -> completion seen)%n",
                 us(reaped.service.getValueAtPercentile(50)), us(reaped.service.getValueAtPercentile(99)), us(reaped.service.getMaxValue())));
         } else {
             s.append("  lat        : not measured (ask for the timing attribute: --attrs timing)\n");
@@ -131,6 +132,7 @@ final class BenchReport {
         s.append("\"direct\":").append(bench.direct()).append(',');
         field(s, "attributes", attributeNames).append(',');
         s.append(String.format(Locale.ROOT, "\"seconds\":%.6f,\"iops\":%.1f,\"bytes_per_second\":%.1f,", seconds(), iops(), bytesPerSecond()));
+        s.append("\"ramp_submitted\":").append(engine.rampSubmitted()).append(',');
         s.append("\"submitted\":").append(engine.submitted()).append(",\"reaped\":").append(reaped.events)
             .append(",\"errors\":").append(reaped.errors).append(",\"bytes\":").append(reaped.bytes);
         if (timing && reaped.latency.getTotalCount() > 0) {

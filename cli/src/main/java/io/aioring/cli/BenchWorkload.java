@@ -24,14 +24,15 @@ final class BenchWorkload {
     /**
      * What the run measured on the engine's side; the reapers' side is in a {@link BenchRecorder}.
      *
-     * @param submitted    iocbs accepted
-     * @param elapsedNanos from the first submit to the last completion
+     * @param submitted    iocbs accepted in the measured window
+     * @param rampSubmitted iocbs accepted during the ramp (their events carry {@link BenchRecorder#RAMP_BIT})
+     * @param elapsedNanos from the first measured submit to the last completion
      * @param busy         submits refused because the overflow list was at its bound
      * @param overflowed   events that waited on the overflow list
      * @param wraps        times the ring's tail counter wrapped past 2^32
      * @param posted       events posted into the ring
      */
-    record EngineSide(long submitted, long elapsedNanos, long busy, long overflowed, long wraps, long posted) {
+    record EngineSide(long submitted, long rampSubmitted, long elapsedNanos, long busy, long overflowed, long wraps, long posted) {
     }
 
     private final BenchOptions options;
@@ -64,16 +65,30 @@ final class BenchWorkload {
         long submitted = 0;
         long wraps = 0;
         int lastTail = context.ring().tail();
-        final long start = System.nanoTime();
-        final long deadline = start + options.durationNanos();
+        final long rampEnd = System.nanoTime() + options.rampNanos();
+        boolean ramping = options.rampNanos() > 0;
+        long rampSubmitted = 0;
+        long start = ramping ? rampEnd : System.nanoTime();
+        long deadline = start + options.durationNanos();
         long nextProgress = start + 1_000_000_000L;
         long lastProgressCompleted = 0;
-        while (ioLimit != null ? submitted < ioLimit : System.nanoTime() - deadline < 0) {
+        while (ramping || (ioLimit != null ? submitted - rampSubmitted < ioLimit : System.nanoTime() - deadline < 0)) {
+            if (ramping && System.nanoTime() - rampEnd >= 0) {
+                // The measured window starts here; what the ramp submitted is counted apart.
+                ramping = false;
+                rampSubmitted = submitted;
+                start = System.nanoTime();
+                deadline = start + options.durationNanos();
+                nextProgress = start + 1_000_000_000L;
+                lastProgressCompleted = context.completed();
+                continue;
+            }
+            final long userDataBits = ramping ? BenchRecorder.RAMP_BIT : 0;
             final long unreadBytes = Integer.toUnsignedLong(context.ring().tail() - context.ring().head());
             final long inFlight = submitted - context.completed() + unreadBytes / eventSpan + context.overflowLength();
             long room = Math.min(queueDepth - inFlight, 256);
-            if (ioLimit != null) {
-                room = Math.min(room, ioLimit - submitted);
+            if (ioLimit != null && !ramping) {
+                room = Math.min(room, ioLimit - (submitted - rampSubmitted));
             }
             if (room > 0) {
                 writer.reset();
@@ -82,7 +97,8 @@ final class BenchWorkload {
                     final boolean read = !options.workload().writes()
                         || (options.workload() == BenchOptions.Workload.randrw && random.nextInt(100) < options.readPercent());
                     final long buffer = buffers + ((submitted + i) % queueDepth) * bs;
-                    writer.iocb(read ? Opcode.PREAD : Opcode.PWRITE, fd, offset, buffer, (int) bs, 0, 0, submitted + i);
+                    writer.iocb(read ? Opcode.PREAD : Opcode.PWRITE, fd, offset, buffer, (int) bs, 0, 0,
+                        (submitted + i) | userDataBits);
                     for (final int id : options.attributeIds()) {
                         writer.attribute(id, 0);
                     }
@@ -126,7 +142,7 @@ final class BenchWorkload {
             err.flush();
         }
         final ContextArea area = new ContextArea(context.ring().buffer());
-        return new EngineSide(submitted, elapsed, area.busyRejections(), area.eventsOverflowed(), wraps, area.eventsPosted());
+        return new EngineSide(submitted - rampSubmitted, rampSubmitted, elapsed, area.busyRejections(), area.eventsOverflowed(), wraps, area.eventsPosted());
     }
 
     /** @return the ring bytes one event of this run takes (a read's; a write's page-cache record is smaller) */

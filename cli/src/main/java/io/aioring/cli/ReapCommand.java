@@ -26,10 +26,16 @@ final class ReapCommand implements Callable<Integer> {
     @Option(names = "--timeout-seconds", defaultValue = "600")
     long timeoutSeconds;
 
+    /** The line a reaper process prints once it has mapped the ring and is about to reap. */
+    static final String READY = "aioring-reaper: ready";
+
     @Override
     public Integer call() throws Exception {
         final BenchRecorder recorder = new BenchRecorder();
         try (ContextReaper reaper = ContextReaper.open(ring)) {
+            // The bench starts its measured window only once every reaper process says this.
+            System.out.println(READY);
+            System.out.flush();
             reapUntilClosed(reaper, recorder, timeoutSeconds * 1_000_000_000L);
         }
         recorder.save(out);

@@ -71,8 +71,30 @@ class BenchCommandTest {
         assertEquals(4 << 20, Files.size(file), "a given file stays");
     }
 
+    /** The ramp's iocbs are reaped like the rest but left out of the figures; each backend can be asked for. */
+    @Test
+    @Timeout(120)
+    void aRampIsLeftOutAndTheBackendIsNamed() {
+        for (final String backend : new String[] {"threads", "auto"}) {
+            final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--ramp", "300ms", "--ios", "5000", "--size", "8m",
+                "--backend", backend, "--json");
+            assertEquals(0, run.exit(), run.err() + run.out());
+            final String json = run.out();
+            assertEquals(5000, number(json, "submitted"), "--ios counts the measured window only");
+            assertEquals(5000, number(json, "reaped"));
+            assertTrue(number(json, "ramp_submitted") > 0, json);
+            final String named = backend.equals("threads") ? "threads" : io.aioring.abi.AioContext.probe().autoBackend();
+            assertTrue(json.contains("\"backend\":\"" + named + "\""), json);
+        }
+        final InspectCommandTest.Run text = InspectCommandTest.run("bench", "--ramp", "200ms", "--duration", "300ms", "--size", "8m");
+        assertEquals(0, text.exit(), text.err() + text.out());
+        assertTrue(text.out().contains("more during the ramp, left out"), text.out());
+        assertTrue(text.out().contains(", backend "), text.out());
+    }
+
     @Test
     void badOptionsGetOneLine() {
+        assertBad(InspectCommandTest.run("bench", "--backend", "carrier-pigeon"), "--backend must be auto, io_uring or threads");
         assertBad(InspectCommandTest.run("bench", "--bs", "3k"), "--bs must be a power of two");
         assertBad(InspectCommandTest.run("bench", "--attrs", "timing,nope"), "no attribute named 'nope'");
         assertBad(InspectCommandTest.run("bench", "--duration", "soon"), "not a duration");

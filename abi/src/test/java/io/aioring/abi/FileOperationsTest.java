@@ -53,6 +53,55 @@ class FileOperationsTest {
         return f.memory.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE);
     }
 
+    /** O_DIRECT on a file on disk: an aligned read moves the bytes; a misaligned buffer or offset is the kernel's -EINVAL. */
+    @Test
+    void directReadsNeedAlignment() {
+        final var name = Linux.cString(f.arena, file.toString());
+        final int direct = Linux.openat(f.errno, Linux.AT_FDCWD, name.address(), Linux.O_RDONLY | Linux.O_DIRECT | Linux.O_CLOEXEC, 0);
+        org.junit.jupiter.api.Assumptions.assumeTrue(direct >= 0,
+            "this file system refuses O_DIRECT: " + Errno.describeResult(direct) + " for " + file);
+        try {
+            f.writer.pread(direct, f.address(0), 4096, 8192, 1)       // 4 KiB-aligned buffer, offset and length
+                .pread(direct, f.address(4096 + 1), 4096, 8192, 2)     // the buffer one byte off
+                .pread(direct, f.address(16384), 4096, 8192 + 1, 3);   // the offset one byte off
+            f.submitAll();
+            final java.util.Map<Long, Long> results = new java.util.HashMap<>();
+            f.reap(3).forEach(e -> results.put(e.userData(), e.result()));
+            assertEquals(java.util.Map.of(1L, 4096L, 2L, (long) -Errno.EINVAL, 3L, (long) -Errno.EINVAL), results,
+                "on " + f.context.backend());
+            assertArrayEquals(Arrays.copyOfRange(content, 8192, 8192 + 4096), memory(0, 4096));
+        } finally {
+            Linux.close(f.errno, direct);
+        }
+    }
+
+    /** A read blocked on an empty pipe holds up no other iocb (io_uring: it waits in the kernel; threads: on one worker). */
+    @Test
+    void aBlockedReadHoldsUpNothing() {
+        final int[] pipe = f.pipe();
+        try {
+            f.memory.set(ValueLayout.JAVA_LONG, 20480, f.address(24576));
+            f.memory.set(ValueLayout.JAVA_LONG, 20488, 64L);
+            f.writer.preadv(pipe[0], f.address(20480), 1, -1, 0, 100); // offset -1: the pipe's own position
+            f.submitAll();
+            for (int round = 0; round < 3; round++) {
+                f.writer.pread(fd, f.address(4096), 4096, 0, 1).nop(2).fsync(fd, 3);
+                f.submitAll();
+                final java.util.Map<Long, Long> results = new java.util.HashMap<>();
+                f.reap(3).forEach(e -> results.put(e.userData(), e.result()));
+                assertEquals(java.util.Map.of(1L, 4096L, 2L, 0L, 3L, 0L), results, "round " + round + " on " + f.context.backend());
+            }
+            f.memory.set(ValueLayout.JAVA_LONG, 8192, 0x0102030405060708L);
+            assertEquals(8, Linux.write(f.errno, pipe[1], f.address(8192), 8));
+            final ContextFixture.Event read = f.reap(1).get(0);
+            assertEquals(100, read.userData());
+            assertEquals(8, read.result());
+        } finally {
+            Linux.close(f.errno, pipe[0]);
+            Linux.close(f.errno, pipe[1]);
+        }
+    }
+
     @Test
     void preadReturnsTheFilesBytes() {
         f.writer.pread(fd, f.address(0), 4096, 8192, 11);

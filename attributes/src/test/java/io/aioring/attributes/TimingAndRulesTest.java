@@ -140,6 +140,7 @@ class TimingAndRulesTest {
         final Probe probe = Probe.of(AttributeFixture.registry());
         assertTrue(probe.attributes().contains(new Probe.AttributeInfo(1, "timing", 1, 0, 0, 40)), probe.attributes().toString());
         assertTrue(probe.attributes().contains(new Probe.AttributeInfo(2, "page-cache", 1, 0, 0, 24)), probe.attributes().toString());
-        assertEquals(List.of(1, 2), probe.attributes().stream().map(Probe.AttributeInfo::id).toList());
+        assertTrue(probe.attributes().contains(new Probe.AttributeInfo(3, "path", 1, 0, 0, 8)), probe.attributes().toString());
+        assertEquals(List.of(1, 2, 3), probe.attributes().stream().map(Probe.AttributeInfo::id).toList());
     }
 }

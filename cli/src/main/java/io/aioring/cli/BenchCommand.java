@@ -65,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
     Long ioLimit;
 
     @Option(names = "--attrs", paramLabel = "LIST",
-        description = "attributes to ask for, comma-separated, or none (default: timing,page-cache; timing with --direct)")
+        description = "attributes to ask for, comma-separated, or none (default: timing,page-cache,path; timing,path with --direct)")
     String attributes;
 
     @Option(names = "--reapers", paramLabel = "N", defaultValue = "1", description = "reapers (default: ${DEFAULT-VALUE})")
@@ -201,7 +201,7 @@ final class BenchCommand implements Callable<Integer> {
 
     private int[] attributeIds(final AttributeRegistry registry) {
         // page-cache says nothing true about O_DIRECT reads (docs/abi.md 3.3), so --direct leaves it out by default.
-        final String list = (attributes != null ? attributes : direct ? "timing" : "timing,page-cache").trim().toLowerCase(Locale.ROOT);
+        final String list = (attributes != null ? attributes : direct ? "timing,path" : "timing,page-cache,path").trim().toLowerCase(Locale.ROOT);
         if (list.equals("none") || list.isEmpty()) {
             return new int[0];
         }

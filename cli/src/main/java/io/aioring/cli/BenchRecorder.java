@@ -12,6 +12,7 @@ import io.aioring.abi.EventHandler;
 import io.aioring.abi.EventView;
 import io.aioring.abi.layout.EventDescriptor;
 import io.aioring.attributes.PageCacheAttribute;
+import io.aioring.attributes.PathAttribute;
 import io.aioring.attributes.TimingAttribute;
 
 import org.HdrHistogram.Histogram;
@@ -39,6 +40,10 @@ final class BenchRecorder implements EventHandler {
     long misses;
     long residentBytes;
     long overflowed;
+    /** By the path attribute: completed inline, later by io_uring, or by a worker. */
+    long inline;
+    long async;
+    long worker;
     long firstError;
 
     @Override
@@ -67,6 +72,14 @@ final class BenchRecorder implements EventHandler {
             queue.recordValue(clamp(TimingAttribute.queueNanos(event)));
             service.recordValue(clamp(TimingAttribute.serviceNanos(event)));
         }
+        switch (PathAttribute.path(event)) {
+            case PathAttribute.INLINE -> inline++;
+            case PathAttribute.ASYNC -> async++;
+            case PathAttribute.WORKER -> worker++;
+            default -> {
+                // no path record
+            }
+        }
         switch (PageCacheAttribute.outcome(event)) {
             case PageCacheAttribute.HIT -> hits++;
             case PageCacheAttribute.PARTIAL -> partials++;
@@ -88,6 +101,9 @@ final class BenchRecorder implements EventHandler {
         service.add(other.service);
         events += other.events;
         rampEvents += other.rampEvents;
+        inline += other.inline;
+        async += other.async;
+        worker += other.worker;
         errors += other.errors;
         bytes += other.bytes;
         hits += other.hits;
@@ -103,7 +119,8 @@ final class BenchRecorder implements EventHandler {
     void save(final Path file) throws IOException {
         final Path tmp = Path.of(file + ".tmp");
         try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(tmp))) {
-            for (final long v : new long[] {events, rampEvents, errors, bytes, hits, partials, misses, residentBytes, overflowed, firstError}) {
+            for (final long v : new long[] {events, rampEvents, errors, bytes, hits, partials, misses, residentBytes, overflowed, firstError,
+                inline, async, worker}) {
                 out.writeLong(v);
             }
             for (final Histogram h : new Histogram[] {latency, queue, service}) {
@@ -129,6 +146,9 @@ final class BenchRecorder implements EventHandler {
             r.residentBytes = in.readLong();
             r.overflowed = in.readLong();
             r.firstError = in.readLong();
+            r.inline = in.readLong();
+            r.async = in.readLong();
+            r.worker = in.readLong();
             for (final Histogram h : new Histogram[] {r.latency, r.queue, r.service}) {
                 final byte[] encoded = new byte[in.readInt()];
                 in.readFully(encoded);

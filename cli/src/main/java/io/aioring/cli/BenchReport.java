@@ -8,6 +8,7 @@ import java.util.Locale;
 
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.attributes.PageCacheAttribute;
+import io.aioring.attributes.PathAttribute;
 import io.aioring.attributes.TimingAttribute;
 import io.aioring.linux.Errno;
 
@@ -28,6 +29,7 @@ final class BenchReport {
     private final int discarded;
     private final boolean timing;
     private final boolean pageCache;
+    private final boolean path;
     private final String attributeNames;
 
     BenchReport(final BenchOptions bench, final Path file, final String backend, final int backendRefusal,
@@ -45,14 +47,17 @@ final class BenchReport {
         this.discarded = discarded;
         boolean t = false;
         boolean p = false;
+        boolean w = false;
         final StringBuilder names = new StringBuilder();
         for (final int id : attributeIds) {
             t |= id == TimingAttribute.ID;
             p |= id == PageCacheAttribute.ID;
+            w |= id == PathAttribute.ID;
             names.append(names.isEmpty() ? "" : ", ").append(registry.byId(id).name());
         }
         this.timing = t;
         this.pageCache = p;
+        this.path = w;
         this.attributeNames = names.isEmpty() ? "none" : names.toString();
     }
 
@@ -114,6 +119,11 @@ final class BenchReport {
                 percent(reaped.hits, reads), percent(reaped.partials, reads), percent(reaped.misses, reads), reads,
                 Sizes.human(reaped.residentBytes)));
         }
+        if (path) {
+            final long all = reaped.inline + reaped.async + reaped.worker;
+            s.append(String.format(Locale.ROOT, "  path       : %s inline, %s async (io_uring, later), %s worker%n",
+                percent(reaped.inline, all), percent(reaped.async, all), percent(reaped.worker, all)));
+        }
         s.append(String.format(Locale.ROOT, "  overflow   : %,d events overflowed, %,d busy rejections, %d discarded%n",
             engine.overflowed(), engine.busy(), discarded));
         s.append(String.format(Locale.ROOT, "  counters   : tail wrapped past 2^32 %d times%n", engine.wraps()));
@@ -146,6 +156,10 @@ final class BenchReport {
         if (pageCache) {
             s.append(",\"page_cache\":{\"hits\":").append(reaped.hits).append(",\"partials\":").append(reaped.partials)
                 .append(",\"misses\":").append(reaped.misses).append(",\"resident_bytes\":").append(reaped.residentBytes).append('}');
+        }
+        if (path) {
+            s.append(",\"path\":{\"inline\":").append(reaped.inline).append(",\"async\":").append(reaped.async)
+                .append(",\"worker\":").append(reaped.worker).append('}');
         }
         s.append(",\"events_overflowed\":").append(engine.overflowed()).append(",\"busy_rejections\":").append(engine.busy())
             .append(",\"discarded\":").append(discarded).append(",\"counter_wraps\":").append(engine.wraps());

@@ -37,9 +37,11 @@ class BenchCommandTest {
         assertEquals(0, number(json, "errors"));
         assertEquals(number(json, "reaped") * 4096, number(json, "bytes"));
         assertTrue(json.contains("\"reaper_mode\":\"process\""));
-        assertTrue(json.contains("\"attributes\":\"timing, page-cache\""));
+        assertTrue(json.contains("\"attributes\":\"timing, page-cache, path\""));
         assertTrue(number(json, "p50") > 0, "a latency median");
         assertTrue(number(json, "hits") > number(json, "misses"), "the temporary file was cached first");
+        assertEquals(number(json, "reaped"), number(json, "inline") + number(json, "async") + number(json, "worker"),
+            "the path attribute placed every event");
     }
 
     @Test
@@ -52,7 +54,7 @@ class BenchCommandTest {
         final String out = run.out();
         for (final String expected : new String[] {"aioring bench: randread, bs=4 KiB, qd=8", "2 reaper threads", "iops       :",
             "bandwidth  :", "lat percentiles (usec):", "50.00th=[", "99.99th=[", "queue (usec)", "service (usec)", "page cache :",
-            "overflow   :", "counters   : tail wrapped past 2^32"}) {
+            "overflow   :", "counters   : tail wrapped past 2^32", "path       :"}) {
             assertTrue(out.contains(expected), "'" + expected + "' in\n" + out);
         }
         assertTrue(Files.readString(hgrm).contains("Percentile"), "HdrHistogram's percentile distribution");

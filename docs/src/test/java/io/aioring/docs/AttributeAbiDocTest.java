@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 import io.aioring.attributes.PageCacheAttribute;
+import io.aioring.attributes.PathAttribute;
 import io.aioring.attributes.TimingAttribute;
 
 import org.junit.jupiter.api.Test;
@@ -44,9 +45,21 @@ class AttributeAbiDocTest {
     }
 
     @Test
+    void path() throws Exception {
+        final List<List<String>> rows = MarkdownTables.tableUnder(ABI, "3.4 path");
+        assertEquals(PathAttribute.PATH_OFFSET, Integer.parseInt(RingAbiDocTest.rowNamed(rows, "path").get(0)));
+        assertEquals(PathAttribute.CPU_OFFSET, Integer.parseInt(RingAbiDocTest.rowNamed(rows, "cpu").get(0)));
+        assertEquals(PathAttribute.RETURN_LENGTH, sum(rows));
+        final String paths = RingAbiDocTest.rowNamed(rows, "path").get(3);
+        assertTrue(paths.contains("`" + PathAttribute.INLINE + "` inline") && paths.contains("`" + PathAttribute.ASYNC
+            + "` async") && paths.contains("`" + PathAttribute.WORKER + "` worker"), paths);
+    }
+
+    @Test
     void idsInTheHeadings() throws Exception {
         final String text = java.nio.file.Files.readString(ABI);
         assertTrue(text.contains("### 3.2 timing (id " + TimingAttribute.ID + ")"));
         assertTrue(text.contains("### 3.3 page-cache (id " + PageCacheAttribute.ID + ")"));
+        assertTrue(text.contains("### 3.4 path (id " + PathAttribute.ID + ")"));
     }
 }

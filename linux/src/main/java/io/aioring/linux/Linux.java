@@ -77,6 +77,8 @@ public final class Linux {
     private static final MethodHandle READ = errnoCall("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle WRITE = errnoCall("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     /** write(2) without errno capture: capturing slices the capture segment, which allocates unless C2 inlines it all. */
+    private static final MethodHandle SCHED_GETCPU = LINKER.downcallHandle(LIBC.findOrThrow("sched_getcpu"),
+        FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle WRITE_UNCHECKED = LINKER.downcallHandle(LIBC.findOrThrow("write"),
         FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
     private static final MethodHandle FUTEX_UNCHECKED = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
@@ -210,6 +212,19 @@ public final class Linux {
      * @return bytes written, or -1
      */
     public static long writeUnchecked(final int fd, final long address, final long length) {
+        return writeUncheckedCall(fd, address, length);
+    }
+
+    /** @return the CPU the calling thread runs on now (sched_getcpu, served by the vDSO), or -1 */
+    public static int currentCpu() {
+        try {
+            return (int) SCHED_GETCPU.invokeExact();
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private static long writeUncheckedCall(final int fd, final long address, final long length) {
         try {
             return (long) WRITE_UNCHECKED.invokeExact(fd, address, length);
         } catch (final Throwable t) {

@@ -89,6 +89,8 @@ public final class InFlight implements Operation {
     private boolean noWaitWanted;
     private long noWaitResult = NO_ATTEMPT;
     private long requestedBytes;
+    private int executionPath;
+    private long submitBatch;
     /** NUL-terminated copy of an openat path, for a backend that hands it to the kernel later; made on first use. */
     private java.lang.foreign.MemorySegment path;
 
@@ -177,6 +179,8 @@ public final class InFlight implements Operation {
         noWaitWanted = false;
         noWaitResult = NO_ATTEMPT;
         requestedBytes = 0;
+        executionPath = PATH_WORKER;
+        submitBatch = 0;
     }
 
     int index() {
@@ -416,6 +420,24 @@ public final class InFlight implements Operation {
     @Override
     public int scratchIndex() {
         return current * AioAttribute.SCRATCH_BYTES;
+    }
+
+    @Override
+    public int executionPath() {
+        return executionPath;
+    }
+
+    void executionPath(final int path) {
+        executionPath = path;
+    }
+
+    /** @return the io_uring submit batch this iocb went out in (0: none) */
+    long batch() {
+        return submitBatch;
+    }
+
+    void batch(final long id) {
+        submitBatch = id;
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.aioring.abi.Opcode;
+import io.aioring.abi.spi.Operation;
 import io.aioring.linux.Errno;
 import io.aioring.linux.IoUring;
 import io.aioring.linux.IoUringException;
@@ -45,6 +46,9 @@ final class IoUringBackend implements Backend {
     private final UnsafeBuffer pathView = new UnsafeBuffer(0L, 0);
     private final IoUring.CqeHandler onCqe = this::onCqe;
     private volatile boolean stopping;
+    /** Under the ring lock: submit batches so far, and the one whose submit call is reaping now (-1: none). */
+    private long batches;
+    private long reapingBatch = -1;
     private boolean wakeCompleter;
 
     /** A submitting thread's own state: its calls (errno, scratch) and the batch it is building. */
@@ -108,6 +112,7 @@ final class IoUringBackend implements Backend {
     public void execute(final InFlight op) {
         final Caller caller = callers.get();
         op.start(System.nanoTime(), caller.calls);
+        op.executionPath(Operation.PATH_INLINE);
         if (op.failed()) {
             op.finish(op.preResult(), op.startNanos());
             AttributeHooks.withoutRunning(op);
@@ -144,9 +149,13 @@ final class IoUringBackend implements Backend {
         }
         ringLock.lock();
         try {
+            // What this call's own reaps find of this batch completed inside the submit call: inline.
+            final long batch = ++batches;
+            reapingBatch = batch;
             for (int i = 0; i < caller.size; i++) {
                 final InFlight op = caller.batch[i];
                 caller.batch[i] = null;
+                op.batch(batch);
                 if (!mayBlock(op)) {
                     prepare(op, true);
                 } else {
@@ -158,6 +167,7 @@ final class IoUringBackend implements Backend {
             flush();
             reapAndPost();
         } finally {
+            reapingBatch = -1;
             final boolean wake = wakeCompleter || inKernel.get() > 0;
             wakeCompleter = false;
             ringLock.unlock();
@@ -227,6 +237,7 @@ final class IoUringBackend implements Backend {
             return; // not ours: nothing the engine submitted carries this user_data
         }
         inKernel.decrementAndGet();
+        op.executionPath(op.batch() == reapingBatch ? Operation.PATH_INLINE : Operation.PATH_ASYNC);
         if (op.noWaitIssued()) {
             op.noWaitIssued(false);
             if (op.noWaitWanted()) {

@@ -44,6 +44,7 @@ final class SyncCalls {
     /** Runs {@code op} (state QUEUED, or CANCELLED) to completion on this thread: hooks, call, return records. */
     void run(final InFlight op) {
         op.start(System.nanoTime(), this);
+        op.executionPath(Operation.PATH_WORKER);
         if (op.failed()) {
             op.finish(op.preResult(), op.startNanos());
             AttributeHooks.withoutRunning(op);

@@ -57,6 +57,20 @@ public interface Operation {
 
     int scratchIndex();
 
+    /** {@link #executionPath()}: completed on the submitting thread, inside its submit call. */
+    int PATH_INLINE = 0;
+    /** {@link #executionPath()}: handed to io_uring and completed later (reaped by the engine's completer). */
+    int PATH_ASYNC = 1;
+    /** {@link #executionPath()}: a worker thread made the call. */
+    int PATH_WORKER = 2;
+
+    /**
+     * In an {@code after} hook: how the operation ran.
+     *
+     * @return {@link #PATH_INLINE}, {@link #PATH_ASYNC} or {@link #PATH_WORKER}
+     */
+    int executionPath();
+
     /** What {@link #noWaitResult()} says when no RWF_NOWAIT attempt was made. */
     long NO_ATTEMPT = Long.MIN_VALUE;
 

@@ -72,7 +72,8 @@ final class BenchCommand implements Callable<Integer> {
     int reapers;
 
     @Option(names = "--reaper-mode", paramLabel = "MODE", defaultValue = "process",
-        description = "process (separate JVMs reaping through shared memory) or thread (default: ${DEFAULT-VALUE})")
+        description = "process (separate JVMs reaping through shared memory), thread, or caller (the submitting thread "
+            + "reaps its own events, as fio does) (default: ${DEFAULT-VALUE})")
     BenchOptions.ReaperMode reaperMode;
 
     @Option(names = "--direct", description = "open the file with O_DIRECT")
@@ -154,7 +155,9 @@ final class BenchCommand implements Callable<Integer> {
             if (fd < 0) {
                 throw new IOException("cannot open " + path + (options.direct() ? " with O_DIRECT" : "") + ": " + Errno.name(-fd));
             }
-            final SetupParams params = new SetupParams().backend(options.backend()).ringDataBytes(options.ringBytes())
+            // No reaper of the bench sleeps on the eventfd (they poll, then yield), so no eventfd: a signal per
+            // publish would be a system call that nobody reads.
+            final SetupParams params = new SetupParams().flags(0).backend(options.backend()).ringDataBytes(options.ringBytes())
                 .workers(options.workers())
                 .maxInFlight(Math.max(64, options.queueDepth())).overflowBound(65_536);
             final AioContext context;
@@ -169,9 +172,11 @@ final class BenchCommand implements Callable<Integer> {
                 buffers.fill((byte) 0x5A);
                 context.registerMemory(buffers);
                 reapers.awaitReady();
-                final BenchWorkload.EngineSide engine = new BenchWorkload(options, context, fd, buffers.address(), err).run();
+                final BenchWorkload workload = new BenchWorkload(options, context, fd, buffers.address(), err);
+                final BenchWorkload.EngineSide engine = workload.run();
                 final int discarded = context.destroy();
                 final BenchRecorder total = reapers.finish();
+                total.add(workload.callerRecorder());
                 final BenchReport report = new BenchReport(options, path, context.backend(), context.backendRefusal(),
                     engine, total, discarded,
                     options.attributeIds().length > 0 ? registry : null);

@@ -17,7 +17,7 @@ import java.nio.file.Path;
  * @param ioLimit       stop after this many iocbs, or null
  * @param attributeIds  the attributes each iocb asks for
  * @param reapers       how many reapers
- * @param reaperMode    reapers in other JVMs, or threads of this one
+ * @param reaperMode    reapers in other JVMs, threads of this one, or the submitting thread itself
  * @param direct        open the file with O_DIRECT
  * @param backend       the setup backend code: auto, io_uring or threads
  * @param workers       the engine's worker threads
@@ -43,6 +43,11 @@ record BenchOptions(Path file, long fileSize, long bs, Workload workload, int re
 
     /** Where the reapers run. */
     enum ReaperMode {
-        process, thread
+        /** Other JVMs, reaping through shared memory. */
+        process,
+        /** Threads of this JVM, each with a mapping of its own. */
+        thread,
+        /** The submitting thread reaps its own events with getevents, as fio's thread does. */
+        caller
     }
 }

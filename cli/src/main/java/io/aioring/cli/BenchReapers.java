@@ -25,7 +25,9 @@ final class BenchReapers implements AutoCloseable {
         final BenchReapers reapers = new BenchReapers();
         try {
             for (int i = 0; i < options.reapers(); i++) {
-                if (options.reaperMode() == BenchOptions.ReaperMode.process) {
+                if (options.reaperMode() == BenchOptions.ReaperMode.caller) {
+                    break; // the submitting thread reaps: nothing to start
+                } else if (options.reaperMode() == BenchOptions.ReaperMode.process) {
                     reapers.startProcess(ring);
                 } else {
                     reapers.startThread(ring, options.durationNanos(), i);

@@ -84,10 +84,13 @@ final class BenchReport {
 
     String text() {
         final StringBuilder s = new StringBuilder();
-        final String reaperKind = bench.reaperMode() == BenchOptions.ReaperMode.process
-            ? (bench.reapers() == 1 ? "process" : "processes") : (bench.reapers() == 1 ? "thread" : "threads");
-        s.append(String.format(Locale.ROOT, "aioring bench: %s, bs=%s, qd=%d, %.1f s, backend %s, %d reaper %s%n",
-            bench.workload(), Sizes.human(bs), bench.queueDepth(), seconds(), backendText(), bench.reapers(), reaperKind));
+        final String reapedBy = switch (bench.reaperMode()) {
+            case process -> bench.reapers() + (bench.reapers() == 1 ? " reaper process" : " reaper processes");
+            case thread -> bench.reapers() + (bench.reapers() == 1 ? " reaper thread" : " reaper threads");
+            case caller -> "reaped by the submitting thread";
+        };
+        s.append(String.format(Locale.ROOT, "aioring bench: %s, bs=%s, qd=%d, %.1f s, backend %s, %s%n",
+            bench.workload(), Sizes.human(bs), bench.queueDepth(), seconds(), backendText(), reapedBy));
         s.append(String.format(Locale.ROOT, "  file       : %s (%s%s%s)%n", file, Sizes.human(fileSize),
             bench.file() == null ? ", temporary" : "", bench.direct() ? ", O_DIRECT" : ", page cache warmed"));
         s.append(String.format(Locale.ROOT, "  attributes : %s%n", attributeNames));

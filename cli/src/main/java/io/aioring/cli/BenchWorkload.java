@@ -40,6 +40,9 @@ final class BenchWorkload {
     private final int fd;
     private final long buffers;
     private final PrintWriter err;
+    /** With --reaper-mode caller: what this thread reaped; else empty. */
+    private final BenchRecorder callerRecorder = new BenchRecorder();
+    private final boolean callerReaps;
 
     BenchWorkload(final BenchOptions options, final AioContext context, final int fd, final long buffers, final PrintWriter err) {
         this.options = options;
@@ -47,6 +50,16 @@ final class BenchWorkload {
         this.fd = fd;
         this.buffers = buffers;
         this.err = err;
+        this.callerReaps = options.reaperMode() == BenchOptions.ReaperMode.caller;
+    }
+
+    /** @return what the submitting thread reaped itself (--reaper-mode caller), else an empty recorder */
+    BenchRecorder callerRecorder() {
+        return callerRecorder;
+    }
+
+    private long callerReaped() {
+        return callerRecorder.events + callerRecorder.rampEvents;
     }
 
     EngineSide run() throws InterruptedException {
@@ -85,7 +98,8 @@ final class BenchWorkload {
             }
             final long userDataBits = ramping ? BenchRecorder.RAMP_BIT : 0;
             final long unreadBytes = Integer.toUnsignedLong(context.ring().tail() - context.ring().head());
-            final long inFlight = submitted - context.completed() + unreadBytes / eventSpan + context.overflowLength();
+            final long inFlight = callerReaps ? submitted - callerReaped()
+                : submitted - context.completed() + unreadBytes / eventSpan + context.overflowLength();
             long room = Math.min(queueDepth - inFlight, 256);
             if (ioLimit != null && !ramping) {
                 room = Math.min(room, ioLimit - (submitted - rampSubmitted));
@@ -110,6 +124,12 @@ final class BenchWorkload {
                     Thread.yield(); // -EBUSY or -EAGAIN: the engine counts busy rejections in the context area
                 }
                 idle.reset();
+                if (callerReaps) {
+                    context.getevents(0, 1 << 20, 0, callerRecorder); // take what completed inside the submit
+                }
+            } else if (callerReaps) {
+                // Full: wait for at least one of our own events, as fio's thread does.
+                context.getevents(1, 1 << 20, 100_000_000L, callerRecorder);
             } else {
                 // This thread, the engine and the reapers may share few cores: give the CPU away while full.
                 idle.idle();
@@ -135,6 +155,9 @@ final class BenchWorkload {
                 break;
             }
             TimeUnit.MICROSECONDS.sleep(50);
+        }
+        while (callerReaps && callerReaped() < submitted && System.nanoTime() - waitUntil < 0) {
+            context.getevents(1, 1 << 20, 100_000_000L, callerRecorder);
         }
         final long elapsed = System.nanoTime() - start;
         if (progress) {

@@ -88,6 +88,11 @@ class BenchCommandTest {
             final String named = backend.equals("threads") ? "threads" : io.aioring.abi.AioContext.probe().autoBackend();
             assertTrue(json.contains("\"backend\":\"" + named + "\""), json);
         }
+        final InspectCommandTest.Run caller = InspectCommandTest.run("bench", "--ios", "3000", "--qd", "4", "--size", "8m",
+            "--reaper-mode", "caller", "--json");
+        assertEquals(0, caller.exit(), caller.err() + caller.out());
+        assertEquals(3000, number(caller.out(), "reaped"), "the submitting thread reaped every event itself");
+        assertTrue(caller.out().contains("\"reaper_mode\":\"caller\""), caller.out());
         final InspectCommandTest.Run text = InspectCommandTest.run("bench", "--ramp", "200ms", "--duration", "300ms", "--size", "8m");
         assertEquals(0, text.exit(), text.err() + text.out());
         assertTrue(text.out().contains("more during the ramp, left out"), text.out());

@@ -210,8 +210,19 @@ public final class AioContext implements AutoCloseable {
         }
     }
 
+    /**
+     * For the poller, when the ring is empty: sleeps in the backend until one of its requests completes (up to 1 ms,
+     * so deadlines and destroy are still seen), if it has requests in the kernel.
+     *
+     * @return true if it slept
+     */
+    boolean awaitCompletions() {
+        return !destroyed && engine.awaitCompletions(1_000_000L);
+    }
+
     /** For the poller: moves overflowed events in before each poll, and says when the context is destroyed. */
     boolean beforePoll() {
+        engine.pollCompletions();
         if (engine.overflowLength() > 0) {
             engine.flushOverflow();
         }

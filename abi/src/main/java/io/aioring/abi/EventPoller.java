@@ -74,7 +74,12 @@ final class EventPoller implements RecordHandler, ReapLoop.Source {
         if (!context.beforePoll()) {
             return 0;
         }
-        return pollBatch((int) Math.min(Integer.MAX_VALUE, Math.max(1, maxBytes - bytes)));
+        final int limit = (int) Math.min(Integer.MAX_VALUE, Math.max(1, maxBytes - bytes));
+        final int reaped = pollBatch(limit);
+        if (reaped == 0 && isEmpty() && context.awaitCompletions()) {
+            return pollBatch(limit); // the engine's requests were in the kernel: we slept there until one completed
+        }
+        return reaped;
     }
 
     @Override

@@ -91,6 +91,10 @@ public final class IoUring implements AutoCloseable {
     public static final int FEAT_SINGLE_MMAP = 1;
     /** io_uring_enter flags. */
     public static final int ENTER_GETEVENTS = 1;
+    /** io_uring_enter flag: the last argument is a struct io_uring_getevents_arg (with a timeout). */
+    public static final int ENTER_EXT_ARG = 8;
+    /** Bytes a thread needs for {@link #awaitCompletions}: struct io_uring_getevents_arg (24) and a timespec (16). */
+    public static final int WAIT_SCRATCH_BYTES = 40;
     /** io_uring_register opcode: signal an eventfd whenever a CQE is posted. */
     private static final int REGISTER_EVENTFD = 4;
 
@@ -370,6 +374,39 @@ public final class IoUring implements AutoCloseable {
         } catch (final Throwable t) {
             throw Linux.unexpected(t);
         }
+    }
+
+    /**
+     * Sleeps in the kernel until at least one completion is in the CQ, or {@code timeoutNanos} pass (io_uring_enter
+     * with GETEVENTS and a timeout, IORING_ENTER_EXT_ARG). While it sleeps, the kernel runs the calling thread's
+     * pending completion work, so a completion owed to this thread is posted at once. Submits nothing; any number
+     * of threads may wait at once.
+     *
+     * @param callerErrno  the calling thread's errno capture
+     * @param scratch      {@link #WAIT_SCRATCH_BYTES} bytes of native memory of the calling thread's own
+     * @param timeoutNanos the longest sleep
+     * @return 0 when a completion is there, -ETIME on timeout, -EINTR, or another -errno
+     */
+    public int awaitCompletions(final Errno callerErrno, final MemorySegment scratch, final long timeoutNanos) {
+        final long ts = scratch.address() + 24;
+        scratch.set(JAVA_LONG, 0, 0L);                 // sigmask: none
+        scratch.set(JAVA_INT, 8, 0);                   // sigmask_sz
+        scratch.set(JAVA_INT, 12, 0);                  // pad / min_wait_usec
+        scratch.set(JAVA_LONG, 16, ts);                // ts
+        scratch.set(JAVA_LONG, 24, timeoutNanos / 1_000_000_000L);
+        scratch.set(JAVA_LONG, 32, timeoutNanos % 1_000_000_000L);
+        try {
+            final long r = (long) SYSCALL6.invokeExact(callerErrno.state, Arch.current().sysIoUringEnter, (long) fd, 0L, 1L,
+                (long) (ENTER_GETEVENTS | ENTER_EXT_ARG), scratch.address(), 24L);
+            return (int) (r == -1 ? -callerErrno.errno() : Math.min(r, 0));
+        } catch (final Throwable t) {
+            throw Linux.unexpected(t);
+        }
+    }
+
+    /** @return true if the CQ holds completions not yet reaped */
+    public boolean cqReady() {
+        return (int) INT.getAcquire(cq, cqTail) != (int) INT.getAcquire(cq, cqHead);
     }
 
     /** Receives completion queue entries. */

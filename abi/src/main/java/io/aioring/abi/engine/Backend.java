@@ -23,6 +23,23 @@ interface Backend {
     void submitted(int count);
 
     /**
+     * A thread of this process is about to poll the ring for events: post what has completed and not been posted
+     * yet, if that is cheap to find out (io_uring: reap its completion queue, unless someone else is). Must not block.
+     */
+    default void pollCompletions() {
+    }
+
+    /**
+     * A thread of this process found nothing to reap: if the backend has requests in the kernel, sleep there until
+     * one completes (at most {@code timeoutNanos}), and post it.
+     *
+     * @return true if it waited (the caller should poll again rather than idle), false if there was nothing to wait for
+     */
+    default boolean awaitCompletions(final long timeoutNanos) {
+        return false;
+    }
+
+    /**
      * Stops: iocbs it has not started complete -ECANCELED (the engine has already cancelled them), running ones
      * finish and are posted, then its threads end. Returns when nothing of it runs any more.
      */

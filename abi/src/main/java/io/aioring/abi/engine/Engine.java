@@ -293,6 +293,21 @@ public final class Engine {
         return poster.overflowLength();
     }
 
+    /** Posts what the backend has completed and not posted yet, where that is cheap (before a reaper here polls). */
+    public void pollCompletions() {
+        backend.pollCompletions();
+    }
+
+    /**
+     * Nothing was there to reap: sleep in the backend until one of its requests completes, if it has any.
+     *
+     * @param timeoutNanos the longest sleep
+     * @return true if it waited
+     */
+    public boolean awaitCompletions(final long timeoutNanos) {
+        return backend.awaitCompletions(timeoutNanos);
+    }
+
     /** Moves overflowed events into the ring, as far as there is room. */
     public void flushOverflow() {
         poster.flush();

@@ -90,6 +90,8 @@ public final class InFlight implements Operation {
     private long noWaitResult = NO_ATTEMPT;
     private long requestedBytes;
     private int executionPath;
+    /** The threads backend started it on the submitting thread (before hooks run, RWF_NOWAIT tried). */
+    private boolean startedInline;
     private long submitBatch;
     /** NUL-terminated copy of an openat path, for a backend that hands it to the kernel later; made on first use. */
     private java.lang.foreign.MemorySegment path;
@@ -181,6 +183,7 @@ public final class InFlight implements Operation {
         requestedBytes = 0;
         executionPath = PATH_WORKER;
         submitBatch = 0;
+        startedInline = false;
     }
 
     int index() {
@@ -429,6 +432,14 @@ public final class InFlight implements Operation {
 
     void executionPath(final int path) {
         executionPath = path;
+    }
+
+    boolean startedInline() {
+        return startedInline;
+    }
+
+    void startedInline(final boolean started) {
+        startedInline = started;
     }
 
     /** @return the io_uring submit batch this iocb went out in (0: none) */

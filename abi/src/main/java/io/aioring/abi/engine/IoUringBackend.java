@@ -54,11 +54,13 @@ final class IoUringBackend implements Backend {
     /** A submitting thread's own state: its calls (errno, scratch) and the batch it is building. */
     private static final class Caller {
         final SyncCalls calls;
+        final MemorySegment waitScratch;
         InFlight[] batch = new InFlight[64];
         int size;
 
-        Caller(final SyncCalls calls) {
+        Caller(final SyncCalls calls, final MemorySegment waitScratch) {
             this.calls = calls;
+            this.waitScratch = waitScratch;
         }
 
         void add(final InFlight op) {
@@ -91,7 +93,8 @@ final class IoUringBackend implements Backend {
         }
         this.eventfdValue = arena.allocate(8, 8);
         this.blocking = new ManyToOneConcurrentArrayQueue<>(slots);
-        this.callers = ThreadLocal.withInitial(() -> new Caller(new SyncCalls(memory, protectedFds, arena)));
+        this.callers = ThreadLocal.withInitial(() -> new Caller(new SyncCalls(memory, protectedFds, arena),
+            arena.allocate(IoUring.WAIT_SCRATCH_BYTES, 8)));
         this.completerCalls = new SyncCalls(memory, protectedFds, arena);
         this.completer = new Thread(this::completerLoop, name + "-io_uring-completer");
         completer.setDaemon(true);
@@ -175,6 +178,32 @@ final class IoUringBackend implements Backend {
                 wake();
             }
         }
+    }
+
+    /** A reaper in this process looks: reap the CQ now rather than wait for the completer to wake. */
+    @Override
+    public void pollCompletions() {
+        if (inKernel.get() > 0 && ringLock.tryLock()) {
+            try {
+                reapAndPost();
+            } finally {
+                ringLock.unlock();
+            }
+        }
+    }
+
+    /** As fio's thread does: sleep in io_uring_enter until a completion arrives, then reap it here. */
+    @Override
+    public boolean awaitCompletions(final long timeoutNanos) {
+        if (inKernel.get() == 0) {
+            return false;
+        }
+        final Caller caller = callers.get();
+        if (!ring.cqReady()) {
+            ring.awaitCompletions(caller.calls.errno(), caller.waitScratch, timeoutNanos);
+        }
+        pollCompletions();
+        return true;
     }
 
     /** @return true for the opcodes that block by nature: they go to the completer */

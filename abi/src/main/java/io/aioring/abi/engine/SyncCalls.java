@@ -41,8 +41,53 @@ final class SyncCalls {
         this.oneIovec = new UnsafeBuffer(arena.allocate(Linux.IOVEC_SIZE, 8).address(), Linux.IOVEC_SIZE);
     }
 
-    /** Runs {@code op} (state QUEUED, or CANCELLED) to completion on this thread: hooks, call, return records. */
+    /**
+     * On the submitting thread (threads backend): a read first tries {@code RWF_NOWAIT}, which copies from the page
+     * cache and never waits. If that was the whole read, the iocb is done here and no worker wakes for it.
+     *
+     * @return true if {@code op} is finished (its return records built); false if a worker must run it — untouched
+     *         if it is not a read, else started, its before hooks run, to be finished by {@link #run}
+     */
+    boolean tryInline(final InFlight op) {
+        if (!Opcode.isRead(op.opcode())) {
+            return false;
+        }
+        op.start(System.nanoTime(), this);
+        op.executionPath(Operation.PATH_INLINE);
+        if (op.failed()) {
+            op.finish(op.preResult(), op.startNanos());
+            AttributeHooks.withoutRunning(op);
+            return true;
+        }
+        AttributeHooks.before(op);
+        if (op.completedEarly()) {
+            op.finishEarly(System.nanoTime());
+            AttributeHooks.after(op);
+            return true;
+        }
+        final long requested = transferLength(op);
+        final long first = requested < 0 ? requested : readNoWait(op);
+        if (op.noWaitWanted()) {
+            op.noWaitResult(first);
+        }
+        if (requested < 0 || first == requested || (first < 0 && first != -Errno.EAGAIN && first != -Errno.EOPNOTSUPP)) {
+            op.finish(first, System.nanoTime());
+            AttributeHooks.after(op);
+            return true;
+        }
+        op.startedInline(true);
+        return false;
+    }
+
+    /** Runs {@code op} (state QUEUED, or CANCELLED, or started by {@link #tryInline}) to completion on this thread. */
     void run(final InFlight op) {
+        if (op.startedInline()) {
+            // Its RWF_NOWAIT attempt did not return every byte: read the whole range, blocking.
+            op.executionPath(Operation.PATH_WORKER);
+            op.finish(call(op), System.nanoTime());
+            AttributeHooks.after(op);
+            return;
+        }
         op.start(System.nanoTime(), this);
         op.executionPath(Operation.PATH_WORKER);
         if (op.failed()) {
@@ -141,6 +186,9 @@ final class SyncCalls {
             final long length = Integer.toUnsignedLong(op.lengthOrCount());
             if (!memory.contains(op.address(), length)) {
                 return -Errno.EFAULT;
+            }
+            if (op.offset() < 0) {
+                return -Errno.EINVAL; // pread's answer; preadv2 would read at the file position instead
             }
             oneIovec.putLong(0, op.address());
             oneIovec.putLong(8, length);

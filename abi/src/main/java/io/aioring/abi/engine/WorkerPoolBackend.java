@@ -7,8 +7,9 @@ import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
 /**
  * The thread backend: a queue of accepted iocbs and a fixed pool of worker threads that take them, make the
- * blocking call with the attributes' hooks around it ({@link SyncCalls}), and post the completion. An idle worker
- * spins, then yields, then parks; submit unparks at most one worker per accepted iocb.
+ * blocking call with the attributes' hooks around it ({@link SyncCalls}), and post the completion. A read first
+ * tries RWF_NOWAIT on the submitting thread: served from the page cache, it completes there and wakes no worker.
+ * An idle worker spins, then yields, then parks; submit unparks at most one worker per iocb it queued.
  */
 final class WorkerPoolBackend implements Backend {
     private static final int SPINS = 1000;
@@ -18,11 +19,23 @@ final class WorkerPoolBackend implements Backend {
     private final CompletionPoster poster;
     private final Worker[] workers;
     private volatile boolean stopping;
+    /** Each submitting thread's own calls (errno, scratch) and how many of its current batch it queued. */
+    private final ThreadLocal<Caller> callers;
+
+    private static final class Caller {
+        final SyncCalls calls;
+        int queued;
+
+        Caller(final SyncCalls calls) {
+            this.calls = calls;
+        }
+    }
 
     WorkerPoolBackend(final int slots, final int workerCount, final CompletionPoster poster, final MemoryRegistry memory,
                       final int[] protectedFds, final Arena arena, final String name) {
         this.queue = new ManyToManyConcurrentArrayQueue<>(slots);
         this.poster = poster;
+        this.callers = ThreadLocal.withInitial(() -> new Caller(new SyncCalls(memory, protectedFds, arena)));
         this.workers = new Worker[workerCount];
         for (int i = 0; i < workerCount; i++) {
             workers[i] = new Worker(new SyncCalls(memory, protectedFds, arena));
@@ -43,16 +56,26 @@ final class WorkerPoolBackend implements Backend {
         }
     }
 
+    /** Reads first try RWF_NOWAIT on the submitting thread; what that finishes never wakes a worker. */
     @Override
     public void execute(final InFlight op) {
+        final Caller caller = callers.get();
+        if (caller.calls.tryInline(op)) {
+            poster.complete(op);
+            return;
+        }
         queue.offer(op);
+        caller.queued++;
     }
 
     @Override
     public void submitted(final int count) {
+        final Caller caller = callers.get();
+        final int toWake = Math.min(count, caller.queued);
+        caller.queued = 0;
         int woken = 0;
         for (final Worker worker : workers) {
-            if (woken >= count) {
+            if (woken >= toWake) {
                 return;
             }
             if (worker.parked) {

@@ -16,7 +16,8 @@ final class AttributeHooks {
 
     /** Runs every before hook; one may complete the operation early (then the call is not made). */
     static void before(final InFlight op) {
-        for (int i = 0, n = op.attributeCount(); i < n; i++) {
+        for (int hooks = op.beforeHooks(); hooks != 0; hooks &= hooks - 1) {
+            final int i = Integer.numberOfTrailingZeros(hooks);
             final AioAttribute attribute = op.attribute(i);
             if (attribute != null) {
                 op.current(i);

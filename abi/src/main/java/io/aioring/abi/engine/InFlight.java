@@ -78,6 +78,8 @@ public final class InFlight implements Operation {
     private int current;
     /** Bit i: attribute i's before hook failed. */
     private int failedBefore;
+    /** Bit i: attribute i has a before hook to run. */
+    private int beforeHooks;
     /** Whoever runs the call serves readNoWait and transferLength (its own errno and scratch). */
     private SyncCalls calls;
 
@@ -174,6 +176,7 @@ public final class InFlight implements Operation {
         early = false;
         eventFlags = 0;
         failedBefore = 0;
+        beforeHooks = 0;
         returnsLength = 0;
         attributeCount = 0;
         calls = null;
@@ -217,7 +220,10 @@ public final class InFlight implements Operation {
 
     /** Request {@code i}: its id, flags, payload position and length, and the attribute that runs it (null: unsupported). */
     void request(final int i, final int id, final int flags, final int payloadIndex, final int payloadLength,
-                 final AioAttribute attribute) {
+                 final AioAttribute attribute, final boolean hasBeforeHook) {
+        if (hasBeforeHook) {
+            beforeHooks |= 1 << i;
+        }
         requestIds[i] = id;
         requestFlags[i] = flags;
         requestIndex[i] = payloadIndex;
@@ -283,6 +289,11 @@ public final class InFlight implements Operation {
 
     void current(final int i) {
         current = i;
+    }
+
+    /** @return bit i set when attribute i has a before hook to run */
+    int beforeHooks() {
+        return beforeHooks;
     }
 
     void markBeforeFailed(final int i) {

@@ -94,14 +94,15 @@ public final class IocbDecoder {
                 throw new IocbFormatException(index, "attribute payload_length", Integer.toUnsignedLong(payload),
                     "attribute request " + i + " (id " + id + ") runs past the iocb's " + length + " bytes", accepted);
             }
-            final AioAttribute attribute = registry.byId(id);
-            final boolean supported = attribute != null && Opcode.isKnown(op.opcode()) && attribute.supports(op.opcode());
-            op.request(i, id, flags, payloadIndex, payload, supported ? attribute : null);
-            eventLength += Layout.returnRecordSpan(supported ? attribute.returnLength() : 0);
+            final AttributeRegistry.Entry entry = registry.entry(id);
+            final boolean supported = entry != null && Opcode.isKnown(op.opcode()) && entry.supports(op.opcode());
+            op.request(i, id, flags, payloadIndex, payload, supported ? entry.attribute() : null,
+                supported && entry.hasBeforeHook());
+            eventLength += Layout.returnRecordSpan(supported ? entry.returnLength() : 0);
             if (!op.failed()) {
                 if (!supported && (flags & AttributeRequestDescriptor.FLAG_REQUIRED) != 0) {
                     op.fail(-Errno.EOPNOTSUPP, i);
-                } else if (supported && (payload < attribute.minRequestLength() || payload > attribute.maxRequestLength())) {
+                } else if (supported && !entry.accepts(payload)) {
                     op.fail(-Errno.EINVAL, i);
                 }
             }

@@ -10,7 +10,52 @@ import java.util.ServiceLoader;
  * list. Checked once when built: ids in range and unique, sizes within bounds.
  */
 public final class AttributeRegistry {
+    /** Opcodes whose support is looked up once, at registration, for the engine's hot path. */
+    public static final int MAX_OPCODES = 64;
+
+    /**
+     * What the engine asks of an attribute on every iocb, answered once when it is registered: no interface call
+     * per request.
+     *
+     * @param attribute     the attribute
+     * @param supported     bit {@code op} set when {@code attribute.supports(op)}, for opcodes below {@link #MAX_OPCODES}
+     * @param returnLength  its return payload's length
+     * @param minRequest    the least request payload it accepts
+     * @param maxRequest    the most request payload it accepts
+     * @param hasBeforeHook true unless it keeps the interface's empty {@code before}
+     */
+    public record Entry(AioAttribute attribute, long supported, int returnLength, int minRequest, int maxRequest,
+                        boolean hasBeforeHook) {
+        /** @return true if the attribute means something for {@code opcode} */
+        public boolean supports(final int opcode) {
+            return opcode >= 0 && opcode < MAX_OPCODES && (supported & (1L << opcode)) != 0;
+        }
+
+        /** @return true if {@code payloadLength} is a request payload it accepts */
+        public boolean accepts(final int payloadLength) {
+            return payloadLength >= minRequest && payloadLength <= maxRequest;
+        }
+
+        static Entry of(final AioAttribute attribute) {
+            long supported = 0;
+            for (int op = 0; op < MAX_OPCODES; op++) {
+                if (attribute.supports(op)) {
+                    supported |= 1L << op;
+                }
+            }
+            boolean before;
+            try {
+                before = attribute.getClass().getMethod("before", Operation.class).getDeclaringClass() != AioAttribute.class;
+            } catch (final NoSuchMethodException e) {
+                before = true;
+            }
+            return new Entry(attribute, supported, attribute.returnLength(), attribute.minRequestLength(),
+                attribute.maxRequestLength(), before);
+        }
+    }
+
     private final AioAttribute[] byId = new AioAttribute[AioAttribute.MAX_ID + 1];
+    private final Entry[] entries = new Entry[AioAttribute.MAX_ID + 1];
     private final List<AioAttribute> all;
 
     public AttributeRegistry(final Iterable<? extends AioAttribute> attributes) {
@@ -39,6 +84,7 @@ public final class AttributeRegistry {
                     + " bytes; at most 1024 are allowed");
             }
             byId[id] = attribute;
+            entries[id] = Entry.of(attribute);
             list.add(attribute);
         }
         list.sort((a, b) -> Integer.compare(a.id(), b.id()));
@@ -53,6 +99,11 @@ public final class AttributeRegistry {
     /** @return the attribute with {@code id}, or null if none is registered */
     public AioAttribute byId(final int id) {
         return id >= 0 && id <= AioAttribute.MAX_ID ? byId[id] : null;
+    }
+
+    /** @return what the engine asks of the attribute with {@code id} on every iocb, or null if none is registered */
+    public Entry entry(final int id) {
+        return id >= 0 && id <= AioAttribute.MAX_ID ? entries[id] : null;
     }
 
     /** @return the attribute named {@code name}, or null */

@@ -174,7 +174,7 @@ final class CompletionPoster {
         }
         final long sequence = eventsPosted;
         EventEncoder.encode(buffer, index, op.userData(), op.result(), op.eventFlags(), op.opcode(), op.attributeCount(),
-            sequence, op.returns(), op.returnsLength());
+            sequence, op.returnsIfAny(), op.returnsLength());
         producer.commit();
         eventsPosted = sequence + 1;
         if (op.overflowed()) {

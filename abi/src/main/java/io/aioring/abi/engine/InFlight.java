@@ -55,7 +55,8 @@ public final class InFlight implements Operation {
     private int opFlags;
     private int mode;
     private long userData;
-    private final UnsafeBuffer requests = new UnsafeBuffer(new byte[MAX_LENGTH - HEADER_LENGTH]);
+    /** Made on first use: most slots of a large pool never carry attributes, and hot slots are reused (LIFO). */
+    private UnsafeBuffer requests;
     private int attributeCount;
     private final AioAttribute[] attributes = new AioAttribute[MAX_ATTRIBUTES];
     private final int[] requestIds = new int[MAX_ATTRIBUTES];
@@ -98,15 +99,16 @@ public final class InFlight implements Operation {
     /** NUL-terminated copy of an openat path, for a backend that hands it to the kernel later; made on first use. */
     private java.lang.foreign.MemorySegment path;
 
-    /** Scratch for attributes between their hooks. */
-    private final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(AioAttribute.SCRATCH_BYTES * MAX_ATTRIBUTES, 64));
-    /** The return records, built after the operation. */
-    private final UnsafeBuffer returns;
+    /** Scratch for attributes between their hooks; made on first use. */
+    private UnsafeBuffer scratch;
+    /** The return records, built after the operation; made on first use. */
+    private UnsafeBuffer returns;
+    private final int maxReturnBytes;
     private int returnsLength;
 
     InFlight(final int index, final int maxReturnBytes) {
         this.index = index;
-        this.returns = new UnsafeBuffer(new byte[Math.max(8, maxReturnBytes)]);
+        this.maxReturnBytes = Math.max(8, maxReturnBytes);
     }
 
     // State.
@@ -211,10 +213,13 @@ public final class InFlight implements Operation {
 
     /** Copies the iocb's attribute requests ({@code length} bytes from {@code index}). */
     void loadRequests(final DirectBuffer batch, final int index, final int length) {
-        requests.putBytes(0, batch, index, length);
+        requests().putBytes(0, batch, index, length);
     }
 
     UnsafeBuffer requests() {
+        if (requests == null) {
+            requests = new UnsafeBuffer(new byte[MAX_LENGTH - HEADER_LENGTH]);
+        }
         return requests;
     }
 
@@ -315,11 +320,19 @@ public final class InFlight implements Operation {
     }
 
     UnsafeBuffer returns() {
+        if (returns == null) {
+            returns = new UnsafeBuffer(new byte[maxReturnBytes]);
+        }
         return returns;
     }
 
     void returnsLength(final int length) {
         returnsLength = length;
+    }
+
+    /** @return the return records' buffer if it was ever made, else null (then {@link #returnsLength()} is 0) */
+    UnsafeBuffer returnsIfAny() {
+        return returns;
     }
 
     int returnsLength() {
@@ -413,7 +426,7 @@ public final class InFlight implements Operation {
 
     @Override
     public DirectBuffer request() {
-        return requests;
+        return requests();
     }
 
     @Override
@@ -428,6 +441,9 @@ public final class InFlight implements Operation {
 
     @Override
     public MutableDirectBuffer scratch() {
+        if (scratch == null) {
+            scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(AioAttribute.SCRATCH_BYTES * MAX_ATTRIBUTES, 64));
+        }
         return scratch;
     }
 

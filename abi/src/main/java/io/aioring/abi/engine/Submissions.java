@@ -2,7 +2,6 @@ package io.aioring.abi.engine;
 
 import io.aioring.linux.Errno;
 
-import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
 /**
  * The engine's fixed pool of {@link InFlight} slots (max in flight plus the overflow bound, made at setup) and
@@ -10,14 +9,14 @@ import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
  */
 final class Submissions {
     private final InFlight[] slots;
-    private final ManyToManyConcurrentArrayQueue<InFlight> free;
+    private final SlotStack free;
 
     Submissions(final int count, final int maxReturnBytes) {
         this.slots = new InFlight[count];
-        this.free = new ManyToManyConcurrentArrayQueue<>(count);
-        for (int i = 0; i < count; i++) {
+        this.free = new SlotStack(count);
+        for (int i = count - 1; i >= 0; i--) {
             slots[i] = new InFlight(i, maxReturnBytes);
-            free.offer(slots[i]);
+            free.push(i);
         }
     }
 
@@ -32,18 +31,19 @@ final class Submissions {
 
     /** @return a free slot, or null when every slot is taken */
     InFlight acquire() {
-        return free.poll();
+        final int index = free.pop();
+        return index < 0 ? null : slots[index];
     }
 
     /** Gives back a slot that was acquired but not accepted. */
     void giveBack(final InFlight op) {
-        free.offer(op);
+        free.push(op.index());
     }
 
     /** Gives back a slot whose event is in the ring. */
     void release(final InFlight op) {
         op.free();
-        free.offer(op);
+        free.push(op.index());
     }
 
     /**

@@ -211,13 +211,13 @@ public final class AioContext implements AutoCloseable {
     }
 
     /**
-     * For the poller, when the ring is empty: sleeps in the backend until one of its requests completes (up to 1 ms,
-     * so deadlines and destroy are still seen), if it has requests in the kernel.
+     * For the poller, when the ring is empty: sleeps in the backend until one of its requests completes (at most
+     * {@code remainingNanos}, and at most 1 ms so that destroy is still seen), if it has requests in the kernel.
      *
      * @return true if it slept
      */
-    boolean awaitCompletions() {
-        return !destroyed && engine.awaitCompletions(1_000_000L);
+    boolean awaitCompletions(final long remainingNanos) {
+        return remainingNanos > 0 && !destroyed && engine.awaitCompletions(Math.min(remainingNanos, 1_000_000L));
     }
 
     /** For the poller: moves overflowed events in before each poll, and says when the context is destroyed. */

@@ -26,6 +26,9 @@ final class EventPoller implements RecordHandler, ReapLoop.Source {
     // What the current reapInto asked for.
     private int maxBytes;
     private AioContext context;
+    /** The current reapInto asked for events (not a mere poll), until {@link #deadline}. */
+    private boolean mayWait;
+    private long deadline;
 
     EventPoller(final Ring ring) {
         this.reaper = new RingReaper(ring, RingReaper.Mode.SHARED);
@@ -61,6 +64,8 @@ final class EventPoller implements RecordHandler, ReapLoop.Source {
         this.maxBytes = maxBytes;
         this.context = owner;
         this.handler = eventHandler;
+        this.mayWait = minEvents > 0;
+        this.deadline = System.nanoTime() + timeoutNanos;
         try {
             return ReapLoop.run(this, minEvents, idle, timeoutNanos);
         } finally {
@@ -76,7 +81,7 @@ final class EventPoller implements RecordHandler, ReapLoop.Source {
         }
         final int limit = (int) Math.min(Integer.MAX_VALUE, Math.max(1, maxBytes - bytes));
         final int reaped = pollBatch(limit);
-        if (reaped == 0 && isEmpty() && context.awaitCompletions()) {
+        if (reaped == 0 && mayWait && isEmpty() && context.awaitCompletions(deadline - System.nanoTime())) {
             return pollBatch(limit); // the engine's requests were in the kernel: we slept there until one completed
         }
         return reaped;

@@ -94,12 +94,19 @@ public final class RingObserver {
             final int start = first < walk.records ? walk.recordOffset(first) : end;
             missedBytes += start;
             int delivered = 0;
-            for (int offset = start; offset < end; ) {
+            for (int r = first; r < walk.records; r++) {
+                final int offset = walk.recordOffset(r);
+                final int next = r + 1 < walk.records ? walk.recordOffset(r + 1) : end;
                 final int length = batch.getInt(offset + LENGTH_OFFSET);
                 final int type = batch.getInt(offset + TYPE_OFFSET);
+                // As for a reaper: the copy is what gets delivered, so it must tile exactly as walked. Records at or
+                // above head cannot change under a well-behaved producer; one that did was scribbled over.
+                if (length < HEADER_LENGTH || type == FILLER_TYPE || align(length) != next - offset) {
+                    throw new RingCorruptedException("record length", Integer.toUnsignedLong(length), "type " + type
+                        + ": changed between the check and the copy (" + (next - offset) + " bytes were checked)");
+                }
                 delivered++;
                 handler.onRecord(type, batch, offset + HEADER_LENGTH, length - HEADER_LENGTH);
-                offset += align(length);
             }
             observedRecords += delivered;
             if (delivered > 0) {

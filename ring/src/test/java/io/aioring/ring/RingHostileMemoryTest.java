@@ -279,4 +279,53 @@ class RingHostileMemoryTest {
             assertTrue(delivered > 0 && corrupt > 0, "delivered " + delivered + ", corrupt " + corrupt);
         });
     }
+
+    /**
+     * The observer (what inspect and trace use) against a writer flipping record lengths, 0 among them: it delivers
+     * records of the length written or says the ring is corrupt, and never loops on a length that does not advance.
+     */
+    @Test
+    void anObserverNeverLoopsOnLengthsChangedUnderIt() {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            final int payload = 32;
+            final int span = RecordDescriptor.align(RecordDescriptor.HEADER_LENGTH + payload);
+            final UnsafeBuffer memory = new UnsafeBuffer(new byte[(int) RingDescriptor.totalLength(DATA)]);
+            final Ring ring = Ring.format(memory, RingSpec.of(DATA));
+            final RingProducer producer = new RingProducer(ring);
+            final UnsafeBuffer message = new UnsafeBuffer(new byte[payload]);
+            while (producer.tryWrite(TestRecords.TYPE, message, 0, payload)) {
+                // fill the ring; nobody reaps
+            }
+            producer.publish();
+            final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            final Thread scribbler = new Thread(() -> {
+                final SplittableRandom random = new SplittableRandom(11);
+                while (!stop.get()) {
+                    final int at = RingDescriptor.HEADER_LENGTH + span * random.nextInt(DATA / span) + RecordDescriptor.LENGTH_OFFSET;
+                    memory.putIntVolatile(at, 0);
+                    memory.putIntVolatile(at, RecordDescriptor.HEADER_LENGTH + payload);
+                }
+            });
+            scribbler.start();
+            long delivered = 0;
+            long corrupt = 0;
+            try {
+                for (int round = 0; round < 20_000; round++) {
+                    final RingObserver observer = new RingObserver(ring, 1024);
+                    try {
+                        while (observer.poll((type, buffer, index, length) -> assertEquals(payload, length), 1024) > 0) {
+                            delivered++;
+                        }
+                    } catch (final RingCorruptedException e) {
+                        assertNotNull(e.field());
+                        corrupt++;
+                    }
+                }
+            } finally {
+                stop.set(true);
+                scribbler.join();
+            }
+            assertTrue(delivered > 0 && corrupt > 0, "delivered " + delivered + ", corrupt " + corrupt);
+        });
+    }
 }

@@ -133,6 +133,49 @@ class EventfdTest {
         }
     }
 
+    /**
+     * Only the context's user gets the eventfd: the socket file is 0600 whatever the umask, and a peer of another
+     * user — here a C client run as nobody after the test opens the file's mode — is refused by its credentials.
+     */
+    @Test
+    @Timeout(120)
+    void anotherUserGetsNoEventfd(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir) throws Exception {
+        try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(65536).workers(1))) {
+            final java.nio.file.Path socket = f.context.eventfdSocket();
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
+            org.junit.jupiter.api.Assumptions.assumeTrue(io.aioring.linux.Linux.geteuid() == 0,
+                "running another user's process needs root (runuser)");
+            final java.nio.file.Path client = dir.resolve("eventfd_client");
+            final Process gcc;
+            try {
+                gcc = new ProcessBuilder("gcc", "-std=c11", "-D_GNU_SOURCE", "-O2", "-Wall", "-Werror", "-o", client.toString(),
+                    java.nio.file.Path.of("src/test/c/eventfd_client.c").toAbsolutePath().toString()).redirectErrorStream(true).start();
+            } catch (final java.io.IOException e) {
+                org.junit.jupiter.api.Assumptions.abort("gcc is not installed (apt-get install gcc): " + e.getMessage());
+                return;
+            }
+            final String compiled = new String(gcc.getInputStream().readAllBytes());
+            assertEquals(0, gcc.waitFor(), compiled);
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(client, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            assertEquals("fd", run(client.toString(), socket.toString()), "the owner gets it");
+            assertEquals("no connection", run("runuser", "-u", "nobody", "--", client.toString(), socket.toString()),
+                "the file's mode keeps another user out");
+            // Open the mode as a careless umask would have: the peer's credentials still refuse it.
+            Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            assertEquals("refused", run("runuser", "-u", "nobody", "--", client.toString(), socket.toString()),
+                "another user's peer credentials");
+            assertEquals("fd", run(client.toString(), socket.toString()), "and the owner still gets it");
+        }
+    }
+
+    private static String run(final String... command) throws Exception {
+        final Process p = new ProcessBuilder(command).redirectErrorStream(false).start();
+        final String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertEquals(0, p.waitFor(), String.join(" ", command) + ": " + new String(p.getErrorStream().readAllBytes()));
+        return out;
+    }
+
     @Test
     void theSocketFileIsBesideTheRing() {
         try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(65536).workers(1))) {

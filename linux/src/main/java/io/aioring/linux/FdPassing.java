@@ -29,7 +29,13 @@ public final class FdPassing {
     private FdPassing() {
     }
 
-    /** Creates, binds and listens on a Unix stream socket at {@code path}; @return the listening descriptor */
+    /**
+     * Creates, binds and listens on a Unix stream socket at {@code path}, whose file is made with mode 0600 whatever
+     * the umask (the socket's mode is set before bind, which Linux applies to the file it creates): only this user
+     * can connect.
+     *
+     * @return the listening descriptor
+     */
     public static int listen(final Path path) throws IOException {
         final Errno errno = new Errno();
         final int fd = Linux.socket(errno, Linux.AF_UNIX, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0);
@@ -37,6 +43,10 @@ public final class FdPassing {
             throw new IOException("socket(AF_UNIX): " + Errno.name(-fd));
         }
         try (Arena arena = Arena.ofConfined()) {
+            final int chmod = Linux.fchmod(errno, fd, 0600);
+            if (chmod < 0) {
+                throw new IOException("fchmod(socket, 0600): " + Errno.name(-chmod));
+            }
             final MemorySegment address = sockaddr(arena, path);
             int r = Linux.bind(errno, fd, address.address(), Linux.SOCKADDR_UN_SIZE);
             if (r < 0) {
@@ -50,6 +60,22 @@ public final class FdPassing {
         } catch (final IOException | RuntimeException e) {
             Linux.close(errno, fd);
             throw e;
+        }
+    }
+
+    /**
+     * @param connection a connected Unix socket
+     * @return the user id of the process at the other end (SO_PEERCRED, as the kernel recorded it at connect), or
+     *         -errno
+     */
+    public static long peerUid(final int connection) {
+        final Errno errno = new Errno();
+        try (Arena arena = Arena.ofConfined()) {
+            final MemorySegment ucred = arena.allocate(12, 4);
+            final MemorySegment length = arena.allocate(4, 4);
+            length.set(JAVA_INT, 0, 12);
+            final int r = Linux.getsockopt(errno, connection, Linux.SOL_SOCKET, Linux.SO_PEERCRED, ucred.address(), length.address());
+            return r < 0 ? r : Integer.toUnsignedLong(ucred.get(JAVA_INT, 4));
         }
     }
 

@@ -51,6 +51,8 @@ public final class Linux {
     public static final int SOL_SOCKET = 1;
     public static final int SCM_RIGHTS = 1;
     public static final int SHUT_RDWR = 2;
+    /** getsockopt: the peer's struct ucred {pid, uid, gid} (3 ints). */
+    public static final int SO_PEERCRED = 17;
     /** struct sockaddr_un: sa_family_t (u16) then a 108-byte path. */
     public static final int SOCKADDR_UN_SIZE = 110;
     public static final int SUN_PATH_MAX = 107;
@@ -97,6 +99,9 @@ public final class Linux {
     private static final MethodHandle SENDMSG = errnoCall("sendmsg", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
     private static final MethodHandle RECVMSG = errnoCall("recvmsg", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
     private static final MethodHandle SHUTDOWN = errnoCall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle FCHMOD = errnoCall("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle GETEUID = LINKER.downcallHandle(LIBC.findOrThrow("geteuid"), FunctionDescriptor.of(JAVA_INT));
 
     private Linux() {
     }
@@ -332,6 +337,37 @@ public final class Linux {
     public static long recvmsg(final Errno e, final int fd, final long msghdr, final int flags) {
         try {
             return check((long) RECVMSG.invokeExact(e.state, fd, msghdr, flags), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @return 0, or -errno */
+    public static int fchmod(final Errno e, final int fd, final int mode) {
+        try {
+            return check((int) FCHMOD.invokeExact(e.state, fd, mode), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * getsockopt(2), with the option's value written at {@code value} and its length at {@code length} (in, out).
+     *
+     * @return 0, or -errno
+     */
+    public static int getsockopt(final Errno e, final int fd, final int level, final int name, final long value, final long length) {
+        try {
+            return check((int) GETSOCKOPT.invokeExact(e.state, fd, level, name, value, length), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @return this process's effective user id */
+    public static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
         } catch (final Throwable t) {
             throw unexpected(t);
         }

@@ -9,7 +9,8 @@ import io.aioring.linux.FdPassing;
 import io.aioring.linux.Linux;
 
 /**
- * Serves the context's eventfd to other processes: listens on a Unix socket and sends each connection a copy of
+ * Serves the context's eventfd to other processes of the same user: listens on a Unix socket (mode 0600) and sends
+ * each connection whose peer credentials (SO_PEERCRED) are this user's, or root's, a copy of
  * the descriptor (SCM_RIGHTS), then closes it. The socket's path is published in the ring header.
  */
 final class EventfdServer implements AutoCloseable {
@@ -48,6 +49,12 @@ final class EventfdServer implements AutoCloseable {
                 continue;
             }
             try {
+                // Only this user (or root) gets the eventfd: the socket's mode already keeps others from connecting,
+                // and its path is in a shared directory, so the peer's credentials are checked too.
+                final long peer = FdPassing.peerUid(connection);
+                if (peer != Integer.toUnsignedLong(Linux.geteuid()) && peer != 0) {
+                    continue; // closed below without a descriptor
+                }
                 FdPassing.send(connection, eventfd);
             } catch (final IOException e) {
                 // The client went away before taking it; it can connect again.

@@ -73,6 +73,21 @@ class SetupTest {
         }
     }
 
+    /** Default ring names carry 64 random bits, so another user cannot plant files under the names a context takes. */
+    @Test
+    void defaultRingNamesCannotBeGuessed() {
+        try (AioContext a = AioContext.setup(new SetupParams().overflowBound(64), new AttributeRegistry(List.of()));
+             AioContext b = AioContext.setup(new SetupParams().overflowBound(64), new AttributeRegistry(List.of()))) {
+            final java.util.regex.Pattern name = java.util.regex.Pattern.compile(
+                "aioring-" + ProcessHandle.current().pid() + "-[0-9]+-([0-9a-f]{16})\\.ring");
+            final java.util.regex.Matcher ma = name.matcher(a.ringPath().getFileName().toString());
+            final java.util.regex.Matcher mb = name.matcher(b.ringPath().getFileName().toString());
+            assertTrue(ma.matches() && mb.matches(), a.ringPath() + ", " + b.ringPath());
+            assertNotEquals(ma.group(1), mb.group(1));
+            assertEquals(a.ringPath() + ".sock", a.eventfdSocket().toString());
+        }
+    }
+
     @Test
     void unknownBackend() {
         final SetupException e = refused(new SetupParams().backend(3));

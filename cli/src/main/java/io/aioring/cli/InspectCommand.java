@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
     description = {"Print a ring's header (version, features, sizes, flags, head, tail), the producer's "
         + "liveness, and its unread records.", "Reads only: it never moves head."})
 final class InspectCommand implements Callable<Integer> {
-    @Parameters(paramLabel = "RING-FILE", description = "the ring's file, e.g. /dev/shm/aioring-1234-1.ring")
+    @Parameters(paramLabel = "RING-FILE", description = "the ring's file, e.g. /dev/shm/aioring-1234-1-8c1f0e9a4b2d7c35.ring")
     Path file;
 
     @Option(names = "--records", paramLabel = "N", defaultValue = "16",

@@ -23,6 +23,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class RingFile implements AutoCloseable {
     private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final java.security.SecureRandom NAMES = new java.security.SecureRandom();
 
     private final Path path;
     private final Arena arena;
@@ -34,11 +35,16 @@ public final class RingFile implements AutoCloseable {
         this.ring = ring;
     }
 
-    /** @return a fresh path for a ring: {@code /dev/shm/aioring-PID-N.ring}, or under java.io.tmpdir without /dev/shm */
+    /**
+     * @return a fresh path for a ring: {@code /dev/shm/aioring-PID-N-RANDOM.ring} (or under java.io.tmpdir without
+     *         /dev/shm), where RANDOM is 64 bits from a SecureRandom: another user cannot plant files under the names
+     *         a context will take
+     */
     public static Path defaultPath() {
         final Path shm = Path.of("/dev/shm");
         final Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-        return dir.resolve("aioring-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + ".ring");
+        return dir.resolve("aioring-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + "-"
+            + String.format("%016x", NAMES.nextLong()) + ".ring");
     }
 
     /**

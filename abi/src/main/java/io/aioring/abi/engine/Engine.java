@@ -112,16 +112,27 @@ public final class Engine {
         final int flags = params.flags();
         final boolean wantEventfd = (flags & SetupDescriptor.FLAG_EVENTFD) != 0;
         final boolean wantSocket = (flags & SetupDescriptor.FLAG_EVENTFD_SOCKET) != 0;
-        final Path ringPath = params.ringPath() != null ? params.ringPath() : RingFile.defaultPath();
         final long compat = ContextDescriptor.COMPAT_CONTEXT_AREA | ContextDescriptor.COMPAT_BACKEND
             | (wantSocket ? ContextDescriptor.COMPAT_EVENTFD_SOCKET : 0);
-        final RingFile ringFile;
-        try {
-            ringFile = RingFile.create(ringPath, new RingSpec(params.ringDataBytes(), 0, compat,
-                ContextDescriptor.INCOMPAT_EVENTS_V1));
-        } catch (final RuntimeException e) {
-            throw new SetupException("ring_path", e.getMessage(), e);
+        final RingSpec spec = new RingSpec(params.ringDataBytes(), 0, compat, ContextDescriptor.INCOMPAT_EVENTS_V1);
+        RingFile created = null;
+        // A default name that exists already (planted, or left by a crash) is passed over for a fresh one; a path
+        // the caller named is taken as it is or refused.
+        for (int attempt = 0; created == null; attempt++) {
+            final Path candidate = params.ringPath() != null ? params.ringPath() : RingFile.defaultPath();
+            try {
+                created = RingFile.create(candidate, spec);
+            } catch (final java.io.UncheckedIOException e) {
+                if (params.ringPath() != null || attempt >= 8
+                    || !(e.getCause() instanceof java.nio.file.FileAlreadyExistsException)) {
+                    throw new SetupException("ring_path", e.getMessage(), e);
+                }
+            } catch (final RuntimeException e) {
+                throw new SetupException("ring_path", e.getMessage(), e);
+            }
         }
+        final RingFile ringFile = created;
+        final Path ringPath = ringFile.path();
         final Arena arena = Arena.ofShared();
         final Errno errno = new Errno(arena);
         final String name = "aioring-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();

@@ -17,6 +17,7 @@ import io.aioring.linux.ChildJvm;
 final class BenchReapers implements AutoCloseable {
     private final List<ChildJvm> processes = new ArrayList<>();
     private final List<Path> results = new ArrayList<>();
+    private Path resultsDir;
     private final List<Thread> threads = new ArrayList<>();
     private final List<BenchRecorder> threadRecorders = new ArrayList<>();
 
@@ -41,8 +42,12 @@ final class BenchReapers implements AutoCloseable {
     }
 
     private void startProcess(final Path ring) throws IOException {
-        final Path result = Files.createTempFile("aioring-reaper-", ".bin");
-        Files.delete(result);
+        // A directory of our own (0700, made atomically): no other user can plant a file or a link where the reaper
+        // process writes its results.
+        if (resultsDir == null) {
+            resultsDir = Files.createTempDirectory("aioring-bench-");
+        }
+        final Path result = resultsDir.resolve("reaper-" + results.size() + ".bin");
         results.add(result);
         processes.add(ChildJvm.start(AioringCommand.class, "reap", ring.toString(), "--out", result.toString()));
     }
@@ -121,6 +126,10 @@ final class BenchReapers implements AutoCloseable {
         }
         for (final Path result : results) {
             Files.deleteIfExists(result);
+            Files.deleteIfExists(Path.of(result + ".tmp"));
+        }
+        if (resultsDir != null) {
+            Files.deleteIfExists(resultsDir);
         }
     }
 }

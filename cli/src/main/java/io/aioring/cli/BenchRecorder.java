@@ -116,9 +116,14 @@ final class BenchRecorder implements EventHandler {
         }
     }
 
+    /**
+     * Writes what was recorded to {@code file}, through a new file beside it that must not exist (CREATE_NEW never
+     * follows a link planted at that name) and is then moved into place.
+     */
     void save(final Path file) throws IOException {
         final Path tmp = Path.of(file + ".tmp");
-        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(tmp))) {
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
             for (final long v : new long[] {events, rampEvents, errors, bytes, hits, partials, misses, residentBytes, overflowed, firstError,
                 inline, async, worker}) {
                 out.writeLong(v);

@@ -75,6 +75,52 @@ class FileOperationsTest {
         }
     }
 
+    /**
+     * The registered-memory check and the kernel read the same iovecs: a thread flipping an iovec's base between
+     * a registered buffer and an unregistered one never gets a read into the unregistered one (the engine checks
+     * its own copy of the array and hands that copy to the kernel).
+     */
+    @Test
+    void aFlippedIovecNeverReachesUnregisteredMemory() throws Exception {
+        try (java.lang.foreign.Arena outside = java.lang.foreign.Arena.ofShared()) {
+            final java.lang.foreign.MemorySegment unregistered = outside.allocate(4096, 4096);
+            final long iovec = f.address(32768);
+            final long registered = f.address(40960);
+            f.memory.set(ValueLayout.JAVA_LONG, 32768, registered);
+            f.memory.set(ValueLayout.JAVA_LONG, 32768 + 8, 4096L);
+            final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            final Thread flipper = new Thread(() -> {
+                while (!stop.get()) {
+                    f.memory.set(ValueLayout.JAVA_LONG, 32768, unregistered.address());
+                    f.memory.set(ValueLayout.JAVA_LONG, 32768, registered);
+                }
+            });
+            flipper.start();
+            int faults = 0;
+            int reads = 0;
+            try {
+                for (int round = 0; round < 3000; round++) {
+                    f.writer.preadv(fd, iovec, 1, 4096L * (round % 60), 0, round);
+                    final long result = f.one().result();
+                    if (result == -Errno.EFAULT) {
+                        faults++;
+                    } else {
+                        assertEquals(4096, result, "round " + round);
+                        reads++;
+                    }
+                }
+            } finally {
+                stop.set(true);
+                flipper.join();
+            }
+            assertTrue(faults > 0 && reads > 0, faults + " refused, " + reads + " read: the flips raced the checks");
+            for (long i = 0; i < 4096; i += 8) {
+                assertEquals(0L, unregistered.get(ValueLayout.JAVA_LONG, i), "unregistered memory written at " + i
+                    + " on " + f.context.backend());
+            }
+        }
+    }
+
     /** A read blocked on an empty pipe holds up no other iocb (io_uring: it waits in the kernel; threads: on one worker). */
     @Test
     void aBlockedReadHoldsUpNothing() {

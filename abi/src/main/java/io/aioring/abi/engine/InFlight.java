@@ -96,6 +96,10 @@ public final class InFlight implements Operation {
     /** The threads backend started it on the submitting thread (before hooks run, RWF_NOWAIT tried). */
     private boolean startedInline;
     private long submitBatch;
+    /** The engine's copy of a preadv/pwritev's iovec array, made on first use (IOV_MAX entries). */
+    private UnsafeBuffer iovecs;
+    /** 0: not copied yet; 1: copied and every buffer registered; negative: the -errno the check gave. */
+    private long iovecsChecked;
     /** NUL-terminated copy of an openat path, for a backend that hands it to the kernel later; made on first use. */
     private java.lang.foreign.MemorySegment path;
 
@@ -183,6 +187,7 @@ public final class InFlight implements Operation {
         attributeCount = 0;
         calls = null;
         noWaitIssued = false;
+        iovecsChecked = 0;
         noWaitWanted = false;
         noWaitResult = NO_ATTEMPT;
         requestedBytes = 0;
@@ -201,6 +206,28 @@ public final class InFlight implements Operation {
 
     void noWaitIssued(final boolean issued) {
         noWaitIssued = issued;
+    }
+
+    /** @return this slot's iovec copy (IOV_MAX struct iovec), made in {@code arena} the first time */
+    UnsafeBuffer iovecBuffer(final java.lang.foreign.Arena arena) {
+        if (iovecs == null) {
+            final int bytes = SyncCalls.IOV_MAX * io.aioring.linux.Linux.IOVEC_SIZE;
+            iovecs = new UnsafeBuffer(arena.allocate(bytes, 8).address(), bytes);
+        }
+        return iovecs;
+    }
+
+    /** @return the address of the engine's checked copy of the iovecs (valid once the check passed) */
+    long iovecs() {
+        return iovecs.addressOffset();
+    }
+
+    long iovecsChecked() {
+        return iovecsChecked;
+    }
+
+    void iovecsChecked(final long result) {
+        iovecsChecked = result;
     }
 
     /** @return this slot's path buffer (PATH_MAX bytes), made in {@code arena} the first time */

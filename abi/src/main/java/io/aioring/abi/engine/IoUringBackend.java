@@ -256,8 +256,9 @@ final class IoUringBackend implements Backend {
                 case Opcode.NOP -> ring.prepNop(userData);
                 case Opcode.PREAD -> ring.prepRw(IoUring.OP_READ, op.fd(), op.address(), op.lengthOrCount(), op.offset(), addNoWait, userData);
                 case Opcode.PWRITE -> ring.prepRw(IoUring.OP_WRITE, op.fd(), op.address(), op.lengthOrCount(), op.offset(), addNoWait, userData);
-                case Opcode.PREADV -> ring.prepReadv(op.fd(), op.address(), op.lengthOrCount(), op.offset(), op.opFlags() | addNoWait, userData);
-                case Opcode.PWRITEV -> ring.prepWritev(op.fd(), op.address(), op.lengthOrCount(), op.offset(), op.opFlags() | addNoWait, userData);
+                // The engine's checked copy of the iovecs, never the caller's array (checked, then read again by the kernel).
+                case Opcode.PREADV -> ring.prepReadv(op.fd(), op.iovecs(), op.lengthOrCount(), op.offset(), op.opFlags() | addNoWait, userData);
+                case Opcode.PWRITEV -> ring.prepWritev(op.fd(), op.iovecs(), op.lengthOrCount(), op.offset(), op.opFlags() | addNoWait, userData);
                 case Opcode.FSYNC -> ring.prepFsync(op.fd(), 0, userData);
                 case Opcode.FDATASYNC -> ring.prepFsync(op.fd(), IoUring.FSYNC_DATASYNC, userData);
                 case Opcode.OPENAT -> ring.prepRw(IoUring.OP_OPENAT, op.fd(), op.pathBuffer(arena).address(), op.mode(), 0, op.opFlags(), userData);

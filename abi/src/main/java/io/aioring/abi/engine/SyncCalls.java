@@ -23,6 +23,8 @@ final class SyncCalls {
     static final int PATH_MAX = 4096;
 
     private final MemoryRegistry memory;
+    /** Where iocbs' iovec copies are made (the context's arena: they live as long as their slot). */
+    private final Arena arena;
     private final int[] protectedFds;
     private final Errno errno;
     private final MemorySegment path;
@@ -34,6 +36,7 @@ final class SyncCalls {
 
     SyncCalls(final MemoryRegistry memory, final int[] protectedFds, final Arena arena) {
         this.memory = memory;
+        this.arena = arena;
         this.protectedFds = protectedFds;
         this.errno = new Errno(arena);
         this.path = arena.allocate(PATH_MAX, 8);
@@ -130,24 +133,40 @@ final class SyncCalls {
         };
     }
     /** @return 0 if the iovec array and every buffer it names are registered memory, else -errno */
+    /**
+     * Copies the iocb's iovec array (registered memory) into the engine's own memory once, and checks that every
+     * buffer the copy names is registered. Only the copy is handed to the kernel: the caller (another thread, or
+     * anything that can write its memory) could change its iovecs between a check and the kernel's own read of
+     * them, so the check and the use must read the same bytes.
+     *
+     * @return 0 (the copy is at {@link InFlight#iovecs()}), or -EINVAL (count) or -EFAULT
+     */
     private long checkIovecs(final InFlight op) {
-        final int count = op.lengthOrCount();
-        if (count < 0 || count > IOV_MAX) {
-            return -Errno.EINVAL;
-        }
-        if (!memory.contains(op.address(), (long) count * Linux.IOVEC_SIZE)) {
-            return -Errno.EFAULT;
-        }
-        // The iovecs are the caller's registered memory: check what each one points at before the kernel uses it.
-        callerMemory.wrap(op.address(), count * Linux.IOVEC_SIZE);
-        for (int i = 0; i < count; i++) {
-            final long base = callerMemory.getLong(i * Linux.IOVEC_SIZE);
-            final long length = callerMemory.getLong(i * Linux.IOVEC_SIZE + 8);
-            if (!memory.contains(base, length)) {
-                return -Errno.EFAULT;
-            }
+        if (op.iovecsChecked() != 1) {
+            return op.iovecsChecked() == 0 ? copyAndCheckIovecs(op) : op.iovecsChecked();
         }
         return 0;
+    }
+
+    private long copyAndCheckIovecs(final InFlight op) {
+        final int count = op.lengthOrCount();
+        long result = 0;
+        if (count < 0 || count > IOV_MAX) {
+            result = -Errno.EINVAL;
+        } else if (!memory.contains(op.address(), (long) count * Linux.IOVEC_SIZE)) {
+            result = -Errno.EFAULT;
+        } else {
+            final UnsafeBuffer copy = op.iovecBuffer(arena);
+            callerMemory.wrap(op.address(), count * Linux.IOVEC_SIZE);
+            copy.putBytes(0, callerMemory, 0, count * Linux.IOVEC_SIZE);
+            for (int i = 0; i < count && result == 0; i++) {
+                if (!memory.contains(copy.getLong(i * Linux.IOVEC_SIZE), copy.getLong(i * Linux.IOVEC_SIZE + 8))) {
+                    result = -Errno.EFAULT;
+                }
+            }
+        }
+        op.iovecsChecked(result == 0 ? 1 : result);
+        return result;
     }
 
     private long vectored(final InFlight op) {
@@ -157,8 +176,8 @@ final class SyncCalls {
         }
         final int count = op.lengthOrCount();
         return op.opcode() == Opcode.PREADV
-            ? Linux.preadv2(errno, op.fd(), op.address(), count, op.offset(), op.opFlags())
-            : Linux.pwritev2(errno, op.fd(), op.address(), count, op.offset(), op.opFlags());
+            ? Linux.preadv2(errno, op.fd(), op.iovecs(), count, op.offset(), op.opFlags())
+            : Linux.pwritev2(errno, op.fd(), op.iovecs(), count, op.offset(), op.opFlags());
     }
 
     /** {@link Operation#transferLength()} */
@@ -171,9 +190,10 @@ final class SyncCalls {
             if (checked < 0) {
                 return checked;
             }
+            final UnsafeBuffer copy = op.iovecBuffer(arena);
             long total = 0;
             for (int i = 0; i < op.lengthOrCount(); i++) {
-                total += callerMemory.getLong(i * Linux.IOVEC_SIZE + 8);
+                total += copy.getLong(i * Linux.IOVEC_SIZE + 8);
             }
             return total;
         }
@@ -197,7 +217,7 @@ final class SyncCalls {
         if (op.opcode() == Opcode.PREADV) {
             final long checked = checkIovecs(op);
             return checked < 0 ? checked
-                : Linux.preadv2(errno, op.fd(), op.address(), op.lengthOrCount(), op.offset(), op.opFlags() | Linux.RWF_NOWAIT);
+                : Linux.preadv2(errno, op.fd(), op.iovecs(), op.lengthOrCount(), op.offset(), op.opFlags() | Linux.RWF_NOWAIT);
         }
         return -Errno.EOPNOTSUPP;
     }

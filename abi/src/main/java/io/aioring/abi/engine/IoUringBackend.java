@@ -228,10 +228,11 @@ final class IoUringBackend implements Backend {
         }
         caller.batch[0] = null;
         caller.size = 0;
-        if (first == requested || (first < 0 && first != -Errno.EAGAIN)) {
+        if (first == requested || (first < 0 && first != -Errno.EAGAIN && first != -Errno.EOPNOTSUPP)) {
             finish(op, first);
         } else {
-            blocking.offer(op); // would block, or not every byte was cached: read the whole range, blocking
+            // Would block, not every byte was cached, or the file system takes no RWF_NOWAIT: read it all, blocking.
+            blocking.offer(op);
             wake();
         }
         return true;
@@ -305,7 +306,8 @@ final class IoUringBackend implements Backend {
                 op.noWaitResult(result);
             }
             // Would block (or, for an attribute that asked, did not return every byte): issue it again, blocking.
-            if (result == -Errno.EAGAIN || op.noWaitWanted() && result >= 0 && result != op.requestedBytes()) {
+            if (result == -Errno.EAGAIN || result == -Errno.EOPNOTSUPP
+                || op.noWaitWanted() && result >= 0 && result != op.requestedBytes()) {
                 blocking.offer(op);
                 wakeCompleter = true;
                 return;

@@ -14,6 +14,31 @@ final class AttributeHooks {
     private AttributeHooks() {
     }
 
+    /**
+     * Starts {@code op} on this thread and finishes what needs no call: an iocb that failed before any I/O (or was
+     * cancelled), or one a before hook completed itself. Every backend begins an iocb here.
+     *
+     * @param calls the calling thread's own calls (errno, scratch), for the hooks
+     * @param path  how it runs, for the path attribute
+     * @return true if {@code op} is finished (its return records built); false if its call is still to be made
+     */
+    static boolean start(final InFlight op, final SyncCalls calls, final int path) {
+        op.start(System.nanoTime(), calls);
+        op.executionPath(path);
+        if (op.failed()) {
+            op.finish(op.preResult(), op.startNanos());
+            withoutRunning(op);
+            return true;
+        }
+        before(op);
+        if (op.completedEarly()) {
+            op.finishEarly(System.nanoTime());
+            after(op);
+            return true;
+        }
+        return false;
+    }
+
     /** Runs every before hook; one may complete the operation early (then the call is not made). */
     static void before(final InFlight op) {
         for (int hooks = op.beforeHooks(); hooks != 0; hooks &= hooks - 1) {

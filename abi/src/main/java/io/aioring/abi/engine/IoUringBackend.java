@@ -114,18 +114,7 @@ final class IoUringBackend implements Backend {
     @Override
     public void execute(final InFlight op) {
         final Caller caller = callers.get();
-        op.start(System.nanoTime(), caller.calls);
-        op.executionPath(Operation.PATH_INLINE);
-        if (op.failed()) {
-            op.finish(op.preResult(), op.startNanos());
-            AttributeHooks.withoutRunning(op);
-            poster.complete(op);
-            return;
-        }
-        AttributeHooks.before(op);
-        if (op.completedEarly()) {
-            op.finishEarly(System.nanoTime());
-            AttributeHooks.after(op);
+        if (AttributeHooks.start(op, caller.calls, Operation.PATH_INLINE)) {
             poster.complete(op);
             return;
         }
@@ -220,15 +209,10 @@ final class IoUringBackend implements Backend {
         if (!Opcode.isRead(op.opcode()) || (op.opFlags() & Linux.RWF_NOWAIT) != 0) {
             return false;
         }
-        final long requested = caller.calls.transferLength(op);
-        final long first = caller.calls.readNoWait(op);
-        if (op.noWaitWanted()) {
-            op.noWaitResult(first);
-            op.requestedBytes(requested);
-        }
+        final long first = caller.calls.readNoWaitFirst(op);
         caller.batch[0] = null;
         caller.size = 0;
-        if (first == requested || (first < 0 && first != -Errno.EAGAIN && first != -Errno.EOPNOTSUPP)) {
+        if (first != SyncCalls.READ_AGAIN) {
             finish(op, first);
         } else {
             // Would block, not every byte was cached, or the file system takes no RWF_NOWAIT: read it all, blocking.
@@ -358,7 +342,7 @@ final class IoUringBackend implements Backend {
                             finish(op, bad);
                             continue;
                         }
-                    } else if (op.opcode() == Opcode.CLOSE && completerCalls.isProtectedFd(op.fd())) {
+                    } else if (op.opcode() == Opcode.CLOSE && completerCalls.isProtected(op.fd())) {
                         finish(op, -Errno.EPERM);
                         continue;
                     }

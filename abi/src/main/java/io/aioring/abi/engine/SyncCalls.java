@@ -55,31 +55,37 @@ final class SyncCalls {
         if (!Opcode.isRead(op.opcode())) {
             return false;
         }
-        op.start(System.nanoTime(), this);
-        op.executionPath(Operation.PATH_INLINE);
-        if (op.failed()) {
-            op.finish(op.preResult(), op.startNanos());
-            AttributeHooks.withoutRunning(op);
+        if (AttributeHooks.start(op, this, Operation.PATH_INLINE)) {
             return true;
         }
-        AttributeHooks.before(op);
-        if (op.completedEarly()) {
-            op.finishEarly(System.nanoTime());
-            AttributeHooks.after(op);
-            return true;
-        }
-        final long requested = transferLength(op);
-        final long first = requested < 0 ? requested : readNoWait(op);
-        if (op.noWaitWanted()) {
-            op.noWaitResult(first);
-        }
-        if (requested < 0 || first == requested || (first < 0 && first != -Errno.EAGAIN && first != -Errno.EOPNOTSUPP)) {
+        final long first = readNoWaitFirst(op);
+        if (first != READ_AGAIN) {
             op.finish(first, System.nanoTime());
             AttributeHooks.after(op);
             return true;
         }
         op.startedInline(true);
         return false;
+    }
+
+    /** What {@link #readNoWaitFirst} says when the read must be made again, blocking. */
+    static final long READ_AGAIN = Long.MIN_VALUE;
+
+    /**
+     * A read's first attempt with RWF_NOWAIT, noted for an attribute that asked for it ({@link Operation#noWaitResult()}).
+     *
+     * @return the read's result if that attempt settled it (every byte, or an error that a blocking read would give
+     *         too), else {@link #READ_AGAIN}: it would block, not every byte was cached, or the file system takes no
+     *         RWF_NOWAIT
+     */
+    long readNoWaitFirst(final InFlight op) {
+        final long requested = transferLength(op);
+        final long first = requested < 0 ? requested : readNoWait(op);
+        if (op.noWaitWanted()) {
+            op.noWaitResult(first);
+        }
+        return requested < 0 || first == requested || (first < 0 && first != -Errno.EAGAIN && first != -Errno.EOPNOTSUPP)
+            ? first : READ_AGAIN;
     }
 
     /** Runs {@code op} (state QUEUED, or CANCELLED, or started by {@link #tryInline}) to completion on this thread. */
@@ -91,27 +97,14 @@ final class SyncCalls {
             AttributeHooks.after(op);
             return;
         }
-        op.start(System.nanoTime(), this);
-        op.executionPath(Operation.PATH_WORKER);
-        if (op.failed()) {
-            op.finish(op.preResult(), op.startNanos());
-            AttributeHooks.withoutRunning(op);
+        if (AttributeHooks.start(op, this, Operation.PATH_WORKER)) {
             return;
         }
-        AttributeHooks.before(op);
-        if (op.completedEarly()) {
-            op.finishEarly(System.nanoTime());
-        } else if (op.noWaitWanted()) {
-            // The first attempt with RWF_NOWAIT; only if it did not return every byte is the read made normally.
-            final long requested = transferLength(op);
-            final long first = requested < 0 ? requested : readNoWait(op);
-            op.noWaitResult(first);
-            final long result = first >= 0 && first == requested ? first : call(op);
-            op.finish(result, System.nanoTime());
-        } else {
-            final long result = call(op);
-            op.finish(result, System.nanoTime());
+        long result = op.noWaitWanted() ? readNoWaitFirst(op) : READ_AGAIN;
+        if (result == READ_AGAIN) {
+            result = call(op);
         }
+        op.finish(result, System.nanoTime());
         AttributeHooks.after(op);
     }
 
@@ -273,11 +266,7 @@ final class SyncCalls {
     }
 
     /** @return true if {@code fd} is one of the context's own descriptors, which close must refuse (-EPERM) */
-    boolean isProtectedFd(final int fd) {
-        return isProtected(fd);
-    }
-
-    private boolean isProtected(final int fd) {
+    boolean isProtected(final int fd) {
         for (final int p : protectedFds) {
             if (p == fd && fd >= 0) {
                 return true;

@@ -60,6 +60,7 @@
 #define AIORING_EVENT_SEQUENCE      24
 #define AIORING_EVENT_HEADER        32
 #define AIORING_EVENT_OVERFLOWED    0x1u
+#define AIORING_EVENT_MORE          0x2u
 
 /* 2.7 attribute return records */
 #define AIORING_ATTR_ID             0

@@ -77,7 +77,7 @@ public final class IocbWriter {
         buffer.putInt(current + OP_FLAGS_OFFSET, opFlags);
         buffer.putLong(current + USER_DATA_OFFSET, userData);
         buffer.putInt(current + MODE_OFFSET, mode);
-        buffer.putInt(current + RESERVED_OFFSET, 0);
+        buffer.putInt(current + TIMEOUT_MS_OFFSET, 0);
         position = current + HEADER_LENGTH;
         count++;
         return this;
@@ -124,6 +124,52 @@ public final class IocbWriter {
         return iocb(Opcode.CLOSE, fd, 0, 0, 0, 0, 0, userData);
     }
 
+    /** @param msgFlags MSG_* flags (MSG_DONTWAIT: complete -EAGAIN rather than wait) */
+    public IocbWriter recv(final int fd, final long address, final int length, final int msgFlags, final long userData) {
+        return iocb(Opcode.RECV, fd, 0, address, length, msgFlags, 0, userData);
+    }
+
+    /** @param msgFlags MSG_* flags; the engine adds MSG_NOSIGNAL */
+    public IocbWriter send(final int fd, final long address, final int length, final int msgFlags, final long userData) {
+        return iocb(Opcode.SEND, fd, 0, address, length, msgFlags, 0, userData);
+    }
+
+    /**
+     * @param sockFlags SOCK_NONBLOCK and SOCK_CLOEXEC for the new socket
+     * @param multishot one event per connection (flag MORE) until cancelled
+     */
+    public IocbWriter accept(final int fd, final int sockFlags, final boolean multishot, final long userData) {
+        iocb(Opcode.ACCEPT, fd, 0, 0, 0, sockFlags, 0, userData);
+        return multishot ? flags(IocbDescriptor.FLAG_MULTISHOT) : this;
+    }
+
+    /** @param sockaddr the address of a struct sockaddr of {@code length} bytes */
+    public IocbWriter connect(final int fd, final long sockaddr, final int length, final long userData) {
+        return iocb(Opcode.CONNECT, fd, 0, sockaddr, length, 0, 0, userData);
+    }
+
+    /** @param how SHUT_RD, SHUT_WR or SHUT_RDWR */
+    public IocbWriter shutdown(final int fd, final int how, final long userData) {
+        return iocb(Opcode.SHUTDOWN, fd, 0, 0, 0, how, 0, userData);
+    }
+
+    /**
+     * @param events    POLL* bits to wait for
+     * @param multishot one event per wake-up (flag MORE) until cancelled
+     */
+    public IocbWriter poll(final int fd, final int events, final boolean multishot, final long userData) {
+        iocb(Opcode.POLL, fd, 0, 0, 0, events, 0, userData);
+        return multishot ? flags(IocbDescriptor.FLAG_MULTISHOT) : this;
+    }
+
+    /**
+     * sendfile: {@code length} bytes of {@code inFd} from {@code offset} (-1: its file position) to {@code outFd}.
+     * With {@link #fixedFd()}, {@code inFd} is an fd slot.
+     */
+    public IocbWriter sendfile(final int outFd, final int inFd, final long offset, final int length, final long userData) {
+        return iocb(Opcode.SENDFILE, inFd, offset, 0, length, 0, outFd, userData);
+    }
+
     /** Adds an attribute request with no payload to the current iocb. */
     public IocbWriter attribute(final int id, final int flags) {
         return attribute(id, flags, null, 0, 0);
@@ -154,10 +200,57 @@ public final class IocbWriter {
         return this;
     }
 
-    /** Sets the current iocb's flags field (none are defined in version 1). */
+    /** The next iocb of the batch starts once this one succeeded (its result ≥ 0); else it completes -ECANCELED. */
+    public IocbWriter link() {
+        return addFlags(IocbDescriptor.FLAG_LINK);
+    }
+
+    /** The next iocb of the batch starts once this one completed, whatever its result. */
+    public IocbWriter hardlink() {
+        return addFlags(IocbDescriptor.FLAG_HARDLINK);
+    }
+
+    /** The current iocb's {@code fd} names one of the context's fd slots. */
+    public IocbWriter fixedFd() {
+        return addFlags(IocbDescriptor.FLAG_FIXED_FD);
+    }
+
+    /**
+     * The current openat or accept puts its new fd into fd slot {@code slot} (-1: the lowest empty one); its result
+     * is the slot.
+     */
+    public IocbWriter toSlot(final int slot) {
+        buffer.putLong(current + OFFSET_OFFSET, slot);
+        return addFlags(IocbDescriptor.FLAG_TO_SLOT);
+    }
+
+    private IocbWriter addFlags(final int flags) {
+        return flags((buffer.getShort(current + FLAGS_OFFSET) & 0xFFFF) | flags);
+    }
+
+    /** Sets the current iocb's flags field ({@code IocbDescriptor.FLAG_*}). */
     public IocbWriter flags(final int flags) {
         buffer.putShort(current + FLAGS_OFFSET, (short) flags);
         return this;
+    }
+
+    /**
+     * Gives the current iocb a deadline: {@code millis} after submit it is cancelled and completes -ETIME, unless it
+     * is running a call that cannot be stopped (then it completes with that call's result).
+     *
+     * @param millis 1 to 2^32-1 milliseconds; 0 for none
+     */
+    public IocbWriter timeoutMillis(final long millis) {
+        if (millis < 0 || millis > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("timeout_ms is a u32: " + millis);
+        }
+        buffer.putInt(current + TIMEOUT_MS_OFFSET, (int) millis);
+        return this;
+    }
+
+    /** @param nanos how long from submit until it completes -ETIME */
+    public IocbWriter timeout(final long nanos, final long userData) {
+        return iocb(Opcode.TIMEOUT, -1, nanos, 0, 0, 0, 0, userData);
     }
 
     /** Sets the current iocb's priority field (advisory in version 1). */

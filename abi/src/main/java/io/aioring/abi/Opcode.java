@@ -1,7 +1,7 @@
 package io.aioring.abi;
 
 /**
- * The operations an iocb can ask for. Each runs the Linux call of the same name on a worker thread; its result is
+ * The operations an iocb can ask for. Each runs the Linux call of the same name through the backend; its result is
  * what that call returns, or {@code -errno}. See docs/abi.md section 2.4 for each one's fields and errors.
  */
 public final class Opcode {
@@ -23,12 +23,30 @@ public final class Opcode {
     public static final int OPENAT = 7;
     /** close(fd) */
     public static final int CLOSE = 8;
+    /** recv(fd, address, length, op_flags as MSG_*): waits for data without holding a thread */
+    public static final int RECV = 9;
+    /** send(fd, address, length, op_flags as MSG_* | MSG_NOSIGNAL): waits for room without holding a thread */
+    public static final int SEND = 10;
+    /** accept4(fd, op_flags as SOCK_*); result: the new socket. With iocb flag MULTISHOT, one event per connection */
+    public static final int ACCEPT = 11;
+    /** connect(fd, sockaddr at address of length bytes) */
+    public static final int CONNECT = 12;
+    /** shutdown(fd, op_flags as SHUT_*) */
+    public static final int SHUTDOWN = 13;
+    /** Waits until fd is ready for op_flags (POLL* bits); result: the ready bits. With MULTISHOT, one event per wake-up */
+    public static final int POLL = 14;
+
+    /** A timer: completes -ETIME offset nanoseconds after submit (-ECANCELED if cancelled first) */
+    public static final int TIMEOUT = 15;
+
+    /** sendfile(mode as out_fd, fd as in_fd, offset (-1: in_fd's position), length): file to socket (or any fd) */
+    public static final int SENDFILE = 16;
 
     /** One more than the largest opcode this build knows. */
-    public static final int COUNT = 9;
+    public static final int COUNT = 17;
 
     private static final String[] NAMES = {"nop", "pread", "pwrite", "preadv", "pwritev", "fsync", "fdatasync",
-        "openat", "close"};
+        "openat", "close", "recv", "send", "accept", "connect", "shutdown", "poll", "timeout", "sendfile"};
 
     private Opcode() {
     }
@@ -52,9 +70,22 @@ public final class Opcode {
         return -1;
     }
 
-    /** @return true for the opcodes whose address/length name one buffer (pread, pwrite) */
+    /** @return true for the opcodes whose address/length name one buffer (pread, pwrite, recv, send, connect's sockaddr) */
     public static boolean usesBuffer(final int opcode) {
-        return opcode == PREAD || opcode == PWRITE;
+        return opcode == PREAD || opcode == PWRITE || opcode == RECV || opcode == SEND || opcode == CONNECT;
+    }
+
+    /**
+     * @return true for the opcodes that wait for a socket (or any pollable fd) to become ready: they hold no thread
+     *         while they wait, and a cancel stops them while they do
+     */
+    public static boolean waitsForReadiness(final int opcode) {
+        return opcode >= RECV && opcode <= POLL && opcode != SHUTDOWN;
+    }
+
+    /** @return true for the opcodes that take iocb flag MULTISHOT (accept, poll) */
+    public static boolean allowsMultishot(final int opcode) {
+        return opcode == ACCEPT || opcode == POLL;
     }
 
     /** @return true for the opcodes whose address/length name an iovec array (preadv, pwritev) */

@@ -82,6 +82,17 @@ public final class SetupParams {
         return this;
     }
 
+    /** @param slots the context's fd slots (iocb flags FIXED_FD and TO_SLOT); 0: 256 */
+    public SetupParams fdSlots(final int slots) {
+        block.putInt(FD_SLOTS_OFFSET, slots);
+        return this;
+    }
+
+    /** @return the fd_slots field (0: the default, 256) */
+    public int fdSlots() {
+        return block.getInt(FD_SLOTS_OFFSET);
+    }
+
     public SetupParams workers(final int workers) {
         block.putInt(WORKERS_OFFSET, workers);
         return this;
@@ -153,8 +164,9 @@ public final class SetupParams {
         checkRange("max_in_flight", maxInFlight(), 1, SetupDescriptor.MAX_IN_FLIGHT);
         checkRange("workers", workers(), 1, MAX_WORKERS);
         checkRange("backend", backend(), BACKEND_AUTO, BACKEND_THREADS);
-        for (int offset = RESERVED_OFFSET; offset < LENGTH; offset += 4) {
-            final int value = block.getInt(offset);
+        checkRange("fd_slots", fdSlots(), 0, MAX_FD_SLOTS);
+        for (int offset = RESERVED_OFFSET; offset < LENGTH; offset++) {
+            final int value = block.getByte(offset) & 0xFF;
             if (value != 0) {
                 throw new SetupException("reserved", String.format("byte %d holds 0x%x; reserved bytes %d to %d must be zero",
                     offset, value, RESERVED_OFFSET, LENGTH - 1));

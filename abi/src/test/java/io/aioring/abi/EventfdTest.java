@@ -56,22 +56,22 @@ class EventfdTest {
     @Test
     void readyInTheApplicationsOwnEpollSet() {
         try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(65536).workers(1))) {
-            final int epoll = LinuxTestCalls.epollCreate1(f.errno, Linux.O_CLOEXEC);
+            final int epoll = Linux.epollCreate1(f.errno, Linux.O_CLOEXEC);
             assertTrue(epoll >= 0);
             try {
-                final MemorySegment event = f.arena.allocate(LinuxTestCalls.EPOLL_EVENT_SIZE * 4L, 8);
-                event.set(ValueLayout.JAVA_INT_UNALIGNED, 0, LinuxTestCalls.EPOLLIN);
+                final MemorySegment event = f.arena.allocate(Linux.EPOLL_EVENT_SIZE * 4L, 8);
+                event.set(ValueLayout.JAVA_INT_UNALIGNED, 0, Linux.EPOLLIN);
                 event.set(ValueLayout.JAVA_LONG_UNALIGNED, 4, 0xABCDL);
-                assertEquals(0, LinuxTestCalls.epollCtl(f.errno, epoll, LinuxTestCalls.EPOLL_CTL_ADD, f.context.eventfd(), event.address()));
-                assertEquals(0, LinuxTestCalls.epollWait(f.errno, epoll, event.address(), 4, 0), "not ready before any event");
+                assertEquals(0, Linux.epollCtl(f.errno, epoll, Linux.EPOLL_CTL_ADD, f.context.eventfd(), event.address()));
+                assertEquals(0, Linux.epollWait(f.errno, epoll, event.address(), 4, 0), "not ready before any event");
                 f.writer.nop(1);
                 f.submitAll();
-                assertEquals(1, LinuxTestCalls.epollWait(f.errno, epoll, event.address(), 4, 5_000));
-                assertEquals(LinuxTestCalls.EPOLLIN, event.get(ValueLayout.JAVA_INT_UNALIGNED, 0) & LinuxTestCalls.EPOLLIN);
+                assertEquals(1, Linux.epollWait(f.errno, epoll, event.address(), 4, 5_000));
+                assertEquals(Linux.EPOLLIN, event.get(ValueLayout.JAVA_INT_UNALIGNED, 0) & Linux.EPOLLIN);
                 assertEquals(0xABCDL, event.get(ValueLayout.JAVA_LONG_UNALIGNED, 4));
                 f.reap(1);
                 drain(f);
-                assertEquals(0, LinuxTestCalls.epollWait(f.errno, epoll, event.address(), 4, 0), "not ready once read");
+                assertEquals(0, Linux.epollWait(f.errno, epoll, event.address(), 4, 0), "not ready once read");
             } finally {
                 Linux.close(f.errno, epoll);
             }

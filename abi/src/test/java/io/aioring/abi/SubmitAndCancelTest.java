@@ -24,10 +24,10 @@ class SubmitAndCancelTest {
     void aMalformedIocbEndsTheBatchAndTheOnesBeforeItComplete() {
         try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(16384).workers(1))) {
             f.writer.nop(1).nop(2).nop(3);
-            f.batch.putInt(2 * IocbDescriptor.HEADER_LENGTH + IocbDescriptor.RESERVED_OFFSET, 9);
+            f.batch.putInt(2 * IocbDescriptor.HEADER_LENGTH + IocbDescriptor.LENGTH_OFFSET, 9);
             final IocbFormatException e = assertThrows(IocbFormatException.class, () -> f.context.submit(f.writer));
             assertEquals(2, e.index());
-            assertEquals("reserved", e.field());
+            assertEquals("length", e.field());
             assertEquals(9, e.value());
             assertEquals(2, e.accepted());
             final List<ContextFixture.Event> events = f.reap(2);

@@ -31,8 +31,9 @@ final class MarkdownTables {
         for (; i < lines.size() && lines.get(i).startsWith("|"); i++) {
             final String line = lines.get(i).trim();
             final List<String> cells = new ArrayList<>();
-            for (final String cell : line.substring(1, line.length() - 1).split("\\|", -1)) {
-                cells.add(cell.trim());
+            // A pipe escaped as \| belongs to the cell (C's "a | b" inside a table).
+            for (final String cell : line.substring(1, line.length() - 1).split("(?<!\\\\)\\|", -1)) {
+                cells.add(cell.trim().replace("\\|", "|"));
             }
             rows.add(cells);
         }

@@ -4,17 +4,17 @@ import java.util.Locale;
 
 /**
  * The facts of the Linux ABI that differ between the architectures aioring runs on: system call numbers for the
- * calls glibc has no wrapper for, and the open(2) flags whose bits x86-64 and aarch64 assign differently. Chosen
+ * calls glibc has no wrapper for, and the open(2) flags whose bits x86-64 and aarch64 assign differently, and struct epoll_event's size (packed on x86-64). Chosen
  * once, at start-up, from {@code os.arch}; any other architecture is refused with one line.
  *
  * <p>What does not differ is not here: the errno values, the other O_* and socket constants, and the layouts of
- * the structs aioring passes (iovec, timespec, msghdr, sockaddr_un) are the same on both (LP64, asm-generic).
+ * the other structs aioring passes (iovec, timespec, msghdr, sockaddr_un, statx) are the same on both (LP64, asm-generic).
  */
 public enum Arch {
     /** x86-64 (os.arch {@code amd64} or {@code x86_64}): its own syscall table and O_* bits. */
-    X86_64(202, 425, 426, 427, 040000, 0200000, 0400000),
+    X86_64(202, 425, 426, 427, 040000, 0200000, 0400000, 12),
     /** aarch64: the asm-generic syscall table and O_* bits. */
-    AARCH64(98, 425, 426, 427, 0200000, 040000, 0100000);
+    AARCH64(98, 425, 426, 427, 0200000, 040000, 0100000, 16);
 
     /** futex(2). */
     public final long sysFutex;
@@ -30,6 +30,8 @@ public enum Arch {
     public final int oDirectory;
     /** open(2) flag O_NOFOLLOW. */
     public final int oNofollow;
+    /** sizeof(struct epoll_event): packed (12 bytes) on x86-64, naturally aligned (16) on aarch64. */
+    public final int epollEventSize;
 
     private static final Arch CURRENT = detect(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
     private static final String REFUSAL = CURRENT != null ? null
@@ -37,7 +39,7 @@ public enum Arch {
             + System.getProperty("os.arch");
 
     Arch(final long sysFutex, final long sysIoUringSetup, final long sysIoUringEnter, final long sysIoUringRegister,
-         final int oDirect, final int oDirectory, final int oNofollow) {
+         final int oDirect, final int oDirectory, final int oNofollow, final int epollEventSize) {
         this.sysFutex = sysFutex;
         this.sysIoUringSetup = sysIoUringSetup;
         this.sysIoUringEnter = sysIoUringEnter;
@@ -45,6 +47,7 @@ public enum Arch {
         this.oDirect = oDirect;
         this.oDirectory = oDirectory;
         this.oNofollow = oNofollow;
+        this.epollEventSize = epollEventSize;
     }
 
     /**

@@ -56,6 +56,7 @@ public final class IoUring implements AutoCloseable {
     private static final int SQE_LEN = 24;
     private static final int SQE_OP_FLAGS = 28;
     private static final int SQE_USER_DATA = 32;
+    private static final int SQE_SPLICE_FD_IN = 44;
     /** struct io_uring_cqe: 16 bytes. */
     public static final int CQE_SIZE = 16;
     private static final int CQE_USER_DATA = 0;
@@ -73,10 +74,33 @@ public final class IoUring implements AutoCloseable {
     public static final int OP_FSYNC = 3;
     public static final int OP_READ_FIXED = 4;
     public static final int OP_WRITE_FIXED = 5;
+    public static final int OP_POLL_ADD = 6;
+    public static final int OP_SENDMSG = 9;
+    public static final int OP_RECVMSG = 10;
+    public static final int OP_ACCEPT = 13;
+    public static final int OP_ASYNC_CANCEL = 14;
+    public static final int OP_CONNECT = 16;
+    public static final int OP_FALLOCATE = 17;
     public static final int OP_OPENAT = 18;
     public static final int OP_CLOSE = 19;
+    public static final int OP_STATX = 21;
     public static final int OP_READ = 22;
     public static final int OP_WRITE = 23;
+    public static final int OP_SEND = 26;
+    public static final int OP_RECV = 27;
+    public static final int OP_SPLICE = 30;
+    public static final int OP_SHUTDOWN = 34;
+    public static final int OP_FTRUNCATE = 55;
+    /** CQE flag: more completions of this (multishot) request will follow. */
+    public static final int CQE_F_MORE = 1 << 1;
+    /** POLL_ADD length flag: multishot (a completion per wake-up, until cancelled). */
+    private static final int POLL_ADD_MULTI = 1;
+    /** ACCEPT ioprio flag: multishot (a completion per connection, until cancelled). */
+    private static final int ACCEPT_MULTISHOT = 1;
+    /** ASYNC_CANCEL flag: every request that matches, not just the first. */
+    public static final int ASYNC_CANCEL_ALL = 1;
+    /** ASYNC_CANCEL flag: every request in the ring, whatever its user data. */
+    public static final int ASYNC_CANCEL_ANY = 1 << 2;
     /** fsync_flags: fdatasync. */
     public static final int FSYNC_DATASYNC = 1;
 
@@ -328,6 +352,106 @@ public final class IoUring implements AutoCloseable {
     /** FSYNC; with {@link #FSYNC_DATASYNC}, fdatasync. @return false if the submission queue is full */
     public boolean prepFsync(final int fd, final int fsyncFlags, final long userData) {
         return prepRw(OP_FSYNC, fd, 0, 0, 0, fsyncFlags, userData);
+    }
+
+    /** RECV: recv(2) into one buffer, {@code msgFlags} as MSG_*. @return false if the submission queue is full */
+    public boolean prepRecv(final int fd, final long buffer, final int length, final int msgFlags, final long userData) {
+        return prepRw(OP_RECV, fd, buffer, length, 0, msgFlags, userData);
+    }
+
+    /** SEND: send(2) from one buffer, {@code msgFlags} as MSG_*. @return false if the submission queue is full */
+    public boolean prepSend(final int fd, final long buffer, final int length, final int msgFlags, final long userData) {
+        return prepRw(OP_SEND, fd, buffer, length, 0, msgFlags, userData);
+    }
+
+    /** RECVMSG: recvmsg(2) with a struct msghdr. @return false if the submission queue is full */
+    public boolean prepRecvmsg(final int fd, final long msghdr, final int msgFlags, final long userData) {
+        return prepRw(OP_RECVMSG, fd, msghdr, 1, 0, msgFlags, userData);
+    }
+
+    /** SENDMSG: sendmsg(2) with a struct msghdr. @return false if the submission queue is full */
+    public boolean prepSendmsg(final int fd, final long msghdr, final int msgFlags, final long userData) {
+        return prepRw(OP_SENDMSG, fd, msghdr, 1, 0, msgFlags, userData);
+    }
+
+    /**
+     * ACCEPT: accept4(2) with {@code flags} (SOCK_*) for the new socket, the peer address not asked for.
+     *
+     * @param multishot one completion per connection (each flagged {@link #CQE_F_MORE}) until cancelled or failed
+     * @return false if the submission queue is full
+     */
+    public boolean prepAccept(final int fd, final int flags, final boolean multishot, final long userData) {
+        if (!prepRw(OP_ACCEPT, fd, 0, 0, 0, flags, userData)) {
+            return false;
+        }
+        sqes.set(JAVA_SHORT, lastSqe() + SQE_IOPRIO, (short) (multishot ? ACCEPT_MULTISHOT : 0));
+        return true;
+    }
+
+    /** CONNECT: connect(2) to the sockaddr at {@code address}. @return false if the submission queue is full */
+    public boolean prepConnect(final int fd, final long address, final int addressLength, final long userData) {
+        return prepRw(OP_CONNECT, fd, address, 0, addressLength, 0, userData);
+    }
+
+    /** SHUTDOWN: shutdown(2). @return false if the submission queue is full */
+    public boolean prepShutdown(final int fd, final int how, final long userData) {
+        return prepRw(OP_SHUTDOWN, fd, 0, how, 0, 0, userData);
+    }
+
+    /**
+     * POLL_ADD: completes with the poll events ready (POLL* bits of {@code events}, plus POLLERR/POLLHUP).
+     *
+     * @param multishot one completion per wake-up (each flagged {@link #CQE_F_MORE}) until cancelled
+     * @return false if the submission queue is full
+     */
+    public boolean prepPollAdd(final int fd, final int events, final boolean multishot, final long userData) {
+        return prepRw(OP_POLL_ADD, fd, 0, multishot ? POLL_ADD_MULTI : 0, 0, events, userData);
+    }
+
+    /**
+     * ASYNC_CANCEL: cancels the request(s) whose user data is {@code target}; its own completion says 0 (found and
+     * cancelled), -ENOENT (none), -EALREADY (running, and cannot be stopped), or with {@link #ASYNC_CANCEL_ALL} the
+     * number cancelled.
+     *
+     * @return false if the submission queue is full
+     */
+    public boolean prepCancel(final long target, final int flags, final long userData) {
+        return prepRw(OP_ASYNC_CANCEL, -1, target, 0, 0, flags, userData);
+    }
+
+    /** STATX: statx(2) into {@link Linux#STATX_SIZE} bytes at {@code statxbuf}. @return false if the SQ is full */
+    public boolean prepStatx(final int dirfd, final long path, final int flags, final int mask, final long statxbuf,
+                             final long userData) {
+        return prepRw(OP_STATX, dirfd, path, mask, statxbuf, flags, userData);
+    }
+
+    /** FALLOCATE: fallocate(2). @return false if the submission queue is full */
+    public boolean prepFallocate(final int fd, final int mode, final long offset, final long length, final long userData) {
+        return prepRw(OP_FALLOCATE, fd, length, mode, offset, 0, userData);
+    }
+
+    /** FTRUNCATE: ftruncate(2) (Linux 6.9). @return false if the submission queue is full */
+    public boolean prepFtruncate(final int fd, final long length, final long userData) {
+        return prepRw(OP_FTRUNCATE, fd, 0, 0, length, 0, userData);
+    }
+
+    /**
+     * SPLICE: splice(2); an offset of -1 means "none" (the fd's own position, as for a pipe or a socket).
+     *
+     * @return false if the submission queue is full
+     */
+    public boolean prepSplice(final int fdIn, final long offIn, final int fdOut, final long offOut, final int length,
+                              final int flags, final long userData) {
+        if (!prepRw(OP_SPLICE, fdOut, offIn, length, offOut, flags, userData)) {
+            return false;
+        }
+        sqes.set(JAVA_INT, lastSqe() + SQE_SPLICE_FD_IN, fdIn);
+        return true;
+    }
+
+    /** @return the byte offset of the SQE the last successful prep wrote */
+    private long lastSqe() {
+        return (long) ((sqLocalTail - 1) & sqMask) * SQE_SIZE;
     }
 
     /**

@@ -60,6 +60,39 @@ public final class Linux {
     /** struct iovec: void *iov_base, size_t iov_len. */
     public static final int IOVEC_SIZE = 16;
 
+    public static final short POLLOUT = 0x4;
+    public static final short POLLERR = 0x8;
+    public static final short POLLHUP = 0x10;
+    public static final short POLLRDHUP = 0x2000;
+
+    public static final int AF_INET = 2;
+    public static final int SOCK_NONBLOCK = 04000;
+    public static final int SHUT_RD = 0;
+    public static final int SHUT_WR = 1;
+    /** getsockopt: the pending socket error (an int), cleared by reading it. */
+    public static final int SO_ERROR = 4;
+    /** recv/send flag: do not block (the call fails -EAGAIN instead). */
+    public static final int MSG_DONTWAIT = 0x40;
+    /** send flag: no SIGPIPE on a closed connection (-EPIPE instead). */
+    public static final int MSG_NOSIGNAL = 0x4000;
+
+    public static final int EPOLL_CTL_ADD = 1;
+    public static final int EPOLL_CTL_DEL = 2;
+    public static final int EPOLL_CTL_MOD = 3;
+    public static final int EPOLLIN = 0x1;
+    public static final int EPOLLOUT = 0x4;
+    public static final int EPOLLERR = 0x8;
+    public static final int EPOLLHUP = 0x10;
+    public static final int EPOLLRDHUP = 0x2000;
+    public static final int EPOLLET = 1 << 31;
+    /** struct epoll_event: u32 events, u64 data; packed (12 bytes) on x86-64 only, 16 bytes elsewhere. */
+    public static final int EPOLL_EVENT_SIZE = Arch.current().epollEventSize;
+    /** Where struct epoll_event's data field starts. */
+    public static final int EPOLL_EVENT_DATA = EPOLL_EVENT_SIZE - 8;
+
+    /** struct statx: 256 bytes. */
+    public static final int STATX_SIZE = 256;
+
     static final Linker LINKER = Linker.nativeLinker();
     static final SymbolLookup LIBC = LINKER.defaultLookup();
     static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
@@ -102,6 +135,18 @@ public final class Linux {
     private static final MethodHandle FCHMOD = errnoCall("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle GETEUID = LINKER.downcallHandle(LIBC.findOrThrow("geteuid"), FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle RECV = errnoCall("recv", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle SEND = errnoCall("send", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle EPOLL_CREATE1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
+    private static final MethodHandle EPOLL_CTL = errnoCall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle EPOLL_WAIT = errnoCall("epoll_wait", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
+    private static final MethodHandle SENDFILE = errnoCall("sendfile", JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle SPLICE = errnoCall("splice", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle COPY_FILE_RANGE =
+        errnoCall("copy_file_range", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle STATX = errnoCall("statx", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final MethodHandle FALLOCATE = errnoCall("fallocate", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle FTRUNCATE = errnoCall("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
 
     private Linux() {
     }
@@ -376,6 +421,102 @@ public final class Linux {
     public static int shutdown(final Errno e, final int fd, final int how) {
         try {
             return check((int) SHUTDOWN.invokeExact(e.state, fd, how), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long recv(final Errno e, final int fd, final long address, final long length, final int flags) {
+        try {
+            return check((long) RECV.invokeExact(e.state, fd, address, length, flags), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static long send(final Errno e, final int fd, final long address, final long length, final int flags) {
+        try {
+            return check((long) SEND.invokeExact(e.state, fd, address, length, flags), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int epollCreate1(final Errno e, final int flags) {
+        try {
+            return check((int) EPOLL_CREATE1.invokeExact(e.state, flags), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @param event the address of one struct epoll_event ({@link #EPOLL_EVENT_SIZE} bytes), or 0 for DEL */
+    public static int epollCtl(final Errno e, final int epfd, final int op, final int fd, final long event) {
+        try {
+            return check((int) EPOLL_CTL.invokeExact(e.state, epfd, op, fd, event), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @param events the address of {@code max} struct epoll_event */
+    public static int epollWait(final Errno e, final int epfd, final long events, final int max, final int timeoutMillis) {
+        try {
+            return check((int) EPOLL_WAIT.invokeExact(e.state, epfd, events, max, timeoutMillis), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @param offset the address of an i64 file offset (read and advanced), or 0 for the file position */
+    public static long sendfile(final Errno e, final int outFd, final int inFd, final long offset, final long count) {
+        try {
+            return check((long) SENDFILE.invokeExact(e.state, outFd, inFd, offset, count), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @param offIn the address of an i64 offset, or 0; likewise {@code offOut} */
+    public static long splice(final Errno e, final int fdIn, final long offIn, final int fdOut, final long offOut,
+                              final long length, final int flags) {
+        try {
+            return check((long) SPLICE.invokeExact(e.state, fdIn, offIn, fdOut, offOut, length, flags), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @param offIn the address of an i64 offset, or 0; likewise {@code offOut} */
+    public static long copyFileRange(final Errno e, final int fdIn, final long offIn, final int fdOut, final long offOut,
+                                     final long length, final int flags) {
+        try {
+            return check((long) COPY_FILE_RANGE.invokeExact(e.state, fdIn, offIn, fdOut, offOut, length, flags), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @param path a NUL-terminated path; @param statxbuf {@link #STATX_SIZE} bytes */
+    public static int statx(final Errno e, final int dirfd, final long path, final int flags, final int mask, final long statxbuf) {
+        try {
+            return check((int) STATX.invokeExact(e.state, dirfd, path, flags, mask, statxbuf), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int fallocate(final Errno e, final int fd, final int mode, final long offset, final long length) {
+        try {
+            return check((int) FALLOCATE.invokeExact(e.state, fd, mode, offset, length), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    public static int ftruncate(final Errno e, final int fd, final long length) {
+        try {
+            return check((int) FTRUNCATE.invokeExact(e.state, fd, length), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }

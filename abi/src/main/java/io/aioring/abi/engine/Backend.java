@@ -40,8 +40,18 @@ interface Backend {
     }
 
     /**
-     * Stops: iocbs it has not started complete -ECANCELED (the engine has already cancelled them), running ones
-     * finish and are posted, then its threads end. Returns when nothing of it runs any more.
+     * Stops a running iocb that waits for readiness ({@link io.aioring.abi.Opcode#waitsForReadiness}), if it still
+     * does: it then completes -ECANCELED (or with its own result, if that came first).
+     *
+     * @param incarnation the iocb's {@link InFlight#incarnation()} when the cancel was asked for
+     * @return true if a cancel was started
+     */
+    boolean cancelRunning(InFlight op, int incarnation);
+
+    /**
+     * Stops: iocbs it has not started complete -ECANCELED (the engine has already cancelled them), as do those
+     * waiting for readiness; running ones finish and are posted, then its threads end. Returns when nothing of it
+     * runs any more.
      */
     void stop();
 }

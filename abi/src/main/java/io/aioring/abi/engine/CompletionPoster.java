@@ -41,6 +41,7 @@ final class CompletionPoster {
     private final int eventfd;
     private final MemorySegment eventfdOne;
     private Runnable overflowStarted = () -> { };
+    private java.util.function.Consumer<InFlight> completionWork;
 
     private volatile int overflowLength;
     private volatile long eventsPosted;
@@ -64,6 +65,11 @@ final class CompletionPoster {
         this.overflowStarted = action;
     }
 
+    /** @param work what the engine does as an iocb with {@link InFlight#hasCompletionWork()} completes, before it is posted */
+    void completionWork(final java.util.function.Consumer<InFlight> work) {
+        this.completionWork = work;
+    }
+
     /** @return events on the overflow list now */
     int overflowLength() {
         return overflowLength;
@@ -76,6 +82,9 @@ final class CompletionPoster {
 
     /** Posts a finished iocb (its return records built); its slot goes back to the pool once its event is in the ring. */
     void complete(final InFlight op) {
+        if (op.hasCompletionWork()) {
+            completionWork.accept(op);
+        }
         op.done();
         completions.offer(op);
         postIfFree();
@@ -86,6 +95,9 @@ final class CompletionPoster {
      * {@link #postStaged()}, so one publish and at most one signal covers the batch.
      */
     void stage(final InFlight op) {
+        if (op.hasCompletionWork()) {
+            completionWork.accept(op);
+        }
         op.done();
         completions.offer(op);
     }

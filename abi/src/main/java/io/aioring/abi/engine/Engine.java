@@ -13,6 +13,7 @@ import io.aioring.abi.SetupException;
 import io.aioring.abi.SetupParams;
 import io.aioring.abi.layout.ContextArea;
 import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.abi.layout.IocbDescriptor;
 import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.linux.Errno;
@@ -49,6 +50,10 @@ public final class Engine {
     private final Submissions submissions;
     private final CompletionPoster poster;
     private final Backend backend;
+    private final Scheduler scheduler;
+    private final FdSlots fdSlots;
+    /** Stops a running iocb that can be stopped: a timeout (the scheduler), or one that waits for readiness (the backend). */
+    private final Scheduler.RunningCanceller runningCanceller;
     /** 0, or the errno io_uring_setup gave when auto fell back to threads. */
     private final int backendRefusal;
     private final int eventfd;
@@ -74,11 +79,16 @@ public final class Engine {
         this.submissions = new Submissions(params.maxInFlight() + params.overflowBound(), IocbDecoder.maxReturnBytes(registry));
         this.poster = new CompletionPoster(ring, area, submissions, eventfd, arena);
         final int[] protectedFds = eventfdServer == null ? new int[] {eventfd} : new int[] {eventfd, eventfdServer.listener()};
+        final Backend[] late = new Backend[1]; // the scheduler is made before the backend it cancels through
+        this.scheduler = new Scheduler(submissions.capacity(), poster,
+            (op, incarnation) -> late[0].cancelRunning(op, incarnation), name);
+        this.fdSlots = new FdSlots(params.fdSlots() == 0 ? SetupDescriptor.DEFAULT_FD_SLOTS : params.fdSlots());
+        poster.completionWork(this::completionWork);
         Backend chosen = null;
         int refusal = 0;
         if (params.backend() != SetupDescriptor.BACKEND_THREADS) {
             try {
-                chosen = new IoUringBackend(submissions.capacity(), poster, submissions, memory, protectedFds, arena, name);
+                chosen = new IoUringBackend(submissions.capacity(), params.workers(), poster, submissions, scheduler, memory, protectedFds, arena, name);
             } catch (final IoUringException e) {
                 if (params.backend() == SetupDescriptor.BACKEND_IO_URING) {
                     throw new SetupException("backend", "io_uring: " + e.getMessage(), e);
@@ -87,8 +97,13 @@ public final class Engine {
             }
         }
         this.backend = chosen != null ? chosen
-            : new WorkerPoolBackend(submissions.capacity(), params.workers(), poster, memory, protectedFds, arena, name);
+            : new WorkerPoolBackend(submissions.capacity(), params.workers(), poster, submissions, scheduler, memory,
+                protectedFds, arena, name);
         this.backendRefusal = refusal;
+        late[0] = backend;
+        this.runningCanceller = (op, incarnation) -> op.opcode() == io.aioring.abi.Opcode.TIMEOUT
+            ? scheduler.cancelTimeout(op, incarnation)
+            : io.aioring.abi.Opcode.waitsForReadiness(op.opcode()) && backend.cancelRunning(op, incarnation);
         area.writeBackend(chosen != null ? SetupDescriptor.BACKEND_IO_URING : SetupDescriptor.BACKEND_THREADS, refusal);
         this.contextThread = new Thread(this::contextLoop, name + "-context");
         contextThread.setDaemon(true);
@@ -151,6 +166,7 @@ public final class Engine {
             new ContextArea(ringFile.ring().buffer()).writeSetup(flags, params.workers(), params.maxInFlight(),
                 params.overflowBound(), (int) (HEARTBEAT_PERIOD_NANOS / 1_000_000), server == null ? null : server.path().toString());
             final Engine engine = new Engine(ringFile, arena, params, registry, eventfd, server, doorbellFallbackNanos, name);
+            engine.scheduler.start(engine::startLinked);
             engine.backend.start();
             engine.contextThread.start();
             return engine;
@@ -243,6 +259,10 @@ public final class Engine {
      */
     public int submit(final DirectBuffer batch, final int offset, final int length) {
         int accepted = 0;
+        // A chain (iocbs joined by LINK/HARDLINK) starts with its head once it is whole: at its first iocb without
+        // a link flag, at the end of the batch, or where the batch stops being accepted.
+        InFlight chainHead = null;
+        InFlight chainTail = null;
         try {
             int position = offset;
             final int end = offset + length;
@@ -263,12 +283,32 @@ public final class Engine {
                     throw e;
                 }
                 op.queue(System.nanoTime());
-                backend.execute(op);
+                if (op.timeoutMillis() != 0) {
+                    scheduler.startDeadline(op); // before it runs: it may complete at once, and leave the heap then
+                }
+                final boolean links = (op.iocbFlags() & (IocbDescriptor.FLAG_LINK | IocbDescriptor.FLAG_HARDLINK)) != 0;
+                if (chainTail != null) {
+                    chainTail.linkNext(op);
+                    chainTail = op;
+                    if (!links) {
+                        start(chainHead);
+                        chainHead = null;
+                        chainTail = null;
+                    }
+                } else if (links) {
+                    chainHead = op;
+                    chainTail = op;
+                } else {
+                    start(op);
+                }
                 accepted++;
                 position += iocbLength;
             }
             return accepted;
         } finally {
+            if (chainHead != null) {
+                start(chainHead);
+            }
             if (accepted > 0) {
                 area.iocbsSubmitted(submitted.addAndGet(accepted));
                 backend.submitted(accepted);
@@ -276,12 +316,80 @@ public final class Engine {
         }
     }
 
+    /** Resolves the iocb's fd slot (FIXED_FD) and reserves its target slot (TO_SLOT), then hands it to the backend. */
+    private void start(final InFlight op) {
+        final int flags = op.iocbFlags();
+        if ((flags & IocbDescriptor.FLAG_FIXED_FD) != 0 && !op.failed()) {
+            if (op.opcode() == io.aioring.abi.Opcode.CLOSE) {
+                final int fd = fdSlots.detach(op.fd());
+                if (fd < 0) {
+                    op.fail(fd, -1);
+                } else {
+                    op.closeDetached(fd);
+                }
+            } else {
+                final int fd = fdSlots.acquire(op.fd());
+                if (fd < 0) {
+                    op.fail(fd, -1);
+                } else {
+                    op.useSlot(op.fd(), fd);
+                }
+            }
+        }
+        if ((flags & IocbDescriptor.FLAG_TO_SLOT) != 0 && !op.failed()) {
+            final int slot = fdSlots.reserve(op.offset());
+            if (slot < 0) {
+                op.fail(slot, -1);
+            } else {
+                op.slotTarget(slot);
+            }
+        }
+        backend.execute(op);
+    }
+
+    /** On the scheduler's thread: a linked iocb whose predecessor has completed. */
+    private void startLinked(final InFlight op) {
+        start(op);
+        backend.submitted(1);
+    }
+
+    /**
+     * As an iocb with deadline, link or slot completes, before its event is posted: drops its deadline, gives back
+     * its slot, fills its target slot (its result becomes the slot), and starts its successor — or, if it failed
+     * and was linked with LINK, has the successor complete -ECANCELED.
+     */
+    private void completionWork(final InFlight op) {
+        if (op.deadlineIndex() >= 0) {
+            scheduler.completed(op);
+        }
+        if (op.slotInUse() >= 0) {
+            fdSlots.release(op.slotInUse());
+            op.useSlot(-1, op.fd());
+        }
+        if (op.slotTarget() >= 0) {
+            fdSlots.settle(op.slotTarget(), op.result());
+            if (op.result() >= 0) {
+                op.replaceResult(op.slotTarget());
+            }
+            op.slotTarget(-1);
+        }
+        final InFlight next = op.linkNext();
+        if (next != null) {
+            op.linkNext(null);
+            if (op.result() < 0 && (op.iocbFlags() & IocbDescriptor.FLAG_HARDLINK) == 0) {
+                next.cancel();
+            }
+            scheduler.startLinked(next);
+        }
+    }
+
     /**
      * @param userData the user data of the iocbs to cancel
-     * @return how many were cancelled; or -EALREADY if one is running, or -ENOENT if none is in flight
+     * @return how many were cancelled (queued ones, and running ones that wait for readiness); or -EALREADY if one
+     *         is running and cannot be stopped, or -ENOENT if none is in flight
      */
     public int cancel(final long userData) {
-        return submissions.cancel(userData);
+        return submissions.cancel(userData, runningCanceller);
     }
 
     /** @return iocbs running now */
@@ -356,7 +464,9 @@ public final class Engine {
      */
     public int destroy() {
         submissions.cancelAllQueued();
+        scheduler.stop();
         backend.stop();
+        fdSlots.closeAll(new Errno());
         poster.flush();
         stopped = true;
         LockSupport.unpark(contextThread);

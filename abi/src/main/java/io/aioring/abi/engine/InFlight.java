@@ -55,6 +55,18 @@ public final class InFlight implements Operation {
     private int opFlags;
     private int mode;
     private long userData;
+    /** 0, or the iocb's timeout_ms: cancelled (and completed -ETIME) that long after submit. */
+    private long timeoutMillis;
+    /** Its place in the scheduler's deadline heap, or -1 (changed only under the scheduler's lock). */
+    private int deadlineIndex = -1;
+    /** Its timeout_ms passed: a -ECANCELED result becomes -ETIME. */
+    private volatile boolean timedOut;
+    /** The iocb linked after this one (LINK or HARDLINK): started, or cancelled, when this one completes. */
+    private InFlight linkNext;
+    /** The fd slot this iocb uses (FIXED_FD), counted in the slot until it completes; -1: none. */
+    private int slotInUse;
+    /** The fd slot reserved for the fd this openat or accept makes (TO_SLOT); -1: none. */
+    private int slotTarget;
     /** Made on first use: most slots of a large pool never carry attributes, and hot slots are reused (LIFO). */
     private UnsafeBuffer requests;
     private int attributeCount;
@@ -84,8 +96,16 @@ public final class InFlight implements Operation {
     /** Whoever runs the call serves readNoWait and transferLength (its own errno and scratch). */
     private SyncCalls calls;
 
-    /** This slot's place in the engine's pool: the user_data of its io_uring requests. */
+    /** This slot's place in the engine's pool (-1: a carrier of one multishot event, made when the pool was empty). */
     private final int index;
+    /** Counts the iocbs this slot has carried, so that a late cancel or CQE for an earlier one is told apart. */
+    private int incarnation;
+    /** Next in the readiness waiter list of its fd (threads backend). */
+    InFlight nextWaiter;
+    /** The threads backend's readiness thread holds it, waiting for its fd: a cancel can stop it there. */
+    private volatile boolean waitingReadiness;
+    /** A cancel was asked for while it ran: a backend that has not handed it to the kernel yet finishes it -ECANCELED. */
+    private volatile boolean cancelRequested;
     /** The engine added RWF_NOWAIT to its io_uring request: -EAGAIN means "re-issue without it". */
     private boolean noWaitIssued;
     /** An attribute asked for the first attempt to be made with RWF_NOWAIT, and to see its result. */
@@ -173,6 +193,11 @@ public final class InFlight implements Operation {
         opFlags = batch.getInt(index + OP_FLAGS_OFFSET);
         mode = batch.getInt(index + MODE_OFFSET);
         userData = batch.getLong(index + USER_DATA_OFFSET);
+        timeoutMillis = Integer.toUnsignedLong(batch.getInt(index + TIMEOUT_MS_OFFSET));
+        timedOut = false;
+        linkNext = null;
+        slotInUse = -1;
+        slotTarget = -1;
         preResult = 0;
         failedAttribute = -1;
         submitNanos = 0;
@@ -194,6 +219,59 @@ public final class InFlight implements Operation {
         executionPath = PATH_WORKER;
         submitBatch = 0;
         startedInline = false;
+        waitingReadiness = false;
+        cancelRequested = false;
+        nextWaiter = null;
+        incarnation++;
+    }
+
+    boolean cancelRequested() {
+        return cancelRequested;
+    }
+
+    void requestCancel() {
+        cancelRequested = true;
+    }
+
+    /**
+     * Makes this slot carry one event of a multishot iocb that goes on: {@code parent}'s user data and opcode,
+     * {@code result}, flag MORE, and no attribute records (those ride on the multishot iocb's last event).
+     */
+    void loadMoreEvent(final InFlight parent, final long moreResult) {
+        opcode = parent.opcode;
+        userData = parent.userData;
+        fd = parent.fd;
+        iocbFlags = 0;
+        attributeCount = 0;
+        returnsLength = 0;
+        preResult = 0;
+        result = moreResult;
+        eventFlags = EventDescriptor.FLAG_MORE;
+        timeoutMillis = 0;
+        linkNext = null;
+        slotInUse = -1;
+        slotTarget = -1;
+        submitNanos = parent.submitNanos;
+        startNanos = parent.startNanos;
+        completeNanos = System.nanoTime();
+        incarnation++;
+    }
+
+    /** @return how many iocbs this slot has carried (with {@link #index()}, names this iocb and no other) */
+    int incarnation() {
+        return incarnation;
+    }
+
+    boolean multishot() {
+        return (iocbFlags & FLAG_MULTISHOT) != 0;
+    }
+
+    boolean waitingReadiness() {
+        return waitingReadiness;
+    }
+
+    void waitingReadiness(final boolean waiting) {
+        waitingReadiness = waiting;
     }
 
     int index() {
@@ -337,8 +415,68 @@ public final class InFlight implements Operation {
     }
 
     void finish(final long callResult, final long nanos) {
-        result = callResult;
+        result = timedOut && callResult == -Errno.ECANCELED ? -Errno.ETIME : callResult;
         completeNanos = nanos;
+    }
+
+    long timeoutMillis() {
+        return timeoutMillis;
+    }
+
+    int deadlineIndex() {
+        return deadlineIndex;
+    }
+
+    void deadlineIndex(final int at) {
+        deadlineIndex = at;
+    }
+
+    void markTimedOut() {
+        timedOut = true;
+    }
+
+    /**
+     * @return true if the engine has something to do when it completes, before its event is posted: a deadline to
+     *         drop, a link to follow, an fd slot to settle
+     */
+    boolean hasCompletionWork() {
+        return (iocbFlags & (FLAG_LINK | FLAG_HARDLINK | FLAG_FIXED_FD | FLAG_TO_SLOT)) != 0 || timeoutMillis != 0;
+    }
+
+    InFlight linkNext() {
+        return linkNext;
+    }
+
+    void linkNext(final InFlight next) {
+        linkNext = next;
+    }
+
+    int slotInUse() {
+        return slotInUse;
+    }
+
+    int slotTarget() {
+        return slotTarget;
+    }
+
+    /** Resolves FIXED_FD: from now on {@link #fd()} is the slot's fd, and the slot counts this iocb as a user. */
+    void useSlot(final int slot, final int realFd) {
+        slotInUse = slot;
+        fd = realFd;
+    }
+
+    /** A close of a slot: the fd it closes, which left the slot. */
+    void closeDetached(final int realFd) {
+        fd = realFd;
+    }
+
+    void slotTarget(final int slot) {
+        slotTarget = slot;
+    }
+
+    /** Replaces the result (a TO_SLOT openat/accept answers with the slot, not the fd). */
+    void replaceResult(final long newResult) {
+        result = newResult;
     }
 
     /** The result stays what a before hook set ({@link #completeEarly}); only the time is taken. */

@@ -2,6 +2,7 @@ package io.aioring.abi.engine;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,6 +27,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * must block (fsync, fdatasync, openat, close). So work that io_uring does asynchronously always belongs to the
  * completer, a thread that lives as long as the context, and never to a caller's thread that may exit.
  *
+ * <p>Socket iocbs go the same way: recv and send from the submitter with {@code MSG_DONTWAIT} added, re-issued by
+ * the completer when not ready; accept, connect and poll from the completer, where the kernel waits for readiness
+ * without any thread. Multishot requests post one event per CQE flagged MORE. A cancel of a running iocb is an
+ * {@code IORING_OP_ASYNC_CANCEL} aimed at its user data, which names the slot and its incarnation, so a cancel never
+ * reaches a later iocb in the same slot.
+ *
  * <p>The completer sleeps in read(2) on an eventfd registered with the ring while requests are in the kernel, and
  * parks when none is; it posts what completes later. Both sides reap the completion queue under one lock, which
  * also covers preparing and entering, so the rings see one thread at a time.
@@ -34,6 +41,9 @@ final class IoUringBackend implements Backend {
     private final IoUring ring;
     private final CompletionPoster poster;
     private final Submissions submissions;
+    private final Scheduler scheduler;
+    /** Worker threads for the calls io_uring has no opcode for (sendfile). */
+    private final WorkerPoolBackend threadCalls;
     private final Arena arena;
     private final ReentrantLock ringLock = new ReentrantLock();
     private final ThreadLocal<Caller> callers;
@@ -41,10 +51,15 @@ final class IoUringBackend implements Backend {
     private final AtomicInteger inKernel = new AtomicInteger();
     private final int eventfd;
     private final MemorySegment eventfdValue;
+    /** 1, for waking the completer through its eventfd. */
+    private final MemorySegment wakeOne;
+    private volatile boolean completerInRead;
     private final Thread completer;
     private final SyncCalls completerCalls;
     private final UnsafeBuffer pathView = new UnsafeBuffer(0L, 0);
     private final IoUring.CqeHandler onCqe = this::onCqe;
+    /** The user data of the engine's own cancel requests: no slot has it. */
+    private static final long CANCEL_USER_DATA = Long.MIN_VALUE;
     private volatile boolean stopping;
     /** Under the ring lock: submit batches so far, and the one whose submit call is reaping now (-1: none). */
     private long batches;
@@ -57,6 +72,7 @@ final class IoUringBackend implements Backend {
         final MemorySegment waitScratch;
         InFlight[] batch = new InFlight[64];
         int size;
+        boolean threadCallsQueued;
 
         Caller(final SyncCalls calls, final MemorySegment waitScratch) {
             this.calls = calls;
@@ -74,10 +90,12 @@ final class IoUringBackend implements Backend {
     /**
      * @throws io.aioring.linux.IoUringException if the ring cannot be made (the caller falls back or fails)
      */
-    IoUringBackend(final int slots, final CompletionPoster poster, final Submissions submissions, final MemoryRegistry memory,
-                   final int[] protectedFds, final Arena arena, final String name) {
+    IoUringBackend(final int slots, final int workers, final CompletionPoster poster, final Submissions submissions,
+                   final Scheduler scheduler, final MemoryRegistry memory, final int[] protectedFds, final Arena arena,
+                   final String name) {
         this.poster = poster;
         this.submissions = submissions;
+        this.scheduler = scheduler;
         this.arena = arena;
         final int entries = Math.min(4096, Integer.highestOneBit(Math.max(8, Math.min(slots, 4096)) - 1) << 1);
         this.ring = IoUring.setup(entries, IoUring.SETUP_CQSIZE | IoUring.SETUP_CLAMP, Math.min(65_536, Math.max(2 * entries, slots)));
@@ -92,12 +110,16 @@ final class IoUringBackend implements Backend {
             throw new IoUringException(eventfd < 0 ? "eventfd()" : "io_uring_register(IORING_REGISTER_EVENTFD)", -registered);
         }
         this.eventfdValue = arena.allocate(8, 8);
+        this.wakeOne = arena.allocate(8, 8);
+        wakeOne.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);
         this.blocking = new ManyToOneConcurrentArrayQueue<>(slots);
         this.callers = ThreadLocal.withInitial(() -> new Caller(new SyncCalls(memory, protectedFds, arena),
             arena.allocate(IoUring.WAIT_SCRATCH_BYTES, 8)));
         this.completerCalls = new SyncCalls(memory, protectedFds, arena);
         this.completer = new Thread(this::completerLoop, name + "-io_uring-completer");
         completer.setDaemon(true);
+        this.threadCalls = new WorkerPoolBackend(slots, Math.min(workers, 2), poster, submissions, scheduler, memory,
+            protectedFds, arena, name + "-calls", false);
     }
 
     @Override
@@ -108,12 +130,22 @@ final class IoUringBackend implements Backend {
     @Override
     public void start() {
         completer.start();
+        threadCalls.start();
     }
 
     /** On the submitting thread: start it, run its before hooks, and either finish it now or add it to the batch. */
     @Override
     public void execute(final InFlight op) {
         final Caller caller = callers.get();
+        if (op.opcode() == Opcode.TIMEOUT) {
+            scheduler.startTimeout(op, caller.calls);
+            return;
+        }
+        if (op.opcode() == Opcode.SENDFILE) {
+            threadCalls.execute(op); // io_uring has no sendfile
+            caller.threadCallsQueued = true;
+            return;
+        }
         if (AttributeHooks.start(op, caller.calls, Operation.PATH_INLINE)) {
             poster.complete(op);
             return;
@@ -122,7 +154,7 @@ final class IoUringBackend implements Backend {
             op.requestedBytes(caller.calls.transferLength(op));
         }
         long bad = caller.calls.checkBuffers(op);
-        if (bad == 0 && Opcode.usesBuffer(op.opcode()) && op.offset() < 0) {
+        if (bad == 0 && (op.opcode() == Opcode.PREAD || op.opcode() == Opcode.PWRITE) && op.offset() < 0) {
             bad = -Errno.EINVAL; // pread/pwrite semantics: io_uring would read at the file position instead
         }
         if (bad < 0) {
@@ -136,6 +168,10 @@ final class IoUringBackend implements Backend {
     @Override
     public void submitted(final int count) {
         final Caller caller = callers.get();
+        if (caller.threadCallsQueued) {
+            caller.threadCallsQueued = false;
+            threadCalls.submitted(count);
+        }
         if (caller.size == 0) {
             return;
         }
@@ -163,11 +199,14 @@ final class IoUringBackend implements Backend {
             reapAndPost();
         } finally {
             reapingBatch = -1;
-            final boolean wake = wakeCompleter || inKernel.get() > 0;
+            final boolean handedOver = wakeCompleter;
+            final boolean inKernelNow = inKernel.get() > 0;
             wakeCompleter = false;
             ringLock.unlock();
-            if (wake) {
+            if (handedOver) {
                 wake();
+            } else if (inKernelNow) {
+                LockSupport.unpark(completer); // from park to read(eventfd); one already reading needs nothing
             }
         }
     }
@@ -222,32 +261,48 @@ final class IoUringBackend implements Backend {
         return true;
     }
 
-    /** @return true for the opcodes that block by nature: they go to the completer */
+    /**
+     * @return true for the opcodes that block by nature, or wait for readiness for long: they go to the completer,
+     *         so that the kernel's work for them belongs to a thread that lives as long as the context
+     */
     private static boolean mayBlock(final InFlight op) {
         return switch (op.opcode()) {
-            case Opcode.FSYNC, Opcode.FDATASYNC, Opcode.OPENAT, Opcode.CLOSE -> true;
+            case Opcode.FSYNC, Opcode.FDATASYNC, Opcode.OPENAT, Opcode.CLOSE, Opcode.ACCEPT, Opcode.CONNECT, Opcode.POLL -> true;
             default -> false;
         };
     }
 
     /** Under the ring lock: writes {@code op}'s SQE (entering the kernel first if the SQ is full). */
     private void prepare(final InFlight op, final boolean noWait) {
+        if (op.cancelRequested() || stopping && Opcode.waitsForReadiness(op.opcode())) {
+            finishStaged(op, -Errno.ECANCELED); // cancelled before the kernel had it
+            return;
+        }
         final int addNoWait = noWait && isReadOrWrite(op.opcode()) && (op.opFlags() & Linux.RWF_NOWAIT) == 0 ? Linux.RWF_NOWAIT : 0;
-        op.noWaitIssued(addNoWait != 0);
-        final long userData = op.index();
+        final int addDontWait = noWait && isRecvOrSend(op.opcode()) && (op.opFlags() & Linux.MSG_DONTWAIT) == 0
+            ? Linux.MSG_DONTWAIT : 0;
+        op.noWaitIssued(addNoWait != 0 || addDontWait != 0);
+        final long userData = userData(op);
+        final int length = op.lengthOrCount();
         boolean prepared;
         while (true) {
             prepared = switch (op.opcode()) {
                 case Opcode.NOP -> ring.prepNop(userData);
-                case Opcode.PREAD -> ring.prepRw(IoUring.OP_READ, op.fd(), op.address(), op.lengthOrCount(), op.offset(), addNoWait, userData);
-                case Opcode.PWRITE -> ring.prepRw(IoUring.OP_WRITE, op.fd(), op.address(), op.lengthOrCount(), op.offset(), addNoWait, userData);
+                case Opcode.PREAD -> ring.prepRw(IoUring.OP_READ, op.fd(), op.address(), length, op.offset(), addNoWait, userData);
+                case Opcode.PWRITE -> ring.prepRw(IoUring.OP_WRITE, op.fd(), op.address(), length, op.offset(), addNoWait, userData);
                 // The engine's checked copy of the iovecs, never the caller's array (checked, then read again by the kernel).
-                case Opcode.PREADV -> ring.prepReadv(op.fd(), op.iovecs(), op.lengthOrCount(), op.offset(), op.opFlags() | addNoWait, userData);
-                case Opcode.PWRITEV -> ring.prepWritev(op.fd(), op.iovecs(), op.lengthOrCount(), op.offset(), op.opFlags() | addNoWait, userData);
+                case Opcode.PREADV -> ring.prepReadv(op.fd(), op.iovecs(), length, op.offset(), op.opFlags() | addNoWait, userData);
+                case Opcode.PWRITEV -> ring.prepWritev(op.fd(), op.iovecs(), length, op.offset(), op.opFlags() | addNoWait, userData);
                 case Opcode.FSYNC -> ring.prepFsync(op.fd(), 0, userData);
                 case Opcode.FDATASYNC -> ring.prepFsync(op.fd(), IoUring.FSYNC_DATASYNC, userData);
                 case Opcode.OPENAT -> ring.prepRw(IoUring.OP_OPENAT, op.fd(), op.pathBuffer(arena).address(), op.mode(), 0, op.opFlags(), userData);
                 case Opcode.CLOSE -> ring.prepRw(IoUring.OP_CLOSE, op.fd(), 0, 0, 0, 0, userData);
+                case Opcode.RECV -> ring.prepRecv(op.fd(), op.address(), length, op.opFlags() | addDontWait, userData);
+                case Opcode.SEND -> ring.prepSend(op.fd(), op.address(), length, op.opFlags() | addDontWait | Linux.MSG_NOSIGNAL, userData);
+                case Opcode.ACCEPT -> ring.prepAccept(op.fd(), op.opFlags(), op.multishot(), userData);
+                case Opcode.CONNECT -> ring.prepConnect(op.fd(), op.address(), length, userData);
+                case Opcode.SHUTDOWN -> ring.prepShutdown(op.fd(), op.opFlags(), userData);
+                case Opcode.POLL -> ring.prepPollAdd(op.fd(), op.opFlags(), op.multishot(), userData);
                 default -> throw new IllegalStateException("opcode " + op.opcode() + " reached io_uring");
             };
             if (prepared) {
@@ -257,6 +312,15 @@ final class IoUringBackend implements Backend {
             flush(); // the SQ is full: hand it to the kernel and reuse its entries
             reapAndPost();
         }
+    }
+
+    /** @return the user data of {@code op}'s requests: its slot, and its incarnation above bit 32 */
+    private static long userData(final InFlight op) {
+        return (long) op.incarnation() << 32 | op.index();
+    }
+
+    private static boolean isRecvOrSend(final int opcode) {
+        return opcode == Opcode.RECV || opcode == Opcode.SEND;
     }
 
     private static boolean isReadOrWrite(final int opcode) {
@@ -278,9 +342,17 @@ final class IoUringBackend implements Backend {
 
     /** Under the ring lock: one completion. */
     private void onCqe(final long userData, final int result, final int flags) {
-        final InFlight op = submissions.slot(userData);
-        if (op == null) {
+        if (userData == CANCEL_USER_DATA) {
+            return; // a cancel's own completion: the cancelled request completes on its own
+        }
+        final InFlight op = submissions.slot(userData & 0xFFFF_FFFFL);
+        if (op == null || op.incarnation() != (int) (userData >>> 32)) {
             return; // not ours: nothing the engine submitted carries this user_data
+        }
+        if ((flags & IoUring.CQE_F_MORE) != 0) {
+            op.executionPath(Operation.PATH_ASYNC);
+            poster.stage(submissions.moreEvent(op, result)); // a multishot request goes on
+            return;
         }
         inKernel.decrementAndGet();
         op.executionPath(op.batch() == reapingBatch ? Operation.PATH_INLINE : Operation.PATH_ASYNC);
@@ -317,14 +389,18 @@ final class IoUringBackend implements Backend {
     /** Under the ring lock: reaps every CQE there is and posts the finished iocbs with one publish. */
     private int reapAndPost() {
         final int reaped = ring.reap(onCqe);
-        if (reaped > 0) {
-            poster.postStaged();
-        }
+        poster.postStaged(); // also what prepare finished without the kernel (cancelled)
         return reaped;
     }
 
+    /** Wakes the completer wherever it sleeps: parked, or in read(2) on the eventfd. */
     private void wake() {
         LockSupport.unpark(completer);
+        // The completer sets completerInRead, then rechecks its queue before it reads (Dekker with the caller's offer).
+        VarHandle.fullFence();
+        if (completerInRead) {
+            Linux.writeUnchecked(eventfd, wakeOne.address(), 8);
+        }
     }
 
     /** The completer: issues what must block, and posts what completes after the submitter has gone. */
@@ -358,11 +434,17 @@ final class IoUringBackend implements Backend {
                 continue;
             }
             if (inKernel.get() > 0) {
-                // Requests are in the kernel: sleep until it posts a completion (the eventfd counts every CQE).
-                final long r = Linux.read(completerCalls.errno(), eventfd, eventfdValue.address(), 8);
-                if (r < 0 && r != -Errno.EINTR) {
-                    throw new IllegalStateException("read(eventfd) failed: " + Errno.describeResult(r));
+                // Requests are in the kernel: sleep until it posts a completion (the eventfd counts every CQE), or
+                // until a submitter hands over work (it writes the eventfd too: a socket request may never complete).
+                completerInRead = true;
+                VarHandle.fullFence();
+                if (blocking.isEmpty() && !stopping) {
+                    final long r = Linux.read(completerCalls.errno(), eventfd, eventfdValue.address(), 8);
+                    if (r < 0 && r != -Errno.EINTR) {
+                        throw new IllegalStateException("read(eventfd) failed: " + Errno.describeResult(r));
+                    }
                 }
+                completerInRead = false;
             } else if (stopping) {
                 return;
             } else {
@@ -372,9 +454,43 @@ final class IoUringBackend implements Backend {
         }
     }
 
+    /** Marks {@code op} cancelled and aims an ASYNC_CANCEL at it; what has not reached the kernel sees the mark. */
+    @Override
+    public boolean cancelRunning(final InFlight op, final int incarnation) {
+        ringLock.lock();
+        try {
+            if (op.incarnation() != incarnation || !op.isRunning()) {
+                return false;
+            }
+            op.requestCancel();
+            cancelInKernel((long) incarnation << 32 | op.index(), 0);
+        } finally {
+            ringLock.unlock();
+        }
+        return true;
+    }
+
+    /** Under the ring lock: one ASYNC_CANCEL, entered at once. */
+    private void cancelInKernel(final long target, final int flags) {
+        while (!ring.prepCancel(target, flags, CANCEL_USER_DATA)) {
+            flush();
+            reapAndPost();
+        }
+        flush();
+        reapAndPost();
+    }
+
     @Override
     public void stop() {
+        threadCalls.stop();
         stopping = true;
+        ringLock.lock();
+        try {
+            // Whatever waits in the kernel (a recv, an accept, a poll) would wait forever: cancel every request.
+            cancelInKernel(0, IoUring.ASYNC_CANCEL_ANY);
+        } finally {
+            ringLock.unlock();
+        }
         wake();
         Engine.joinQuietly(completer);
         Linux.close(new Errno(), eventfd);

@@ -59,17 +59,16 @@ public final class IocbDecoder {
             throw new IocbFormatException(index, "length", length, "runs past the end of the batch ("
                 + remaining + " bytes left)", accepted);
         }
-        final int reserved = batch.getInt(position + RESERVED_OFFSET);
-        if (reserved != 0) {
-            throw new IocbFormatException(index, "reserved", Integer.toUnsignedLong(reserved), "must be zero", accepted);
-        }
         final int count = batch.getShort(position + ATTRIBUTE_COUNT_OFFSET) & 0xFFFF;
         if (count > InFlight.MAX_ATTRIBUTES) {
             throw new IocbFormatException(index, "attribute_count", count, "at most " + InFlight.MAX_ATTRIBUTES
                 + " attribute requests per iocb", accepted);
         }
         op.load(batch, position);
-        if ((op.iocbFlags() & ~KNOWN_FLAGS) != 0 || !Opcode.isKnown(op.opcode())) {
+        if ((op.iocbFlags() & ~KNOWN_FLAGS) != 0 || !Opcode.isKnown(op.opcode())
+            || (op.iocbFlags() & FLAG_MULTISHOT) != 0 && !Opcode.allowsMultishot(op.opcode())
+            || (op.iocbFlags() & FLAG_TO_SLOT) != 0
+                && (op.opcode() != Opcode.OPENAT && op.opcode() != Opcode.ACCEPT || (op.iocbFlags() & FLAG_MULTISHOT) != 0)) {
             op.fail(-Errno.EINVAL, -1);
         }
         final int requestBytes = length - HEADER_LENGTH;

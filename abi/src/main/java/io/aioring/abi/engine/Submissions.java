@@ -43,28 +43,50 @@ final class Submissions {
     /** Gives back a slot whose event is in the ring. */
     void release(final InFlight op) {
         op.free();
-        free.push(op.index());
+        if (op.index() >= 0) {
+            free.push(op.index());
+        }
     }
 
     /**
-     * Cancels every queued iocb with {@code userData}: each completes with -ECANCELED.
-     *
-     * @return how many were cancelled; or -EALREADY if none was but one with that user data is running, or
-     *         -ENOENT if none is in flight
+     * A slot to carry one more event of the multishot iocb {@code parent}: from the pool, or, when every slot is
+     * taken, a new one that is dropped once its event is in the ring (an event that has happened is never lost).
      */
-    int cancel(final long userData) {
+    InFlight moreEvent(final InFlight parent, final long result) {
+        InFlight carrier = acquire();
+        if (carrier == null) {
+            carrier = new InFlight(-1, 8);
+        }
+        carrier.loadMoreEvent(parent, result);
+        return carrier;
+    }
+
+    /**
+     * Cancels every iocb with {@code userData} that has not started, and every running one that {@code stopper}
+     * can stop: each completes with -ECANCELED (a running one with its own result, if that
+     * came first).
+     *
+     * @return how many were cancelled; or -EALREADY if none was but one with that user data is running and cannot
+     *         be stopped, or -ENOENT if none is in flight
+     */
+    int cancel(final long userData, final Scheduler.RunningCanceller stopper) {
         int cancelled = 0;
         boolean running = false;
         for (final InFlight op : slots) {
-            // State first: a free slot's user data may be rewritten by a submit meanwhile.
+            // Incarnation and state first: a free slot's user data may be rewritten by a submit meanwhile.
+            final int incarnation = op.incarnation();
             if (op.isQueued() && op.userData() == userData) {
                 if (op.cancel()) {
                     cancelled++;
-                } else {
-                    running |= op.isRunning();
+                    continue;
                 }
-            } else if (op.isRunning() && op.userData() == userData) {
-                running = true;
+            }
+            if (op.isRunning() && op.userData() == userData) {
+                if (stopper.cancelRunning(op, incarnation)) {
+                    cancelled++;
+                } else {
+                    running = true;
+                }
             }
         }
         return cancelled > 0 ? cancelled : running ? -Errno.EALREADY : -Errno.ENOENT;

@@ -33,6 +33,8 @@ final class SyncCalls {
     private final UnsafeBuffer callerMemory = new UnsafeBuffer(0L, 0);
     /** One struct iovec of native memory, for turning a pread into a preadv2. */
     private final UnsafeBuffer oneIovec;
+    /** One struct pollfd, and an int with its length, for readiness checks and SO_ERROR. */
+    private final UnsafeBuffer pollScratch;
 
     SyncCalls(final MemoryRegistry memory, final int[] protectedFds, final Arena arena) {
         this.memory = memory;
@@ -42,6 +44,7 @@ final class SyncCalls {
         this.path = arena.allocate(PATH_MAX, 8);
         this.pathBytes = new UnsafeBuffer(path.address(), PATH_MAX);
         this.oneIovec = new UnsafeBuffer(arena.allocate(Linux.IOVEC_SIZE, 8).address(), Linux.IOVEC_SIZE);
+        this.pollScratch = new UnsafeBuffer(arena.allocate(16, 8).address(), 16);
     }
 
     /**
@@ -122,8 +125,90 @@ final class SyncCalls {
             case Opcode.FDATASYNC -> Linux.fdatasync(errno, op.fd());
             case Opcode.OPENAT -> open(op, length);
             case Opcode.CLOSE -> isProtected(op.fd()) ? -Errno.EPERM : Linux.close(errno, op.fd());
+            case Opcode.RECV -> memory.contains(op.address(), length)
+                ? Linux.recv(errno, op.fd(), op.address(), length, op.opFlags()) : -Errno.EFAULT;
+            case Opcode.SEND -> memory.contains(op.address(), length)
+                ? Linux.send(errno, op.fd(), op.address(), length, op.opFlags() | Linux.MSG_NOSIGNAL) : -Errno.EFAULT;
+            case Opcode.ACCEPT -> Linux.accept4(errno, op.fd(), op.opFlags());
+            case Opcode.CONNECT -> memory.contains(op.address(), length)
+                ? Linux.connect(errno, op.fd(), op.address(), (int) length) : -Errno.EFAULT;
+            case Opcode.SHUTDOWN -> Linux.shutdown(errno, op.fd(), op.opFlags());
+            case Opcode.POLL -> pollOnce(op.fd(), op.opFlags(), -1);
+            case Opcode.SENDFILE -> sendfile(op, length);
             default -> -Errno.EINVAL;
         };
+    }
+
+    /**
+     * One attempt that never blocks, for an iocb that waits for readiness (recv, send, accept, poll, and a connect
+     * that answered -EINPROGRESS): the threads backend makes it on submit and again each time epoll says the fd is
+     * ready.
+     *
+     * @param connecting a connect already started: only its outcome is to be read
+     * @return the result, or {@link #NOT_READY} if the fd is not ready yet
+     */
+    long attemptNow(final InFlight op, final boolean connecting) {
+        if (op.opcode() == Opcode.CONNECT && !connecting) {
+            return call(op); // the connect itself: on a non-blocking socket it answers -EINPROGRESS at once
+        }
+        final long length = Integer.toUnsignedLong(op.lengthOrCount());
+        final long r = switch (op.opcode()) {
+            case Opcode.RECV -> Linux.recv(errno, op.fd(), op.address(), length, op.opFlags() | Linux.MSG_DONTWAIT);
+            case Opcode.SEND -> Linux.send(errno, op.fd(), op.address(), length,
+                op.opFlags() | Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL);
+            // Checked readable first: on a listening socket without O_NONBLOCK, accept4 itself would block.
+            case Opcode.ACCEPT -> {
+                final long ready = pollOnce(op.fd(), Linux.POLLIN, 0);
+                yield ready > 0 ? Linux.accept4(errno, op.fd(), op.opFlags()) : ready == 0 ? -Errno.EAGAIN : ready;
+            }
+            case Opcode.POLL -> {
+                final long ready = pollOnce(op.fd(), op.opFlags(), 0);
+                yield ready == 0 ? -Errno.EAGAIN : ready;
+            }
+            case Opcode.CONNECT -> connectOutcome(op.fd());
+            default -> call(op);
+        };
+        // A caller that asked for MSG_DONTWAIT itself gets -EAGAIN as its answer.
+        final boolean callerSaidDontWait = (op.opcode() == Opcode.RECV || op.opcode() == Opcode.SEND)
+            && (op.opFlags() & Linux.MSG_DONTWAIT) != 0;
+        return (r == -Errno.EAGAIN || r == -Errno.EWOULDBLOCK) && !callerSaidDontWait ? NOT_READY : r;
+    }
+
+    /** sendfile from the iocb's offset (its own copy: the kernel advances it), or from the file position if -1. */
+    private long sendfile(final InFlight op, final long count) {
+        if (op.offset() < -1) {
+            return -Errno.EINVAL;
+        }
+        pollScratch.putLong(8, op.offset());
+        return Linux.sendfile(errno, op.mode(), op.fd(), op.offset() == -1 ? 0 : pollScratch.addressOffset() + 8, count);
+    }
+
+    /** What {@link #attemptNow} says when the fd is not ready. */
+    static final long NOT_READY = Long.MIN_VALUE + 1;
+
+    /** @return the ready POLL* bits of {@code events} (and ERR/HUP), 0 if none within the timeout, or -errno */
+    private long pollOnce(final int fd, final int events, final int timeoutMillis) {
+        pollScratch.putInt(0, fd);
+        pollScratch.putShort(4, (short) events);
+        pollScratch.putShort(6, (short) 0);
+        int r;
+        do {
+            r = Linux.poll(errno, pollScratch.addressOffset(), 1, timeoutMillis);
+        } while (r == -Errno.EINTR);
+        return r <= 0 ? r : pollScratch.getShort(6) & 0xFFFF;
+    }
+
+    /** @return 0, -errno the connect failed with, or -EAGAIN while it is still in progress */
+    private long connectOutcome(final int fd) {
+        final long ready = pollOnce(fd, Linux.POLLOUT, 0);
+        if (ready <= 0) {
+            return ready == 0 ? -Errno.EAGAIN : ready;
+        }
+        pollScratch.putInt(8, 0);
+        pollScratch.putInt(12, 4);
+        final int r = Linux.getsockopt(errno, fd, Linux.SOL_SOCKET, Linux.SO_ERROR, pollScratch.addressOffset() + 8,
+            pollScratch.addressOffset() + 12);
+        return r < 0 ? r : -pollScratch.getInt(8);
     }
     /** @return 0 if the iovec array and every buffer it names are registered memory, else -errno */
     /**

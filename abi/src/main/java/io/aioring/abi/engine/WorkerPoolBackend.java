@@ -3,6 +3,10 @@ package io.aioring.abi.engine;
 import java.lang.foreign.Arena;
 import java.util.concurrent.locks.LockSupport;
 
+import io.aioring.abi.Opcode;
+import io.aioring.abi.spi.Operation;
+import io.aioring.linux.Errno;
+
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
 /**
@@ -10,6 +14,10 @@ import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
  * blocking call with the attributes' hooks around it ({@link SyncCalls}), and post the completion. A read first
  * tries RWF_NOWAIT on the submitting thread: served from the page cache, it completes there and wakes no worker.
  * An idle worker spins, then yields, then parks; submit unparks at most one worker per iocb it queued.
+ *
+ * <p>Iocbs that wait for a socket (recv, send, accept, poll) hold no worker: the submitter tries each once without
+ * blocking, and one that is not ready waits in {@link Readiness} (epoll). A connect runs on a worker; on a
+ * non-blocking socket its -EINPROGRESS is waited for there too.
  */
 final class WorkerPoolBackend implements Backend {
     private static final int SPINS = 1000;
@@ -18,6 +26,8 @@ final class WorkerPoolBackend implements Backend {
     private final ManyToManyConcurrentArrayQueue<InFlight> queue;
     private final CompletionPoster poster;
     private final Worker[] workers;
+    private final Readiness readiness;
+    private final Scheduler scheduler;
     private volatile boolean stopping;
     /** Each submitting thread's own calls (errno, scratch) and how many of its current batch it queued. */
     private final ThreadLocal<Caller> callers;
@@ -31,10 +41,21 @@ final class WorkerPoolBackend implements Backend {
         }
     }
 
-    WorkerPoolBackend(final int slots, final int workerCount, final CompletionPoster poster, final MemoryRegistry memory,
-                      final int[] protectedFds, final Arena arena, final String name) {
+    WorkerPoolBackend(final int slots, final int workerCount, final CompletionPoster poster, final Submissions submissions,
+                      final Scheduler scheduler, final MemoryRegistry memory, final int[] protectedFds, final Arena arena,
+                      final String name) {
+        this(slots, workerCount, poster, submissions, scheduler, memory, protectedFds, arena, name, true);
+    }
+
+    /** @param withReadiness false for a pool that only ever gets calls that block (the io_uring backend's helper) */
+    WorkerPoolBackend(final int slots, final int workerCount, final CompletionPoster poster, final Submissions submissions,
+                      final Scheduler scheduler, final MemoryRegistry memory, final int[] protectedFds, final Arena arena,
+                      final String name, final boolean withReadiness) {
+        this.scheduler = scheduler;
         this.queue = new ManyToManyConcurrentArrayQueue<>(slots);
         this.poster = poster;
+        this.readiness = withReadiness
+            ? new Readiness(slots, poster, submissions, new SyncCalls(memory, protectedFds, arena), arena, name) : null;
         this.callers = ThreadLocal.withInitial(() -> new Caller(new SyncCalls(memory, protectedFds, arena)));
         this.workers = new Worker[workerCount];
         for (int i = 0; i < workerCount; i++) {
@@ -54,12 +75,23 @@ final class WorkerPoolBackend implements Backend {
         for (final Worker worker : workers) {
             worker.thread.start();
         }
+        if (readiness != null) {
+            readiness.start();
+        }
     }
 
     /** Reads first try RWF_NOWAIT on the submitting thread; what that finishes never wakes a worker. */
     @Override
     public void execute(final InFlight op) {
         final Caller caller = callers.get();
+        if (op.opcode() == Opcode.TIMEOUT) {
+            scheduler.startTimeout(op, caller.calls);
+            return;
+        }
+        if (Opcode.waitsForReadiness(op.opcode()) && op.opcode() != Opcode.CONNECT) {
+            startWaiting(op, caller.calls, Operation.PATH_INLINE, false);
+            return;
+        }
         if (caller.calls.tryInline(op)) {
             poster.complete(op);
             return;
@@ -86,6 +118,36 @@ final class WorkerPoolBackend implements Backend {
         }
     }
 
+    /**
+     * Starts an iocb that waits for readiness: one attempt that never blocks (a connect: the call itself, on a
+     * worker), then, if its fd is not ready, it waits in {@link Readiness}. A multishot iocb goes there at once.
+     */
+    private void startWaiting(final InFlight op, final SyncCalls calls, final int path, final boolean connect) {
+        if (AttributeHooks.start(op, calls, path)) {
+            poster.complete(op);
+            return;
+        }
+        long r = calls.checkBuffers(op);
+        if (r == 0) {
+            r = op.multishot() ? SyncCalls.NOT_READY : calls.attemptNow(op, false);
+            if (connect && r == -Errno.EINPROGRESS) {
+                r = SyncCalls.NOT_READY;
+            }
+        }
+        if (r == SyncCalls.NOT_READY) {
+            readiness.await(op);
+            return;
+        }
+        op.finish(r, System.nanoTime());
+        AttributeHooks.after(op);
+        poster.complete(op);
+    }
+
+    @Override
+    public boolean cancelRunning(final InFlight op, final int incarnation) {
+        return readiness != null && readiness.cancel(op, incarnation);
+    }
+
     @Override
     public void stop() {
         stopping = true;
@@ -94,6 +156,9 @@ final class WorkerPoolBackend implements Backend {
         }
         for (final Worker worker : workers) {
             Engine.joinQuietly(worker.thread);
+        }
+        if (readiness != null) {
+            readiness.stop(); // after the workers: a connect they started may have gone to wait there
         }
     }
 
@@ -114,6 +179,10 @@ final class WorkerPoolBackend implements Backend {
                 final InFlight op = queue.poll();
                 if (op != null) {
                     idle = 0;
+                    if (op.opcode() == Opcode.CONNECT) {
+                        startWaiting(op, calls, Operation.PATH_WORKER, true);
+                        continue;
+                    }
                     calls.run(op);
                     poster.complete(op);
                     continue;

@@ -36,7 +36,9 @@ public final class EventDescriptor {
 
     /** flags: the event waited on the overflow list before it entered the ring. */
     public static final int FLAG_OVERFLOWED = 1;
-    public static final int KNOWN_FLAGS = FLAG_OVERFLOWED;
+    /** flags: a multishot iocb posted this event and goes on; more events with its user_data follow. */
+    public static final int FLAG_MORE = 2;
+    public static final int KNOWN_FLAGS = FLAG_OVERFLOWED | FLAG_MORE;
 
     private EventDescriptor() {
     }

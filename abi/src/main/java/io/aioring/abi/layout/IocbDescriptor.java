@@ -28,7 +28,7 @@ package io.aioring.abi.layout;
  *  +---------------------------------------------------------------+
  *  |                     mode (u32)                                 | 48
  *  +---------------------------------------------------------------+
- *  |                     reserved (u32, zero)                       | 52
+ *  |                     timeout_ms (u32, 0: none)                  | 52
  *  +---------------------------------------------------------------+
  *  |                     attribute requests ...                     | 56
  *  +---------------------------------------------------------------+
@@ -47,14 +47,34 @@ public final class IocbDescriptor {
     public static final int OP_FLAGS_OFFSET = 36;
     public static final int USER_DATA_OFFSET = 40;
     public static final int MODE_OFFSET = 48;
-    public static final int RESERVED_OFFSET = 52;
+    public static final int TIMEOUT_MS_OFFSET = 52;
     public static final int HEADER_LENGTH = 56;
 
     /** The largest iocb, header and attribute requests together. */
     public static final int MAX_LENGTH = 1024;
     public static final int ALIGNMENT = 8;
-    /** iocb flags defined in version 1: none. Any set bit fails the iocb with -EINVAL. */
-    public static final int KNOWN_FLAGS = 0;
+    /**
+     * iocb flag: the next iocb of the batch starts only once this one has completed, and only if its result is not
+     * negative; otherwise the next completes -ECANCELED without running (and so on down the chain).
+     */
+    public static final int FLAG_LINK = 0x1;
+    /** iocb flag: the next iocb of the batch starts once this one has completed, whatever its result. */
+    public static final int FLAG_HARDLINK = 0x2;
+    /** iocb flag: {@code fd} names one of the context's fd slots, not a file descriptor. */
+    public static final int FLAG_FIXED_FD = 0x4;
+    /**
+     * iocb flag: accept and poll only: keep going after the first result, posting one event per connection or
+     * wake-up, each with event flag {@link EventDescriptor#FLAG_MORE}, until cancelled or failed; the last event has
+     * no MORE.
+     */
+    public static final int FLAG_MULTISHOT = 0x8;
+    /**
+     * iocb flag: openat and accept only: put the new fd into the fd slot named by {@code offset} (-1: the lowest
+     * empty one) instead of returning it; the result is the slot.
+     */
+    public static final int FLAG_TO_SLOT = 0x10;
+    /** iocb flags this build knows. Any other set bit fails the iocb with -EINVAL. */
+    public static final int KNOWN_FLAGS = FLAG_LINK | FLAG_HARDLINK | FLAG_FIXED_FD | FLAG_MULTISHOT | FLAG_TO_SLOT;
 
     private IocbDescriptor() {
     }

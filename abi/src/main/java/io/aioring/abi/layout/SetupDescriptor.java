@@ -35,7 +35,8 @@ public final class SetupDescriptor {
     public static final int MAX_IN_FLIGHT_OFFSET = 16;
     public static final int WORKERS_OFFSET = 20;
     public static final int BACKEND_OFFSET = 24;
-    public static final int RESERVED_OFFSET = 28;
+    public static final int FD_SLOTS_OFFSET = 28;
+    public static final int RESERVED_OFFSET = 32;
     public static final int LENGTH = 64;
 
     /** flags: create the per-context eventfd. */
@@ -54,6 +55,9 @@ public final class SetupDescriptor {
     public static final int MAX_OVERFLOW_BOUND = 1 << 20;
     public static final int MAX_IN_FLIGHT = 1 << 16;
     public static final int MAX_WORKERS = 256;
+    public static final int MAX_FD_SLOTS = 1 << 16;
+    /** fd_slots: what 0 means. */
+    public static final int DEFAULT_FD_SLOTS = 256;
 
     private SetupDescriptor() {
     }

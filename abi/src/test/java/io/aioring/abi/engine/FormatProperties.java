@@ -172,7 +172,7 @@ class FormatProperties {
             }
         } catch (final IocbFormatException e) {
             assertEquals(index, e.index());
-            assertTrue(List.of("length", "reserved", "attribute_count", "attribute flags", "attribute payload_length")
+            assertTrue(List.of("length", "attribute_count", "attribute flags", "attribute payload_length")
                 .contains(e.field()), e.field());
         }
     }
@@ -188,7 +188,7 @@ class FormatProperties {
     }
 
     /**
-     * Iocbs with random lengths, counts, reserved words and attribute payload lengths (fd -1, no registered memory
+     * Iocbs with random lengths, counts, timeouts (-2 and -1: 49 days) and attribute payload lengths (fd -1, no registered memory
      * used, so nothing they could do touches the JVM) go into a live context: it accepts a prefix or names the bad
      * field, and every accepted iocb completes.
      */
@@ -196,7 +196,7 @@ class FormatProperties {
     void theEngineSurvivesMalformedBatches(@ForAll @Size(min = 1, max = 6) final List<@IntRange(min = 0, max = 9) Integer> opcodes,
                                            @ForAll @Size(min = 6, max = 6) final List<@IntRange(min = -8, max = 1100) Integer> lengths,
                                            @ForAll @Size(min = 6, max = 6) final List<@IntRange(min = 0, max = 20) Integer> counts,
-                                           @ForAll @Size(min = 6, max = 6) final List<@IntRange(min = -2, max = 2) Integer> reserved) {
+                                           @ForAll @Size(min = 6, max = 6) final List<@IntRange(min = -2, max = 2) Integer> timeouts) {
         if (live == null) {
             live = new ContextFixture(TestBackend.params().ringDataBytes(1 << 16).workers(2));
         }
@@ -214,7 +214,7 @@ class FormatProperties {
             switch (lengths.get(i) % 4) {
                 case 0 -> batch.putInt(start + IocbDescriptor.LENGTH_OFFSET, lengths.get(i));
                 case 1 -> batch.putShort(start + IocbDescriptor.ATTRIBUTE_COUNT_OFFSET, counts.get(i).shortValue());
-                case 2 -> batch.putInt(start + IocbDescriptor.RESERVED_OFFSET, reserved.get(i));
+                case 2 -> batch.putInt(start + IocbDescriptor.TIMEOUT_MS_OFFSET, timeouts.get(i));
                 default -> batch.putInt(start + IocbDescriptor.HEADER_LENGTH + AttributeRequestDescriptor.PAYLOAD_LENGTH_OFFSET,
                     counts.get(i) - 3);
             }

@@ -1,0 +1,277 @@
+package io.aioring.abi.engine;
+
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import io.aioring.abi.Opcode;
+import io.aioring.abi.spi.Operation;
+import io.aioring.linux.Errno;
+
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
+
+/**
+ * What starts at a time or after another iocb rather than on submit: {@code timeout} iocbs, which complete -ETIME
+ * when their time comes; iocbs with a {@code timeout_ms}, which are cancelled then (and complete -ETIME); and linked
+ * iocbs, started here once their predecessor has completed (never on the thread that completed it, which may be
+ * inside a backend's completion loop). One thread sleeps until the earliest deadline or the next linked iocb; the
+ * deadlines are a binary heap over the slots (each slot has at most one, so the heap never grows), and an iocb that
+ * completes first leaves it at once.
+ */
+final class Scheduler {
+    /** Cancels a running iocb that waits for readiness (the backend's part of a deadline). */
+    interface RunningCanceller {
+        boolean cancelRunning(InFlight op, int incarnation);
+    }
+
+    private final CompletionPoster poster;
+    private final RunningCanceller canceller;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final InFlight[] heap;
+    private final long[] deadlines;
+    private int size;
+    private final Thread thread;
+    private final ManyToManyConcurrentArrayQueue<InFlight> linked;
+    private Consumer<InFlight> starter;
+    private volatile boolean stopping;
+
+    Scheduler(final int slots, final CompletionPoster poster, final RunningCanceller canceller, final String name) {
+        this.poster = poster;
+        this.canceller = canceller;
+        this.linked = new ManyToManyConcurrentArrayQueue<>(slots);
+        this.heap = new InFlight[slots];
+        this.deadlines = new long[slots];
+        this.thread = new Thread(this::loop, name + "-scheduler");
+        thread.setDaemon(true);
+    }
+
+    /** @param start how a linked iocb is started once its predecessor has completed */
+    void start(final Consumer<InFlight> start) {
+        this.starter = start;
+        thread.start();
+    }
+
+    /** From any thread: {@code next}'s predecessor has completed; start it (on the scheduler's thread). */
+    void startLinked(final InFlight next) {
+        linked.offer(next);
+        LockSupport.unpark(thread);
+        if (stopping) {
+            startWaitingLinked(); // the thread may be gone: whatever completes during destroy starts its successor here
+        }
+    }
+
+    private void startWaitingLinked() {
+        InFlight next;
+        while ((next = linked.poll()) != null) {
+            starter.accept(next);
+        }
+    }
+
+    /**
+     * Starts a {@code timeout} iocb (offset: nanoseconds from now) on the submitting thread.
+     *
+     * @param calls the submitting thread's calls, for the attributes' hooks
+     */
+    void startTimeout(final InFlight op, final SyncCalls calls) {
+        if (AttributeHooks.start(op, calls, Operation.PATH_ASYNC)) {
+            poster.complete(op);
+            return;
+        }
+        if (op.offset() < 0) {
+            finish(op, -Errno.EINVAL);
+            return;
+        }
+        final long now = System.nanoTime();
+        // No overflow: a wait of more than 292 years is a wait until destroy.
+        add(op, op.offset() > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + op.offset());
+    }
+
+    /** At submit: the iocb's timeout_ms starts now. */
+    void startDeadline(final InFlight op) {
+        add(op, op.submitNanos() + op.timeoutMillis() * 1_000_000L);
+    }
+
+    /**
+     * A {@code timeout} iocb is cancelled.
+     *
+     * @return true if it was still waiting (it completes -ECANCELED now)
+     */
+    boolean cancelTimeout(final InFlight op, final int incarnation) {
+        lock.lock();
+        try {
+            if (op.incarnation() != incarnation || op.deadlineIndex() < 0 || !op.isRunning()) {
+                return false;
+            }
+            remove(op);
+        } finally {
+            lock.unlock();
+        }
+        finish(op, -Errno.ECANCELED);
+        return true;
+    }
+
+    /** {@code op} completes: its deadline, if it has one, is dropped. */
+    void completed(final InFlight op) {
+        if (op.deadlineIndex() >= 0) {
+            lock.lock();
+            try {
+                if (op.deadlineIndex() >= 0) {
+                    remove(op);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Completes every waiting {@code timeout} iocb -ECANCELED and ends the thread; for destroy. */
+    void stop() {
+        stopping = true;
+        LockSupport.unpark(thread);
+        Engine.joinQuietly(thread);
+        // Linked iocbs whose predecessor completed meanwhile: the engine has cancelled everything queued, so they
+        // complete -ECANCELED as they start.
+        startWaitingLinked();
+        while (true) {
+            final InFlight op;
+            lock.lock();
+            try {
+                if (size == 0) {
+                    return;
+                }
+                op = heap[0];
+                remove(op);
+            } finally {
+                lock.unlock();
+            }
+            if (op.opcode() == Opcode.TIMEOUT) {
+                finish(op, -Errno.ECANCELED);
+            }
+        }
+    }
+
+    private void add(final InFlight op, final long deadline) {
+        final boolean earliest;
+        lock.lock();
+        try {
+            int at = size++;
+            heap[at] = op;
+            deadlines[at] = deadline;
+            op.deadlineIndex(at);
+            siftUp(at);
+            earliest = heap[0] == op;
+        } finally {
+            lock.unlock();
+        }
+        if (earliest) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    private void loop() {
+        while (!stopping) {
+            startWaitingLinked();
+            long wait = Long.MAX_VALUE;
+            InFlight due = null;
+            lock.lock();
+            try {
+                if (size > 0) {
+                    final long now = System.nanoTime();
+                    if (deadlines[0] - now <= 0) {
+                        due = heap[0];
+                        remove(due);
+                    } else {
+                        wait = deadlines[0] - now;
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (due != null) {
+                expire(due);
+            } else if (!linked.isEmpty()) {
+                continue;
+            } else if (wait == Long.MAX_VALUE) {
+                LockSupport.park(this);
+            } else {
+                LockSupport.parkNanos(this, wait);
+            }
+        }
+    }
+
+    /** Outside the lock: a timeout completes; an iocb past its timeout_ms is cancelled (or is marked, if it runs a call). */
+    private void expire(final InFlight op) {
+        if (op.opcode() == Opcode.TIMEOUT) {
+            finish(op, -Errno.ETIME);
+            return;
+        }
+        final int incarnation = op.incarnation();
+        op.markTimedOut();
+        if (op.cancel()) {
+            return; // it had not started: it completes -ECANCELED, which its mark turns into -ETIME
+        }
+        if (op.isRunning() && Opcode.waitsForReadiness(op.opcode())) {
+            canceller.cancelRunning(op, incarnation);
+        }
+    }
+
+    private void finish(final InFlight op, final long result) {
+        op.finish(result, System.nanoTime());
+        AttributeHooks.after(op);
+        poster.complete(op);
+    }
+
+    // The heap, under the lock.
+
+    private void remove(final InFlight op) {
+        final int at = op.deadlineIndex();
+        op.deadlineIndex(-1);
+        final int last = --size;
+        if (at != last) {
+            heap[at] = heap[last];
+            deadlines[at] = deadlines[last];
+            heap[at].deadlineIndex(at);
+            siftDown(at);
+            siftUp(at);
+        }
+        heap[last] = null;
+    }
+
+    private void siftUp(int at) {
+        while (at > 0) {
+            final int parent = (at - 1) >>> 1;
+            if (deadlines[parent] - deadlines[at] <= 0) {
+                return;
+            }
+            swap(at, parent);
+            at = parent;
+        }
+    }
+
+    private void siftDown(int at) {
+        while (true) {
+            final int left = 2 * at + 1;
+            if (left >= size) {
+                return;
+            }
+            final int right = left + 1;
+            final int child = right < size && deadlines[right] - deadlines[left] < 0 ? right : left;
+            if (deadlines[at] - deadlines[child] <= 0) {
+                return;
+            }
+            swap(at, child);
+            at = child;
+        }
+    }
+
+    private void swap(final int a, final int b) {
+        final InFlight op = heap[a];
+        final long deadline = deadlines[a];
+        heap[a] = heap[b];
+        deadlines[a] = deadlines[b];
+        heap[b] = op;
+        deadlines[b] = deadline;
+        heap[a].deadlineIndex(a);
+        heap[b].deadlineIndex(b);
+    }
+}

@@ -30,12 +30,25 @@ public final class AioContext implements AutoCloseable {
     private final Ring ring;
     private final AtomicInteger callers = new AtomicInteger();
     private final ThreadLocal<EventPoller> pollers;
+    /** Each thread's buffer and view for an event handed to it (await, execute) rather than reaped from the ring. */
+    private final ThreadLocal<PrivateEvent> privateEvents;
+
+    private static final class PrivateEvent {
+        final org.agrona.concurrent.UnsafeBuffer buffer;
+        final EventView view = new EventView();
+
+        PrivateEvent(final int maxEventLength) {
+            this.buffer = new org.agrona.concurrent.UnsafeBuffer(new byte[maxEventLength]);
+        }
+    }
     private volatile boolean destroyed;
 
     private AioContext(final Engine engine) {
         this.engine = engine;
         this.ring = engine.ring();
         this.pollers = ThreadLocal.withInitial(() -> new EventPoller(ring));
+        final int maxEventLength = ring.maxPayloadLength();
+        this.privateEvents = ThreadLocal.withInitial(() -> new PrivateEvent(maxEventLength));
     }
 
     /**
@@ -238,6 +251,57 @@ public final class AioContext implements AutoCloseable {
      */
     public int cancel(final long userData) {
         return engine.cancel(userData);
+    }
+
+    /**
+     * {@code io_wait}: waits for the event of the in-flight iocb with {@code userData} and hands it to
+     * {@code handler} on this thread. That event does not enter the ring (no reaper sees it; its sequence is
+     * {@code EventDescriptor.SEQUENCE_NOT_IN_RING}) and no other event is taken. Not for multishot iocbs.
+     *
+     * @param userData     the iocb's user data (if several iocbs in flight share it, one of them)
+     * @param timeoutNanos the longest wait; after it the event enters the ring as usual
+     * @param handler      receives the event
+     * @return 1 if the event was handed over; 0 on timeout; -ENOENT if no such iocb is in flight (its event may
+     *         already be in the ring)
+     */
+    public int await(final long userData, final long timeoutNanos, final EventHandler handler) {
+        enter();
+        try {
+            final PrivateEvent event = privateEvents.get();
+            final int length = engine.await(userData, timeoutNanos, event.buffer);
+            if (length <= 0) {
+                return length;
+            }
+            handler.onEvent(event.view.wrap(event.buffer, 0, length));
+            return 1;
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * Runs one iocb on this thread, blocking until its call returns, and hands its event — result and attribute
+     * records, as submit would produce them — to {@code handler}: "issue this syscall with attributes". The event
+     * does not enter the ring. The iocb must carry no iocb flags and no timeout_ms (it completes -EINVAL).
+     *
+     * @param iocb    exactly one iocb
+     * @param handler receives its event
+     * @throws IocbFormatException if the bytes are not exactly one well-shaped iocb
+     */
+    public void execute(final DirectBuffer iocb, final int offset, final int length, final EventHandler handler) {
+        enter();
+        try {
+            final PrivateEvent event = privateEvents.get();
+            final int eventLength = engine.execute(iocb, offset, length, event.buffer);
+            handler.onEvent(event.view.wrap(event.buffer, 0, eventLength));
+        } finally {
+            exit();
+        }
+    }
+
+    /** Runs the one iocb {@code writer} holds, as {@link #execute(DirectBuffer, int, int, EventHandler)}. */
+    public void execute(final IocbWriter writer, final EventHandler handler) {
+        execute(writer.buffer(), writer.offset(), writer.length(), handler);
     }
 
     /** @return iocbs the engine is running now (for tests that need an iocb to have started) */

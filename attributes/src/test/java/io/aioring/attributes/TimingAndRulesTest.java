@@ -11,6 +11,7 @@ import java.util.List;
 import io.aioring.abi.layout.AttributeRecordDescriptor;
 import io.aioring.abi.layout.AttributeRequestDescriptor;
 import io.aioring.abi.Probe;
+import io.aioring.abi.spi.Operation;
 import io.aioring.linux.Errno;
 import io.aioring.linux.Linux;
 
@@ -63,6 +64,28 @@ class TimingAndRulesTest {
             assertEquals(complete - start, t.payload().getLong(TimingAttribute.SERVICE_OFFSET));
             assertTrue(complete <= System.nanoTime());
         }
+    }
+
+    /** execute: the call on this thread, and the same attribute records a submitted iocb gets; nothing in the ring. */
+    @Test
+    void executeRunsOneIocbHereWithItsAttributes() {
+        f.writer.pread(fd, f.address(0), 4096, 8192, 42).attribute(TimingAttribute.ID, 0).attribute(PageCacheAttribute.ID, 0)
+            .attribute(PathAttribute.ID, 0);
+        final AttributeFixture.Event[] got = new AttributeFixture.Event[1];
+        f.context.execute(f.writer, e -> got[0] = AttributeFixture.copy(e));
+        f.writer.reset();
+        final AttributeFixture.Event e = got[0];
+        assertEquals(42, e.userData());
+        assertEquals(4096, e.result());
+        assertEquals(7, f.memory.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+        for (final int id : new int[] {TimingAttribute.ID, PageCacheAttribute.ID, PathAttribute.ID}) {
+            assertEquals(AttributeRecordDescriptor.STATUS_HANDLED, e.attribute(id).status(), "attribute " + id);
+        }
+        final UnsafeBuffer timing = e.attribute(TimingAttribute.ID).payload();
+        assertTrue(timing.getLong(TimingAttribute.SERVICE_OFFSET) >= 0);
+        assertEquals(Operation.PATH_INLINE, e.attribute(PathAttribute.ID).payload().getInt(PathAttribute.PATH_OFFSET),
+            "made on the calling thread");
+        assertEquals(0, f.context.getevents(0, 1 << 20, 0, x -> fail("execute posted into the ring")));
     }
 
     /** An 8 MiB cached read timed by the attribute, and by this thread around the same call made directly. */

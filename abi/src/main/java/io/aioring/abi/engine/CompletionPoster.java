@@ -45,6 +45,7 @@ final class CompletionPoster {
 
     private volatile int overflowLength;
     private volatile long eventsPosted;
+    private final java.util.concurrent.atomic.AtomicLong eventsHandedToAwaiters = new java.util.concurrent.atomic.AtomicLong();
     private long eventsOverflowed;
 
     CompletionPoster(final Ring ring, final ContextArea area, final Submissions slots, final int eventfd, final Arena arena) {
@@ -86,6 +87,9 @@ final class CompletionPoster {
             completionWork.accept(op);
         }
         op.done();
+        if (op.awaitState() == InFlight.AWAIT_WAITING && handToAwaiter(op)) {
+            return;
+        }
         completions.offer(op);
         postIfFree();
     }
@@ -99,7 +103,34 @@ final class CompletionPoster {
             completionWork.accept(op);
         }
         op.done();
+        if (op.awaitState() == InFlight.AWAIT_WAITING && handToAwaiter(op)) {
+            return;
+        }
         completions.offer(op);
+    }
+
+    /**
+     * An awaited iocb: its event goes to the awaiting thread, not into the ring, and takes no sequence number.
+     *
+     * @return false if the awaiter gave up first (the event goes into the ring)
+     */
+    private boolean handToAwaiter(final InFlight op) {
+        final Awaiter awaiter = op.takeAwaiter();
+        if (awaiter == null) {
+            return false;
+        }
+        final int length = EventEncoder.encode(awaiter.event, 0, op.userData(), op.result(), op.eventFlags(), op.opcode(),
+            op.attributeCount(), EventDescriptor.SEQUENCE_NOT_IN_RING, op.returnsIfAny(), op.returnsLength());
+        eventsHandedToAwaiters.incrementAndGet();
+        awaiter.length = length; // before the slot is given back: the awaiter tells "handed over" from "slot reused"
+        slots.release(op);
+        java.util.concurrent.locks.LockSupport.unpark(awaiter.thread);
+        return true;
+    }
+
+    /** @return events handed to awaiting threads instead of the ring */
+    long eventsHandedToAwaiters() {
+        return eventsHandedToAwaiters.get();
     }
 
     /** Posts what {@link #stage} queued (and anything else waiting), unless someone else is posting it now. */

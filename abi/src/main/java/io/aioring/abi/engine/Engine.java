@@ -62,6 +62,9 @@ public final class Engine {
     private final Thread contextThread;
     private final long doorbellFallbackNanos;
     private final AtomicLong submitted = new AtomicLong();
+    /** Each thread that calls execute: its own iocb slot (outside the pool) and calls. */
+    private final ThreadLocal<InFlight> executeSlots;
+    private final ThreadLocal<SyncCalls> executeCalls;
     private volatile boolean stopped;
 
     private Engine(final RingFile ringFile, final Arena arena, final SetupParams params, final AttributeRegistry registry,
@@ -105,6 +108,9 @@ public final class Engine {
             ? scheduler.cancelTimeout(op, incarnation)
             : io.aioring.abi.Opcode.waitsForReadiness(op.opcode()) && backend.cancelRunning(op, incarnation);
         area.writeBackend(chosen != null ? SetupDescriptor.BACKEND_IO_URING : SetupDescriptor.BACKEND_THREADS, refusal);
+        final int returnBytes = IocbDecoder.maxReturnBytes(registry);
+        this.executeSlots = ThreadLocal.withInitial(() -> new InFlight(-1, returnBytes));
+        this.executeCalls = ThreadLocal.withInitial(() -> new SyncCalls(memory, protectedFds, arena));
         this.contextThread = new Thread(this::contextLoop, name + "-context");
         contextThread.setDaemon(true);
         poster.onOverflowStarted(() -> LockSupport.unpark(contextThread));
@@ -392,6 +398,75 @@ public final class Engine {
         return submissions.cancel(userData, runningCanceller);
     }
 
+    /**
+     * Waits for the event of the in-flight iocb with {@code userData} and takes it for the caller: it does not
+     * enter the ring, so no reaper sees it, and no other event is taken. Not for multishot iocbs.
+     *
+     * @param target receives the event (at index 0); as long as the ring's largest record payload
+     * @return the event's length; 0 if the timeout passed first (the event will then enter the ring as usual);
+     *         -ENOENT if no iocb with that user data is in flight (or its event is already in the ring)
+     */
+    public int await(final long userData, final long timeoutNanos, final org.agrona.concurrent.UnsafeBuffer target) {
+        final Awaiter awaiter = new Awaiter(target);
+        final InFlight op = submissions.claimForAwait(userData, awaiter);
+        if (op == null) {
+            return -Errno.ENOENT;
+        }
+        final int incarnation = op.incarnation();
+        if (op.isDone() && op.unclaimForAwait(incarnation)) {
+            return -Errno.ENOENT; // it completed into the ring just before the claim
+        }
+        final long deadline = System.nanoTime() + timeoutNanos;
+        while (awaiter.length < 0) {
+            if (op.incarnation() != incarnation) {
+                // The slot carries another iocb: ours completed into the ring before the claim, unless it was just
+                // handed over (the length is set before the slot is given back).
+                return awaiter.length >= 0 ? awaiter.length : -Errno.ENOENT;
+            }
+            final long left = deadline - System.nanoTime();
+            if (left <= 0 && op.unclaimForAwait(incarnation)) {
+                return 0;
+            }
+            // Not given up: the event is being handed over now (or time remains).
+            LockSupport.parkNanos(this, left > 0 ? left : 1_000);
+        }
+        return awaiter.length;
+    }
+
+    /**
+     * Runs one iocb on the calling thread, blocking until its call returns ("issue this syscall with
+     * attributes"): the same checks, call and attribute records as submit, and the event goes to the caller, not
+     * into the ring. The iocb takes no slot; iocb flags and timeout_ms are refused (-EINVAL), as are fd slots.
+     *
+     * @param target receives the event (at index 0)
+     * @return the event's length
+     * @throws io.aioring.abi.IocbFormatException for a malformed iocb, or one followed by more bytes
+     */
+    public int execute(final DirectBuffer iocb, final int offset, final int length, final org.agrona.concurrent.UnsafeBuffer target) {
+        final InFlight op = executeSlots.get();
+        final int iocbLength = decoder.decode(iocb, offset, length, 0, 0, op);
+        if (iocbLength != length) {
+            throw new io.aioring.abi.IocbFormatException(1, "length", length - iocbLength,
+                "execute takes one iocb; " + (length - iocbLength) + " bytes follow it", 1);
+        }
+        op.queue(System.nanoTime());
+        if ((op.iocbFlags() != 0 || op.timeoutMillis() != 0) && !op.failed()) {
+            op.fail(-Errno.EINVAL, -1);
+        }
+        final SyncCalls calls = executeCalls.get();
+        if (op.opcode() == io.aioring.abi.Opcode.TIMEOUT && !op.failed()) {
+            if (!AttributeHooks.start(op, calls, io.aioring.abi.spi.Operation.PATH_INLINE)) {
+                LockSupport.parkNanos(op.offset() > 0 ? op.offset() : 0);
+                op.finish(op.offset() < 0 ? -Errno.EINVAL : -Errno.ETIME, System.nanoTime());
+                AttributeHooks.after(op);
+            }
+        } else {
+            calls.run(op, io.aioring.abi.spi.Operation.PATH_INLINE);
+        }
+        return io.aioring.abi.layout.EventEncoder.encode(target, 0, op.userData(), op.result(), op.eventFlags(), op.opcode(),
+            op.attributeCount(), io.aioring.abi.layout.EventDescriptor.SEQUENCE_NOT_IN_RING, op.returnsIfAny(), op.returnsLength());
+    }
+
     /** @return iocbs running now */
     public int running() {
         return submissions.running();
@@ -404,7 +479,12 @@ public final class Engine {
 
     /** @return iocbs whose events are in the ring or on the overflow list (may lag by a batch) */
     public long completed() {
-        return poster.eventsPosted() + poster.overflowLength();
+        return poster.eventsPosted() + poster.overflowLength() + poster.eventsHandedToAwaiters() - moreEvents();
+    }
+
+    /** @return MORE events of multishot iocbs so far (events beyond one per iocb) */
+    private long moreEvents() {
+        return submissions.moreEvents();
     }
 
     /** @return events on the overflow list now */

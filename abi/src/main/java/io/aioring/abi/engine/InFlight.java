@@ -33,10 +33,19 @@ public final class InFlight implements Operation {
     public static final int MAX_ATTRIBUTES = 16;
 
     private static final VarHandle STATE;
+    private static final VarHandle AWAIT;
+
+    /** await word, low byte: no one awaits this iocb. */
+    static final int AWAIT_NONE = 0;
+    /** await word, low byte: a thread awaits its event; it will not go into the ring. */
+    static final int AWAIT_WAITING = 2;
+    /** await word, low byte: its event is being handed to the awaiting thread. */
+    static final int AWAIT_DELIVERING = 3;
 
     static {
         try {
             STATE = MethodHandles.lookup().findVarHandle(InFlight.class, "state", int.class);
+            AWAIT = MethodHandles.lookup().findVarHandle(InFlight.class, "awaitWord", long.class);
         } catch (final ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -44,6 +53,11 @@ public final class InFlight implements Operation {
 
     @SuppressWarnings("unused") // through STATE
     private volatile int state;
+    /** The incarnation (high 32 bits) and AWAIT_* (low byte): so an await never lands on a later iocb of the slot. */
+    @SuppressWarnings("unused") // through AWAIT
+    private volatile long awaitWord;
+    /** Where the awaited event goes. */
+    private Awaiter awaiter;
 
     // The iocb, copied at submit.
     private int opcode;
@@ -223,6 +237,46 @@ public final class InFlight implements Operation {
         cancelRequested = false;
         nextWaiter = null;
         incarnation++;
+        awaitWord = (long) incarnation << 32;
+        awaiter = null;
+    }
+
+    /**
+     * A thread wants this iocb's event (the {@code incarnation} it found) for itself.
+     *
+     * @return true if it is now awaited: its event will go to {@code who}, not into the ring
+     */
+    boolean claimForAwait(final int seenIncarnation, final Awaiter who) {
+        awaiter = who;
+        return AWAIT.compareAndSet(this, (long) seenIncarnation << 32 | AWAIT_NONE, (long) seenIncarnation << 32 | AWAIT_WAITING);
+    }
+
+    /** The awaiting thread gives up (timed out, or found the iocb done): @return true if its event will go to the ring */
+    boolean unclaimForAwait(final int seenIncarnation) {
+        return AWAIT.compareAndSet(this, (long) seenIncarnation << 32 | AWAIT_WAITING, (long) seenIncarnation << 32 | AWAIT_NONE);
+    }
+
+    /** On completion: @return the awaiter its event must go to, or null (the ring) */
+    Awaiter takeAwaiter() {
+        final long word = awaitWord;
+        if ((word & 0xFF) == AWAIT_WAITING && AWAIT.compareAndSet(this, word, (word & ~0xFFL) | AWAIT_DELIVERING)) {
+            return awaiter;
+        }
+        return null;
+    }
+
+    int awaitState() {
+        return (int) (awaitWord & 0xFF);
+    }
+
+    boolean isDone() {
+        return state == DONE || state == FREE;
+    }
+
+    /** @return true from submit until it is done: queued (or held by a link), cancelled, or running */
+    boolean isInFlight() {
+        final int now = state;
+        return now == QUEUED || now == RUNNING || now == CANCELLED;
     }
 
     boolean cancelRequested() {

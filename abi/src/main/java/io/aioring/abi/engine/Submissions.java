@@ -10,6 +10,7 @@ import io.aioring.linux.Errno;
 final class Submissions {
     private final InFlight[] slots;
     private final SlotStack free;
+    private final java.util.concurrent.atomic.AtomicLong moreEvents = new java.util.concurrent.atomic.AtomicLong();
 
     Submissions(final int count, final int maxReturnBytes) {
         this.slots = new InFlight[count];
@@ -53,6 +54,7 @@ final class Submissions {
      * taken, a new one that is dropped once its event is in the ring (an event that has happened is never lost).
      */
     InFlight moreEvent(final InFlight parent, final long result) {
+        moreEvents.incrementAndGet();
         InFlight carrier = acquire();
         if (carrier == null) {
             carrier = new InFlight(-1, 8);
@@ -90,6 +92,27 @@ final class Submissions {
             }
         }
         return cancelled > 0 ? cancelled : running ? -Errno.EALREADY : -Errno.ENOENT;
+    }
+
+    /** @return events made for multishot iocbs that go on (flag MORE) */
+    long moreEvents() {
+        return moreEvents.get();
+    }
+
+    /**
+     * Finds the in-flight iocb with {@code userData} (not multishot) and claims its event for {@code awaiter}.
+     *
+     * @return the iocb claimed, or null if none is in flight
+     */
+    InFlight claimForAwait(final long userData, final Awaiter awaiter) {
+        for (final InFlight op : slots) {
+            final int incarnation = op.incarnation();
+            if (op.isInFlight() && op.userData() == userData && !op.multishot() && op.incarnation() == incarnation
+                && op.claimForAwait(incarnation, awaiter)) {
+                return op;
+            }
+        }
+        return null;
     }
 
     /** Cancels everything not started yet (the engine is stopping). */

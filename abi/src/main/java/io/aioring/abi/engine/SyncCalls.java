@@ -93,6 +93,11 @@ final class SyncCalls {
 
     /** Runs {@code op} (state QUEUED, or CANCELLED, or started by {@link #tryInline}) to completion on this thread. */
     void run(final InFlight op) {
+        run(op, Operation.PATH_WORKER);
+    }
+
+    /** As {@link #run(InFlight)}; {@code path} is how it runs, for the path attribute. */
+    void run(final InFlight op, final int path) {
         if (op.startedInline()) {
             // Its RWF_NOWAIT attempt did not return every byte: read the whole range, blocking.
             op.executionPath(Operation.PATH_WORKER);
@@ -100,7 +105,7 @@ final class SyncCalls {
             AttributeHooks.after(op);
             return;
         }
-        if (AttributeHooks.start(op, this, Operation.PATH_WORKER)) {
+        if (AttributeHooks.start(op, this, path)) {
             return;
         }
         long result = op.noWaitWanted() ? readNoWaitFirst(op) : READ_AGAIN;

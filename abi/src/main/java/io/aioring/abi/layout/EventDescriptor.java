@@ -40,6 +40,9 @@ public final class EventDescriptor {
     public static final int FLAG_MORE = 2;
     public static final int KNOWN_FLAGS = FLAG_OVERFLOWED | FLAG_MORE;
 
+    /** sequence of an event handed to the thread that awaited it (or that executed it) rather than the ring. */
+    public static final long SEQUENCE_NOT_IN_RING = -1L;
+
     private EventDescriptor() {
     }
 }

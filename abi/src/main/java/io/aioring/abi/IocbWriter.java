@@ -170,6 +170,48 @@ public final class IocbWriter {
         return iocb(Opcode.SENDFILE, inFd, offset, 0, length, 0, outFd, userData);
     }
 
+    /** @param msghdr the address of a struct msghdr (56 bytes); it, its iovecs, name and control must be registered */
+    public IocbWriter recvmsg(final int fd, final long msghdr, final int msgFlags, final long userData) {
+        return iocb(Opcode.RECVMSG, fd, 0, msghdr, 0, msgFlags, 0, userData);
+    }
+
+    /** @param msghdr the address of a struct msghdr (56 bytes); the engine adds MSG_NOSIGNAL */
+    public IocbWriter sendmsg(final int fd, final long msghdr, final int msgFlags, final long userData) {
+        return iocb(Opcode.SENDMSG, fd, 0, msghdr, 0, msgFlags, 0, userData);
+    }
+
+    /** @param offIn {@code fdIn}'s offset, -1 for none (a pipe, a socket); likewise {@code offOut} */
+    public IocbWriter splice(final int fdIn, final long offIn, final int fdOut, final long offOut, final int length,
+                             final int spliceFlags, final long userData) {
+        return iocb(Opcode.SPLICE, fdIn, offIn, offOut, length, spliceFlags, fdOut, userData);
+    }
+
+    /** @param offIn {@code fdIn}'s offset, -1 for its file position; likewise {@code offOut} */
+    public IocbWriter copyFileRange(final int fdIn, final long offIn, final int fdOut, final long offOut, final int length,
+                                    final long userData) {
+        return iocb(Opcode.COPY_FILE_RANGE, fdIn, offIn, offOut, length, 0, fdOut, userData);
+    }
+
+    /**
+     * @param path      the address of the path's bytes (no NUL needed), {@code pathLength} long
+     * @param atFlags   AT_* flags (AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW...)
+     * @param mask      STATX_* fields wanted
+     * @param statxbuf  256 bytes of registered memory for the struct statx
+     */
+    public IocbWriter statx(final int dirfd, final long path, final int pathLength, final int atFlags, final int mask,
+                            final long statxbuf, final long userData) {
+        return iocb(Opcode.STATX, dirfd, statxbuf, path, pathLength, atFlags, mask, userData);
+    }
+
+    /** @param mode FALLOC_FL_* flags (0: allocate and extend) */
+    public IocbWriter fallocate(final int fd, final int mode, final long offset, final long length, final long userData) {
+        return iocb(Opcode.FALLOCATE, fd, offset, length, 0, mode, 0, userData);
+    }
+
+    public IocbWriter ftruncate(final int fd, final long length, final long userData) {
+        return iocb(Opcode.FTRUNCATE, fd, length, 0, 0, 0, 0, userData);
+    }
+
     /** Adds an attribute request with no payload to the current iocb. */
     public IocbWriter attribute(final int id, final int flags) {
         return attribute(id, flags, null, 0, 0);

@@ -42,11 +42,26 @@ public final class Opcode {
     /** sendfile(mode as out_fd, fd as in_fd, offset (-1: in_fd's position), length): file to socket (or any fd) */
     public static final int SENDFILE = 16;
 
+    /** recvmsg(fd, struct msghdr at address, op_flags as MSG_*): waits for data without holding a thread */
+    public static final int RECVMSG = 17;
+    /** sendmsg(fd, struct msghdr at address, op_flags as MSG_* | MSG_NOSIGNAL): waits for room without holding a thread */
+    public static final int SENDMSG = 18;
+    /** splice(fd, offset (-1: none), mode as fd_out, address as off_out (-1: none), length, op_flags as SPLICE_F_*) */
+    public static final int SPLICE = 19;
+    /** copy_file_range(fd, offset (-1: none), mode as fd_out, address as off_out (-1: none), length, 0) */
+    public static final int COPY_FILE_RANGE = 20;
+    /** statx(fd as dirfd, path at address of length bytes, op_flags as AT_*, mode as STATX_* mask, into 256 bytes at offset) */
+    public static final int STATX = 21;
+    /** fallocate(fd, op_flags as FALLOC_FL_*, offset, address as the length) */
+    public static final int FALLOCATE = 22;
+    /** ftruncate(fd, offset as the new length) */
+    public static final int FTRUNCATE = 23;
+
     /** One more than the largest opcode this build knows. */
-    public static final int COUNT = 17;
+    public static final int COUNT = 24;
 
     private static final String[] NAMES = {"nop", "pread", "pwrite", "preadv", "pwritev", "fsync", "fdatasync",
-        "openat", "close", "recv", "send", "accept", "connect", "shutdown", "poll", "timeout", "sendfile"};
+        "openat", "close", "recv", "send", "accept", "connect", "shutdown", "poll", "timeout", "sendfile", "recvmsg", "sendmsg", "splice", "copy_file_range", "statx", "fallocate", "ftruncate"};
 
     private Opcode() {
     }
@@ -80,7 +95,12 @@ public final class Opcode {
      *         while they wait, and a cancel stops them while they do
      */
     public static boolean waitsForReadiness(final int opcode) {
-        return opcode >= RECV && opcode <= POLL && opcode != SHUTDOWN;
+        return opcode >= RECV && opcode <= POLL && opcode != SHUTDOWN || opcode == RECVMSG || opcode == SENDMSG;
+    }
+
+    /** @return true for the opcodes whose address names a struct msghdr (recvmsg, sendmsg) */
+    public static boolean usesMsghdr(final int opcode) {
+        return opcode == RECVMSG || opcode == SENDMSG;
     }
 
     /** @return true for the opcodes that take iocb flag MULTISHOT (accept, poll) */

@@ -92,6 +92,18 @@ public final class Linux {
 
     /** struct statx: 256 bytes. */
     public static final int STATX_SIZE = 256;
+    /**
+     * struct msghdr (LP64, the same on x86-64 and aarch64): msg_name (ptr) 0, msg_namelen (u32) 8, msg_iov (ptr)
+     * 16, msg_iovlen (size_t) 24, msg_control (ptr) 32, msg_controllen (size_t) 40, msg_flags (int) 48; 56 bytes.
+     */
+    public static final int MSGHDR_SIZE = 56;
+    public static final int MSGHDR_NAME = 0;
+    public static final int MSGHDR_NAMELEN = 8;
+    public static final int MSGHDR_IOV = 16;
+    public static final int MSGHDR_IOVLEN = 24;
+    public static final int MSGHDR_CONTROL = 32;
+    public static final int MSGHDR_CONTROLLEN = 40;
+    public static final int MSGHDR_FLAGS = 48;
 
     static final Linker LINKER = Linker.nativeLinker();
     static final SymbolLookup LIBC = LINKER.defaultLookup();

@@ -365,6 +365,9 @@ public final class Engine {
      * and was linked with LINK, has the successor complete -ECANCELED.
      */
     private void completionWork(final InFlight op) {
+        if (op.opcode() == io.aioring.abi.Opcode.RECVMSG && op.result() >= 0) {
+            op.copyMsghdrBack();
+        }
         if (op.deadlineIndex() >= 0) {
             scheduler.completed(op);
         }
@@ -462,6 +465,9 @@ public final class Engine {
             }
         } else {
             calls.run(op, io.aioring.abi.spi.Operation.PATH_INLINE);
+            if (op.opcode() == io.aioring.abi.Opcode.RECVMSG && op.result() >= 0) {
+                op.copyMsghdrBack();
+            }
         }
         return io.aioring.abi.layout.EventEncoder.encode(target, 0, op.userData(), op.result(), op.eventFlags(), op.opcode(),
             op.attributeCount(), io.aioring.abi.layout.EventDescriptor.SEQUENCE_NOT_IN_RING, op.returnsIfAny(), op.returnsLength());

@@ -134,6 +134,10 @@ public final class InFlight implements Operation {
     private UnsafeBuffer iovecs;
     /** 0: not copied yet; 1: copied and every buffer registered; negative: the -errno the check gave. */
     private long iovecsChecked;
+    /** The engine's copy of a recvmsg/sendmsg struct msghdr, pointing at the iovec copy; made on first use. */
+    private UnsafeBuffer msghdr;
+    /** Re-pointed at the caller's msghdr (registered memory, checked) for the copy back. */
+    private UnsafeBuffer callerMsghdr;
     /** NUL-terminated copy of an openat path, for a backend that hands it to the kernel later; made on first use. */
     private java.lang.foreign.MemorySegment path;
 
@@ -349,6 +353,36 @@ public final class InFlight implements Operation {
         return iovecs;
     }
 
+    /** @return this slot's struct msghdr copy, made in {@code arena} the first time */
+    UnsafeBuffer msghdrBuffer(final java.lang.foreign.Arena arena) {
+        if (msghdr == null) {
+            msghdr = new UnsafeBuffer(arena.allocate(io.aioring.linux.Linux.MSGHDR_SIZE, 8).address(), io.aioring.linux.Linux.MSGHDR_SIZE);
+        }
+        return msghdr;
+    }
+
+    /**
+     * After a recvmsg: copies what the kernel wrote into the engine's msghdr copy (msg_namelen, msg_controllen,
+     * msg_flags) back into the caller's msghdr, as a direct recvmsg would have left it.
+     */
+    void copyMsghdrBack() {
+        if (iovecsChecked != 1 || msghdr == null) {
+            return;
+        }
+        if (callerMsghdr == null) {
+            callerMsghdr = new UnsafeBuffer(0L, 0);
+        }
+        callerMsghdr.wrap(address, io.aioring.linux.Linux.MSGHDR_SIZE);
+        callerMsghdr.putInt(io.aioring.linux.Linux.MSGHDR_NAMELEN, msghdr.getInt(io.aioring.linux.Linux.MSGHDR_NAMELEN));
+        callerMsghdr.putLong(io.aioring.linux.Linux.MSGHDR_CONTROLLEN, msghdr.getLong(io.aioring.linux.Linux.MSGHDR_CONTROLLEN));
+        callerMsghdr.putInt(io.aioring.linux.Linux.MSGHDR_FLAGS, msghdr.getInt(io.aioring.linux.Linux.MSGHDR_FLAGS));
+    }
+
+    /** @return the address of the engine's checked copy of the msghdr (valid once the check passed) */
+    long msghdr() {
+        return msghdr.addressOffset();
+    }
+
     /** @return the address of the engine's checked copy of the iovecs (valid once the check passed) */
     long iovecs() {
         return iovecs.addressOffset();
@@ -494,7 +528,8 @@ public final class InFlight implements Operation {
      *         drop, a link to follow, an fd slot to settle
      */
     boolean hasCompletionWork() {
-        return (iocbFlags & (FLAG_LINK | FLAG_HARDLINK | FLAG_FIXED_FD | FLAG_TO_SLOT)) != 0 || timeoutMillis != 0;
+        return (iocbFlags & (FLAG_LINK | FLAG_HARDLINK | FLAG_FIXED_FD | FLAG_TO_SLOT)) != 0 || timeoutMillis != 0
+            || opcode == Opcode.RECVMSG;
     }
 
     InFlight linkNext() {

@@ -141,8 +141,9 @@ final class IoUringBackend implements Backend {
             scheduler.startTimeout(op, caller.calls);
             return;
         }
-        if (op.opcode() == Opcode.SENDFILE) {
-            threadCalls.execute(op); // io_uring has no sendfile
+        if (op.opcode() == Opcode.SENDFILE || op.opcode() == Opcode.COPY_FILE_RANGE || op.opcode() == Opcode.FTRUNCATE) {
+            // io_uring has no sendfile or copy_file_range; ftruncate only from Linux 6.9
+            threadCalls.execute(op);
             caller.threadCallsQueued = true;
             return;
         }
@@ -154,6 +155,9 @@ final class IoUringBackend implements Backend {
             op.requestedBytes(caller.calls.transferLength(op));
         }
         long bad = caller.calls.checkBuffers(op);
+        if (bad == 0 && op.opcode() == Opcode.SPLICE && (op.offset() < -1 || op.address() < -1)) {
+            bad = -Errno.EINVAL; // as the threads backend answers; the kernel would read -5 as a huge offset
+        }
         if (bad == 0 && (op.opcode() == Opcode.PREAD || op.opcode() == Opcode.PWRITE) && op.offset() < 0) {
             bad = -Errno.EINVAL; // pread/pwrite semantics: io_uring would read at the file position instead
         }
@@ -267,7 +271,8 @@ final class IoUringBackend implements Backend {
      */
     private static boolean mayBlock(final InFlight op) {
         return switch (op.opcode()) {
-            case Opcode.FSYNC, Opcode.FDATASYNC, Opcode.OPENAT, Opcode.CLOSE, Opcode.ACCEPT, Opcode.CONNECT, Opcode.POLL -> true;
+            case Opcode.FSYNC, Opcode.FDATASYNC, Opcode.OPENAT, Opcode.CLOSE, Opcode.ACCEPT, Opcode.CONNECT, Opcode.POLL,
+                 Opcode.SPLICE, Opcode.STATX, Opcode.FALLOCATE -> true;
             default -> false;
         };
     }
@@ -303,6 +308,11 @@ final class IoUringBackend implements Backend {
                 case Opcode.CONNECT -> ring.prepConnect(op.fd(), op.address(), length, userData);
                 case Opcode.SHUTDOWN -> ring.prepShutdown(op.fd(), op.opFlags(), userData);
                 case Opcode.POLL -> ring.prepPollAdd(op.fd(), op.opFlags(), op.multishot(), userData);
+                case Opcode.RECVMSG -> ring.prepRecvmsg(op.fd(), op.msghdr(), op.opFlags() | addDontWait, userData);
+                case Opcode.SENDMSG -> ring.prepSendmsg(op.fd(), op.msghdr(), op.opFlags() | addDontWait | Linux.MSG_NOSIGNAL, userData);
+                case Opcode.SPLICE -> ring.prepSplice(op.fd(), op.offset(), op.mode(), op.address(), length, op.opFlags(), userData);
+                case Opcode.STATX -> ring.prepStatx(op.fd(), op.pathBuffer(arena).address(), op.opFlags(), op.mode(), op.offset(), userData);
+                case Opcode.FALLOCATE -> ring.prepFallocate(op.fd(), op.opFlags(), op.offset(), op.address(), userData);
                 default -> throw new IllegalStateException("opcode " + op.opcode() + " reached io_uring");
             };
             if (prepared) {
@@ -320,7 +330,7 @@ final class IoUringBackend implements Backend {
     }
 
     private static boolean isRecvOrSend(final int opcode) {
-        return opcode == Opcode.RECV || opcode == Opcode.SEND;
+        return opcode == Opcode.RECV || opcode == Opcode.SEND || Opcode.usesMsghdr(opcode);
     }
 
     private static boolean isReadOrWrite(final int opcode) {
@@ -410,7 +420,7 @@ final class IoUringBackend implements Backend {
             try {
                 InFlight op;
                 while ((op = blocking.poll()) != null) {
-                    if (op.opcode() == Opcode.OPENAT) {
+                    if (op.opcode() == Opcode.OPENAT || op.opcode() == Opcode.STATX) {
                         final MemorySegment path = op.pathBuffer(arena);
                         pathView.wrap(path.address(), (int) path.byteSize());
                         final long bad = completerCalls.copyPath(op, pathView);

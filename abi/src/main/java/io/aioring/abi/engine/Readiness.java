@@ -282,7 +282,7 @@ final class Readiness {
 
     private static int interest(final InFlight op) {
         return switch (op.opcode()) {
-            case Opcode.SEND, Opcode.CONNECT -> Linux.EPOLLOUT;
+            case Opcode.SEND, Opcode.SENDMSG, Opcode.CONNECT -> Linux.EPOLLOUT;
             case Opcode.POLL -> op.opFlags();
             default -> Linux.EPOLLIN;
         };

@@ -33,7 +33,7 @@ final class SyncCalls {
     private final UnsafeBuffer callerMemory = new UnsafeBuffer(0L, 0);
     /** One struct iovec of native memory, for turning a pread into a preadv2. */
     private final UnsafeBuffer oneIovec;
-    /** One struct pollfd, and an int with its length, for readiness checks and SO_ERROR. */
+    /** A struct pollfd (0), a long (8: SO_ERROR and its length, or sendfile's offset), two offsets for splice (16, 24). */
     private final UnsafeBuffer pollScratch;
 
     SyncCalls(final MemoryRegistry memory, final int[] protectedFds, final Arena arena) {
@@ -44,7 +44,7 @@ final class SyncCalls {
         this.path = arena.allocate(PATH_MAX, 8);
         this.pathBytes = new UnsafeBuffer(path.address(), PATH_MAX);
         this.oneIovec = new UnsafeBuffer(arena.allocate(Linux.IOVEC_SIZE, 8).address(), Linux.IOVEC_SIZE);
-        this.pollScratch = new UnsafeBuffer(arena.allocate(16, 8).address(), 16);
+        this.pollScratch = new UnsafeBuffer(arena.allocate(32, 8).address(), 32);
     }
 
     /**
@@ -140,6 +140,11 @@ final class SyncCalls {
             case Opcode.SHUTDOWN -> Linux.shutdown(errno, op.fd(), op.opFlags());
             case Opcode.POLL -> pollOnce(op.fd(), op.opFlags(), -1);
             case Opcode.SENDFILE -> sendfile(op, length);
+            case Opcode.RECVMSG, Opcode.SENDMSG -> message(op, op.opFlags());
+            case Opcode.SPLICE, Opcode.COPY_FILE_RANGE -> spliceOrCopy(op, length);
+            case Opcode.STATX -> statx(op);
+            case Opcode.FALLOCATE -> Linux.fallocate(errno, op.fd(), op.opFlags(), op.offset(), op.address());
+            case Opcode.FTRUNCATE -> Linux.ftruncate(errno, op.fd(), op.offset());
             default -> -Errno.EINVAL;
         };
     }
@@ -170,13 +175,84 @@ final class SyncCalls {
                 final long ready = pollOnce(op.fd(), op.opFlags(), 0);
                 yield ready == 0 ? -Errno.EAGAIN : ready;
             }
+            case Opcode.RECVMSG, Opcode.SENDMSG -> message(op, op.opFlags() | Linux.MSG_DONTWAIT);
             case Opcode.CONNECT -> connectOutcome(op.fd());
             default -> call(op);
         };
         // A caller that asked for MSG_DONTWAIT itself gets -EAGAIN as its answer.
-        final boolean callerSaidDontWait = (op.opcode() == Opcode.RECV || op.opcode() == Opcode.SEND)
-            && (op.opFlags() & Linux.MSG_DONTWAIT) != 0;
+        final boolean callerSaidDontWait = (op.opcode() == Opcode.RECV || op.opcode() == Opcode.SEND
+            || Opcode.usesMsghdr(op.opcode())) && (op.opFlags() & Linux.MSG_DONTWAIT) != 0;
         return (r == -Errno.EAGAIN || r == -Errno.EWOULDBLOCK) && !callerSaidDontWait ? NOT_READY : r;
+    }
+
+    /** recvmsg/sendmsg through the engine's checked copy of the msghdr (and of its iovecs). */
+    private long message(final InFlight op, final int flags) {
+        final long checked = checkMsghdr(op);
+        if (checked < 0) {
+            return checked;
+        }
+        return op.opcode() == Opcode.RECVMSG ? Linux.recvmsg(errno, op.fd(), op.msghdr(), flags)
+            : Linux.sendmsg(errno, op.fd(), op.msghdr(), flags | Linux.MSG_NOSIGNAL);
+    }
+
+    /** splice or copy_file_range: offsets -1 mean "none" (the fd's own position); the engine's copies are advanced. */
+    private long spliceOrCopy(final InFlight op, final long length) {
+        final long offIn = op.offset();
+        final long offOut = op.address();
+        if (offIn < -1 || offOut < -1 || op.opcode() == Opcode.COPY_FILE_RANGE && op.opFlags() != 0) {
+            return -Errno.EINVAL;
+        }
+        pollScratch.putLong(16, offIn);
+        pollScratch.putLong(24, offOut);
+        final long in = offIn == -1 ? 0 : pollScratch.addressOffset() + 16;
+        final long out = offOut == -1 ? 0 : pollScratch.addressOffset() + 24;
+        return op.opcode() == Opcode.SPLICE
+            ? Linux.splice(errno, op.fd(), in, op.mode(), out, length, op.opFlags())
+            : Linux.copyFileRange(errno, op.fd(), in, op.mode(), out, length, 0);
+    }
+
+    private long statx(final InFlight op) {
+        final long copied = copyPath(op, pathBytes);
+        if (copied < 0) {
+            return copied;
+        }
+        return memory.contains(op.offset(), Linux.STATX_SIZE)
+            ? Linux.statx(errno, op.fd(), path.address(), op.opFlags(), op.mode(), op.offset()) : -Errno.EFAULT;
+    }
+
+    /**
+     * Copies the iocb's struct msghdr and its iovec array into the engine's memory once and checks every buffer
+     * they name (the iovecs, msg_name, msg_control) is registered; the copy then points at the iovec copy. Only
+     * the copies reach the kernel, as for preadv.
+     *
+     * @return 0, or -EFAULT, or -EINVAL (msg_iovlen over IOV_MAX)
+     */
+    long checkMsghdr(final InFlight op) {
+        if (op.iovecsChecked() != 0) {
+            return op.iovecsChecked() == 1 ? 0 : op.iovecsChecked();
+        }
+        long result = 0;
+        if (!memory.contains(op.address(), Linux.MSGHDR_SIZE)) {
+            result = -Errno.EFAULT;
+        } else {
+            final UnsafeBuffer copy = op.msghdrBuffer(arena);
+            callerMemory.wrap(op.address(), Linux.MSGHDR_SIZE);
+            copy.putBytes(0, callerMemory, 0, Linux.MSGHDR_SIZE);
+            final long iovlen = copy.getLong(Linux.MSGHDR_IOVLEN);
+            final long name = copy.getLong(Linux.MSGHDR_NAME);
+            final long control = copy.getLong(Linux.MSGHDR_CONTROL);
+            if (iovlen < 0 || iovlen > IOV_MAX) {
+                result = -Errno.EINVAL;
+            } else if (name != 0 && !memory.contains(name, Integer.toUnsignedLong(copy.getInt(Linux.MSGHDR_NAMELEN)))
+                || control != 0 && !memory.contains(control, copy.getLong(Linux.MSGHDR_CONTROLLEN))) {
+                result = -Errno.EFAULT;
+            } else {
+                result = copyAndCheckIovecArray(op, copy.getLong(Linux.MSGHDR_IOV), (int) iovlen);
+                copy.putLong(Linux.MSGHDR_IOV, op.iovecBuffer(arena).addressOffset());
+            }
+        }
+        op.iovecsChecked(result == 0 ? 1 : result);
+        return result;
     }
 
     /** sendfile from the iocb's offset (its own copy: the kernel advances it), or from the file position if -1. */
@@ -232,24 +308,30 @@ final class SyncCalls {
     }
 
     private long copyAndCheckIovecs(final InFlight op) {
-        final int count = op.lengthOrCount();
-        long result = 0;
-        if (count < 0 || count > IOV_MAX) {
-            result = -Errno.EINVAL;
-        } else if (!memory.contains(op.address(), (long) count * Linux.IOVEC_SIZE)) {
-            result = -Errno.EFAULT;
-        } else {
-            final UnsafeBuffer copy = op.iovecBuffer(arena);
-            callerMemory.wrap(op.address(), count * Linux.IOVEC_SIZE);
-            copy.putBytes(0, callerMemory, 0, count * Linux.IOVEC_SIZE);
-            for (int i = 0; i < count && result == 0; i++) {
-                if (!memory.contains(copy.getLong(i * Linux.IOVEC_SIZE), copy.getLong(i * Linux.IOVEC_SIZE + 8))) {
-                    result = -Errno.EFAULT;
-                }
-            }
-        }
+        final long result = copyAndCheckIovecArray(op, op.address(), op.lengthOrCount());
         op.iovecsChecked(result == 0 ? 1 : result);
         return result;
+    }
+
+    /** Copies {@code count} iovecs from {@code array} into the slot's iovec copy and checks every buffer they name. */
+    private long copyAndCheckIovecArray(final InFlight op, final long array, final int count) {
+        if (count < 0 || count > IOV_MAX) {
+            return -Errno.EINVAL;
+        }
+        if (count > 0 && !memory.contains(array, (long) count * Linux.IOVEC_SIZE)) {
+            return -Errno.EFAULT;
+        }
+        final UnsafeBuffer copy = op.iovecBuffer(arena);
+        if (count > 0) {
+            callerMemory.wrap(array, count * Linux.IOVEC_SIZE);
+            copy.putBytes(0, callerMemory, 0, count * Linux.IOVEC_SIZE);
+        }
+        for (int i = 0; i < count; i++) {
+            if (!memory.contains(copy.getLong(i * Linux.IOVEC_SIZE), copy.getLong(i * Linux.IOVEC_SIZE + 8))) {
+                return -Errno.EFAULT;
+            }
+        }
+        return 0;
     }
 
     private long vectored(final InFlight op) {
@@ -268,14 +350,16 @@ final class SyncCalls {
         if (Opcode.usesBuffer(op.opcode())) {
             return Integer.toUnsignedLong(op.lengthOrCount());
         }
-        if (Opcode.usesIovecs(op.opcode())) {
-            final long checked = checkIovecs(op);
+        final boolean message = Opcode.usesMsghdr(op.opcode());
+        if (Opcode.usesIovecs(op.opcode()) || message) {
+            final long checked = message ? checkMsghdr(op) : checkIovecs(op);
             if (checked < 0) {
                 return checked;
             }
             final UnsafeBuffer copy = op.iovecBuffer(arena);
+            final long count = message ? op.msghdrBuffer(arena).getLong(Linux.MSGHDR_IOVLEN) : op.lengthOrCount();
             long total = 0;
-            for (int i = 0; i < op.lengthOrCount(); i++) {
+            for (int i = 0; i < count; i++) {
                 total += copy.getLong(i * Linux.IOVEC_SIZE + 8);
             }
             return total;
@@ -346,6 +430,12 @@ final class SyncCalls {
     long checkBuffers(final InFlight op) {
         if (Opcode.usesBuffer(op.opcode())) {
             return memory.contains(op.address(), Integer.toUnsignedLong(op.lengthOrCount())) ? 0 : -Errno.EFAULT;
+        }
+        if (Opcode.usesMsghdr(op.opcode())) {
+            return checkMsghdr(op);
+        }
+        if (op.opcode() == Opcode.STATX) {
+            return memory.contains(op.offset(), Linux.STATX_SIZE) ? 0 : -Errno.EFAULT;
         }
         return Opcode.usesIovecs(op.opcode()) ? checkIovecs(op) : 0;
     }

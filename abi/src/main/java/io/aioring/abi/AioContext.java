@@ -233,6 +233,16 @@ public final class AioContext implements AutoCloseable {
         return remainingNanos > 0 && !destroyed && engine.awaitCompletions(Math.min(remainingNanos, 1_000_000L));
     }
 
+    /**
+     * For the poller, when the ring has stayed empty and the backend had nothing to wait on: sleeps until an event
+     * is posted (at most {@code remainingNanos}, and at most 1 ms so that destroy is still seen).
+     */
+    void awaitPosted(final long remainingNanos) {
+        if (remainingNanos > 0 && !destroyed) {
+            engine.awaitPosted(Math.min(remainingNanos, 1_000_000L));
+        }
+    }
+
     /** For the poller: moves overflowed events in before each poll, and says when the context is destroyed. */
     boolean beforePoll() {
         engine.pollCompletions();

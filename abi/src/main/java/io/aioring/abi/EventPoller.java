@@ -28,6 +28,9 @@ final class EventPoller implements RecordHandler, ReapLoop.Source {
     private AioContext context;
     /** The current reapInto asked for events (not a mere poll), until {@link #deadline}. */
     private boolean mayWait;
+    /** Empty polls in a row; past {@link #SPINS_BEFORE_SLEEP} the poller sleeps on the ring's tail. */
+    private int emptyPolls;
+    private static final int SPINS_BEFORE_SLEEP = 200;
     private long deadline;
 
     EventPoller(final Ring ring) {
@@ -81,10 +84,22 @@ final class EventPoller implements RecordHandler, ReapLoop.Source {
         }
         final int limit = (int) Math.min(Integer.MAX_VALUE, Math.max(1, maxBytes - bytes));
         final int reaped = pollBatch(limit);
-        if (reaped == 0 && mayWait && isEmpty() && context.awaitCompletions(deadline - System.nanoTime())) {
-            return pollBatch(limit); // the engine's requests were in the kernel: we slept there until one completed
+        if (reaped > 0) {
+            emptyPolls = 0;
+            return reaped;
         }
-        return reaped;
+        if (mayWait && isEmpty()) {
+            if (context.awaitCompletions(deadline - System.nanoTime())) {
+                return pollBatch(limit); // the engine's requests were in the kernel: we slept there until one completed
+            }
+            // Completions come from other threads (workers, epoll, the scheduler): after a short spin, sleep on the
+            // tail rather than park for a back-off interval that would add its length to every wake-up.
+            if (++emptyPolls >= SPINS_BEFORE_SLEEP) {
+                context.awaitPosted(deadline - System.nanoTime());
+                return pollBatch(limit);
+            }
+        }
+        return 0;
     }
 
     @Override

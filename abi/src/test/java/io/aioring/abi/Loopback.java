@@ -42,7 +42,7 @@ final class Loopback {
         final MemorySegment address = arena.allocate(SOCKADDR_IN_SIZE, 8);
         final MemorySegment length = arena.allocate(4, 4);
         length.set(ValueLayout.JAVA_INT, 0, SOCKADDR_IN_SIZE);
-        assertEquals(0, LinuxTestCalls.getsockname(errno, fd, address.address(), length.address()));
+        assertEquals(0, Linux.getsockname(errno, fd, address.address(), length.address()));
         return address.get(ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), 2) & 0xFFFF;
     }
 

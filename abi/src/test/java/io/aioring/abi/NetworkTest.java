@@ -260,6 +260,41 @@ class NetworkTest {
         }
     }
 
+    /** A recv (and a multishot poll) submitted by a thread that then exits still completes when bytes come. */
+    @Test
+    void iocbsOfAThreadThatHasExitedStillComplete() throws Exception {
+        try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
+            final int[] pair = Loopback.socketPair(arena, f.errno);
+            try {
+                final Thread submitter = new Thread(() -> {
+                    final IocbWriter writer = new IocbWriter(new UnsafeBuffer(new byte[256]));
+                    writer.recv(pair[0], f.address(0), 16, 0, 1);
+                    writer.poll(pair[0], Linux.POLLIN, true, 2);
+                    assertEquals(2, f.context.submit(writer));
+                });
+                submitter.start();
+                submitter.join();
+                Thread.sleep(50);
+                final MemorySegment bytes = arena.allocateFrom("late");
+                assertEquals(4, Linux.write(f.errno, pair[1], bytes.address(), 4));
+                final List<ContextFixture.Event> events = f.reap(2);
+                for (final ContextFixture.Event event : events) {
+                    if (event.userData() == 1) {
+                        assertEquals(4, event.result(), "recv: " + Errno.describeResult(event.result()));
+                    } else {
+                        assertEquals(EventDescriptor.FLAG_MORE, event.flags() & EventDescriptor.FLAG_MORE,
+                            "poll: " + Errno.describeResult(event.result()));
+                    }
+                }
+                assertEquals(1, f.context.cancel(2));
+                assertEquals(-Errno.ECANCELED, f.reap(1).get(0).result());
+            } finally {
+                Linux.close(f.errno, pair[0]);
+                Linux.close(f.errno, pair[1]);
+            }
+        }
+    }
+
     @Test
     void recvWithDontWaitAnswersAgainAtOnceAndSendRecvMoveBytes() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {

@@ -149,7 +149,8 @@ class ArchitectureTest {
     private static final Set<String> EXTERNAL = Set.of("OneToOneRingBuffer", "ManyToOneRingBuffer", "FileChannel",
         "AsynchronousFileChannel", "ServiceLoader", "MemorySegment", "UnsafeBuffer", "IdleStrategy", "Histogram",
         "ByteBuffer", "RingBufferDescriptor", "CncFileDescriptor", "System", "Arena", "DirectBuffer", "AtomicBuffer",
-        "RecordingStream", "RecordingFile", "CompletableFuture", "AutoCloseable", "Automatic", "Path");
+        "RecordingStream", "RecordingFile", "CompletableFuture", "AutoCloseable", "Automatic", "Path", "Selector",
+        "SocketChannel");
 
     @Test
     void theDocsNameClassesThatExist() throws IOException {

@@ -147,6 +147,7 @@ public final class Linux {
     private static final MethodHandle FCHMOD = errnoCall("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle GETEUID = LINKER.downcallHandle(LIBC.findOrThrow("geteuid"), FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETSOCKNAME = errnoCall("getsockname", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle RECV = errnoCall("recv", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
     private static final MethodHandle SEND = errnoCall("send", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
     private static final MethodHandle EPOLL_CREATE1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
@@ -433,6 +434,15 @@ public final class Linux {
     public static int shutdown(final Errno e, final int fd, final int how) {
         try {
             return check((int) SHUTDOWN.invokeExact(e.state, fd, how), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** getsockname(2): the socket's own address at {@code address}, its length in and out at {@code length}. */
+    public static int getsockname(final Errno e, final int fd, final long address, final long length) {
+        try {
+            return check((int) GETSOCKNAME.invokeExact(e.state, fd, address, length), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }

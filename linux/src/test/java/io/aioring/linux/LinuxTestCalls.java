@@ -14,7 +14,6 @@ public final class LinuxTestCalls {
     public static final int POSIX_FADV_DONTNEED = 4;
 
     private static final MethodHandle PIPE2 = Linux.errnoCall("pipe2", JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle GETSOCKNAME = Linux.errnoCall("getsockname", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle SOCKETPAIR = Linux.errnoCall("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
     private static final MethodHandle MINCORE = Linux.errnoCall("mincore", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle POSIX_FADVISE = Linux.LINKER.downcallHandle(Linux.LIBC.findOrThrow("posix_fadvise"),
@@ -27,15 +26,6 @@ public final class LinuxTestCalls {
     public static int pipe2(final Errno e, final long fds, final int flags) {
         try {
             return Linux.check((int) PIPE2.invokeExact(e.state, fds, flags), e);
-        } catch (final Throwable t) {
-            throw Linux.unexpected(t);
-        }
-    }
-
-    /** getsockname(2): the socket's own address at {@code address}, its length in and out at {@code length}. */
-    public static int getsockname(final Errno e, final int fd, final long address, final long length) {
-        try {
-            return Linux.check((int) GETSOCKNAME.invokeExact(e.state, fd, address, length), e);
         } catch (final Throwable t) {
             throw Linux.unexpected(t);
         }

@@ -65,6 +65,8 @@ public final class Engine {
     /** Each thread that calls execute: its own iocb slot (outside the pool) and calls. */
     private final ThreadLocal<InFlight> executeSlots;
     private final ThreadLocal<SyncCalls> executeCalls;
+    /** Each thread that sleeps on the ring's tail: its own futex timespec. */
+    private final ThreadLocal<Futex> futexes;
     private volatile boolean stopped;
 
     private Engine(final RingFile ringFile, final Arena arena, final SetupParams params, final AttributeRegistry registry,
@@ -111,6 +113,7 @@ public final class Engine {
         final int returnBytes = IocbDecoder.maxReturnBytes(registry);
         this.executeSlots = ThreadLocal.withInitial(() -> new InFlight(-1, returnBytes));
         this.executeCalls = ThreadLocal.withInitial(() -> new SyncCalls(memory, protectedFds, arena));
+        this.futexes = ThreadLocal.withInitial(() -> new Futex(arena));
         this.contextThread = new Thread(this::contextLoop, name + "-context");
         contextThread.setDaemon(true);
         poster.onOverflowStarted(() -> LockSupport.unpark(contextThread));
@@ -511,6 +514,28 @@ public final class Engine {
      */
     public boolean awaitCompletions(final long timeoutNanos) {
         return backend.awaitCompletions(timeoutNanos);
+    }
+
+    /**
+     * Nothing was there to reap and the backend has nothing in the kernel to wait on: sleep on the ring's tail
+     * (the futex every publish wakes when someone waits there) until an event is posted.
+     *
+     * @param timeoutNanos the longest sleep
+     */
+    public void awaitPosted(final long timeoutNanos) {
+        final int tail = ring.tail();
+        if (tail != ring.head()) {
+            return;
+        }
+        area.addTailWaiter();
+        try {
+            // Registered before the second look: a publish after it sees the waiter and wakes it (docs/abi.md 2.9).
+            if (ring.tail() == tail) {
+                ring.awaitTail(futexes.get(), tail, timeoutNanos);
+            }
+        } finally {
+            area.removeTailWaiter();
+        }
     }
 
     /** Moves overflowed events into the ring, as far as there is room. */

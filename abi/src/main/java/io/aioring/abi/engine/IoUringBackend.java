@@ -27,9 +27,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * must block (fsync, fdatasync, openat, close). So work that io_uring does asynchronously always belongs to the
  * completer, a thread that lives as long as the context, and never to a caller's thread that may exit.
  *
- * <p>Socket iocbs go the same way: recv and send from the submitter with {@code MSG_DONTWAIT} added, re-issued by
- * the completer when not ready; accept, connect and poll from the completer, where the kernel waits for readiness
- * without any thread. Multishot requests post one event per CQE flagged MORE. A cancel of a running iocb is an
+ * <p>Socket iocbs: recv, send, recvmsg and sendmsg go in the submitter's batch as they are; one that is not ready
+ * waits in the kernel, which polls the socket and retries it with no thread of ours and no io-wq worker. If the
+ * submitting thread exits meanwhile, the kernel cancels its waiting requests; a -ECANCELED that no one asked for is
+ * therefore issued again by the completer (the test suite exits such a thread). Accept, connect and poll go from
+ * the completer. Multishot requests post one event per CQE flagged MORE. A cancel of a running iocb is an
  * {@code IORING_OP_ASYNC_CANCEL} aimed at its user data, which names the slot and its incarnation, so a cancel never
  * reaches a later iocb in the same slot.
  *
@@ -54,6 +56,12 @@ final class IoUringBackend implements Backend {
     /** 1, for waking the completer through its eventfd. */
     private final MemorySegment wakeOne;
     private volatile boolean completerInRead;
+    /** The completer parks with nothing in the kernel: a submit that puts requests there must wake it. */
+    private volatile boolean completerIdle;
+    /** When a thread of this process last waited in io_uring_enter for completions (it reaps what it finds). */
+    private volatile long lastInProcessWait = Long.MIN_VALUE / 2;
+    /** How long after such a wait the completer leaves the reaping to that thread. */
+    private static final long IN_PROCESS_REAPER_GRACE_NANOS = 1_000_000L;
     private final Thread completer;
     private final SyncCalls completerCalls;
     private final UnsafeBuffer pathView = new UnsafeBuffer(0L, 0);
@@ -209,8 +217,8 @@ final class IoUringBackend implements Backend {
             ringLock.unlock();
             if (handedOver) {
                 wake();
-            } else if (inKernelNow) {
-                LockSupport.unpark(completer); // from park to read(eventfd); one already reading needs nothing
+            } else if (inKernelNow && completerIdle) {
+                LockSupport.unpark(completer); // from its idle park to read(eventfd); otherwise it needs nothing
             }
         }
     }
@@ -234,9 +242,11 @@ final class IoUringBackend implements Backend {
             return false;
         }
         final Caller caller = callers.get();
+        lastInProcessWait = System.nanoTime();
         if (!ring.cqReady()) {
             ring.awaitCompletions(caller.calls.errno(), caller.waitScratch, timeoutNanos);
         }
+        lastInProcessWait = System.nanoTime();
         pollCompletions();
         return true;
     }
@@ -284,9 +294,7 @@ final class IoUringBackend implements Backend {
             return;
         }
         final int addNoWait = noWait && isReadOrWrite(op.opcode()) && (op.opFlags() & Linux.RWF_NOWAIT) == 0 ? Linux.RWF_NOWAIT : 0;
-        final int addDontWait = noWait && isRecvOrSend(op.opcode()) && (op.opFlags() & Linux.MSG_DONTWAIT) == 0
-            ? Linux.MSG_DONTWAIT : 0;
-        op.noWaitIssued(addNoWait != 0 || addDontWait != 0);
+        op.noWaitIssued(addNoWait != 0);
         final long userData = userData(op);
         final int length = op.lengthOrCount();
         boolean prepared;
@@ -302,14 +310,14 @@ final class IoUringBackend implements Backend {
                 case Opcode.FDATASYNC -> ring.prepFsync(op.fd(), IoUring.FSYNC_DATASYNC, userData);
                 case Opcode.OPENAT -> ring.prepRw(IoUring.OP_OPENAT, op.fd(), op.pathBuffer(arena).address(), op.mode(), 0, op.opFlags(), userData);
                 case Opcode.CLOSE -> ring.prepRw(IoUring.OP_CLOSE, op.fd(), 0, 0, 0, 0, userData);
-                case Opcode.RECV -> ring.prepRecv(op.fd(), op.address(), length, op.opFlags() | addDontWait, userData);
-                case Opcode.SEND -> ring.prepSend(op.fd(), op.address(), length, op.opFlags() | addDontWait | Linux.MSG_NOSIGNAL, userData);
+                case Opcode.RECV -> ring.prepRecv(op.fd(), op.address(), length, op.opFlags(), userData);
+                case Opcode.SEND -> ring.prepSend(op.fd(), op.address(), length, op.opFlags() | Linux.MSG_NOSIGNAL, userData);
                 case Opcode.ACCEPT -> ring.prepAccept(op.fd(), op.opFlags(), op.multishot(), userData);
                 case Opcode.CONNECT -> ring.prepConnect(op.fd(), op.address(), length, userData);
                 case Opcode.SHUTDOWN -> ring.prepShutdown(op.fd(), op.opFlags(), userData);
                 case Opcode.POLL -> ring.prepPollAdd(op.fd(), op.opFlags(), op.multishot(), userData);
-                case Opcode.RECVMSG -> ring.prepRecvmsg(op.fd(), op.msghdr(), op.opFlags() | addDontWait, userData);
-                case Opcode.SENDMSG -> ring.prepSendmsg(op.fd(), op.msghdr(), op.opFlags() | addDontWait | Linux.MSG_NOSIGNAL, userData);
+                case Opcode.RECVMSG -> ring.prepRecvmsg(op.fd(), op.msghdr(), op.opFlags(), userData);
+                case Opcode.SENDMSG -> ring.prepSendmsg(op.fd(), op.msghdr(), op.opFlags() | Linux.MSG_NOSIGNAL, userData);
                 case Opcode.SPLICE -> ring.prepSplice(op.fd(), op.offset(), op.mode(), op.address(), length, op.opFlags(), userData);
                 case Opcode.STATX -> ring.prepStatx(op.fd(), op.pathBuffer(arena).address(), op.opFlags(), op.mode(), op.offset(), userData);
                 case Opcode.FALLOCATE -> ring.prepFallocate(op.fd(), op.opFlags(), op.offset(), op.address(), userData);
@@ -327,10 +335,6 @@ final class IoUringBackend implements Backend {
     /** @return the user data of {@code op}'s requests: its slot, and its incarnation above bit 32 */
     private static long userData(final InFlight op) {
         return (long) op.incarnation() << 32 | op.index();
-    }
-
-    private static boolean isRecvOrSend(final int opcode) {
-        return opcode == Opcode.RECV || opcode == Opcode.SEND || Opcode.usesMsghdr(opcode);
     }
 
     private static boolean isReadOrWrite(final int opcode) {
@@ -378,6 +382,14 @@ final class IoUringBackend implements Backend {
                 wakeCompleter = true;
                 return;
             }
+        }
+        if (result == -Errno.ECANCELED && !op.cancelRequested() && !stopping && Opcode.waitsForReadiness(op.opcode())) {
+            // Nobody asked for this cancel: the kernel cancels a thread's waiting requests when the thread exits.
+            // It was still waiting (nothing moved), so the completer, which lives as long as the context, issues
+            // it again.
+            blocking.offer(op);
+            wakeCompleter = true;
+            return;
         }
         finishStaged(op, result);
     }
@@ -443,7 +455,11 @@ final class IoUringBackend implements Backend {
             if (!blocking.isEmpty()) {
                 continue;
             }
-            if (inKernel.get() > 0) {
+            if (inKernel.get() > 0 && System.nanoTime() - lastInProcessWait < IN_PROCESS_REAPER_GRACE_NANOS) {
+                // A thread of this process waits in the kernel for completions and reaps them itself: waking here
+                // for each one as well would only contend with it. Look again shortly, in case it stops.
+                LockSupport.parkNanos(this, IN_PROCESS_REAPER_GRACE_NANOS);
+            } else if (inKernel.get() > 0) {
                 // Requests are in the kernel: sleep until it posts a completion (the eventfd counts every CQE), or
                 // until a submitter hands over work (it writes the eventfd too: a socket request may never complete).
                 completerInRead = true;
@@ -459,7 +475,12 @@ final class IoUringBackend implements Backend {
                 return;
             } else {
                 // Nothing in the kernel: park until a submitter hands over work (unpark before park is kept).
-                LockSupport.park(this);
+                completerIdle = true;
+                VarHandle.fullFence();
+                if (inKernel.get() == 0 && blocking.isEmpty() && !stopping) {
+                    LockSupport.park(this);
+                }
+                completerIdle = false;
             }
         }
     }

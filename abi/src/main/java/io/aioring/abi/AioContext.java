@@ -253,14 +253,35 @@ public final class AioContext implements AutoCloseable {
     }
 
     /**
-     * Cancels every iocb with {@code userData} that has not started: each completes with -ECANCELED.
+     * Cancels every iocb with {@code userData} that has not started, and every one that is running but waits for
+     * readiness or time (recv, send, recvmsg, sendmsg, accept, connect, poll, timeout): each completes with
+     * -ECANCELED (a running one with its own result, if that came first).
      *
      * @param userData the user data of the iocbs to cancel
-     * @return how many were cancelled; or -EALREADY if none was but one with that user data is running, or
-     *         -ENOENT if none is in flight
+     * @return how many were cancelled; or -EALREADY if none was but one with that user data is running a call
+     *         that cannot be stopped, or -ENOENT if none is in flight
      */
     public int cancel(final long userData) {
         return engine.cancel(userData);
+    }
+
+    /**
+     * As {@link #cancel(long)}, for every iocb whose {@code fd} field is {@code fd} (iocbs that name an fd slot are
+     * not matched).
+     *
+     * @return how many were cancelled; -EALREADY or -ENOENT as for {@link #cancel(long)}
+     */
+    public int cancelFd(final int fd) {
+        return engine.cancelFd(fd);
+    }
+
+    /**
+     * As {@link #cancel(long)}, for every iocb in flight.
+     *
+     * @return how many were cancelled; -EALREADY or -ENOENT as for {@link #cancel(long)}
+     */
+    public int cancelAll() {
+        return engine.cancelAll();
     }
 
     /**

@@ -296,6 +296,35 @@ class NetworkTest {
     }
 
     @Test
+    void cancelByFdAndCancelAllSayHowManyTheyCancelled() throws Exception {
+        try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
+            final int[] first = Loopback.socketPair(arena, f.errno);
+            final int[] second = Loopback.socketPair(arena, f.errno);
+            try {
+                f.writer.recv(first[0], f.address(0), 8, 0, 1);
+                f.writer.poll(first[0], Linux.POLLIN, true, 2);
+                f.writer.recv(second[0], f.address(64), 8, 0, 3);
+                f.writer.timeout(60_000_000_000L, 4);
+                f.submitAll();
+                Thread.sleep(30);
+                assertEquals(2, f.context.cancelFd(first[0]), "the recv and the poll on the first socket");
+                final List<ContextFixture.Event> firstTwo = f.reap(2);
+                assertEquals(java.util.Set.of(1L, 2L), java.util.Set.of(firstTwo.get(0).userData(), firstTwo.get(1).userData()));
+                assertEquals(-Errno.ENOENT, f.context.cancelFd(first[0]));
+                assertEquals(2, f.context.cancelAll(), "the other recv and the timeout");
+                for (final ContextFixture.Event event : f.reap(2)) {
+                    assertEquals(-Errno.ECANCELED, event.result());
+                }
+                assertEquals(-Errno.ENOENT, f.context.cancelAll());
+            } finally {
+                for (final int fd : new int[] {first[0], first[1], second[0], second[1]}) {
+                    Linux.close(f.errno, fd);
+                }
+            }
+        }
+    }
+
+    @Test
     void recvWithDontWaitAnswersAgainAtOnceAndSendRecvMoveBytes() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
             final int[] pair = Loopback.socketPair(arena, f.errno);

@@ -404,6 +404,16 @@ public final class Engine {
         return submissions.cancel(userData, runningCanceller);
     }
 
+    /** As {@link #cancel}, for every iocb whose fd field is {@code fd} (not those that name an fd slot). */
+    public int cancelFd(final int fd) {
+        return submissions.cancel(Submissions.CANCEL_BY_FD, fd, runningCanceller);
+    }
+
+    /** As {@link #cancel}, for every iocb in flight. */
+    public int cancelAll() {
+        return submissions.cancel(Submissions.CANCEL_ALL, 0, runningCanceller);
+    }
+
     /**
      * Waits for the event of the in-flight iocb with {@code userData} and takes it for the caller: it does not
      * enter the ring, so no reaper sees it, and no other event is taken. Not for multishot iocbs.

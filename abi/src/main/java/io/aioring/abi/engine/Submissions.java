@@ -72,18 +72,35 @@ final class Submissions {
      *         be stopped, or -ENOENT if none is in flight
      */
     int cancel(final long userData, final Scheduler.RunningCanceller stopper) {
+        return cancel(CANCEL_BY_USER_DATA, userData, stopper);
+    }
+
+    /** cancel: iocbs with the user data given. */
+    static final int CANCEL_BY_USER_DATA = 0;
+    /** cancel: iocbs whose fd field is the fd given (not those naming an fd slot). */
+    static final int CANCEL_BY_FD = 1;
+    /** cancel: every iocb in flight. */
+    static final int CANCEL_ALL = 2;
+
+    /**
+     * As {@link #cancel(long, Scheduler.RunningCanceller)}, for the iocbs {@code by} and {@code key} select.
+     *
+     * @param by  CANCEL_BY_USER_DATA, CANCEL_BY_FD or CANCEL_ALL
+     * @param key the user data, or the fd; ignored for CANCEL_ALL
+     */
+    int cancel(final int by, final long key, final Scheduler.RunningCanceller stopper) {
         int cancelled = 0;
         boolean running = false;
         for (final InFlight op : slots) {
             // Incarnation and state first: a free slot's user data may be rewritten by a submit meanwhile.
             final int incarnation = op.incarnation();
-            if (op.isQueued() && op.userData() == userData) {
+            if (op.isQueued() && matches(op, by, key)) {
                 if (op.cancel()) {
                     cancelled++;
                     continue;
                 }
             }
-            if (op.isRunning() && op.userData() == userData) {
+            if (op.isRunning() && matches(op, by, key)) {
                 if (stopper.cancelRunning(op, incarnation)) {
                     cancelled++;
                 } else {
@@ -92,6 +109,14 @@ final class Submissions {
             }
         }
         return cancelled > 0 ? cancelled : running ? -Errno.EALREADY : -Errno.ENOENT;
+    }
+
+    private static boolean matches(final InFlight op, final int by, final long key) {
+        return switch (by) {
+            case CANCEL_BY_USER_DATA -> op.userData() == key;
+            case CANCEL_BY_FD -> op.fd() == key && (op.iocbFlags() & io.aioring.abi.layout.IocbDescriptor.FLAG_FIXED_FD) == 0;
+            default -> true;
+        };
     }
 
     /** @return events made for multishot iocbs that go on (flag MORE) */

@@ -243,6 +243,25 @@ public final class AioContext implements AutoCloseable {
         }
     }
 
+    /** For the poller: true once the engine has given its ring up (an impossible head); see {@link #corruption()}. */
+    boolean ringCorrupted() {
+        return engine.corruption() != null;
+    }
+
+    /** For the poller, with the ring given up: the oldest completed event, at index 0 of {@code target}; 0 if none. */
+    int takeOverflowed(final org.agrona.MutableDirectBuffer target) {
+        return engine.takeOverflowed(target);
+    }
+
+    /**
+     * @return null while the context is healthy; else why the engine gave its ring up: it loaded a head no reaper
+     *         could have written (docs/abi.md 1.9), so it writes no more events there, takes no more iocbs (submit
+     *         throws), and hands every completed event to {@link #getevents} callers of this process directly
+     */
+    public String corruption() {
+        return engine.corruption();
+    }
+
     /** For the poller: moves overflowed events in before each poll, and says when the context is destroyed. */
     boolean beforePoll() {
         engine.pollCompletions();

@@ -95,8 +95,16 @@ public final class ContextReaper implements AutoCloseable {
      */
     public int poll(final EventHandler handler, final int maxBytes) {
         final int reaped = poller.poll(handler, maxBytes);
-        if (reaped == 0 && (ring.flags() & RingDescriptor.FLAG_OVERFLOW_PENDING) != 0) {
-            ring.ringDoorbell();
+        if (reaped == 0) {
+            final int flags = ring.flags();
+            if ((flags & RingDescriptor.FLAG_CORRUPTED) != 0) {
+                throw new io.aioring.ring.RingCorruptedException("flags", Integer.toUnsignedLong(flags), "CORRUPTED: the "
+                    + "engine loaded an impossible head and gave this ring up; no more events will come through it "
+                    + "(docs/abi.md 2.13)");
+            }
+            if ((flags & RingDescriptor.FLAG_OVERFLOW_PENDING) != 0) {
+                ring.ringDoorbell();
+            }
         }
         return reaped;
     }

@@ -28,6 +28,8 @@ final class EventPoller implements RecordHandler, ReapLoop.Source {
     private AioContext context;
     /** The current reapInto asked for events (not a mere poll), until {@link #deadline}. */
     private boolean mayWait;
+    /** Where events handed straight from the engine land, once it has given its ring up; made then. */
+    private org.agrona.concurrent.UnsafeBuffer overflowed;
     /** Empty polls in a row; past {@link #SPINS_BEFORE_SLEEP} the poller sleeps on the ring's tail. */
     private int emptyPolls;
     private static final int SPINS_BEFORE_SLEEP = 200;
@@ -81,6 +83,20 @@ final class EventPoller implements RecordHandler, ReapLoop.Source {
     public int poll() {
         if (!context.beforePoll()) {
             return 0;
+        }
+        if (context.ringCorrupted()) {
+            // The engine gave the ring up (someone wrote an impossible head): its events come straight from it.
+            if (overflowed == null) {
+                overflowed = new org.agrona.concurrent.UnsafeBuffer(new byte[reaper.ring().maxPayloadLength()]);
+            }
+            int handed = 0;
+            int length;
+            while ((handed == 0 || bytes < maxBytes) && (length = context.takeOverflowed(overflowed)) > 0) {
+                bytes += length;
+                handed++;
+                handler.onEvent(view.wrap(overflowed, 0, length));
+            }
+            return handed;
         }
         final int limit = (int) Math.min(Integer.MAX_VALUE, Math.max(1, maxBytes - bytes));
         final int reaped = pollBatch(limit);

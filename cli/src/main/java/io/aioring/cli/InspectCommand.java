@@ -152,6 +152,9 @@ final class InspectCommand implements Callable<Integer> {
         if ((flags & RingDescriptor.FLAG_PRODUCER_CLOSED) != 0) {
             names.add("PRODUCER_CLOSED");
         }
+        if ((flags & RingDescriptor.FLAG_CORRUPTED) != 0) {
+            names.add("CORRUPTED");
+        }
         if ((flags & ~RingDescriptor.KNOWN_FLAGS) != 0) {
             names.add(String.format("unknown 0x%x", flags & ~RingDescriptor.KNOWN_FLAGS));
         }

@@ -85,8 +85,13 @@ public final class RingDescriptor {
     public static final int FLAG_NOTIFY_DISABLED = 1 << 1;
     /** flags bit: the producer has closed the ring; no record will follow those already published. */
     public static final int FLAG_PRODUCER_CLOSED = 1 << 2;
+    /**
+     * flags bit: the producer loaded an impossible head (beyond tail, too far behind it, misaligned, or moved
+     * backwards): someone wrote the header who should not have. It writes no more records into the ring.
+     */
+    public static final int FLAG_CORRUPTED = 1 << 3;
     /** Every flags bit ABI version 1 defines; others are reserved and written as zero. */
-    public static final int KNOWN_FLAGS = FLAG_OVERFLOW_PENDING | FLAG_NOTIFY_DISABLED | FLAG_PRODUCER_CLOSED;
+    public static final int KNOWN_FLAGS = FLAG_OVERFLOW_PENDING | FLAG_NOTIFY_DISABLED | FLAG_PRODUCER_CLOSED | FLAG_CORRUPTED;
 
     /** Compat and incompat feature bits the ring layer itself defines (none yet). */
     public static final long RING_COMPAT_FEATURES = 0L;

@@ -13,6 +13,7 @@ import io.aioring.abi.layout.EventEncoder;
 import io.aioring.linux.Linux;
 import io.aioring.ring.Ring;
 import io.aioring.ring.RingDescriptor;
+import io.aioring.ring.RingCorruptedException;
 import io.aioring.ring.RingProducer;
 
 import org.agrona.concurrent.AtomicBuffer;
@@ -42,6 +43,8 @@ final class CompletionPoster {
     private final MemorySegment eventfdOne;
     private Runnable overflowStarted = () -> { };
     private java.util.function.Consumer<InFlight> completionWork;
+    /** Why the ring was given up, or null. */
+    private volatile String corruption;
 
     private volatile int overflowLength;
     private volatile long eventsPosted;
@@ -167,12 +170,87 @@ final class CompletionPoster {
 
     /** Under the post lock: overflow first, then new completions, in order; one publish and signal for all. */
     private void post() {
+        if (corruption == null) {
+            try {
+                postOrThrow();
+                return;
+            } catch (final RingCorruptedException e) {
+                // A head no reaper could have written: stop writing into the ring for good (it could overwrite
+                // unread events), keep every completion on the overflow list, and say so in the flags. The threads
+                // that post carry on; the engine refuses new work and hands over what completed (takeOverflowed).
+                corruption = e.getMessage();
+                ring.setFlags(RingDescriptor.FLAG_CORRUPTED);
+            }
+        }
+        InFlight op;
+        while ((op = completions.poll()) != null) {
+            op.markOverflowed();
+            overflow.addLast(op);
+        }
+        overflowLength = overflow.size();
+    }
+
+    /**
+     * Loads and checks head now, if no one is posting (the context thread does so every heartbeat, so that a
+     * hostile head is found even while the ring has room and posting never needs to load it).
+     */
+    void checkHead() {
+        if (corruption == null && postLock.tryLock()) {
+            try {
+                producer.freeBytes();
+            } catch (final RingCorruptedException e) {
+                corruption = e.getMessage();
+                ring.setFlags(RingDescriptor.FLAG_CORRUPTED);
+            } finally {
+                postLock.unlock();
+            }
+        }
+    }
+
+    /** @return why the ring was given up (an impossible head), or null while it is healthy */
+    String corruption() {
+        return corruption;
+    }
+
+    /**
+     * With the ring given up: takes the oldest completed event off the overflow list and encodes it at index 0 of
+     * {@code target} (sequence {@link EventDescriptor#SEQUENCE_NOT_IN_RING}).
+     *
+     * @return its length, or 0 if there is none
+     */
+    int takeOverflowed(final org.agrona.MutableDirectBuffer target) {
+        postLock.lock();
+        try {
+            post(); // completions queued since: onto the list, behind the older ones
+            final InFlight op = overflow.pollFirst();
+            if (op == null) {
+                return 0;
+            }
+            overflowLength = overflow.size();
+            final int length = EventEncoder.encode(target, 0, op.userData(), op.result(), op.eventFlags(), op.opcode(),
+                op.attributeCount(), EventDescriptor.SEQUENCE_NOT_IN_RING, op.returnsIfAny(), op.returnsLength());
+            slots.release(op);
+            return length;
+        } finally {
+            postLock.unlock();
+        }
+    }
+
+    private void postOrThrow() {
         while (!overflow.isEmpty() && writeEvent(overflow.peekFirst())) {
             slots.release(overflow.pollFirst());
         }
         InFlight op;
         while ((op = completions.poll()) != null) {
-            if (overflow.isEmpty() && writeEvent(op)) {
+            boolean written;
+            try {
+                written = overflow.isEmpty() && writeEvent(op);
+            } catch (final RingCorruptedException e) {
+                op.markOverflowed();
+                overflow.addLast(op); // never lost: first on the list, as it completed first
+                throw e;
+            }
+            if (written) {
                 slots.release(op);
             } else {
                 op.markOverflowed();

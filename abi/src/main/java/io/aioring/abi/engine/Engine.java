@@ -275,6 +275,9 @@ public final class Engine {
         try {
             int position = offset;
             final int end = offset + length;
+            if (poster.corruption() != null) {
+                throw new IllegalStateException(corruptedMessage());
+            }
             while (position < end) {
                 if (poster.overflowLength() >= overflowBound) {
                     area.countBusyRejection();
@@ -548,6 +551,26 @@ public final class Engine {
         }
     }
 
+    /** @return why the engine gave up its ring (an impossible head someone wrote), or null while it is healthy */
+    public String corruption() {
+        return poster.corruption();
+    }
+
+    private String corruptedMessage() {
+        return "the context's ring is corrupted (" + poster.corruption() + "): it takes no more iocbs; getevents in "
+            + "this process still hands over every completed event; destroy the context";
+    }
+
+    /**
+     * With the ring given up ({@link #corruption()} not null): the oldest completed event, encoded at index 0 of
+     * {@code target}; events never enter the ring again.
+     *
+     * @return its length, or 0 if none has completed yet
+     */
+    public int takeOverflowed(final org.agrona.MutableDirectBuffer target) {
+        return poster.takeOverflowed(target);
+    }
+
     /** Moves overflowed events into the ring, as far as there is room. */
     public void flushOverflow() {
         poster.flush();
@@ -561,6 +584,7 @@ public final class Engine {
             final long now = System.nanoTime();
             if (now - lastBeat >= HEARTBEAT_PERIOD_NANOS) {
                 ring.heartbeat(now);
+                poster.checkHead();
                 lastBeat = now;
             }
             if (poster.overflowLength() > 0) {

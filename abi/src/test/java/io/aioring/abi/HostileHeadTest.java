@@ -1,0 +1,114 @@
+package io.aioring.abi;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.abi.layout.EventDescriptor;
+import io.aioring.ring.RingDescriptor;
+import io.aioring.ring.RingObserver;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A process that can write the ring file moves head where no reaper could have put it. The engine notices when it
+ * next loads head, gives the ring up (flag CORRUPTED), keeps every thread alive, refuses new iocbs with a clear
+ * error, hands every event that had not entered the ring to getevents in its own process, and destroys cleanly.
+ */
+class HostileHeadTest {
+    /** How far past the published tail the hostile head is put (8: one record; 1 << 30: far off); -8: misaligned. */
+    @ParameterizedTest
+    @ValueSource(ints = {8, 2048, 1 << 30, -3})
+    void anImpossibleHeadStopsTheRingButNotTheEngine(final int pastTail) throws Exception {
+        final List<Throwable> deaths = new ArrayList<>();
+        final Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
+            synchronized (deaths) {
+                deaths.add(e);
+            }
+        });
+        try {
+            final ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(4096).overflowBound(4096));
+            final Path ringFile = f.context.ringPath();
+            final int total = 300;
+            for (int i = 0; i < total; i++) {
+                f.writer.nop(i);
+            }
+            f.submitAll();
+            final var header = f.context.ring().buffer();
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (f.context.completed() < total && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            final long inRing = header.getLong(ContextDescriptor.EVENTS_POSTED_OFFSET);
+            assertTrue(inRing > 0 && inRing < total, "the ring filled and the rest overflowed: " + inRing + " in the ring");
+            // Which iocbs' events are in the ring (completion order need not be submission order).
+            final Set<Long> ringed = new HashSet<>();
+            new RingObserver(f.context.ring()).poll((type, buffer, index, length) ->
+                ringed.add(buffer.getLong(index + EventDescriptor.USER_DATA_OFFSET)), Integer.MAX_VALUE);
+            assertEquals(inRing, ringed.size());
+            // A few iocbs still to complete after the scribble.
+            for (int i = 0; i < 5; i++) {
+                f.writer.timeout(30_000_000L, 1000 + i);
+            }
+            f.submitAll();
+            final int tail = header.getIntVolatile(RingDescriptor.TAIL_OFFSET);
+            header.putIntVolatile(RingDescriptor.HEAD_OFFSET, pastTail == -3 ? header.getIntVolatile(RingDescriptor.HEAD_OFFSET) + 3
+                : tail + pastTail);
+            while ((f.context.ring().flags() & RingDescriptor.FLAG_CORRUPTED) == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1); // the context thread tries to move the overflow list in, and loads head
+            }
+            assertNotEquals(0, f.context.ring().flags() & RingDescriptor.FLAG_CORRUPTED, "CORRUPTED set");
+            assertNotNull(f.context.corruption());
+            assertTrue(f.context.corruption().contains("head"), f.context.corruption());
+            final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> f.context.submit(f.writer.nop(7)));
+            f.writer.reset();
+            assertTrue(refused.getMessage().contains("corrupted"), refused.getMessage());
+            // Everything that had not entered the ring is handed over here, the timeouts included.
+            final long expected = total - inRing + 5;
+            final List<ContextFixture.Event> rest = f.reap((int) expected);
+            final Set<Long> seen = new HashSet<>();
+            for (final ContextFixture.Event event : rest) {
+                assertTrue(seen.add(event.userData()), "twice: " + event.userData());
+            }
+            for (int i = 0; i < 5; i++) {
+                assertTrue(seen.contains(1000L + i), "timeout " + i);
+            }
+            for (long i = 0; i < total; i++) {
+                assertTrue(seen.contains(i) != ringed.contains(i), "nop " + i + ": in the ring, or handed over, once");
+            }
+            assertEquals(0, f.context.destroy(), "nothing left undelivered");
+            assertFalse(Files.exists(ringFile), "the ring file is removed");
+            f.close();
+            synchronized (deaths) {
+                assertEquals(List.of(), deaths, "no thread of the engine died");
+            }
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(before);
+        }
+    }
+
+    /** A hostile head while the ring has room (posting never needs to load head) is found within a heartbeat. */
+    @org.junit.jupiter.api.Test
+    void aHostileHeadIsFoundEvenWhileTheRingHasRoom() throws Exception {
+        try (ContextFixture f = new ContextFixture(TestBackend.params())) {
+            f.writer.nop(1);
+            assertEquals(0, f.one().result());
+            final var header = f.context.ring().buffer();
+            header.putIntVolatile(RingDescriptor.HEAD_OFFSET, header.getIntVolatile(RingDescriptor.TAIL_OFFSET) + (1 << 20));
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (f.context.corruption() == null && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertNotNull(f.context.corruption(), "found within a heartbeat (100 ms)");
+            assertNotEquals(0, f.context.ring().flags() & RingDescriptor.FLAG_CORRUPTED);
+        }
+    }
+}

@@ -36,6 +36,11 @@ public final class ContextReaper implements AutoCloseable {
     private final Errno errno = new Errno(arena);
     private final Futex futex = new Futex(arena);
     private final MemorySegment pollfd = arena.allocate(Linux.POLLFD_SIZE, 8);
+    private final MemorySegment livenessPollfd = arena.allocate(Linux.POLLFD_SIZE, 8);
+    /** A connection to the context's eventfd socket, which the engine keeps open until destroy; or -1. */
+    private int liveness = -1;
+    /** How often a reaper that found nothing asks its liveness connection whether the engine is done. */
+    private static final long CONNECTION_CHECK_NANOS = 10_000_000L;
     private final MemorySegment eventfdValue = arena.allocate(8, 8);
     private final long heartbeatPeriodNanos;
     private int eventfd = -1;
@@ -72,7 +77,13 @@ public final class ContextReaper implements AutoCloseable {
             file.close();
             throw new RingFormatException("not a context's ring: " + ringFile + " has no context area or events");
         }
-        return new ContextReaper(file);
+        final ContextReaper reaper = new ContextReaper(file);
+        try {
+            reaper.eventfd(); // and with it the liveness connection
+        } catch (final IOException e) {
+            // No socket (the context serves none, or is gone): liveness rests on the ring's words.
+        }
+        return reaper;
     }
 
     /** @return the ring, through this reaper's own mapping */
@@ -224,7 +235,9 @@ public final class ContextReaper implements AutoCloseable {
             if (path == null) {
                 throw new IOException("the context serves no eventfd (socket_path_length " + area.socketPathLength() + ")");
             }
-            eventfd = FdPassing.receive(Path.of(path));
+            final FdPassing.Received received = FdPassing.receiveKeeping(Path.of(path));
+            eventfd = received.descriptor();
+            liveness = received.connection();
         }
         return eventfd;
     }
@@ -239,6 +252,13 @@ public final class ContextReaper implements AutoCloseable {
      *         process lookup) is gone
      */
     private boolean engineEnded(final long now) {
+        if (liveness >= 0) {
+            if (now - lastLivenessCheck < CONNECTION_CHECK_NANOS) {
+                return false;
+            }
+            lastLivenessCheck = now;
+            return FdPassing.peerClosed(errno, liveness, livenessPollfd);
+        }
         if (ring.isProducerClosed()) {
             return true;
         }
@@ -251,7 +271,15 @@ public final class ContextReaper implements AutoCloseable {
 
     /** @return whether the engine is running, has closed the ring, or is gone ({@link EngineState#of}) */
     public EngineState engineState() {
+        if (liveness >= 0) {
+            return EngineState.ofConnection(ring, FdPassing.peerClosed(errno, liveness, livenessPollfd));
+        }
         return EngineState.of(ring, area, System.nanoTime());
+    }
+
+    /** @return true if this reaper holds a liveness connection to the engine (its state cannot be spoofed) */
+    public boolean hasLivenessConnection() {
+        return liveness >= 0;
     }
 
     /** @return records of types other than events that were skipped */
@@ -265,6 +293,10 @@ public final class ContextReaper implements AutoCloseable {
         if (eventfd >= 0) {
             Linux.close(errno, eventfd);
             eventfd = -1;
+        }
+        if (liveness >= 0) {
+            Linux.close(errno, liveness);
+            liveness = -1;
         }
         file.close();
         arena.close();

@@ -4,8 +4,11 @@ import io.aioring.abi.layout.ContextArea;
 import io.aioring.ring.Ring;
 
 /**
- * What the engine behind a ring is doing, as far as the ring header tells: the one liveness rule that reapers,
- * {@code inspect} and {@code bench} share.
+ * What the engine behind a ring is doing: the liveness rules that reapers, {@code inspect} and {@code bench} share.
+ * With a liveness connection ({@link #ofConnection}, what a {@link ContextReaper} has when the context serves its
+ * eventfd socket) nothing written into the ring file can change the answer; without one ({@link #of}) it rests on
+ * the ring header's words (producer pid, heartbeat, the closed flag), which any process that can write the file
+ * can spoof (docs/abi.md 2.13).
  */
 public enum EngineState {
     /** Its process lives and its heartbeat is fresh. */
@@ -29,6 +32,25 @@ public enum EngineState {
      * @return the engine's state
      */
     public static EngineState of(final Ring ring, final ContextArea area, final long nowNanos) {
+        return ofWords(ring, area, nowNanos);
+    }
+
+    /**
+     * Judges the engine of {@code ring} by a liveness connection: a connection to its eventfd socket that the
+     * engine keeps open until destroy (and the kernel closes if its process dies), so no write to the ring file
+     * can fake it. RUNNING while it is open, whatever the ring's words say; once the engine's end is closed,
+     * CLOSED if the ring says so, else GONE.
+     *
+     * @param peerClosed whether the engine's end of the connection is closed
+     */
+    public static EngineState ofConnection(final Ring ring, final boolean peerClosed) {
+        if (!peerClosed) {
+            return RUNNING;
+        }
+        return ring.isProducerClosed() ? CLOSED : GONE;
+    }
+
+    private static EngineState ofWords(final Ring ring, final ContextArea area, final long nowNanos) {
         if (ring.isProducerClosed()) {
             return CLOSED;
         }

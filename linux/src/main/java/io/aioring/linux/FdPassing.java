@@ -116,6 +116,22 @@ public final class FdPassing {
      * @return the received descriptor, now this process's own
      */
     public static int receive(final Path path) throws IOException {
+        final Received received = receiveKeeping(path);
+        Linux.close(new Errno(), received.connection());
+        return received.descriptor();
+    }
+
+    /** A descriptor received, and the connection it came over, still open. */
+    public record Received(int descriptor, int connection) {
+    }
+
+    /**
+     * As {@link #receive}, keeping the connection open: a server that keeps its end open until it is done (or its
+     * process dies, when the kernel closes it) makes the connection a liveness channel no file write can fake.
+     *
+     * @return the descriptor, and the connection (the caller closes both)
+     */
+    public static Received receiveKeeping(final Path path) throws IOException {
         final Errno errno = new Errno();
         final int fd = Linux.socket(errno, Linux.AF_UNIX, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0);
         if (fd < 0) {
@@ -146,10 +162,24 @@ public final class FdPassing {
                 throw new IOException("no descriptor received from " + path + " (" + got + " bytes, "
                     + controlLength + " bytes of control data)");
             }
-            return control.get(JAVA_INT, 16);
-        } finally {
+            return new Received(control.get(JAVA_INT, 16), fd);
+        } catch (final IOException | RuntimeException e) {
             Linux.close(errno, fd);
+            throw e;
         }
+    }
+
+    /**
+     * @param connection a connected socket
+     * @return true if the other end has closed it (or its process died): poll says hung up or readable (end of
+     *         stream, or bytes no server of ours sends after the descriptor)
+     */
+    public static boolean peerClosed(final Errno errno, final int connection, final MemorySegment pollfd) {
+        pollfd.set(JAVA_INT, 0, connection);
+        pollfd.set(JAVA_SHORT, 4, (short) (Linux.POLLIN | Linux.POLLRDHUP));
+        pollfd.set(JAVA_SHORT, 6, (short) 0);
+        final int r = Linux.poll(errno, pollfd.address(), 1, 0);
+        return r != 0 && (r < 0 || pollfd.get(JAVA_SHORT, 6) != 0);
     }
 
     private static MemorySegment sockaddr(final Arena arena, final Path path) throws IOException {

@@ -204,6 +204,8 @@ final class CompletionPoster {
             } finally {
                 postLock.unlock();
             }
+            // Whoever queued a completion while the lock was held here left it to the holder: post it.
+            postIfFree();
         }
     }
 
@@ -233,6 +235,7 @@ final class CompletionPoster {
             return length;
         } finally {
             postLock.unlock();
+            postIfFree(); // what was queued while the lock was held here
         }
     }
 

@@ -19,6 +19,12 @@ final class EventfdServer implements AutoCloseable {
     private final int eventfd;
     private final Thread thread;
     private volatile boolean closing;
+    /** Connections served and kept open, one per reaper that took the eventfd. */
+    private final org.agrona.collections.IntArrayList kept = new org.agrona.collections.IntArrayList();
+    private final java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+    private final java.lang.foreign.MemorySegment pollfd = arena.allocate(Linux.POLLFD_SIZE, 8);
+    /** The most connections kept open at once; past it a reaper gets the eventfd and no liveness channel. */
+    static final int MAX_KEPT = 4096;
 
     EventfdServer(final Path path, final int eventfd, final String name) throws IOException {
         this.path = path;
@@ -52,15 +58,38 @@ final class EventfdServer implements AutoCloseable {
                 // Only this user (or root) gets the eventfd: the socket's mode already keeps others from connecting,
                 // and its path is in a shared directory, so the peer's credentials are checked too.
                 final long peer = FdPassing.peerUid(connection);
-                if (peer != Integer.toUnsignedLong(Linux.geteuid()) && peer != 0) {
-                    continue; // closed below without a descriptor
+                final boolean allowed = peer == Integer.toUnsignedLong(Linux.geteuid()) || peer == 0;
+                if (allowed) {
+                    FdPassing.send(connection, eventfd);
+                    if (keep(connection, errno)) {
+                        continue; // open until destroy: the reaper's liveness channel (docs/abi.md 2.9)
+                    }
                 }
-                FdPassing.send(connection, eventfd);
             } catch (final IOException e) {
                 // The client went away before taking it; it can connect again.
-            } finally {
-                Linux.close(errno, connection);
             }
+            Linux.close(errno, connection);
+        }
+    }
+
+    /**
+     * Keeps a served connection open, first closing those whose reaper has gone (so the list stays as long as the
+     * reapers alive), up to {@link #MAX_KEPT}.
+     *
+     * @return true if it is kept
+     */
+    private boolean keep(final int connection, final Errno errno) {
+        synchronized (kept) {
+            for (int i = kept.size() - 1; i >= 0; i--) {
+                if (FdPassing.peerClosed(errno, kept.getInt(i), pollfd)) {
+                    Linux.close(errno, kept.removeAt(i));
+                }
+            }
+            if (closing || kept.size() >= MAX_KEPT) {
+                return false;
+            }
+            kept.addInt(connection);
+            return true;
         }
     }
 
@@ -74,7 +103,15 @@ final class EventfdServer implements AutoCloseable {
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        synchronized (kept) {
+            // Reapers see their connection end: the engine is done with this ring.
+            for (int i = 0; i < kept.size(); i++) {
+                Linux.close(errno, kept.getInt(i));
+            }
+            kept.clear();
+        }
         Linux.close(errno, listener);
+        arena.close();
         try {
             Files.deleteIfExists(path);
         } catch (final IOException e) {

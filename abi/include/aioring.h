@@ -1,12 +1,21 @@
 /*
  * aioring.h - the aioring ABI for C readers: every offset and flag of docs/abi.md, and a reaper.
  *
- * Written from docs/abi.md alone (sections 1 and 2). Linux, little-endian, C11 atomics, no dependencies.
+ * Written from docs/abi.md alone (sections 1 and 2). Linux, little-endian, C11 atomics, no dependencies beyond
+ * the C library; compiles as the first include of a file under -std=c11 -Wall -Wextra -Werror -pedantic.
  * A reaper maps the ring file MAP_SHARED read-write, checks the header once, then reaps with
  * aioring_reap(): copy whole records out, then compare-and-swap head; a failed CAS voids the copy.
  */
 #ifndef AIORING_H
 #define AIORING_H
+
+/*
+ * open(2)'s O_CLOEXEC and syscall(2) are not in strict C11: ask the C library for them. This works when the header
+ * is the first one a file includes (or the file defines _GNU_SOURCE itself, before any include).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
 
 #include <errno.h>
 #include <fcntl.h>

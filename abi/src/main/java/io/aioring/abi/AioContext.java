@@ -167,9 +167,14 @@ public final class AioContext implements AutoCloseable {
      * @return the number of iocbs accepted from the front of the batch; or, if none was, {@code -EBUSY} (the
      *         overflow list is at its bound: reap, then retry) or {@code -EAGAIN} (max_in_flight iocbs are in flight)
      * @throws IocbFormatException at a malformed iocb; those before it were accepted ({@link IocbFormatException#accepted()})
-     * @throws IllegalStateException after {@link #destroy()}
+     * @throws IllegalArgumentException if offset and length do not lie within the buffer
+     * @throws IllegalStateException after {@link #destroy()}, or once the ring is corrupted ({@link #corruption()})
      */
     public int submit(final DirectBuffer batch, final int offset, final int length) {
+        if (offset < 0 || length < 0 || (long) offset + length > batch.capacity()) {
+            throw new IllegalArgumentException("offset " + offset + " and length " + length + " do not lie within the "
+                + batch.capacity() + "-byte batch buffer");
+        }
         enter();
         try {
             return engine.submit(batch, offset, length);

@@ -44,6 +44,31 @@ class CReaperTest {
         return binary;
     }
 
+    /**
+     * The header compiles as the first include of a file under strict C11 with every warning an error (no
+     * -D_GNU_SOURCE given), with gcc, and with clang where it is installed.
+     */
+    @Test
+    void theHeaderCompilesAloneUnderStrictC11() throws Exception {
+        final Path source = Files.writeString(dir.resolve("first_include.c"),
+            "#include \"aioring.h\"\nint main(void) { return (int) AIORING_ABI_VERSION - 1; }\n");
+        int compilers = 0;
+        for (final String compiler : new String[] {"gcc", "clang"}) {
+            final Process p;
+            try {
+                p = new ProcessBuilder(compiler, "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-fsyntax-only",
+                    "-I", Path.of("include").toAbsolutePath().toString(), source.toString()).redirectErrorStream(true).start();
+            } catch (final IOException e) {
+                continue; // not installed: gcc is required below, clang is checked where present
+            }
+            final String output = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), compiler + " failed:\n" + output);
+            compilers++;
+        }
+        Assumptions.assumeTrue(compilers > 0, "neither gcc nor clang is installed (apt-get install gcc)");
+    }
+
     @Test
     @Timeout(180)
     void aCReaperAndAJavaReaperShareTheEventsExactlyOnce() throws Exception {

@@ -37,6 +37,19 @@ class SubmitAndCancelTest {
     }
 
     @Test
+    void aBatchRangeOutsideItsBufferIsRefusedNamingIt() {
+        try (ContextFixture f = new ContextFixture(TestBackend.params())) {
+            f.writer.nop(1);
+            for (final int[] range : new int[][] {{Integer.MAX_VALUE, 8}, {-8, 56}, {0, -1}, {0, f.batch.capacity() + 8}}) {
+                final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> f.context.submit(f.batch, range[0], range[1]));
+                assertTrue(e.getMessage().contains("offset " + range[0] + " and length " + range[1]), e.getMessage());
+            }
+            assertEquals(0, f.context.submitted(), "nothing was taken");
+        }
+    }
+
+    @Test
     void eachShapeRuleNamesItsField() {
         try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(16384).workers(1))) {
             final UnsafeBuffer b = f.batch;

@@ -55,22 +55,24 @@ public final class RingFile implements AutoCloseable {
     public static RingFile create(final Path path, final RingSpec spec) {
         final long total = RingDescriptor.totalLength(spec.dataLength());
         final Arena arena = Arena.ofShared();
+        boolean created = false;
         try {
             Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            created = true;
+            reserve(path, total);
             final MemorySegment segment;
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                channel.truncate(0);
-                // A sparse file: pages are allocated as the ring first touches them.
-                channel.write(java.nio.ByteBuffer.wrap(new byte[1]), total - 1);
                 segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
             }
             final Ring ring = Ring.format(new UnsafeBuffer(segment.address(), (int) total), spec);
             return new RingFile(path, arena, ring);
         } catch (final IOException e) {
             arena.close();
+            removeQuietly(created, path);
             throw new UncheckedIOException("cannot create ring file " + path + ": " + describe(e), e);
         } catch (final RuntimeException e) {
             arena.close();
+            removeQuietly(created, path);
             throw e;
         }
     }
@@ -108,6 +110,42 @@ public final class RingFile implements AutoCloseable {
         } catch (final RuntimeException e) {
             arena.close();
             throw e;
+        }
+    }
+
+    /**
+     * Allocates every byte of the file now (fallocate), so that a full file system refuses the ring here, with one
+     * line, rather than with SIGBUS when the ring first writes a page that has no room.
+     */
+    private static void reserve(final Path path, final long total) throws IOException {
+        try (Arena scratch = Arena.ofConfined()) {
+            final io.aioring.linux.Errno errno = new io.aioring.linux.Errno(scratch);
+            final int fd = io.aioring.linux.Linux.openat(errno, io.aioring.linux.Linux.AT_FDCWD,
+                io.aioring.linux.Linux.cString(scratch, path.toString()).address(),
+                io.aioring.linux.Linux.O_RDWR | io.aioring.linux.Linux.O_CLOEXEC | io.aioring.linux.Linux.O_NOFOLLOW, 0);
+            if (fd < 0) {
+                throw new IOException("open: " + io.aioring.linux.Errno.describeResult(fd));
+            }
+            try {
+                final int r = io.aioring.linux.Linux.fallocate(errno, fd, 0, 0, total);
+                if (r < 0) {
+                    throw new IOException(r == -io.aioring.linux.Errno.ENOSPC
+                        ? "no room for its " + total + " bytes on " + path.getParent() + " (ENOSPC)"
+                        : "fallocate of " + total + " bytes: " + io.aioring.linux.Errno.describeResult(r));
+                }
+            } finally {
+                io.aioring.linux.Linux.close(errno, fd);
+            }
+        }
+    }
+
+    private static void removeQuietly(final boolean created, final Path path) {
+        if (created) {
+            try {
+                Files.deleteIfExists(path);
+            } catch (final IOException e) {
+                // Left behind; the error about the ring itself is what the caller needs.
+            }
         }
     }
 

@@ -132,4 +132,32 @@ class RingFileTest {
     private Path ringWith(final int offset, final int value) throws Exception {
         return ScribbledRings.withWord(dir, 4096, offset, value);
     }
+
+    /**
+     * On a file system without room for the ring, create fails at once naming ENOSPC and leaves no file (it used
+     * to create a sparse file that raised SIGBUS when the ring first filled). Needs a tmpfs of 64 KiB: mounted
+     * here when the test runs as root with the right to mount, else skipped, saying why.
+     */
+    @Test
+    void aFileSystemWithoutRoomRefusesTheRingAtCreate() throws Exception {
+        final Path small = dir.resolve("small");
+        Files.createDirectory(small);
+        final Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small.toString())
+            .redirectErrorStream(true).start();
+        final String said = new String(mount.getInputStream().readAllBytes());
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a small tmpfs here: " + said);
+        try {
+            final Path ring = small.resolve("big.ring");
+            final UncheckedIOException e = assertThrows(UncheckedIOException.class,
+                () -> RingFile.create(ring, new RingSpec(1 << 20, 0, 0, 0)));
+            assertTrue(e.getMessage().contains("ENOSPC"), e.getMessage());
+            assertFalse(Files.exists(ring), "no file left behind");
+            // One that fits is made, and all of it is allocated.
+            final RingFile fits = RingFile.create(small.resolve("fits.ring"), new RingSpec(16 << 10, 0, 0, 0));
+            assertTrue(Files.size(fits.path()) > 16 << 10);
+            fits.delete();
+        } finally {
+            new ProcessBuilder("umount", small.toString()).start().waitFor();
+        }
+    }
 }

@@ -27,12 +27,11 @@ class AwaitAndExecuteTest {
     @Test
     void awaitingOneIocbAmongAHundredTakesOnlyItsEvent() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
-            final int[] pair = Loopback.socketPair(arena, f.errno);
-            try {
+            try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
                 for (int i = 0; i < 99; i++) {
                     f.writer.nop(i);
                 }
-                f.writer.recv(pair[0], f.address(0), 16, 0, 500);
+                f.writer.recv(pair.a(), f.address(0), 16, 0, 500);
                 f.submitAll();
                 final long[] awaited = new long[3];
                 final CompletableFuture<Integer> waiter = CompletableFuture.supplyAsync(() -> f.context.await(500, 10_000_000_000L,
@@ -43,7 +42,7 @@ class AwaitAndExecuteTest {
                     }));
                 Thread.sleep(50);
                 final MemorySegment bytes = arena.allocateFrom("four");
-                assertEquals(4, Linux.write(f.errno, pair[1], bytes.address(), 4));
+                assertEquals(4, Linux.write(f.errno, pair.b(), bytes.address(), 4));
                 assertEquals(1, waiter.get(10, TimeUnit.SECONDS));
                 assertEquals(500, awaited[0]);
                 assertEquals(4, awaited[1]);
@@ -58,9 +57,6 @@ class AwaitAndExecuteTest {
                 Thread.sleep(20);
                 assertEquals(0, f.context.getevents(0, 1 << 20, 0, e -> fail("more: " + e.userData())));
                 assertEquals(f.context.submitted(), f.context.completed(), "nothing in flight");
-            } finally {
-                Linux.close(f.errno, pair[0]);
-                Linux.close(f.errno, pair[1]);
             }
         }
     }
@@ -68,21 +64,17 @@ class AwaitAndExecuteTest {
     @Test
     void awaitSaysWhenThereIsNothingToAwaitAndGivesUpAtItsTimeout() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
-            final int[] pair = Loopback.socketPair(arena, f.errno);
-            try {
+            try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
                 assertEquals(-Errno.ENOENT, f.context.await(7, 1_000_000L, e -> fail()));
-                f.writer.recv(pair[0], f.address(0), 16, 0, 8);
+                f.writer.recv(pair.a(), f.address(0), 16, 0, 8);
                 f.submitAll();
                 assertEquals(0, f.context.await(8, 20_000_000L, e -> fail("nothing came")));
                 // Given up: its event enters the ring as usual.
                 final MemorySegment one = arena.allocate(1);
-                assertEquals(1, Linux.write(f.errno, pair[1], one.address(), 1));
+                assertEquals(1, Linux.write(f.errno, pair.b(), one.address(), 1));
                 final ContextFixture.Event event = f.reap(1).get(0);
                 assertEquals(8, event.userData());
                 assertEquals(1, event.result());
-            } finally {
-                Linux.close(f.errno, pair[0]);
-                Linux.close(f.errno, pair[1]);
             }
         }
     }
@@ -127,12 +119,11 @@ class AwaitAndExecuteTest {
     void eachIocbSubmittedThroughTheAdapterGetsAFuture() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params());
              AioFutures futures = new AioFutures(f.context)) {
-            final int[] pair = Loopback.socketPair(arena, f.errno);
-            try {
+            try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
                 for (int i = 0; i < 50; i++) {
                     f.writer.nop(i);
                 }
-                f.writer.recv(pair[0], f.address(0), 16, 0, 50);
+                f.writer.recv(pair.a(), f.address(0), 16, 0, 50);
                 f.writer.close(1_000_000, 51);
                 final CompletableFuture<AioFutures.Completion>[] all = futures.submit(f.writer);
                 f.writer.reset();
@@ -144,16 +135,13 @@ class AwaitAndExecuteTest {
                 assertEquals(-Errno.EBADF, all[51].get(10, TimeUnit.SECONDS).result());
                 assertFalse(all[50].isDone());
                 final MemorySegment one = arena.allocate(1);
-                assertEquals(1, Linux.write(f.errno, pair[1], one.address(), 1));
+                assertEquals(1, Linux.write(f.errno, pair.b(), one.address(), 1));
                 assertEquals(1, all[50].get(10, TimeUnit.SECONDS).result());
                 assertEquals(50, all[50].get().view().userData());
                 f.writer.nop(3);
                 f.writer.nop(3);
                 assertThrows(IllegalArgumentException.class, () -> futures.submit(f.writer), "user data 3 twice");
                 f.writer.reset();
-            } finally {
-                Linux.close(f.errno, pair[0]);
-                Linux.close(f.errno, pair[1]);
             }
         }
     }

@@ -54,11 +54,10 @@ class LinkAndSlotTest {
         final Path file = dir.resolve("payload");
         Files.write(file, data);
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
-            final int[] pair = Loopback.socketPair(arena, f.errno);
-            try {
-                final CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readExactly(pair[1], data.length));
+            try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
+                final CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> readExactly(pair.b(), data.length));
                 final Set<String> before = openFds();
-                compoundRequest(f, file, pair[0], data.length);
+                compoundRequest(f, file, pair.a(), data.length);
                 f.submitAll();
                 final List<ContextFixture.Event> events = f.reap(3);
                 events.sort(java.util.Comparator.comparingLong(ContextFixture.Event::userData));
@@ -67,9 +66,6 @@ class LinkAndSlotTest {
                 assertEquals(0, events.get(2).result(), "close of slot 5");
                 assertArrayEquals(data, received.get(), "byte-identical");
                 assertEquals(before, openFds(), "/proc/self/fd is as it was");
-            } finally {
-                Linux.close(f.errno, pair[0]);
-                Linux.close(f.errno, pair[1]);
             }
         }
     }
@@ -77,10 +73,9 @@ class LinkAndSlotTest {
     @Test
     void aMissingFileFailsTheOpenAndCancelsTheRestOfTheChain() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
-            final int[] pair = Loopback.socketPair(arena, f.errno);
-            try {
+            try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
                 final Set<String> before = openFds();
-                compoundRequest(f, dir.resolve("missing"), pair[0], 10);
+                compoundRequest(f, dir.resolve("missing"), pair.a(), 10);
                 f.submitAll();
                 final List<ContextFixture.Event> events = f.reap(3);
                 events.sort(java.util.Comparator.comparingLong(ContextFixture.Event::userData));
@@ -91,9 +86,6 @@ class LinkAndSlotTest {
                 // The slot was never filled: using it says so.
                 f.writer.close(5, 4).fixedFd();
                 assertEquals(-Errno.EBADF, f.one().result());
-            } finally {
-                Linux.close(f.errno, pair[0]);
-                Linux.close(f.errno, pair[1]);
             }
         }
     }

@@ -46,10 +46,20 @@ final class Loopback {
         return address.get(ValueLayout.JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN), 2) & 0xFFFF;
     }
 
+    /** The two ends of a connected socket pair, both closed by {@link #close()}. */
+    record Pair(int a, int b) implements AutoCloseable {
+        @Override
+        public void close() {
+            final Errno errno = new Errno();
+            Linux.close(errno, a);
+            Linux.close(errno, b);
+        }
+    }
+
     /** @return the two ends of a connected AF_UNIX stream socket pair */
-    static int[] socketPair(final Arena arena, final Errno errno) {
+    static Pair socketPair(final Arena arena, final Errno errno) {
         final MemorySegment fds = arena.allocate(8, 4);
         assertEquals(0, LinuxTestCalls.socketpair(errno, Linux.AF_UNIX, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0, fds.address()));
-        return new int[] {fds.get(ValueLayout.JAVA_INT, 0), fds.get(ValueLayout.JAVA_INT, 4)};
+        return new Pair(fds.get(ValueLayout.JAVA_INT, 0), fds.get(ValueLayout.JAVA_INT, 4));
     }
 }

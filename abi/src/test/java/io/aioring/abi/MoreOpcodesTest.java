@@ -28,7 +28,7 @@ class MoreOpcodesTest {
     @Test
     void sendmsgAndRecvmsgMoveBytesAndAnFd() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
-            final int[] pair = Loopback.socketPair(arena, f.errno);
+            final Loopback.Pair pair = Loopback.socketPair(arena, f.errno);
             final Path file = Files.writeString(dir.resolve("passed"), "through SCM_RIGHTS");
             final int passed = Linux.openat(f.errno, Linux.AT_FDCWD, Linux.cString(arena, file.toString()).address(),
                 Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
@@ -41,13 +41,13 @@ class MoreOpcodesTest {
                 iovec(m, 216, 1100, 5);
                 control(m, 304, passed);
                 msghdr(m, 0, f.address(200), 2, f.address(304), 24);
-                f.writer.sendmsg(pair[0], f.address(0), 0, 1);
+                f.writer.sendmsg(pair.a(), f.address(0), 0, 1);
                 assertEquals(12, f.one().result());
                 // recvmsg into one iovec, with room for a control message.
                 iovec(m, 600, 2000, 64);
                 m.asSlice(704, 64).fill((byte) 0);
                 msghdr(m, 512, f.address(600), 1, f.address(704), 64);
-                f.writer.recvmsg(pair[1], f.address(512), 0, 2);
+                f.writer.recvmsg(pair.b(), f.address(512), 0, 2);
                 assertEquals(12, f.one().result());
                 assertEquals("hello, world", new String(m.asSlice(2000, 12).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII));
                 assertEquals(24, m.get(ValueLayout.JAVA_LONG, 512 + Linux.MSGHDR_CONTROLLEN), "controllen written back");
@@ -61,20 +61,19 @@ class MoreOpcodesTest {
                 iovec(m, 200, 0, 7);
                 m.set(ValueLayout.JAVA_LONG, 200, 16);
                 msghdr(m, 0, f.address(200), 1, 0, 0);
-                f.writer.sendmsg(pair[0], f.address(0), 0, 3);
+                f.writer.sendmsg(pair.a(), f.address(0), 0, 3);
                 assertEquals(-Errno.EFAULT, f.one().result());
                 // recvmsg waits for data without a thread, and is cancelled like recv.
                 iovec(m, 600, 2000, 64);
                 msghdr(m, 512, f.address(600), 1, 0, 0);
-                f.writer.recvmsg(pair[1], f.address(512), 0, 4);
+                f.writer.recvmsg(pair.b(), f.address(512), 0, 4);
                 f.submitAll();
                 Thread.sleep(20);
                 assertEquals(1, f.context.cancel(4));
                 assertEquals(-Errno.ECANCELED, f.reap(1).get(0).result());
             } finally {
                 Linux.close(f.errno, passed);
-                Linux.close(f.errno, pair[0]);
-                Linux.close(f.errno, pair[1]);
+                pair.close();
             }
         }
     }

@@ -211,13 +211,12 @@ class NetworkTest {
     @Test
     void multishotPollPostsOneEventPerWriteAndEndsWithCancel() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
-            final int[] pair = Loopback.socketPair(arena, f.errno);
-            try {
-                f.writer.poll(pair[0], Linux.POLLIN, true, 77);
+            try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
+                f.writer.poll(pair.a(), Linux.POLLIN, true, 77);
                 f.submitAll();
                 final MemorySegment one = arena.allocate(1);
                 for (int i = 0; i < 3; i++) {
-                    assertEquals(1, Linux.write(f.errno, pair[1], one.address(), 1));
+                    assertEquals(1, Linux.write(f.errno, pair.b(), one.address(), 1));
                     final ContextFixture.Event event = f.reap(1).get(0);
                     assertEquals(77, event.userData());
                     assertEquals(EventDescriptor.FLAG_MORE, event.flags() & EventDescriptor.FLAG_MORE, "write " + i);
@@ -228,9 +227,6 @@ class NetworkTest {
                 assertEquals(-Errno.ECANCELED, last.result());
                 assertEquals(0, last.flags() & EventDescriptor.FLAG_MORE, "the last event has no MORE");
                 assertNothingMore(f);
-            } finally {
-                Linux.close(f.errno, pair[0]);
-                Linux.close(f.errno, pair[1]);
             }
         }
     }
@@ -238,9 +234,8 @@ class NetworkTest {
     @Test
     void cancellingAWaitingRecvCompletesItCancelled() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
-            final int[] pair = Loopback.socketPair(arena, f.errno);
-            try {
-                f.writer.recv(pair[0], f.address(0), 100, 0, 5);
+            try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
+                f.writer.recv(pair.a(), f.address(0), 100, 0, 5);
                 f.submitAll();
                 Thread.sleep(50);
                 assertEquals(0, f.context.getevents(0, 1 << 20, 0, e -> fail("nothing has come: " + e.result())));
@@ -248,14 +243,11 @@ class NetworkTest {
                 assertEquals(-Errno.ECANCELED, f.reap(1).get(0).result());
                 assertEquals(-Errno.ENOENT, f.context.cancel(5), "nothing left in flight");
                 // The socket is unharmed: a new recv gets the next bytes.
-                f.writer.recv(pair[0], f.address(0), 100, 0, 6);
+                f.writer.recv(pair.a(), f.address(0), 100, 0, 6);
                 f.submitAll();
                 final MemorySegment hello = arena.allocateFrom("hello");
-                assertEquals(5, Linux.write(f.errno, pair[1], hello.address(), 5));
+                assertEquals(5, Linux.write(f.errno, pair.b(), hello.address(), 5));
                 assertEquals(5, f.reap(1).get(0).result());
-            } finally {
-                Linux.close(f.errno, pair[0]);
-                Linux.close(f.errno, pair[1]);
             }
         }
     }
@@ -264,19 +256,18 @@ class NetworkTest {
     @Test
     void iocbsOfAThreadThatHasExitedStillComplete() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
-            final int[] pair = Loopback.socketPair(arena, f.errno);
-            try {
+            try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
                 final Thread submitter = new Thread(() -> {
                     final IocbWriter writer = new IocbWriter(new UnsafeBuffer(new byte[256]));
-                    writer.recv(pair[0], f.address(0), 16, 0, 1);
-                    writer.poll(pair[0], Linux.POLLIN, true, 2);
+                    writer.recv(pair.a(), f.address(0), 16, 0, 1);
+                    writer.poll(pair.a(), Linux.POLLIN, true, 2);
                     assertEquals(2, f.context.submit(writer));
                 });
                 submitter.start();
                 submitter.join();
                 Thread.sleep(50);
                 final MemorySegment bytes = arena.allocateFrom("late");
-                assertEquals(4, Linux.write(f.errno, pair[1], bytes.address(), 4));
+                assertEquals(4, Linux.write(f.errno, pair.b(), bytes.address(), 4));
                 final List<ContextFixture.Event> events = f.reap(2);
                 for (final ContextFixture.Event event : events) {
                     if (event.userData() == 1) {
@@ -288,9 +279,6 @@ class NetworkTest {
                 }
                 assertEquals(1, f.context.cancel(2));
                 assertEquals(-Errno.ECANCELED, f.reap(1).get(0).result());
-            } finally {
-                Linux.close(f.errno, pair[0]);
-                Linux.close(f.errno, pair[1]);
             }
         }
     }
@@ -298,28 +286,23 @@ class NetworkTest {
     @Test
     void cancelByFdAndCancelAllSayHowManyTheyCancelled() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
-            final int[] first = Loopback.socketPair(arena, f.errno);
-            final int[] second = Loopback.socketPair(arena, f.errno);
-            try {
-                f.writer.recv(first[0], f.address(0), 8, 0, 1);
-                f.writer.poll(first[0], Linux.POLLIN, true, 2);
-                f.writer.recv(second[0], f.address(64), 8, 0, 3);
+            try (Loopback.Pair first = Loopback.socketPair(arena, f.errno);
+                 Loopback.Pair second = Loopback.socketPair(arena, f.errno)) {
+                f.writer.recv(first.a(), f.address(0), 8, 0, 1);
+                f.writer.poll(first.a(), Linux.POLLIN, true, 2);
+                f.writer.recv(second.a(), f.address(64), 8, 0, 3);
                 f.writer.timeout(60_000_000_000L, 4);
                 f.submitAll();
                 Thread.sleep(30);
-                assertEquals(2, f.context.cancelFd(first[0]), "the recv and the poll on the first socket");
+                assertEquals(2, f.context.cancelFd(first.a()), "the recv and the poll on the first socket");
                 final List<ContextFixture.Event> firstTwo = f.reap(2);
                 assertEquals(java.util.Set.of(1L, 2L), java.util.Set.of(firstTwo.get(0).userData(), firstTwo.get(1).userData()));
-                assertEquals(-Errno.ENOENT, f.context.cancelFd(first[0]));
+                assertEquals(-Errno.ENOENT, f.context.cancelFd(first.a()));
                 assertEquals(2, f.context.cancelAll(), "the other recv and the timeout");
                 for (final ContextFixture.Event event : f.reap(2)) {
                     assertEquals(-Errno.ECANCELED, event.result());
                 }
                 assertEquals(-Errno.ENOENT, f.context.cancelAll());
-            } finally {
-                for (final int fd : new int[] {first[0], first[1], second[0], second[1]}) {
-                    Linux.close(f.errno, fd);
-                }
             }
         }
     }
@@ -327,30 +310,26 @@ class NetworkTest {
     @Test
     void recvWithDontWaitAnswersAgainAtOnceAndSendRecvMoveBytes() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
-            final int[] pair = Loopback.socketPair(arena, f.errno);
-            try {
-                f.writer.recv(pair[0], f.address(0), 100, Linux.MSG_DONTWAIT, 1);
+            try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
+                f.writer.recv(pair.a(), f.address(0), 100, Linux.MSG_DONTWAIT, 1);
                 assertEquals(-Errno.EAGAIN, f.one().result());
                 f.memory.asSlice(4096, 3).copyFrom(MemorySegment.ofArray(new byte[] {1, 2, 3}));
-                f.writer.send(pair[1], f.address(4096), 3, 0, 2);
+                f.writer.send(pair.b(), f.address(4096), 3, 0, 2);
                 assertEquals(3, f.one().result());
-                f.writer.recv(pair[0], f.address(0), 100, 0, 3);
+                f.writer.recv(pair.a(), f.address(0), 100, 0, 3);
                 assertEquals(3, f.one().result());
                 assertArrayEquals(new byte[] {1, 2, 3}, f.memory.asSlice(0, 3).toArray(ValueLayout.JAVA_BYTE));
                 // shutdown(SHUT_WR) on one end: the other's recv sees end of stream.
-                f.writer.shutdown(pair[1], Linux.SHUT_WR, 4);
+                f.writer.shutdown(pair.b(), Linux.SHUT_WR, 4);
                 assertEquals(0, f.one().result());
-                f.writer.recv(pair[0], f.address(0), 100, 0, 5);
+                f.writer.recv(pair.a(), f.address(0), 100, 0, 5);
                 assertEquals(0, f.one().result());
                 // Memory the context was not given: -EFAULT, nothing received.
-                f.writer.recv(pair[0], 8, 100, 0, 6);
+                f.writer.recv(pair.a(), 8, 100, 0, 6);
                 assertEquals(-Errno.EFAULT, f.one().result());
                 // A closed fd, and an fd that is not a socket.
                 f.writer.recv(1_000_000, f.address(0), 100, 0, 7);
                 assertEquals(-Errno.EBADF, f.one().result());
-            } finally {
-                Linux.close(f.errno, pair[0]);
-                Linux.close(f.errno, pair[1]);
             }
         }
     }
@@ -432,11 +411,10 @@ class NetworkTest {
     void oneApplicationEpollSetSeesTheContextsEventfdAndAPlainSocket() throws Exception {
         try (Arena arena = Arena.ofShared();
              ContextFixture f = new ContextFixture(TestBackend.params().flags(io.aioring.abi.layout.SetupDescriptor.FLAG_EVENTFD))) {
-            final int[] pair = Loopback.socketPair(arena, f.errno);
             final int epoll = Linux.epollCreate1(f.errno, Linux.O_CLOEXEC);
-            try {
+            try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
                 final MemorySegment event = arena.allocate((long) Linux.EPOLL_EVENT_SIZE * 4, 8);
-                for (final int fd : new int[] {f.context.eventfd(), pair[0]}) {
+                for (final int fd : new int[] {f.context.eventfd(), pair.a()}) {
                     event.set(ValueLayout.JAVA_INT_UNALIGNED, 0, Linux.EPOLLIN);
                     event.set(ValueLayout.JAVA_LONG_UNALIGNED, Linux.EPOLL_EVENT_DATA, fd);
                     assertEquals(0, Linux.epollCtl(f.errno, epoll, Linux.EPOLL_CTL_ADD, fd, event.address()));
@@ -445,7 +423,7 @@ class NetworkTest {
                 f.writer.nop(1);
                 f.submitAll();
                 final MemorySegment byteOut = arena.allocate(1);
-                assertEquals(1, Linux.write(f.errno, pair[1], byteOut.address(), 1));
+                assertEquals(1, Linux.write(f.errno, pair.b(), byteOut.address(), 1));
                 final java.util.Set<Long> seen = new java.util.HashSet<>();
                 final long deadline = System.nanoTime() + 5_000_000_000L;
                 while (seen.size() < 2 && System.nanoTime() < deadline) {
@@ -454,12 +432,10 @@ class NetworkTest {
                         seen.add(event.get(ValueLayout.JAVA_LONG_UNALIGNED, (long) i * Linux.EPOLL_EVENT_SIZE + Linux.EPOLL_EVENT_DATA));
                     }
                 }
-                assertEquals(java.util.Set.of((long) f.context.eventfd(), (long) pair[0]), seen);
+                assertEquals(java.util.Set.of((long) f.context.eventfd(), (long) pair.a()), seen);
                 assertEquals(1, f.reap(1).size());
             } finally {
                 Linux.close(f.errno, epoll);
-                Linux.close(f.errno, pair[0]);
-                Linux.close(f.errno, pair[1]);
             }
         }
     }
@@ -468,17 +444,16 @@ class NetworkTest {
     void destroyEndsIocbsThatWaitOnSockets() throws Exception {
         try (Arena arena = Arena.ofShared()) {
             final Errno errno = new Errno(arena);
-            final int[] pair = Loopback.socketPair(arena, errno);
-            final ContextFixture f = new ContextFixture(TestBackend.params());
-            f.writer.recv(pair[0], f.address(0), 10, 0, 1);
-            f.writer.poll(pair[0], Linux.POLLIN, true, 2);
-            f.submitAll();
-            Thread.sleep(20);
-            final long start = System.nanoTime();
-            f.close(); // must not wait for bytes that never come
-            assertTrue(System.nanoTime() - start < 5_000_000_000L);
-            Linux.close(errno, pair[0]);
-            Linux.close(errno, pair[1]);
+            try (Loopback.Pair pair = Loopback.socketPair(arena, errno)) {
+                final ContextFixture f = new ContextFixture(TestBackend.params());
+                f.writer.recv(pair.a(), f.address(0), 10, 0, 1);
+                f.writer.poll(pair.a(), Linux.POLLIN, true, 2);
+                f.submitAll();
+                Thread.sleep(20);
+                final long start = System.nanoTime();
+                f.close(); // must not wait for bytes that never come
+                assertTrue(System.nanoTime() - start < 5_000_000_000L);
+            }
         }
     }
 

@@ -15,19 +15,15 @@ class TimeoutTest {
     @Test
     void aRecvWithADeadlineOnAnIdleSocketCompletesTimedOut() {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
-            final int[] pair = Loopback.socketPair(arena, f.errno);
-            try {
+            try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
                 final long start = System.nanoTime();
-                f.writer.recv(pair[0], f.address(0), 100, 0, 1).timeoutMillis(50);
+                f.writer.recv(pair.a(), f.address(0), 100, 0, 1).timeoutMillis(50);
                 f.submitAll();
                 final ContextFixture.Event event = f.reap(1).get(0);
                 final long tookMillis = (System.nanoTime() - start) / 1_000_000;
                 assertEquals(-Errno.ETIME, event.result(), Errno.describeResult(event.result()));
                 assertTrue(tookMillis >= 45 && tookMillis < 1000, "took " + tookMillis + " ms");
                 assertEquals(-Errno.ENOENT, f.context.cancel(1));
-            } finally {
-                Linux.close(f.errno, pair[0]);
-                Linux.close(f.errno, pair[1]);
             }
         }
     }
@@ -35,8 +31,7 @@ class TimeoutTest {
     @Test
     void iocbsThatCompleteBeforeTheirDeadlineAreUntouchedByIt() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
-            final int[] pair = Loopback.socketPair(arena, f.errno);
-            try {
+            try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
                 for (int i = 0; i < 500; i++) {
                     f.writer.nop(i).timeoutMillis(200 + i % 3);
                 }
@@ -46,7 +41,7 @@ class TimeoutTest {
                 }
                 // Their slots now carry recvs with no deadline: the old deadlines must not cancel them.
                 for (int i = 0; i < 100; i++) {
-                    f.writer.recv(pair[0], f.address(i * 8), 8, 0, 1000 + i);
+                    f.writer.recv(pair.a(), f.address(i * 8), 8, 0, 1000 + i);
                 }
                 f.submitAll();
                 Thread.sleep(300); // past the nops' deadlines
@@ -58,9 +53,6 @@ class TimeoutTest {
                 for (final ContextFixture.Event event : f.reap(100)) {
                     assertEquals(-Errno.ECANCELED, event.result());
                 }
-            } finally {
-                Linux.close(f.errno, pair[0]);
-                Linux.close(f.errno, pair[1]);
             }
         }
     }

@@ -44,7 +44,7 @@ final class IoUringBackend implements Backend {
     private final CompletionPoster poster;
     private final Submissions submissions;
     private final Scheduler scheduler;
-    /** Worker threads for the calls io_uring has no opcode for (sendfile). */
+    /** Worker threads for the calls io_uring has no opcode for (sendfile, copy_file_range; ftruncate before 6.9). */
     private final WorkerPoolBackend threadCalls;
     private final Arena arena;
     private final ReentrantLock ringLock = new ReentrantLock();

@@ -283,6 +283,30 @@ class NetworkTest {
         }
     }
 
+    /** An fd number that waited once, closed and reused for another socket, waits again on the new socket. */
+    @Test
+    void aReusedFdNumberWaitsOnItsNewFile() throws Exception {
+        try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
+            final MemorySegment one = arena.allocate(1);
+            int reusedNumber = -1;
+            for (int round = 0; round < 3; round++) {
+                try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
+                    if (round > 0) {
+                        assertEquals(reusedNumber, pair.a(), "the lowest free number comes back");
+                    }
+                    reusedNumber = pair.a();
+                    f.writer.recv(pair.a(), f.address(0), 8, 0, round);
+                    f.submitAll();
+                    Thread.sleep(20); // it waits: the fd is in the epoll set (threads) or polled by the kernel
+                    assertEquals(1, Linux.write(f.errno, pair.b(), one.address(), 1));
+                    final ContextFixture.Event event = f.reap(1).get(0);
+                    assertEquals(round, event.userData());
+                    assertEquals(1, event.result());
+                }
+            }
+        }
+    }
+
     @Test
     void cancelByFdAndCancelAllSayHowManyTheyCancelled() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {

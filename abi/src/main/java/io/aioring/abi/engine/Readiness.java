@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import io.aioring.abi.Opcode;
@@ -18,8 +17,9 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 /**
  * The threads backend's way to wait for sockets (and any pollable fd) without holding a thread per wait: one
  * thread and one epoll set. An iocb that would block (recv, send, accept, poll, a connect in progress) is handed
- * here; its fd is in the epoll set, edge-triggered, while any iocb waits on it, and each edge retries the iocbs
- * waiting on that fd with calls that never block. Multishot iocbs post an event per result and stay.
+ * here; its fd joins the epoll set, edge-triggered, and stays there while idle (the next wait re-arms it with one
+ * MOD, which also tells a reused fd number from the file it named before); each edge retries the iocbs waiting on
+ * that fd with calls that never block. Multishot iocbs post an event per result and stay.
  *
  * <p>The waiter lists belong to this thread alone; other threads hand it iocbs and cancels through queues and
  * wake it with an eventfd in the same epoll set.
@@ -51,7 +51,6 @@ final class Readiness {
     private final ManyToOneConcurrentArrayQueue<InFlight> incoming;
     private final ConcurrentLinkedQueue<Cancel> cancels = new ConcurrentLinkedQueue<>();
     private final Int2ObjectHashMap<FdWaiters> byFd = new Int2ObjectHashMap<>();
-    private final ArrayDeque<FdWaiters> spare = new ArrayDeque<>();
     private final Thread thread;
     private volatile boolean sleeping;
     private volatile boolean stopping;
@@ -171,7 +170,6 @@ final class Readiness {
                 final FdWaiters waiters = byFd.get(target.fd());
                 if (waiters != null && unlink(waiters, target)) {
                     finish(target, -Errno.ECANCELED);
-                    releaseIfEmpty(waiters);
                 }
             }
         }
@@ -180,28 +178,34 @@ final class Readiness {
     private void add(final InFlight op) {
         FdWaiters waiters = byFd.get(op.fd());
         boolean fresh = false;
-        if (waiters == null) {
-            final int r = control(Linux.EPOLL_CTL_ADD, op.fd(), EDGE_EVENTS, op.fd());
+        if (waiters == null || waiters.first == null) {
+            // An fd seen before stays in the set while idle, but its number may now name another file (the old
+            // one closed, a new one opened): MOD finds the registration only if it is this file's, else ADD.
+            int r = waiters == null ? -Errno.ENOENT : control(Linux.EPOLL_CTL_MOD, op.fd(), EDGE_EVENTS, op.fd());
+            if (r == -Errno.ENOENT) {
+                r = control(Linux.EPOLL_CTL_ADD, op.fd(), EDGE_EVENTS, op.fd());
+            }
             if (r < 0) {
                 finish(op, r); // EBADF, or EPERM: an fd epoll cannot watch
                 return;
             }
-            waiters = spare.isEmpty() ? new FdWaiters() : spare.poll();
-            waiters.fd = op.fd();
-            waiters.first = null;
-            byFd.put(op.fd(), waiters);
+            if (waiters == null) {
+                waiters = new FdWaiters(); // once per fd number: an idle one is kept
+                waiters.fd = op.fd();
+                waiters.first = null;
+                byFd.put(op.fd(), waiters);
+            }
             fresh = true;
         }
         op.nextWaiter = waiters.first;
         waiters.first = op;
-        // A fresh registration reports the fd's present readiness by itself; an fd already registered had its
-        // edges taken by other waiters, so this one tries now.
+        // An ADD or MOD reports the fd's present readiness by itself; an fd that other iocbs wait on already had
+        // its edges taken by them, so this one tries now.
         if (!fresh) {
             final long result = attempt(op);
             if (result != SyncCalls.NOT_READY) {
                 unlink(waiters, op);
                 finish(op, result);
-                releaseIfEmpty(waiters);
             }
         }
     }
@@ -228,7 +232,6 @@ final class Readiness {
             }
             op = next;
         }
-        releaseIfEmpty(waiters);
     }
 
     /** @return the result {@code op} finishes with, or {@link SyncCalls#NOT_READY} if it waits on */
@@ -269,15 +272,6 @@ final class Readiness {
             previous = op;
         }
         return false;
-    }
-
-    /** An fd with no waiter leaves the set: its number may be reused for another file. */
-    private void releaseIfEmpty(final FdWaiters waiters) {
-        if (waiters.first == null) {
-            control(Linux.EPOLL_CTL_DEL, waiters.fd, 0, 0);
-            byFd.remove(waiters.fd);
-            spare.push(waiters);
-        }
     }
 
     private static int interest(final InFlight op) {

@@ -84,15 +84,22 @@
 #define AIORING_OFF_TAIL_WAITERS    676
 #define AIORING_OFF_BACKEND         680   /* 1 io_uring, 2 threads (with AIORING_COMPAT_BACKEND) */
 #define AIORING_OFF_BACKEND_ERRNO   684
+#define AIORING_OFF_REAPED_SEQUENCE 768   /* u64, with AIORING_COMPAT_REAPED_SEQUENCE */
 #define AIORING_INCOMPAT_EVENTS_V1  0x1ULL
 #define AIORING_COMPAT_CONTEXT_AREA 0x1ULL
 #define AIORING_COMPAT_BACKEND      0x4ULL
+#define AIORING_COMPAT_REAPED_SEQUENCE 0x8ULL
+#define AIORING_COMPAT_TAIL_FUTEX   0x10ULL
+#define AIORING_SEQUENCE_NOT_IN_RING UINT64_MAX
 
 struct aioring {
     uint8_t *base;          /* the whole file, mapped */
     size_t mapped;
     uint32_t data_length;   /* checked at open, never reread */
     uint32_t max_payload;
+    int keeps_reaped;       /* the engine keeps reaped_sequence (AIORING_COMPAT_REAPED_SEQUENCE) */
+    uint64_t floor;         /* one past the highest event sequence known reaped (2.6) */
+    uint64_t refused;       /* events aioring_reap dropped as reaped before: head was moved backwards */
 };
 
 static inline uint64_t aioring_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
@@ -137,6 +144,7 @@ static inline int aioring_open(struct aioring *r, const char *path, uint64_t kno
     }
     r->data_length = data_length;
     r->max_payload = max_payload;
+    r->keeps_reaped = (aioring_u64(r->base + AIORING_OFF_COMPAT) & AIORING_COMPAT_REAPED_SEQUENCE) != 0;
     return 0;
 }
 
@@ -155,10 +163,47 @@ static inline void aioring_ring_doorbell(struct aioring *r) {
     syscall(SYS_futex, r->base + AIORING_OFF_DOORBELL, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
 }
 
+/* 2.6: an event record's sequence, or AIORING_SEQUENCE_NOT_IN_RING for a record without one. */
+static inline uint64_t aioring_record_sequence(const uint8_t *record, uint32_t span) {
+    uint32_t len = aioring_u32(record), type = aioring_u32(record + 4);
+    if (type != AIORING_RECORD_EVENT || len > span || len < AIORING_RECORD_HEADER + AIORING_EVENT_HEADER)
+        return AIORING_SEQUENCE_NOT_IN_RING;
+    return aioring_u64(record + AIORING_RECORD_HEADER + AIORING_EVENT_SEQUENCE);
+}
+
+/*
+ * 2.6: after a claim, drops the events of `out` reaped before (a sequence below the floor: head was moved
+ * backwards), counting them in r->refused, and raises reaped_sequence past the last one. Returns the bytes kept.
+ */
+static inline uint32_t aioring_refuse_reaped(struct aioring *r, uint8_t *out, uint32_t copied) {
+    uint64_t last = AIORING_SEQUENCE_NOT_IN_RING;
+    uint32_t kept = 0;
+    for (uint32_t o = 0; o < copied; ) {
+        uint32_t span = AIORING_ALIGN8(aioring_u32(out + o));
+        uint64_t seq = aioring_record_sequence(out + o, copied - o);
+        if (seq != AIORING_SEQUENCE_NOT_IN_RING) {
+            last = seq;
+            if (seq < r->floor) { r->refused++; o += span; continue; }
+            r->floor = seq + 1;
+        }
+        if (kept != o) memmove(out + kept, out + o, span);
+        kept += span;
+        o += span;
+    }
+    if (r->keeps_reaped && last != AIORING_SEQUENCE_NOT_IN_RING) {
+        _Atomic uint64_t *mark = (_Atomic uint64_t *)(r->base + AIORING_OFF_REAPED_SEQUENCE);
+        uint64_t seen = atomic_load(mark);
+        while (seen < last + 1 && !atomic_compare_exchange_weak(mark, &seen, last + 1)) { }
+    }
+    return kept;
+}
+
 /*
  * 1.7: copies whole records (fillers left out) of at most `budget` bytes - at least one record - to `out`, which
  * must hold 8 + max_payload bytes at least. Returns the bytes copied (records back to back: length, type,
- * payload, padding), 0 if the ring is empty, -1 if the ring is corrupt.
+ * payload, padding), 0 if the ring is empty, -1 if the ring is corrupt. Events reaped before (by this reaper or
+ * any other that keeps reaped_sequence) are dropped and counted in r->refused (2.6): non-zero means someone moved
+ * head backwards.
  */
 static inline long aioring_reap(struct aioring *r, uint8_t *out, uint32_t budget) {
     uint8_t *data = r->base + AIORING_HEADER_LENGTH;
@@ -193,8 +238,13 @@ static inline long aioring_reap(struct aioring *r, uint8_t *out, uint32_t budget
             if (atomic_load(AIORING_WORD(r, AIORING_OFF_HEAD)) != h) continue;   /* torn by another reaper */
             return -1;
         }
+        if (r->keeps_reaped) {         /* 2.6: what every reaper had taken before this claim */
+            uint64_t shared = atomic_load((_Atomic uint64_t *)(r->base + AIORING_OFF_REAPED_SEQUENCE));
+            if (shared > r->floor) r->floor = shared;
+        }
         if (atomic_compare_exchange_strong(AIORING_WORD(r, AIORING_OFF_HEAD), &h, h + consumed)) {
-            if (copied == 0) continue;     /* took only a filler */
+            copied = aioring_refuse_reaped(r, out, copied);
+            if (copied == 0) continue;     /* took only a filler, or only events reaped before */
             return (long)copied;
         }
     }

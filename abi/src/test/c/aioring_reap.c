@@ -59,6 +59,7 @@ int main(int argc, char **argv) {
     }
     fclose(out);
     printf("reaped %lu events\n", events);
+    if (r.refused) { fprintf(stderr, "refused %llu events reaped before: head moved backwards\n", (unsigned long long)r.refused); return 1; }
     aioring_close(&r);
     free(batch);
     return 0;

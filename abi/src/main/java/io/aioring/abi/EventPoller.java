@@ -36,7 +36,7 @@ final class EventPoller implements RecordHandler, ReapLoop.Source {
     private long deadline;
 
     EventPoller(final Ring ring) {
-        this.reaper = new RingReaper(ring, RingReaper.Mode.SHARED);
+        this.reaper = new RingReaper(ring, RingReaper.Mode.SHARED, RingReaper.DEFAULT_BATCH_BYTES, new SequenceGuard(ring));
     }
 
     Ring ring() {

@@ -43,8 +43,7 @@ public record Probe(int abiVersion, int setupFlags, List<OpcodeInfo> opcodes, Li
             ioUringErrno = e.errno();
         }
         return new Probe(RingDescriptor.ABI_VERSION, SetupDescriptor.KNOWN_FLAGS, List.copyOf(opcodes),
-            List.copyOf(attributes), ContextDescriptor.COMPAT_CONTEXT_AREA | ContextDescriptor.COMPAT_EVENTFD_SOCKET
-                | ContextDescriptor.COMPAT_BACKEND,
+            List.copyOf(attributes), ContextDescriptor.COMPAT_ALWAYS | ContextDescriptor.COMPAT_EVENTFD_SOCKET,
             ContextDescriptor.KNOWN_INCOMPAT_FEATURES, ioUringErrno == 0 ? "io_uring" : "threads", ioUringErrno);
     }
 

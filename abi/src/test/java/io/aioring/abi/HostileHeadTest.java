@@ -111,4 +111,63 @@ class HostileHeadTest {
             assertNotEquals(0, f.context.ring().flags() & RingDescriptor.FLAG_CORRUPTED);
         }
     }
+
+    /**
+     * Head moved backwards by whole records, to where it was before events were reaped: the events are in the
+     * ring, well formed, and look unread. Neither another reaper (ContextReaper, through reaped_sequence) nor the
+     * reaper that took them (its own floor) delivers one twice; each says head moved backwards, and events posted
+     * afterwards are delivered once as ever.
+     */
+    @org.junit.jupiter.api.Test
+    void aHeadMovedBackwardsDeliversNothingTwice() throws Exception {
+        try (ContextFixture f = new ContextFixture(TestBackend.params());
+             ContextReaper other = ContextReaper.open(f.context.ringPath())) {
+            final var header = f.context.ring().buffer();
+            final Set<Long> delivered = new HashSet<>();
+            final EventHandler record = event -> assertTrue(delivered.add(event.userData()), "twice: " + event.userData());
+            for (int round = 0; round < 2; round++) {
+                if (f.context.corruption() != null) {
+                    return; // the engine loaded head between a reap and the scribble and gave the ring up: also right
+                }
+                final int before = header.getIntVolatile(RingDescriptor.HEAD_OFFSET);
+                for (int i = 0; i < 20; i++) {
+                    f.writer.nop(round * 100 + i);
+                }
+                f.submitAll();
+                for (final ContextFixture.Event event : f.reap(20)) {
+                    assertTrue(delivered.add(event.userData()), "twice: " + event.userData());
+                }
+                header.putIntVolatile(RingDescriptor.HEAD_OFFSET, before); // the 20 events look unread again
+                final boolean byOther = round == 0;
+                final io.aioring.ring.RingCorruptedException caught = assertThrows(
+                    io.aioring.ring.RingCorruptedException.class, () -> {
+                        for (int poll = 0; poll < 1000; poll++) {
+                            if (byOther) {
+                                other.poll(record, Integer.MAX_VALUE);
+                            } else {
+                                f.context.getevents(0, Integer.MAX_VALUE, 0, record);
+                            }
+                        }
+                    });
+                assertTrue(caught.getMessage().contains("moved backwards"), caught.getMessage());
+                assertEquals(header.getIntVolatile(RingDescriptor.TAIL_OFFSET), header.getIntVolatile(RingDescriptor.HEAD_OFFSET),
+                    "the old events were taken off the ring, not delivered");
+                assertEquals(20 * (round + 1), delivered.size());
+            }
+            if (f.context.corruption() != null) {
+                return;
+            }
+            // New events after both: delivered once, to whichever reaper takes them.
+            for (int i = 0; i < 20; i++) {
+                f.writer.nop(1000 + i);
+            }
+            f.submitAll();
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (delivered.size() < 60 && System.nanoTime() < deadline) {
+                other.poll(record, Integer.MAX_VALUE);
+                f.context.getevents(0, Integer.MAX_VALUE, 1_000_000L, record);
+            }
+            assertEquals(60, delivered.size());
+        }
+    }
 }

@@ -104,5 +104,9 @@ class ContextAbiDocTest {
         assertEquals("0x" + Long.toHexString(ContextDescriptor.COMPAT_CONTEXT_AREA), rows.get(1).get(1));
         assertEquals("0x" + Long.toHexString(ContextDescriptor.COMPAT_EVENTFD_SOCKET), rows.get(2).get(1));
         assertEquals("0x" + Long.toHexString(ContextDescriptor.COMPAT_BACKEND), rows.get(3).get(1));
+        assertEquals(List.of("compat", "0x" + Long.toHexString(ContextDescriptor.COMPAT_REAPED_SEQUENCE), "`REAPED_SEQUENCE`"),
+            rows.get(4).subList(0, 3));
+        assertEquals(List.of("compat", "0x" + Long.toHexString(ContextDescriptor.COMPAT_TAIL_FUTEX), "`TAIL_FUTEX`"),
+            rows.get(5).subList(0, 3));
     }
 }

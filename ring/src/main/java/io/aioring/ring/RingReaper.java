@@ -56,6 +56,9 @@ public final class RingReaper {
     private int batchLimit;
     /** Which record of the last copy {@link #batchOffset} is at. */
     private int batchRecord;
+    private final ClaimGuard guard;
+    /** Records of the current batch the guard refused (taken before): reported once the batch is through. */
+    private int refused;
 
     public RingReaper(final Ring ring, final Mode mode) {
         this(ring, mode, DEFAULT_BATCH_BYTES);
@@ -66,9 +69,19 @@ public final class RingReaper {
      *                   record is used); it bounds the bytes one compare-and-set takes
      */
     public RingReaper(final Ring ring, final Mode mode, final int batchBytes) {
+        this(ring, mode, batchBytes, null);
+    }
+
+    /**
+     * A reaper whose claims {@code guard} checks: records it refuses (taken before, by this reaper or another) are
+     * not delivered, and the poll that met them raises {@link RingCorruptedException} after the new ones of its batch.
+     *
+     * @param guard null for none
+     */
+    public RingReaper(final Ring ring, final Mode mode, final int batchBytes, final ClaimGuard guard) {
         this(ring, mode, mode == Mode.SHARED
             ? new UnsafeBuffer(BufferUtil.allocateDirectAligned(align(Math.max(batchBytes, ring.maxRecordLength())), 64))
-            : new UnsafeBuffer(0L, 0));
+            : new UnsafeBuffer(0L, 0), guard);
     }
 
     /**
@@ -78,6 +91,10 @@ public final class RingReaper {
      * @throws IllegalArgumentException if {@code batch} cannot hold the ring's largest record
      */
     public RingReaper(final Ring ring, final Mode mode, final UnsafeBuffer batch) {
+        this(ring, mode, batch, null);
+    }
+
+    private RingReaper(final Ring ring, final Mode mode, final UnsafeBuffer batch, final ClaimGuard guard) {
         if (mode == Mode.SHARED && batch.capacity() < ring.maxRecordLength()) {
             throw new IllegalArgumentException("a batch buffer of " + batch.capacity() + " bytes cannot hold the ring's "
                 + "largest record (" + ring.maxRecordLength() + " bytes)");
@@ -88,6 +105,7 @@ public final class RingReaper {
         this.mask = ring.mask();
         this.walk = new RecordWalk(ring);
         this.batch = batch;
+        this.guard = guard;
         if (mode == Mode.SHARED) {
             walk.recordOffsets(batch.capacity());
         }
@@ -202,6 +220,9 @@ public final class RingReaper {
                 }
                 throw walk.badRecord(walk.problem, head, walk.problemLength);
             }
+            if (guard != null) {
+                guard.beforeClaim();
+            }
             if (!buffer.compareAndSetInt(RingDescriptor.HEAD_OFFSET, head, head + walk.consumed)) {
                 continue;
             }
@@ -209,6 +230,12 @@ public final class RingReaper {
             batchRecord = 0;
             batchLimit = walk.copiedBytes();
             if (batchLimit > 0) {
+                if (guard != null) {
+                    // The last record as walked (its span), checked by the guard before it reads inside it.
+                    final int last = walk.recordOffset(walk.records - 1);
+                    guard.claimed(batch.getInt(last + TYPE_OFFSET), batch, last + HEADER_LENGTH,
+                        Math.min(batch.getInt(last + LENGTH_OFFSET), batchLimit - last) - HEADER_LENGTH);
+                }
                 return deliverBatch(handler);
             }
             // Only a filler was taken; look again for records behind it.
@@ -233,10 +260,26 @@ public final class RingReaper {
             // Advance first: if the handler throws, this record counts as delivered and the rest wait.
             batchOffset = next;
             batchRecord++;
+            if (guard != null && !guard.admit(type, batch, index + HEADER_LENGTH, length - HEADER_LENGTH)) {
+                refused++;
+                continue;
+            }
             delivered++;
             handler.onRecord(type, batch, index + HEADER_LENGTH, length - HEADER_LENGTH);
         }
+        reportRefused();
         return delivered;
+    }
+
+    /** After a batch: records the guard refused were taken before, so head was moved backwards. Says so once. */
+    private void reportRefused() {
+        if (refused > 0) {
+            final int count = refused;
+            refused = 0;
+            throw new RingCorruptedException("head", Integer.toUnsignedLong(buffer.getIntVolatile(RingDescriptor.HEAD_OFFSET)),
+                "moved backwards: " + count + " record" + (count == 1 ? " was" : "s were")
+                + " taken again that had been reaped before, and not delivered again");
+        }
     }
 
     private int pollExclusive(final RecordHandler handler, final int byteLimit) {
@@ -252,6 +295,11 @@ public final class RingReaper {
         int consumed = 0;
         int taken = 0;
         int delivered = 0;
+        int lastIndex = -1;
+        int lastLength = 0;
+        if (guard != null) {
+            guard.beforeClaim();
+        }
         try {
             while (consumed < unread) {
                 final int position = (head + consumed) & mask;
@@ -273,15 +321,28 @@ public final class RingReaper {
                     break;
                 }
                 consumed += span;
+                if (guard != null && !guard.admit(type, buffer, index + HEADER_LENGTH, length - HEADER_LENGTH)) {
+                    refused++;
+                    continue;
+                }
                 taken += span;
                 delivered++;
+                lastIndex = index;
+                lastLength = length;
                 handler.onRecord(type, buffer, index + HEADER_LENGTH, length - HEADER_LENGTH);
             }
         } finally {
             if (consumed > 0) {
+                if (guard != null && lastIndex >= 0) {
+                    // In place: the record is the producer's again once head moves, so publish before that. The
+                    // length is the one checked; the guard reads no further than it.
+                    guard.claimed(buffer.getInt(lastIndex + TYPE_OFFSET), buffer, lastIndex + HEADER_LENGTH,
+                        lastLength - HEADER_LENGTH);
+                }
                 buffer.putIntRelease(RingDescriptor.HEAD_OFFSET, head + consumed);
             }
         }
+        reportRefused();
         return delivered;
     }
 

@@ -328,4 +328,67 @@ class RingHostileMemoryTest {
             assertTrue(delivered > 0 && corrupt > 0, "delivered " + delivered + ", corrupt " + corrupt);
         });
     }
+
+    /** A guard over {@link TestRecords}' sequences, with the shared mark in a plain field both reapers see. */
+    private static final class TestGuard implements ClaimGuard {
+        final java.util.concurrent.atomic.AtomicLong shared;
+        long floor;
+
+        TestGuard(final java.util.concurrent.atomic.AtomicLong shared) {
+            this.shared = shared;
+        }
+
+        @Override
+        public void beforeClaim() {
+            floor = Math.max(floor, shared.get());
+        }
+
+        @Override
+        public boolean admit(final int type, final org.agrona.DirectBuffer buffer, final int index, final int length) {
+            final long sequence = buffer.getLong(index);
+            if (sequence < floor) {
+                return false;
+            }
+            floor = sequence + 1;
+            return true;
+        }
+
+        @Override
+        public void claimed(final int type, final org.agrona.DirectBuffer buffer, final int index, final int length) {
+            shared.accumulateAndGet(buffer.getLong(index) + 1, Math::max);
+        }
+    }
+
+    /**
+     * Head put back by whole records, to records reaped before: the guard refuses them (by the reaper that took
+     * them, through its own floor, and by another, through the shared mark), the poll says head moved backwards,
+     * nothing is delivered twice, and later records come through.
+     */
+    @ParameterizedTest
+    @EnumSource(RingReaper.Mode.class)
+    void aHeadMovedBackwardsIsRefusedByTheGuard(final RingReaper.Mode mode) {
+        final LiveRing live = new LiveRing(0, 10);
+        final java.util.concurrent.atomic.AtomicLong shared = new java.util.concurrent.atomic.AtomicLong();
+        final RingReaper first = new RingReaper(live.ring, mode, 1 << 16, new TestGuard(shared));
+        final RingReaper second = new RingReaper(live.ring, mode, 1 << 16, new TestGuard(shared));
+        final SequenceTally tally = new SequenceTally();
+        final int start = live.ring.head();
+        assertEquals(10, first.poll(tally));
+        for (final RingReaper again : new RingReaper[] {first, second}) {
+            live.memory.putIntVolatile(RingDescriptor.HEAD_OFFSET, start); // back to record 0
+            final RingCorruptedException e = assertThrows(RingCorruptedException.class, () -> again.poll(tally));
+            assertTrue(e.getMessage().contains("moved backwards: 10 records"), e.getMessage());
+            assertEquals(live.ring.tail(), live.ring.head(), "taken off the ring");
+        }
+        for (int i = 10; i < 15; i++) {
+            final int index = live.producer.tryClaim(TestRecords.TYPE, TestRecords.payloadLength(i));
+            TestRecords.write(live.memory, index, i);
+            live.producer.commit();
+        }
+        live.producer.publish();
+        assertEquals(5, second.poll(tally));
+        assertEquals(15, tally.count);
+        assertEquals(0, tally.duplicates);
+        assertEquals(0, tally.torn);
+    }
 }

@@ -136,7 +136,7 @@ public final class Engine {
         final int flags = params.flags();
         final boolean wantEventfd = (flags & SetupDescriptor.FLAG_EVENTFD) != 0;
         final boolean wantSocket = (flags & SetupDescriptor.FLAG_EVENTFD_SOCKET) != 0;
-        final long compat = ContextDescriptor.COMPAT_CONTEXT_AREA | ContextDescriptor.COMPAT_BACKEND
+        final long compat = ContextDescriptor.COMPAT_ALWAYS
             | (wantSocket ? ContextDescriptor.COMPAT_EVENTFD_SOCKET : 0);
         final RingSpec spec = new RingSpec(params.ringDataBytes(), 0, compat, ContextDescriptor.INCOMPAT_EVENTS_V1);
         RingFile created = null;

@@ -27,7 +27,7 @@ public final class ContextArea {
      * @param header the ring file's whole mapping (header first), as {@code Ring.buffer()} gives it
      */
     public ContextArea(final AtomicBuffer header) {
-        if (header.capacity() < BACKEND_ERRNO_OFFSET + 4) {
+        if (header.capacity() < CONTEXT_AREA_END) {
             throw new IllegalArgumentException("a buffer of " + header.capacity() + " bytes has no context area");
         }
         this.header = header;
@@ -122,6 +122,24 @@ public final class ContextArea {
     /** @return true if the word says a reaper may sleep on tail (any value but 0: waking costs one call) */
     public boolean hasTailWaiters() {
         return header.getIntVolatile(TAIL_WAITERS_OFFSET) != 0;
+    }
+
+    // Reaped sequence: reapers raise it past every event they claim (a compare-and-set, never lowered).
+
+    /** @return the reaped_sequence word: one past the highest event sequence claimed, as found (unsigned) */
+    public long reapedSequence() {
+        return header.getLongVolatile(REAPED_SEQUENCE_OFFSET);
+    }
+
+    /** Raises reaped_sequence to {@code next} unless it is already there or beyond (unsigned). */
+    public void raiseReapedSequence(final long next) {
+        long current;
+        do {
+            current = header.getLongVolatile(REAPED_SEQUENCE_OFFSET);
+            if (Long.compareUnsigned(current, next) >= 0) {
+                return;
+            }
+        } while (!header.compareAndSetLong(REAPED_SEQUENCE_OFFSET, current, next));
     }
 
     // Readers, for observers in any process. Each value is as found: shared memory, so check before use.

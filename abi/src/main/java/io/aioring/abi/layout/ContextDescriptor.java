@@ -24,6 +24,8 @@ import io.aioring.ring.RingDescriptor;
  *     676     4   tail_waiters       (reapers asleep in FUTEX_WAIT on tail; the engine wakes them after a publish)
  *     680     4   backend            (the backend in use: 1 io_uring, 2 threads)
  *     684     4   backend_errno      (0, or why auto did not pick io_uring: the errno io_uring_setup gave)
+ *     768     8   reaped_sequence    (one past the highest event sequence any reaper has claimed; reapers raise it
+ *                                     with a compare-and-set, alone in its 128-byte line)
  * </pre>
  */
 public final class ContextDescriptor {
@@ -43,6 +45,10 @@ public final class ContextDescriptor {
     public static final int TAIL_WAITERS_OFFSET = HEARTBEAT_PERIOD_OFFSET + 4;
     public static final int BACKEND_OFFSET = TAIL_WAITERS_OFFSET + 4;
     public static final int BACKEND_ERRNO_OFFSET = BACKEND_OFFSET + 4;
+    /** Away from the words the engine writes per publish and reads per publish (tail_waiters): reapers write it. */
+    public static final int REAPED_SEQUENCE_OFFSET = RingDescriptor.APPLICATION_AREA_OFFSET + 256;
+    /** The end of the context area: the application area beyond it is reserved, zero. */
+    public static final int CONTEXT_AREA_END = REAPED_SEQUENCE_OFFSET + 128;
 
     /** incompat feature: records of type 1 are version 1 events (docs/abi.md section 2). */
     public static final long INCOMPAT_EVENTS_V1 = 1L;
@@ -54,6 +60,16 @@ public final class ContextDescriptor {
     public static final long COMPAT_EVENTFD_SOCKET = 1L << 1;
     /** compat feature: backend and backend_errno say which backend runs the calls, and why. */
     public static final long COMPAT_BACKEND = 1L << 2;
+    /**
+     * compat feature: reapers keep reaped_sequence, and a reaper that claims an event whose sequence is below it
+     * was handed an event again (head moved backwards) and drops it.
+     */
+    public static final long COMPAT_REAPED_SEQUENCE = 1L << 3;
+    /** compat feature: the engine wakes reapers asleep on the tail futex after each publish (tail_waiters). */
+    public static final long COMPAT_TAIL_FUTEX = 1L << 4;
+    /** The compat features every context sets ({@link #COMPAT_EVENTFD_SOCKET} only with a socket). */
+    public static final long COMPAT_ALWAYS = COMPAT_CONTEXT_AREA | COMPAT_BACKEND | COMPAT_REAPED_SEQUENCE
+        | COMPAT_TAIL_FUTEX;
 
     private ContextDescriptor() {
     }

@@ -1,0 +1,27 @@
+package io.aioring.ring;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Tells a record reaped before from a new one, which the ring alone cannot: a head moved backwards by a whole
+ * number of records (a writer that should not write the header) looks like records never reaped. A record format
+ * that numbers its records can; {@link RingReaper} asks its guard around every claim and drops, and reports, what
+ * the guard refuses.
+ *
+ * <p>A guard belongs to one reaper (one thread). The order of calls, per claim: {@link #beforeClaim()} before the
+ * compare-and-set (or, exclusive, before the walk), {@link #admit} for each record in ring order as it is about to
+ * be delivered, {@link #claimed} once with the last record taken, before any other reaper could deliver it (after
+ * a shared reaper's compare-and-set, before an exclusive reaper releases head).
+ */
+public interface ClaimGuard {
+    /** Loads what every reaper has taken so far, as published by {@link #claimed}. */
+    void beforeClaim();
+
+    /**
+     * @return true to deliver this record; false if it was taken before (it is dropped and the reaper reports it)
+     */
+    boolean admit(int type, DirectBuffer buffer, int index, int length);
+
+    /** The last record of a claim: publish, for every reaper, that records up to it are taken. */
+    void claimed(int type, DirectBuffer buffer, int index, int length);
+}

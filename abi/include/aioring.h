@@ -128,7 +128,8 @@ static inline int aioring_open(struct aioring *r, const char *path, uint64_t kno
     uint32_t data_length = aioring_u32(r->base + AIORING_OFF_DATA_LENGTH);
     uint32_t max_payload = aioring_u32(r->base + AIORING_OFF_MAX_PAYLOAD);
     const char *bad = NULL;
-    if (magic != AIORING_MAGIC) bad = "magic is not \"AIORING\\0\"";
+    if (magic == 0) bad = "magic is 0: a ring still being set up (1.1); try again";
+    else if (magic != AIORING_MAGIC) bad = "magic is not \"AIORING\\0\"";
     else if (version != AIORING_ABI_VERSION) bad = "abi_version is not 1";
     else if (aioring_u32(r->base + AIORING_OFF_HEADER_LENGTH) != AIORING_HEADER_LENGTH) bad = "header_length is not 4096";
     else if (incompat & ~known_incompat) bad = "unknown incompat features";

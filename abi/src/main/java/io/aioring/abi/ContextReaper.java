@@ -35,7 +35,8 @@ public final class ContextReaper implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final Errno errno = new Errno(arena);
     private final Futex futex = new Futex(arena);
-    private final MemorySegment pollfd = arena.allocate(Linux.POLLFD_SIZE, 8);
+    /** The eventfd and, when held, the liveness connection: an engine's death ends the sleep. */
+    private final MemorySegment pollfd = arena.allocate(2 * Linux.POLLFD_SIZE, 8);
     private final MemorySegment livenessPollfd = arena.allocate(Linux.POLLFD_SIZE, 8);
     /** A connection to the context's eventfd socket, which the engine keeps open until destroy; or -1. */
     private int liveness = -1;
@@ -181,6 +182,9 @@ public final class ContextReaper implements AutoCloseable {
      * Sleeps until events may be there, or the timeout passes, without taking any. Reap until a poll finds nothing
      * before calling this: signals are edge-triggered.
      *
+     * <p>destroy wakes either sleep. An engine's death wakes an eventfd sleep that holds the liveness connection (it
+     * is polled too); a futex sleep lasts at most one heartbeat period, since nothing can wake it then.
+     *
      * @param mode         what to sleep on
      * @param timeoutNanos the longest sleep
      * @return true if woken (a hint: poll to see), false on timeout
@@ -201,9 +205,13 @@ public final class ContextReaper implements AutoCloseable {
             pollfd.set(ValueLayout.JAVA_INT, 0, fd);
             pollfd.set(ValueLayout.JAVA_SHORT, 4, Linux.POLLIN);
             pollfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-            final int ready = Linux.poll(errno, pollfd.address(), 1, (int) Math.min(Integer.MAX_VALUE, timeoutNanos / 1_000_000));
-            eventfdSignalled = ready > 0;
-            return eventfdSignalled;
+            pollfd.set(ValueLayout.JAVA_INT, Linux.POLLFD_SIZE, liveness);
+            pollfd.set(ValueLayout.JAVA_SHORT, Linux.POLLFD_SIZE + 4, Linux.POLLRDHUP);
+            pollfd.set(ValueLayout.JAVA_SHORT, Linux.POLLFD_SIZE + 6, (short) 0);
+            final int ready = Linux.poll(errno, pollfd.address(), liveness >= 0 ? 2 : 1,
+                (int) Math.min(Integer.MAX_VALUE, timeoutNanos / 1_000_000));
+            eventfdSignalled = ready > 0 && pollfd.get(ValueLayout.JAVA_SHORT, 6) != 0;
+            return ready > 0;
         }
         final int tail = ring.tail();
         if (tail != ring.head()) {
@@ -214,7 +222,8 @@ public final class ContextReaper implements AutoCloseable {
             if (ring.tail() != tail) {
                 return true;
             }
-            return ring.awaitTail(futex, tail, timeoutNanos) != -Errno.ETIMEDOUT;
+            // destroy wakes this sleep, an engine's death cannot: wake within a heartbeat period to look (abi.md 2.9).
+            return ring.awaitTail(futex, tail, Math.min(timeoutNanos, heartbeatPeriodNanos)) != -Errno.ETIMEDOUT;
         } finally {
             area.removeTailWaiter();
         }

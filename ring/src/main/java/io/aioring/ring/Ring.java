@@ -38,6 +38,17 @@ public final class Ring {
      * last, with release ordering, so that a reader who sees the magic sees a whole header.
      */
     public static Ring format(final AtomicBuffer buffer, final RingSpec spec) {
+        final Ring ring = formatUnpublished(buffer, spec);
+        ring.publishHeader();
+        return ring;
+    }
+
+    /**
+     * Writes a fresh header into {@code buffer} but for its magic, which stays 0 until {@link #publishHeader()}: an
+     * owner that has more to write first (a context's application area) publishes when that is done too, so a
+     * reader who sees the magic sees everything (docs/abi.md 1.1). Readers refuse the ring meanwhile.
+     */
+    public static Ring formatUnpublished(final AtomicBuffer buffer, final RingSpec spec) {
         final long total = totalLength(spec.dataLength());
         if (buffer.capacity() < total) {
             throw new IllegalArgumentException("buffer of " + buffer.capacity() + " bytes cannot hold a ring of "
@@ -53,7 +64,6 @@ public final class Ring {
         buffer.putInt(PRODUCER_PID_OFFSET, (int) ProcessHandle.current().pid());
         buffer.putInt(HEAD_OFFSET, spec.initialPosition());
         buffer.putInt(TAIL_OFFSET, spec.initialPosition());
-        buffer.putLongRelease(MAGIC_OFFSET, MAGIC);
         return new Ring(buffer, spec.dataLength(), RingDescriptor.maxPayloadLength(spec.dataLength()),
             spec.compatFeatures(), spec.incompatFeatures());
     }
@@ -70,6 +80,10 @@ public final class Ring {
                 + " bytes, shorter than the " + HEADER_LENGTH + "-byte header");
         }
         final long magic = buffer.getLongAcquire(MAGIC_OFFSET);
+        if (magic == 0) {
+            throw new RingFormatException("not an aioring ring (yet): its magic is 0, as in a ring whose owner has not "
+                + "finished setting it up; try again in a moment");
+        }
         if (magic != MAGIC) {
             throw new RingFormatException("not an aioring ring: magic is " + describeMagic(magic)
                 + ", expected " + describeMagic(MAGIC));
@@ -107,6 +121,11 @@ public final class Ring {
                 + MAX_PAYLOAD_DIVISOR + " = " + RingDescriptor.maxPayloadLength(dataLength) + "]");
         }
         return new Ring(buffer, dataLength, maxPayload, buffer.getLong(COMPAT_FEATURES_OFFSET), incompat);
+    }
+
+    /** Writes the magic, with release ordering: the header, and all its owner wrote before, is now readable. */
+    public void publishHeader() {
+        buffer.putLongRelease(MAGIC_OFFSET, MAGIC);
     }
 
     /** @return the magic as printable text when it is ASCII, else hex */

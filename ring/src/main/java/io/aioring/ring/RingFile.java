@@ -53,6 +53,18 @@ public final class RingFile implements AutoCloseable {
      * @throws UncheckedIOException if the file exists or cannot be created
      */
     public static RingFile create(final Path path, final RingSpec spec) {
+        final RingFile file = createUnpublished(path, spec);
+        file.ring().publishHeader();
+        return file;
+    }
+
+    /**
+     * Creates a new ring file as {@link #create} does but leaves its magic 0 (readers refuse it) until the caller,
+     * done writing, calls {@code ring().publishHeader()}.
+     *
+     * @throws UncheckedIOException if the file exists or cannot be created
+     */
+    public static RingFile createUnpublished(final Path path, final RingSpec spec) {
         final long total = RingDescriptor.totalLength(spec.dataLength());
         final Arena arena = Arena.ofShared();
         boolean created = false;
@@ -64,7 +76,7 @@ public final class RingFile implements AutoCloseable {
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
                 segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
             }
-            final Ring ring = Ring.format(new UnsafeBuffer(segment.address(), (int) total), spec);
+            final Ring ring = Ring.formatUnpublished(new UnsafeBuffer(segment.address(), (int) total), spec);
             return new RingFile(path, arena, ring);
         } catch (final IOException e) {
             arena.close();

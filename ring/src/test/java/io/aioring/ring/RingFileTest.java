@@ -45,6 +45,22 @@ class RingFileTest {
         assertFalse(Files.exists(created.path()));
     }
 
+    /** A ring whose owner has not finished its setup has magic 0: readers refuse it, saying so, until it is published. */
+    @Test
+    void anUnpublishedRingIsRefusedUntilItsOwnerPublishesIt() {
+        final RingFile created = RingFile.createUnpublished(dir.resolve("setup.ring"), RingSpec.of(1024));
+        try {
+            final RingFormatException e = assertThrows(RingFormatException.class, () -> RingFile.open(created.path()));
+            assertTrue(e.getMessage().contains("not an aioring ring (yet): its magic is 0"), e.getMessage());
+            created.ring().publishHeader();
+            try (RingFile opened = RingFile.open(created.path())) {
+                assertEquals(1024, opened.ring().dataLength());
+            }
+        } finally {
+            created.delete();
+        }
+    }
+
     @Test
     void createRefusesAnExistingFile() throws Exception {
         final Path path = Files.createFile(dir.resolve("taken.ring"));

@@ -152,9 +152,15 @@ final class CompletionPoster {
         postIfFree();
     }
 
-    /** Stops posting for good: the ring is marked closed. */
+    /** Stops posting for good: the ring is marked closed, and every reaper asleep on tail or the eventfd woken. */
     void close() {
         producer.close();
+        // Every sleeper wakes to see PRODUCER_CLOSED (docs/abi.md 2.9): a waiter with no timeout must not hang.
+        VarHandle.fullFence();
+        ring.wakeTailWaiters();
+        if (eventfd >= 0) {
+            Linux.writeUnchecked(eventfd, eventfdOne.address(), 8);
+        }
     }
 
     /** Flat combining: post if no one else is; whoever is will also see what was queued before it unlocked. */

@@ -145,7 +145,7 @@ public final class Engine {
         for (int attempt = 0; created == null; attempt++) {
             final Path candidate = params.ringPath() != null ? params.ringPath() : RingFile.defaultPath();
             try {
-                created = RingFile.create(candidate, spec);
+                created = RingFile.createUnpublished(candidate, spec);
             } catch (final java.io.UncheckedIOException e) {
                 if (params.ringPath() != null || attempt >= 8
                     || !(e.getCause() instanceof java.nio.file.FileAlreadyExistsException)) {
@@ -178,6 +178,8 @@ public final class Engine {
             engine.scheduler.start(engine::startLinked);
             engine.backend.start();
             engine.contextThread.start();
+            // Last: a reader who sees the magic sees the context area, the backend and a first heartbeat (abi.md 1.1).
+            engine.ring.publishHeader();
             return engine;
         } catch (final IOException | RuntimeException e) {
             if (server != null) {

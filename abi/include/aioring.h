@@ -136,7 +136,20 @@ static inline int aioring_open(struct aioring *r, const char *path, uint64_t kno
     else if (data_length < AIORING_MIN_DATA_LENGTH || data_length > AIORING_MAX_DATA_LENGTH
              || (data_length & (data_length - 1))) bad = "data_length is not a power of two in [1024, 2^30]";
     else if ((uint64_t)st.st_size < (uint64_t)AIORING_HEADER_LENGTH + data_length) bad = "the file is truncated";
-    else if (max_payload > data_length / 8) bad = "max_payload_length is over data_length / 8";
+    else if (max_payload != data_length / 8) bad = "max_payload_length is not data_length / 8";
+    else {
+        /* 1.9: the counters at open; a live ring's head moves between the loads, so judge a bad pair again */
+        for (int attempt = 0; ; attempt++) {
+            uint32_t h = atomic_load_explicit(AIORING_WORD(r, AIORING_OFF_HEAD), memory_order_acquire);
+            uint32_t t = atomic_load_explicit(AIORING_WORD(r, AIORING_OFF_TAIL), memory_order_acquire);
+            uint32_t unread = t - h;
+            const char *counters = ((h | t) & 7u) ? "head and tail are not both multiples of 8"
+                : (int32_t)unread < 0 ? "head is beyond tail"
+                : unread > data_length ? "more than data_length bytes unread" : NULL;
+            if (!counters) break;
+            if (attempt >= 3 && atomic_load(AIORING_WORD(r, AIORING_OFF_HEAD)) == h) { bad = counters; break; }
+        }
+    }
     if (bad) {
         snprintf(err, errlen, "%s: %s", path, bad);
         munmap(r->base, r->mapped);

@@ -40,8 +40,9 @@ public final class EventView {
             }
             offset += Layout.returnRecordSpan(payload);
         }
-        if (offset > length) {
-            throw new EventFormatException("length", length, "attribute records need " + offset + " bytes");
+        if (offset != length) {
+            throw new EventFormatException("length", length, "the attribute records end at byte " + offset
+                + ": they must tile the event exactly");
         }
         this.buffer = buffer;
         this.index = index;
@@ -121,14 +122,17 @@ public final class EventView {
     }
 
     /**
-     * @param id an attribute id
-     * @return the index in {@link #buffer()} of the payload of the first record with {@code id} whose status is
-     *         handled, or -1 if there is none: what typed readers such as {@code TimingAttribute.serviceNanos}
-     *         build on
+     * What typed readers such as {@code TimingAttribute.serviceNanos} build on (docs/abi.md 2.7): the record of
+     * attribute {@code id}, if it is handled, in the payload {@code version} the reader knows, and holds at least the
+     * {@code length} bytes that version defines (more is growth the reader ignores). Anything else reads as if the
+     * attribute were not there, never as an error.
+     *
+     * @return the index in {@link #buffer()} of that record's payload, or -1
      */
-    public int handledPayloadIndex(final int id) {
+    public int handledPayloadIndex(final int id, final int version, final int length) {
         final int offset = findAttribute(id);
         return offset >= 0 && attributeStatus(offset) == AttributeRecordDescriptor.STATUS_HANDLED
+            && attributeVersion(offset) == version && attributePayloadLength(offset) >= length
             ? attributePayloadIndex(offset) : -1;
     }
 

@@ -93,6 +93,21 @@ public final class SetupParams {
         return block.getInt(FD_SLOTS_OFFSET);
     }
 
+    /**
+     * @param position where the ring's head and tail start (u32, a multiple of 8; default 0): a value just below
+     *                 2^32 makes the counters wrap within the first bytes, as the tests do
+     * @return this
+     */
+    public SetupParams ringInitialPosition(final int position) {
+        block.putInt(RING_INITIAL_POSITION_OFFSET, position);
+        return this;
+    }
+
+    /** @return the ring_initial_position field */
+    public int ringInitialPosition() {
+        return block.getInt(RING_INITIAL_POSITION_OFFSET);
+    }
+
     public SetupParams workers(final int workers) {
         block.putInt(WORKERS_OFFSET, workers);
         return this;
@@ -165,6 +180,10 @@ public final class SetupParams {
         checkRange("workers", workers(), 1, MAX_WORKERS);
         checkRange("backend", backend(), BACKEND_AUTO, BACKEND_THREADS);
         checkRange("fd_slots", fdSlots(), 0, MAX_FD_SLOTS);
+        if ((ringInitialPosition() & 7) != 0) {
+            throw new SetupException("ring_initial_position", Integer.toUnsignedString(ringInitialPosition())
+                + " is not a multiple of 8");
+        }
         for (int offset = RESERVED_OFFSET; offset < LENGTH; offset++) {
             final int value = block.getByte(offset) & 0xFF;
             if (value != 0) {

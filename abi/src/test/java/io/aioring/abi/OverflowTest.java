@@ -17,11 +17,14 @@ import org.junit.jupiter.api.Timeout;
 
 /** The overflow list: nothing lost, completion order kept, the flag set and cleared, busy at the bound. */
 class OverflowTest {
-    @Test
+    /** From counter 0, and from just below 2^32 (ring_initial_position), so that head and tail wrap in the run. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, -2048})
     @Timeout(120)
-    void tenThousandCompletionsIntoAFourKibRingWithNoReaper() throws Exception {
+    void tenThousandCompletionsIntoAFourKibRingWithNoReaper(final int initialPosition) throws Exception {
         try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(4096).workers(1).maxInFlight(256)
-            .overflowBound(10_000))) {
+            .overflowBound(10_000).ringInitialPosition(initialPosition))) {
+            assertEquals(initialPosition, f.context.ring().head());
             for (int i = 0; i < 10_000; ) {
                 f.writer.nop(i);
                 if (++i % 100 == 0) {
@@ -46,6 +49,9 @@ class OverflowTest {
             assertEquals(overflowed, f.context.ring().buffer().getLong(ContextDescriptor.EVENTS_OVERFLOWED_OFFSET));
             assertEquals(0, f.context.overflowLength());
             assertEquals(0, f.context.ring().flags() & RingDescriptor.FLAG_OVERFLOW_PENDING, "overflow flag cleared");
+            if (initialPosition < 0) {
+                assertTrue(Integer.compareUnsigned(f.context.ring().head(), initialPosition) < 0, "head wrapped past 2^32");
+            }
         }
     }
 

@@ -101,11 +101,18 @@ class SetupTest {
         params.block().putInt(SetupDescriptor.RESERVED_OFFSET + 8, 5);
         final SetupException e = refused(params);
         assertEquals("reserved", e.field());
-        assertTrue(e.getMessage().contains("byte 40 holds 0x5"), e.getMessage());
+        assertTrue(e.getMessage().contains("byte 44 holds 0x5"), e.getMessage());
         // The byte named is the byte set, not the start of its word.
         final SetupParams last = new SetupParams();
         last.block().putByte(SetupDescriptor.LENGTH - 1, (byte) 7);
         assertTrue(refused(last).getMessage().contains("byte 63 holds 0x7"));
+    }
+
+    @Test
+    void aMisalignedInitialPosition() {
+        final SetupException e = refused(new SetupParams().ringInitialPosition(-12));
+        assertEquals("ring_initial_position", e.field());
+        assertTrue(e.getMessage().contains("4294967284 is not a multiple of 8"), e.getMessage());
     }
 
     @Test

@@ -103,19 +103,19 @@ public final class PageCacheAttribute extends AbstractAttribute {
 
     /** @return {@link #HIT}, {@link #PARTIAL} or {@link #MISS} from {@code event}'s page-cache record, or -1 if it has no handled one */
     public static int outcome(final EventView event) {
-        final int payload = event.handledPayloadIndex(ID);
+        final int payload = event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH);
         return payload < 0 ? -1 : event.buffer().getInt(payload + OUTCOME_OFFSET);
     }
 
     /** @return resident_bytes of {@code event}'s page-cache record, or -1 if it has no handled one */
     public static long residentBytes(final EventView event) {
-        final int payload = event.handledPayloadIndex(ID);
+        final int payload = event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH);
         return payload < 0 ? -1 : event.buffer().getLong(payload + RESIDENT_OFFSET);
     }
 
     /** @return requested_bytes of {@code event}'s page-cache record, or -1 if it has no handled one */
     public static long requestedBytes(final EventView event) {
-        final int payload = event.handledPayloadIndex(ID);
+        final int payload = event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH);
         return payload < 0 ? -1 : event.buffer().getLong(payload + REQUESTED_OFFSET);
     }
 }

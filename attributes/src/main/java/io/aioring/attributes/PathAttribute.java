@@ -59,13 +59,13 @@ public final class PathAttribute extends AbstractAttribute {
 
     /** @return {@link #INLINE}, {@link #ASYNC} or {@link #WORKER} from {@code event}'s path record, or -1 if it has no handled one */
     public static int path(final EventView event) {
-        final int payload = event.handledPayloadIndex(ID);
+        final int payload = event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH);
         return payload < 0 ? -1 : event.buffer().getInt(payload + PATH_OFFSET);
     }
 
     /** @return the CPU from {@code event}'s path record (-1 if unknown), or -2 if it has no handled one */
     public static int cpu(final EventView event) {
-        final int payload = event.handledPayloadIndex(ID);
+        final int payload = event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH);
         return payload < 0 ? -2 : event.buffer().getInt(payload + CPU_OFFSET);
     }
 }

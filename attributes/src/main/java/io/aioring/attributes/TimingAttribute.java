@@ -56,7 +56,7 @@ public final class TimingAttribute extends AbstractAttribute {
 
     /** @return true if {@code event} holds a handled timing record */
     public static boolean isPresent(final EventView event) {
-        return event.handledPayloadIndex(ID) >= 0;
+        return event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH) >= 0;
     }
 
     /** @return submit_ns of {@code event}'s timing record, or -1 if it has no handled one */
@@ -85,7 +85,7 @@ public final class TimingAttribute extends AbstractAttribute {
     }
 
     private static long field(final EventView event, final int offset) {
-        final int payload = event.handledPayloadIndex(ID);
+        final int payload = event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH);
         return payload < 0 ? -1 : event.buffer().getLong(payload + offset);
     }
 }

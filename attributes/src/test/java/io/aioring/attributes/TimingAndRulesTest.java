@@ -148,6 +148,47 @@ class TimingAndRulesTest {
     }
 
     @Test
+    void anAttributeAskedForTwiceInOneIocbIsEinval() {
+        f.writer.nop(1).attribute(TimingAttribute.ID, 0).attribute(TimingAttribute.ID, 0);
+        final AttributeFixture.Event e = f.one();
+        assertEquals(-Errno.EINVAL, e.result());
+        assertEquals(AttributeRecordDescriptor.STATUS_UNSUPPORTED, e.attributes().get(0).status(), "did not run");
+        assertEquals(AttributeRecordDescriptor.STATUS_FAILED, e.attributes().get(1).status(), "the second request");
+    }
+
+    /**
+     * A typed reader reads a record only in the version it knows and only when the payload holds that version's
+     * bytes (docs/abi.md 2.7); otherwise the value is absent, never an error and never a read past the record.
+     */
+    @Test
+    void typedReadersSkipAnotherVersionAShortPayloadAndAStatusThatIsNotHandled() {
+        final int ok = AttributeRecordDescriptor.STATUS_HANDLED;
+        assertEquals(5, timingService(ok, TimingAttribute.VERSION, TimingAttribute.RETURN_LENGTH, 5));
+        assertEquals(5, timingService(ok, TimingAttribute.VERSION, TimingAttribute.RETURN_LENGTH + 16, 5),
+            "longer: growth of the same version, ignored");
+        assertEquals(-1, timingService(ok, TimingAttribute.VERSION + 1, TimingAttribute.RETURN_LENGTH, 5));
+        assertEquals(-1, timingService(ok, TimingAttribute.VERSION, 8, 5));
+        assertEquals(-1, timingService(AttributeRecordDescriptor.STATUS_FAILED,
+            TimingAttribute.VERSION, TimingAttribute.RETURN_LENGTH, 5));
+    }
+
+    /** @return what TimingAttribute.serviceNanos reads from an event whose one record has these fields */
+    private static long timingService(final int status, final int version, final int payloadLength, final long service) {
+        final int span = AttributeRecordDescriptor.HEADER_LENGTH + ((payloadLength + 7) & ~7);
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[io.aioring.abi.layout.EventDescriptor.HEADER_LENGTH + span]);
+        event.putShort(io.aioring.abi.layout.EventDescriptor.ATTRIBUTE_COUNT_OFFSET, (short) 1);
+        final int record = io.aioring.abi.layout.EventDescriptor.HEADER_LENGTH;
+        event.putShort(record + AttributeRecordDescriptor.ID_OFFSET, (short) TimingAttribute.ID);
+        event.putByte(record + AttributeRecordDescriptor.STATUS_OFFSET, (byte) status);
+        event.putByte(record + AttributeRecordDescriptor.VERSION_OFFSET, (byte) version);
+        event.putInt(record + AttributeRecordDescriptor.PAYLOAD_LENGTH_OFFSET, payloadLength);
+        if (payloadLength >= TimingAttribute.SERVICE_OFFSET + 8) {
+            event.putLong(record + AttributeRecordDescriptor.HEADER_LENGTH + TimingAttribute.SERVICE_OFFSET, service);
+        }
+        return TimingAttribute.serviceNanos(new io.aioring.abi.EventView().wrap(event, 0, event.capacity()));
+    }
+
+    @Test
     void aPayloadOutOfBoundsIsEinvalNamingTheAttribute() {
         f.writer.pread(fd, f.address(0), 16, 0, 1)
             .attribute(PageCacheAttribute.ID, 0)

@@ -74,6 +74,7 @@ final class InspectCommand implements Callable<Integer> {
             final List<String> listed = new ArrayList<>();
             final long[] count = {0, 0};
             final RingObserver observer = new RingObserver(ring);
+            final int start = observer.cursor();
             while (observer.cursor() - tail < 0) {
                 final int before = observer.cursor();
                 if (observer.poll((type, buffer, index, length) -> {
@@ -86,7 +87,9 @@ final class InspectCommand implements Callable<Integer> {
                     break;
                 }
             }
-            out.printf("unread      %d bytes: %d records, %d bytes of fillers%n", unread, count[0], unread - count[1]);
+            // Fillers are what the observer walked past that was no record; bytes reapers took first are not walked.
+            final long walked = Integer.toUnsignedLong(observer.cursor() - start) - observer.missedBytes();
+            out.printf("unread      %d bytes: %d records seen, %d bytes of fillers%n", unread, count[0], walked - count[1]);
             if (observer.missedBytes() > 0) {
                 out.printf("            (reapers took %d bytes while this ran)%n", observer.missedBytes());
             }

@@ -50,7 +50,7 @@ class ContextAbiDocTest {
     @Test
     void setupBlock() throws Exception {
         checkLayout("2.1 Setup", SetupDescriptor.class, Map.of());
-        assertEquals(SetupDescriptor.LENGTH, SetupDescriptor.RESERVED_OFFSET + 32);
+        assertEquals(SetupDescriptor.LENGTH, SetupDescriptor.RESERVED_OFFSET + 28);
     }
 
     @Test

@@ -115,12 +115,35 @@ public final class Ring {
                 + HEADER_LENGTH + " + " + dataLength + " = " + totalLength(dataLength));
         }
         final int maxPayload = buffer.getInt(MAX_PAYLOAD_LENGTH_OFFSET);
-        if (maxPayload < 0 || maxPayload > RingDescriptor.maxPayloadLength(dataLength)) {
+        if (maxPayload != RingDescriptor.maxPayloadLength(dataLength)) {
             throw new RingFormatException("ring header is invalid: max_payload_length "
-                + Integer.toUnsignedString(maxPayload) + " is outside [0, data_length / "
-                + MAX_PAYLOAD_DIVISOR + " = " + RingDescriptor.maxPayloadLength(dataLength) + "]");
+                + Integer.toUnsignedString(maxPayload) + " is not data_length / " + MAX_PAYLOAD_DIVISOR + " = "
+                + RingDescriptor.maxPayloadLength(dataLength) + ", as ABI version " + ABI_VERSION + " requires");
         }
+        checkCounters(buffer, dataLength);
         return new Ring(buffer, dataLength, maxPayload, buffer.getLong(COMPAT_FEATURES_OFFSET), incompat);
+    }
+
+    /**
+     * head and tail as found at open: multiples of 8, and no more than data_length unread. A live ring's head moves
+     * between the two loads, so a bad pair is judged again on fresh loads before it is refused.
+     */
+    private static void checkCounters(final AtomicBuffer buffer, final int dataLength) {
+        for (int attempt = 0; ; attempt++) {
+            final int head = buffer.getIntAcquire(HEAD_OFFSET);
+            final int tail = buffer.getIntAcquire(TAIL_OFFSET);
+            final int unread = tail - head;
+            final String bad = ((head | tail) & (RecordDescriptor.ALIGNMENT - 1)) != 0 ? "not both multiples of 8"
+                : unread < 0 ? "head is beyond tail"
+                : unread > dataLength ? "more than data_length " + dataLength + " bytes unread" : null;
+            if (bad == null) {
+                return;
+            }
+            if (attempt >= 3 && buffer.getIntVolatile(HEAD_OFFSET) == head) {
+                throw new RingFormatException("ring header is invalid: head " + Integer.toUnsignedString(head)
+                    + " and tail " + Integer.toUnsignedString(tail) + ": " + bad);
+            }
+        }
     }
 
     /** Writes the magic, with release ordering: the header, and all its owner wrote before, is now readable. */

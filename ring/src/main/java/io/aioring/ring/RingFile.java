@@ -95,7 +95,8 @@ public final class RingFile implements AutoCloseable {
     }
 
     /**
-     * Opens an existing ring file and checks its header.
+     * Opens an existing ring file and checks its header. A ring still being set up (magic 0) is waited for, up to
+     * {@link #SETUP_WAIT_NANOS}.
      *
      * @param knownIncompatFeatures the incompat feature bits the caller understands
      * @throws UncheckedIOException if the file cannot be opened or mapped
@@ -114,7 +115,9 @@ public final class RingFile implements AutoCloseable {
                 final long mapped = Math.min(size, RingDescriptor.totalLength(RingDescriptor.MAX_DATA_LENGTH));
                 segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, mapped, arena);
             }
-            final Ring ring = Ring.attach(new UnsafeBuffer(segment.address(), (int) segment.byteSize()), knownIncompatFeatures);
+            final UnsafeBuffer buffer = new UnsafeBuffer(segment.address(), (int) segment.byteSize());
+            awaitSetup(buffer);
+            final Ring ring = Ring.attach(buffer, knownIncompatFeatures);
             return new RingFile(path, arena, ring);
         } catch (final IOException e) {
             arena.close();
@@ -122,6 +125,17 @@ public final class RingFile implements AutoCloseable {
         } catch (final RuntimeException e) {
             arena.close();
             throw e;
+        }
+    }
+
+    /** How long {@link #open} waits for a ring being set up (magic still 0) before it refuses it. */
+    public static final long SETUP_WAIT_NANOS = 1_000_000_000L;
+
+    /** A file whose magic is 0 is a ring being set up (docs/abi.md 1.1): give its owner a moment to finish. */
+    private static void awaitSetup(final UnsafeBuffer buffer) {
+        final long deadline = System.nanoTime() + SETUP_WAIT_NANOS;
+        while (buffer.getLongAcquire(RingDescriptor.MAGIC_OFFSET) == 0 && System.nanoTime() - deadline < 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
         }
     }
 

@@ -133,6 +133,21 @@ class RingFileTest {
             () -> RingFile.open(ringWith(RingDescriptor.MAX_PAYLOAD_LENGTH_OFFSET, 4096))).getMessage().contains("max_payload_length"));
         assertTrue(assertThrows(RingFormatException.class,
             () -> RingFile.open(ringWith(RingDescriptor.HEADER_LENGTH_OFFSET, 8192))).getMessage().contains("header_length"));
+        // A ring that could carry no record (max_payload_length 0) is refused like one that claims too much.
+        assertTrue(assertThrows(RingFormatException.class,
+            () -> RingFile.open(ringWith(RingDescriptor.MAX_PAYLOAD_LENGTH_OFFSET, 0))).getMessage()
+            .contains("max_payload_length 0 is not data_length / 8 = 512"));
+    }
+
+    /** head and tail are checked at open too, not only by the first reap. */
+    @Test
+    void openImpossibleCounters() throws Exception {
+        assertTrue(assertThrows(RingFormatException.class,
+            () -> RingFile.open(ringWith(RingDescriptor.HEAD_OFFSET, 4))).getMessage().contains("not both multiples of 8"));
+        assertTrue(assertThrows(RingFormatException.class,
+            () -> RingFile.open(ringWith(RingDescriptor.HEAD_OFFSET, 64))).getMessage().contains("head is beyond tail"));
+        assertTrue(assertThrows(RingFormatException.class,
+            () -> RingFile.open(ringWith(RingDescriptor.TAIL_OFFSET, 8192))).getMessage().contains("more than data_length"));
     }
 
     @Test

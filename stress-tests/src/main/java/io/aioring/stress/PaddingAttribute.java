@@ -9,7 +9,7 @@ import org.agrona.MutableDirectBuffer;
 
 /**
  * Test attributes that make events big and of varied size, with contents a reaper can check: each returns
- * {@code returnLength} bytes of u64 words, word {@code i} = {@link #word}(user data, id, i). Three sizes, each its
+ * {@code returnLength} bytes of u64 words, word {@code i} = {@link #word}(user data, id, i). Three sizes (and more ids of the largest), each its
  * own id, so an iocb's set of them picks its event's size. Found through META-INF/services like any third party's.
  */
 public abstract class PaddingAttribute extends AbstractAttribute {
@@ -68,6 +68,31 @@ public abstract class PaddingAttribute extends AbstractAttribute {
         public static final int ID = 4303;
 
         public Large() {
+            super(ID, 1016);
+        }
+    }
+
+    /** Three more of the largest size an attribute may return: a random subset of the six averages ~2.3 KB. */
+    public static final class Large2 extends PaddingAttribute {
+        public static final int ID = 4304;
+
+        public Large2() {
+            super(ID, 1016);
+        }
+    }
+
+    public static final class Large3 extends PaddingAttribute {
+        public static final int ID = 4305;
+
+        public Large3() {
+            super(ID, 1016);
+        }
+    }
+
+    public static final class Large4 extends PaddingAttribute {
+        public static final int ID = 4306;
+
+        public Large4() {
             super(ID, 1016);
         }
     }

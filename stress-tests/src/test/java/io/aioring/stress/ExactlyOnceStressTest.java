@@ -113,9 +113,11 @@ class ExactlyOnceStressTest {
                         final int length = 512 + random.nextInt(3585);
                         writer.pread(fd, buffers.address() + 4096L * ((submitted + i) % DEPTH), length,
                             random.nextInt(content.length - length), submitted + i);
-                        final int paddings = random.nextInt(13);
-                        for (int p = 0; p < paddings; p++) {
-                            writer.attribute(PaddingAttribute.Small.ID + random.nextInt(3), 0);
+                        final int paddings = random.nextInt(64); // a random subset: each attribute once per iocb
+                        for (int p = 0; p < 6; p++) {
+                            if ((paddings & (1 << p)) != 0) {
+                                writer.attribute(PaddingAttribute.Small.ID + p, 0);
+                            }
                         }
                         if (random.nextBoolean()) {
                             writer.attribute(TimingAttribute.ID, 0).attribute(PageCacheAttribute.ID, 0);

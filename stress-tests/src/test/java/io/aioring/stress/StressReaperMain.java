@@ -79,7 +79,7 @@ public final class StressReaperMain {
         int offset = e.firstAttribute();
         for (int i = 0; i < e.attributeCount(); i++) {
             final int id = e.attributeId(offset);
-            if (id >= PaddingAttribute.Small.ID && id <= PaddingAttribute.Large.ID) {
+            if (id >= PaddingAttribute.Small.ID && id <= PaddingAttribute.Large4.ID) {
                 final int length = e.attributePayloadLength(offset);
                 if (e.attributeStatus(offset) != AttributeRecordDescriptor.STATUS_HANDLED
                     || !PaddingAttribute.check(e.buffer(), e.attributePayloadIndex(offset), length, e.userData(), id)) {

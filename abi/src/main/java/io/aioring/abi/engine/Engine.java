@@ -138,7 +138,8 @@ public final class Engine {
         final boolean wantSocket = (flags & SetupDescriptor.FLAG_EVENTFD_SOCKET) != 0;
         final long compat = ContextDescriptor.COMPAT_ALWAYS
             | (wantSocket ? ContextDescriptor.COMPAT_EVENTFD_SOCKET : 0);
-        final RingSpec spec = new RingSpec(params.ringDataBytes(), 0, compat, ContextDescriptor.INCOMPAT_EVENTS_V1);
+        final RingSpec spec = new RingSpec(params.ringDataBytes(), params.ringInitialPosition(), compat,
+            ContextDescriptor.INCOMPAT_EVENTS_V1);
         RingFile created = null;
         // A default name that exists already (planted, or left by a crash) is passed over for a fresh one; a path
         // the caller named is taken as it is or refused.

@@ -99,7 +99,9 @@ public final class IocbDecoder {
                 supported && entry.hasBeforeHook());
             eventLength += Layout.returnRecordSpan(supported ? entry.returnLength() : 0);
             if (!op.failed()) {
-                if (!supported && (flags & AttributeRequestDescriptor.FLAG_REQUIRED) != 0) {
+                if (askedBefore(op, i, id)) {
+                    op.fail(-Errno.EINVAL, i); // one record per attribute: readers find an attribute by its id
+                } else if (!supported && (flags & AttributeRequestDescriptor.FLAG_REQUIRED) != 0) {
                     op.fail(-Errno.EOPNOTSUPP, i);
                 } else if (supported && !entry.accepts(payload)) {
                     op.fail(-Errno.EINVAL, i);
@@ -117,5 +119,15 @@ public final class IocbDecoder {
         }
         op.attributeCount(count);
         return length;
+    }
+
+    /** @return true if one of requests 0..i-1 of {@code op} asked for attribute {@code id} too */
+    private static boolean askedBefore(final InFlight op, final int i, final int id) {
+        for (int j = 0; j < i; j++) {
+            if (op.requestId(j) == id) {
+                return true;
+            }
+        }
+        return false;
     }
 }

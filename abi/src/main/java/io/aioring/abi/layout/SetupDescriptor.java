@@ -23,7 +23,11 @@ package io.aioring.abi.layout;
  *  +---------------------------------------------------------------+
  *  |                     backend (u32): 0 auto, 1 io_uring, 2 threads | 24
  *  +---------------------------------------------------------------+
- *  |                     reserved, zero (36 bytes)                 ... 28
+ *  |                     fd_slots (u32): 0 means 256                | 28
+ *  +---------------------------------------------------------------+
+ *  |                     ring_initial_position (u32)                | 32
+ *  +---------------------------------------------------------------+
+ *  |                     reserved, zero (28 bytes)                 ... 36
  *  +---------------------------------------------------------------+
  * </pre>
  */
@@ -36,7 +40,9 @@ public final class SetupDescriptor {
     public static final int WORKERS_OFFSET = 20;
     public static final int BACKEND_OFFSET = 24;
     public static final int FD_SLOTS_OFFSET = 28;
-    public static final int RESERVED_OFFSET = 32;
+    /** Where the ring's head and tail start: a multiple of 8 (tests start near 2^32 to wrap early). */
+    public static final int RING_INITIAL_POSITION_OFFSET = 32;
+    public static final int RESERVED_OFFSET = 36;
     public static final int LENGTH = 64;
 
     /** flags: create the per-context eventfd. */

@@ -108,7 +108,12 @@ public final class ContextReaper implements AutoCloseable {
     public int poll(final EventHandler handler, final int maxBytes) {
         final int reaped = poller.poll(handler, maxBytes);
         if (reaped == 0) {
-            final int flags = ring.flags();
+            final int flags;
+            try {
+                flags = ring.flags();
+            } catch (final InternalError e) {
+                throw io.aioring.ring.RingCorruptedException.mappingFault(e);
+            }
             if ((flags & RingDescriptor.FLAG_CORRUPTED) != 0) {
                 throw new io.aioring.ring.RingCorruptedException("flags", Integer.toUnsignedLong(flags), "CORRUPTED: the "
                     + "engine loaded an impossible head and gave this ring up; no more events will come through it "

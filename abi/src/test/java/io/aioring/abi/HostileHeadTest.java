@@ -27,14 +27,7 @@ class HostileHeadTest {
     @ParameterizedTest
     @ValueSource(ints = {8, 2048, 1 << 30, -3})
     void anImpossibleHeadStopsTheRingButNotTheEngine(final int pastTail) throws Exception {
-        final List<Throwable> deaths = new ArrayList<>();
-        final Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
-        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
-            synchronized (deaths) {
-                deaths.add(e);
-            }
-        });
-        try {
+        try (ThreadDeaths deaths = new ThreadDeaths()) {
             final ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(4096).overflowBound(4096));
             final Path ringFile = f.context.ringPath();
             final int total = 300;
@@ -87,11 +80,7 @@ class HostileHeadTest {
             assertEquals(0, f.context.destroy(), "nothing left undelivered");
             assertFalse(Files.exists(ringFile), "the ring file is removed");
             f.close();
-            synchronized (deaths) {
-                assertEquals(List.of(), deaths, "no thread of the engine died");
-            }
-        } finally {
-            Thread.setDefaultUncaughtExceptionHandler(before);
+            deaths.assertNone();
         }
     }
 

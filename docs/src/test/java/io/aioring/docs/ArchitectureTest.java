@@ -150,7 +150,7 @@ class ArchitectureTest {
         "AsynchronousFileChannel", "ServiceLoader", "MemorySegment", "UnsafeBuffer", "IdleStrategy", "Histogram",
         "ByteBuffer", "RingBufferDescriptor", "CncFileDescriptor", "System", "Arena", "DirectBuffer", "AtomicBuffer",
         "RecordingStream", "RecordingFile", "CompletableFuture", "AutoCloseable", "Automatic", "Path", "Selector",
-        "SocketChannel");
+        "SocketChannel", "InternalError");
 
     @Test
     void theDocsNameClassesThatExist() throws IOException {

@@ -17,6 +17,17 @@ public final class RingCorruptedException extends RuntimeException {
         this.value = value;
     }
 
+    /**
+     * Touching the mapping faulted: the ring file was truncated under it (the kernel raises SIGBUS, which the JVM
+     * turns into an InternalError in the thread that touched the lost page).
+     */
+    public static RingCorruptedException mappingFault(final InternalError fault) {
+        final RingCorruptedException e = new RingCorruptedException("mapping", 0, "a fault touching the ring's memory ("
+            + fault.getMessage() + "): its file was truncated under the mapping");
+        e.initCause(fault);
+        return e;
+    }
+
     /** @return the name of the header field or record field that holds the impossible value */
     public String field() {
         return field;

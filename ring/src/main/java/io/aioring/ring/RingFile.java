@@ -28,11 +28,14 @@ public final class RingFile implements AutoCloseable {
     private final Path path;
     private final Arena arena;
     private final Ring ring;
+    /** The open file, kept for {@link #size()}: the path may be renamed or removed by others. */
+    private final FileChannel channel;
 
-    private RingFile(final Path path, final Arena arena, final Ring ring) {
+    private RingFile(final Path path, final Arena arena, final Ring ring, final FileChannel channel) {
         this.path = path;
         this.arena = arena;
         this.ring = ring;
+        this.channel = channel;
     }
 
     /**
@@ -68,21 +71,23 @@ public final class RingFile implements AutoCloseable {
         final long total = RingDescriptor.totalLength(spec.dataLength());
         final Arena arena = Arena.ofShared();
         boolean created = false;
+        FileChannel opened = null;
         try {
             Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             created = true;
             reserve(path, total);
-            final MemorySegment segment;
-            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
-            }
+            final FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            opened = channel;
+            final MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
             final Ring ring = Ring.formatUnpublished(new UnsafeBuffer(segment.address(), (int) total), spec);
-            return new RingFile(path, arena, ring);
+            return new RingFile(path, arena, ring, channel);
         } catch (final IOException e) {
+            closeQuietly(opened);
             arena.close();
             removeQuietly(created, path);
             throw new UncheckedIOException("cannot create ring file " + path + ": " + describe(e), e);
         } catch (final RuntimeException e) {
+            closeQuietly(opened);
             arena.close();
             removeQuietly(created, path);
             throw e;
@@ -104,25 +109,26 @@ public final class RingFile implements AutoCloseable {
      */
     public static RingFile open(final Path path, final long knownIncompatFeatures) {
         final Arena arena = Arena.ofShared();
+        FileChannel channel = null;
         try {
-            final MemorySegment segment;
-            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                final long size = channel.size();
-                if (size < RingDescriptor.HEADER_LENGTH) {
-                    throw new RingFormatException("not an aioring ring: " + path + " is " + size
-                        + " bytes, shorter than the " + RingDescriptor.HEADER_LENGTH + "-byte header");
-                }
-                final long mapped = Math.min(size, RingDescriptor.totalLength(RingDescriptor.MAX_DATA_LENGTH));
-                segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, mapped, arena);
+            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            final long size = channel.size();
+            if (size < RingDescriptor.HEADER_LENGTH) {
+                throw new RingFormatException("not an aioring ring: " + path + " is " + size
+                    + " bytes, shorter than the " + RingDescriptor.HEADER_LENGTH + "-byte header");
             }
+            final long mapped = Math.min(size, RingDescriptor.totalLength(RingDescriptor.MAX_DATA_LENGTH));
+            final MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, mapped, arena);
             final UnsafeBuffer buffer = new UnsafeBuffer(segment.address(), (int) segment.byteSize());
             awaitSetup(buffer);
             final Ring ring = Ring.attach(buffer, knownIncompatFeatures);
-            return new RingFile(path, arena, ring);
+            return new RingFile(path, arena, ring, channel);
         } catch (final IOException e) {
+            closeQuietly(channel);
             arena.close();
             throw new UncheckedIOException("cannot open ring file " + path + ": " + describe(e), e);
         } catch (final RuntimeException e) {
+            closeQuietly(channel);
             arena.close();
             throw e;
         }
@@ -165,7 +171,17 @@ public final class RingFile implements AutoCloseable {
         }
     }
 
-    private static void removeQuietly(final boolean created, final Path path) {
+    private static void closeQuietly(final FileChannel channel) {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (final IOException e) {
+                // Nothing to add to the error being reported.
+            }
+        }
+    }
+
+        private static void removeQuietly(final boolean created, final Path path) {
         if (created) {
             try {
                 Files.deleteIfExists(path);
@@ -199,12 +215,31 @@ public final class RingFile implements AutoCloseable {
         return ring;
     }
 
+    /**
+     * @return the file's size now (fstat of the open file, wherever its path points): smaller than the ring means
+     *         someone truncated it under the mappings, and touching the lost pages raises SIGBUS
+     * @throws UncheckedIOException if fstat fails
+     */
+    public long size() {
+        try {
+            return channel.size();
+        } catch (final IOException e) {
+            throw new UncheckedIOException("fstat of ring file " + path + ": " + describe(e), e);
+        }
+    }
+
+    /** @return true if the file is now smaller than the ring it holds (see {@link #size()}) */
+    public boolean isTruncated() {
+        return size() < RingDescriptor.totalLength(ring.dataLength());
+    }
+
     /** Unmaps the ring; the file stays. */
     @Override
     public void close() {
         if (arena.scope().isAlive()) {
             arena.close();
         }
+        closeQuietly(channel);
     }
 
     /** Unmaps the ring and removes its file. */

@@ -55,6 +55,14 @@ public final class RingObserver {
      * @throws RingCorruptedException if the ring holds an impossible value
      */
     public int poll(final RecordHandler handler, final int byteLimit) {
+        try {
+            return observe(handler, byteLimit);
+        } catch (final InternalError e) {
+            throw RingCorruptedException.mappingFault(e);
+        }
+    }
+
+    private int observe(final RecordHandler handler, final int byteLimit) {
         final int limit = Math.min(byteLimit, batch.capacity());
         while (true) {
             final int head = buffer.getIntAcquire(RingDescriptor.HEAD_OFFSET);

@@ -151,10 +151,15 @@ public final class RingReaper {
      * it with one store. Records copied out earlier but not yet delivered (a handler threw) come first.
      *
      * @return the number of records handed to {@code handler}
-     * @throws RingCorruptedException if the ring holds an impossible value
+     * @throws RingCorruptedException if the ring holds an impossible value, or its file was truncated under the
+     *                                mapping (field "mapping")
      */
     public int poll(final RecordHandler handler, final int byteLimit) {
-        return mode == Mode.SHARED ? pollShared(handler, byteLimit) : pollExclusive(handler, byteLimit);
+        try {
+            return mode == Mode.SHARED ? pollShared(handler, byteLimit) : pollExclusive(handler, byteLimit);
+        } catch (final InternalError e) {
+            throw RingCorruptedException.mappingFault(e);
+        }
     }
 
     /**

@@ -45,6 +45,8 @@ final class CompletionPoster {
     private java.util.function.Consumer<InFlight> completionWork;
     /** Why the ring was given up, or null. */
     private volatile String corruption;
+    /** The ring's memory faulted (its file truncated): nothing here touches the mapping again. */
+    private volatile boolean mappingLost;
 
     private volatile int overflowLength;
     private volatile long eventsPosted;
@@ -154,6 +156,9 @@ final class CompletionPoster {
 
     /** Stops posting for good: the ring is marked closed, and every reaper asleep on tail or the eventfd woken. */
     void close() {
+        if (mappingLost) {
+            return; // the pages are gone: no flag, no tail, no futex word to wake on
+        }
         producer.close();
         // Every sleeper wakes to see PRODUCER_CLOSED (docs/abi.md 2.9): a waiter with no timeout must not hang.
         VarHandle.fullFence();
@@ -184,8 +189,9 @@ final class CompletionPoster {
                 // A head no reaper could have written: stop writing into the ring for good (it could overwrite
                 // unread events), keep every completion on the overflow list, and say so in the flags. The threads
                 // that post carry on; the engine refuses new work and hands over what completed (takeOverflowed).
-                corruption = e.getMessage();
-                ring.setFlags(RingDescriptor.FLAG_CORRUPTED);
+                giveUp(e.getMessage());
+            } catch (final InternalError e) {
+                loseMapping(e);
             }
         }
         InFlight op;
@@ -205,14 +211,62 @@ final class CompletionPoster {
             try {
                 producer.freeBytes();
             } catch (final RingCorruptedException e) {
-                corruption = e.getMessage();
-                ring.setFlags(RingDescriptor.FLAG_CORRUPTED);
+                giveUp(e.getMessage());
+            } catch (final InternalError e) {
+                loseMapping(e);
             } finally {
                 postLock.unlock();
             }
             // Whoever queued a completion while the lock was held here left it to the holder: post it.
             postIfFree();
         }
+    }
+
+    /** Under the post lock: the ring is given up for {@code reason}; says so in its flags if the header is there. */
+    private void giveUp(final String reason) {
+        corruption = reason;
+        if (!mappingLost) {
+            try {
+                ring.setFlags(RingDescriptor.FLAG_CORRUPTED);
+            } catch (final InternalError e) {
+                mappingLost = true;
+            }
+        }
+    }
+
+    /**
+     * Under the post lock: touching the mapping faulted (SIGBUS, which the JVM raises as an InternalError in the
+     * thread that touched it): the ring file was truncated under it. Events being written then are lost with the
+     * pages; every later one goes to the overflow list and is handed over (takeOverflowed).
+     */
+    private void loseMapping(final InternalError e) {
+        // The header's page may have survived (only data pages lost): giveUp tries the flag, and faults no worse.
+        giveUp("the ring's memory faulted (" + e.getMessage() + "): its file was truncated under the mapping");
+        mappingLost = true;
+    }
+
+    /**
+     * The ring file is smaller than the ring (the engine looked, {@code fileSize} bytes): give the ring up before
+     * anything touches the lost pages.
+     */
+    void fileTruncated(final long fileSize) {
+        postLock.lock();
+        try {
+            if (!mappingLost) {
+                // The flag goes in only if the header's page is still there.
+                mappingLost = fileSize < RingDescriptor.HEADER_LENGTH;
+                giveUp("the ring file was truncated to " + fileSize + " bytes under the mapping");
+                mappingLost = true;
+            }
+        } finally {
+            postLock.unlock();
+        }
+        postIfFree();
+    }
+
+    /** @return true once the ring's pages may be gone: nothing may touch the mapping */
+    boolean mappingLost() {
+        return mappingLost;
     }
 
     /** @return why the ring was given up (an impossible head), or null while it is healthy */
@@ -254,9 +308,9 @@ final class CompletionPoster {
             boolean written;
             try {
                 written = overflow.isEmpty() && writeEvent(op);
-            } catch (final RingCorruptedException e) {
+            } catch (final RingCorruptedException | InternalError e) {
                 op.markOverflowed();
-                overflow.addLast(op); // never lost: first on the list, as it completed first
+                overflow.addLast(op); // kept: first on the list, as it completed first
                 throw e;
             }
             if (written) {

@@ -21,6 +21,7 @@ import io.aioring.linux.Futex;
 import io.aioring.linux.IoUringException;
 import io.aioring.linux.Linux;
 import io.aioring.ring.Ring;
+import io.aioring.ring.RingDescriptor;
 import io.aioring.ring.RingFile;
 import io.aioring.ring.RingSpec;
 
@@ -586,11 +587,10 @@ public final class Engine {
         while (!stopped) {
             final long now = System.nanoTime();
             if (now - lastBeat >= HEARTBEAT_PERIOD_NANOS) {
-                ring.heartbeat(now);
-                poster.checkHead();
+                beat(now);
                 lastBeat = now;
             }
-            if (poster.overflowLength() > 0) {
+            if (poster.overflowLength() > 0 && poster.corruption() == null) {
                 final int seen = ring.doorbell();
                 poster.flush();
                 if (poster.overflowLength() > 0 && !stopped) {
@@ -600,6 +600,36 @@ public final class Engine {
             } else {
                 LockSupport.parkNanos(this, HEARTBEAT_PERIOD_NANOS);
             }
+        }
+    }
+
+    /**
+     * The heartbeat: a look at the file's size first (a truncated file's lost pages must not be touched), then the
+     * heartbeat word and a check of head.
+     */
+    private void beat(final long now) {
+        if (poster.mappingLost()) {
+            return;
+        }
+        final long size = fileSizeOrMinusOne();
+        if (size >= 0 && size < RingDescriptor.totalLength(ring.dataLength())) {
+            poster.fileTruncated(size);
+            return;
+        }
+        try {
+            ring.heartbeat(now);
+        } catch (final InternalError e) {
+            poster.fileTruncated(fileSizeOrMinusOne()); // it shrank after the look
+            return;
+        }
+        poster.checkHead();
+    }
+
+    private long fileSizeOrMinusOne() {
+        try {
+            return ringFile.size();
+        } catch (final java.io.UncheckedIOException e) {
+            return -1;
         }
     }
 

@@ -119,7 +119,10 @@ final class BenchCommand implements Callable<Integer> {
         final long fileSize = size(size, "--size");
         final long bs = size(blockSize, "--bs");
         final long durationNanos = durationNanos();
-        final int ringBytes = (int) Math.min(Integer.MAX_VALUE, size(ringSize, "--ring"));
+        final long ringLong = size(ringSize, "--ring");
+        final String badRing = io.aioring.ring.RingDescriptor.checkDataLength(ringLong);
+        check(badRing == null, "--ring " + ringSize + " (" + Sizes.human(ringLong) + ") must be a power of two from 1k to 1g");
+        final int ringBytes = (int) ringLong;
         check(bs >= 512 && bs <= 16 << 20 && Long.bitCount(bs) == 1, "--bs must be a power of two from 512 to 16m, not " + blockSize);
         check(fileSize >= bs, "--size (" + size + ") must be at least --bs (" + blockSize + ")");
         check(queueDepth >= 1 && queueDepth <= 4096, "--qd must be 1 to 4096, not " + queueDepth);
@@ -127,6 +130,12 @@ final class BenchCommand implements Callable<Integer> {
         check(workers >= 1 && workers <= 256, "--workers must be 1 to 256, not " + workers);
         check(readPercent >= 0 && readPercent <= 100, "--rwmixread must be 0 to 100, not " + readPercent);
         check(ioLimit == null || ioLimit > 0, "--ios must be positive");
+        check(file == null || !Files.isDirectory(file), "--file " + file + " is a directory; give a file in it");
+        if (hgrm != null) {
+            final Path parent = hgrm.toAbsolutePath().getParent();
+            check(parent == null || Files.isDirectory(parent), "--hgrm " + hgrm + ": " + parent + " is not a directory");
+            check(!Files.isDirectory(hgrm), "--hgrm " + hgrm + " is a directory; give a file");
+        }
         final int backendCode = switch (backend.toLowerCase(Locale.ROOT)) {
             case "auto" -> SetupDescriptor.BACKEND_AUTO;
             case "io_uring", "io-uring", "iouring" -> SetupDescriptor.BACKEND_IO_URING;
@@ -136,12 +145,16 @@ final class BenchCommand implements Callable<Integer> {
         };
         final long rampNanos;
         try {
-            rampNanos = ramp.trim().matches("0+(\\.0*)?(ms|s|m)?") ? 0 : Sizes.nanos(ramp);
+            rampNanos = ramp.trim().matches("0+(\\.0*)?(ms|s|m|h)?") ? 0 : Sizes.nanos(ramp);
         } catch (final IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--ramp: " + e.getMessage());
         }
+        final int[] attributeIds = attributeIds(registry);
+        final AioAttribute timing = registry.byName("timing");
+        check(hgrm == null || timing != null && java.util.Arrays.stream(attributeIds).anyMatch(id -> id == timing.id()),
+            "--hgrm needs the timing attribute (the histogram is of its latencies): add timing to --attrs");
         return new BenchOptions(file, fileSize, bs, workload, readPercent, queueDepth, rampNanos, durationNanos, ioLimit,
-            attributeIds(registry), reapers, reaperMode, direct, backendCode, workers, ringBytes, json, hgrm);
+            attributeIds, reapers, reaperMode, direct, backendCode, workers, ringBytes, json, hgrm);
     }
 
     private int run(final BenchOptions options, final Path path, final AttributeRegistry registry) throws Exception {
@@ -192,6 +205,11 @@ final class BenchCommand implements Callable<Integer> {
                 if (total.events != engine.submitted() || total.rampEvents != engine.rampSubmitted()) {
                     err.println("aioring bench: " + engine.submitted() + " iocbs submitted (+" + engine.rampSubmitted()
                         + " during the ramp) but " + total.events + " events reaped (+" + total.rampEvents + ")");
+                    return 1;
+                }
+                if (total.errors > 0) {
+                    err.println("aioring bench: " + total.errors + " of " + total.events + " I/Os failed (the first: "
+                        + Errno.describeResult(total.firstError) + "); iops counts only those that succeeded");
                     return 1;
                 }
                 return 0;

@@ -2,64 +2,58 @@ package io.aioring.cli;
 
 import java.util.Locale;
 
-/** Sizes and durations as people type them: 4k, 1m, 1g; 500ms, 10s, 2m. */
+/** Sizes and durations as people type them: 4k, 1m, 1.5g; 500ms, 10s, 2m, 1h. */
 final class Sizes {
     private Sizes() {
     }
 
-    /** @return bytes, or throws IllegalArgumentException with what was wrong */
+    private static final java.util.regex.Pattern SIZE =
+        java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)(?:i?b)?");
+    private static final java.util.regex.Pattern DURATION =
+        java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
+
+    /**
+     * @return bytes: a number (decimals allowed when they come to whole bytes), then k, m, g or t (powers of 1024),
+     *         optionally followed by b, ib or nothing: 4096, 4k, 1.5g, 2MiB
+     * @throws IllegalArgumentException saying what was wrong
+     */
     static long bytes(final String text) {
-        final String t = text.trim().toLowerCase(Locale.ROOT).replace("ib", "").replace("b", "");
-        if (t.isEmpty()) {
-            throw new IllegalArgumentException("'" + text + "' is not a size (e.g. 4k, 1m, 1g)");
+        final java.util.regex.Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a size (e.g. 4k, 1m, 1.5g)");
         }
-        final char unit = t.charAt(t.length() - 1);
-        final long scale = switch (unit) {
-            case 'k' -> 1L << 10;
-            case 'm' -> 1L << 20;
-            case 'g' -> 1L << 30;
-            case 't' -> 1L << 40;
+        final long scale = switch (m.group(2)) {
+            case "k" -> 1L << 10;
+            case "m" -> 1L << 20;
+            case "g" -> 1L << 30;
+            case "t" -> 1L << 40;
             default -> 1;
         };
-        final String digits = scale == 1 ? t : t.substring(0, t.length() - 1);
         try {
-            final long value = Long.parseLong(digits);
-            if (value < 0) {
-                throw new NumberFormatException();
-            }
-            return Math.multiplyExact(value, scale);
-        } catch (final NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a size (e.g. 4k, 1m, 1g)");
+            final java.math.BigDecimal value = new java.math.BigDecimal(m.group(1)).multiply(java.math.BigDecimal.valueOf(scale));
+            return value.longValueExact();
+        } catch (final ArithmeticException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a whole number of bytes that fits in 63 bits");
         }
     }
 
-    /** @return nanoseconds, or throws IllegalArgumentException */
+    /** @return nanoseconds of a duration: a number, then ms, s (the default), m or h: 500ms, 10s, 1.5m, 1h */
     static long nanos(final String text) {
-        final String t = text.trim().toLowerCase(Locale.ROOT);
-        final long scale;
-        final String digits;
-        if (t.endsWith("ms")) {
-            scale = 1_000_000L;
-            digits = t.substring(0, t.length() - 2);
-        } else if (t.endsWith("s")) {
-            scale = 1_000_000_000L;
-            digits = t.substring(0, t.length() - 1);
-        } else if (t.endsWith("m")) {
-            scale = 60_000_000_000L;
-            digits = t.substring(0, t.length() - 1);
-        } else {
-            scale = 1_000_000_000L;
-            digits = t;
+        final java.util.regex.Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration (e.g. 500ms, 10s, 2m, 1h)");
         }
-        try {
-            final double value = Double.parseDouble(digits);
-            if (!(value > 0) || Double.isInfinite(value)) {
-                throw new NumberFormatException();
-            }
-            return (long) (value * scale);
-        } catch (final NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration (e.g. 500ms, 10s, 2m)");
+        final long scale = m.group(2) == null ? 1_000_000_000L : switch (m.group(2)) {
+            case "ms" -> 1_000_000L;
+            case "m" -> 60_000_000_000L;
+            case "h" -> 3_600_000_000_000L;
+            default -> 1_000_000_000L;
+        };
+        final double value = Double.parseDouble(m.group(1)) * scale;
+        if (!(value >= 1) || value > Long.MAX_VALUE) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration above 0 (e.g. 500ms, 10s, 2m, 1h)");
         }
+        return (long) value;
     }
 
     /** @return e.g. "4 KiB", "1 GiB", "19.6 GiB", "1536 B" */

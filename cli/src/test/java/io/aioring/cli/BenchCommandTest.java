@@ -108,6 +108,67 @@ class BenchCommandTest {
         assertBad(InspectCommandTest.run("bench", "--rw", "sideways"), "--rw");
         assertBad(InspectCommandTest.run("bench", "--size", "1k", "--bs", "4k"), "must be at least --bs");
         assertBad(InspectCommandTest.run("bench", "--qd", "0"), "--qd must be 1 to 4096");
+        // Found before any file is written, and said in the user's own words.
+        assertBad(InspectCommandTest.run("bench", "--size", "4b096"), "--size: '4b096' is not a size");
+        assertBad(InspectCommandTest.run("bench", "--ring", "3g"), "--ring 3g (3 GiB) must be a power of two from 1k to 1g");
+        assertBad(InspectCommandTest.run("bench", "--file", dir.toString()), "--file " + dir + " is a directory");
+        assertBad(InspectCommandTest.run("bench", "--hgrm", dir.resolve("missing/lat.hgrm").toString()),
+            "--hgrm " + dir.resolve("missing/lat.hgrm") + ": " + dir.resolve("missing") + " is not a directory");
+        assertBad(InspectCommandTest.run("bench", "--attrs", "none", "--hgrm", dir.resolve("lat.hgrm").toString()),
+            "--hgrm needs the timing attribute");
+    }
+
+    /**
+     * Writes into a sparse file on a 64 KiB tmpfs fail with ENOSPC: bench counts them apart from IOPS and exits 1
+     * (it said 0 and counted them as I/Os). Needs the right to mount a tmpfs; skipped, saying why, without it.
+     */
+    @Test
+    @Timeout(120)
+    void failedIosAreCountedApartAndTheExitIsOne() throws Exception {
+        final Path small = Files.createDirectory(dir.resolve("small"));
+        final Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small.toString())
+            .redirectErrorStream(true).start();
+        final String said = new String(mount.getInputStream().readAllBytes());
+        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a small tmpfs here: " + said);
+        try {
+            final Path sparse = small.resolve("sparse.dat");
+            try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(sparse.toFile(), "rw")) {
+                f.setLength(8 << 20); // 8 MiB that the file system has no room to fill
+            }
+            final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--file", sparse.toString(), "--size", "8m",
+                "--rw", "randwrite", "--ios", "2000", "--reaper-mode", "thread", "--json");
+            assertEquals(1, run.exit(), run.err() + run.out());
+            assertTrue(run.err().contains("I/Os failed (the first: -ENOSPC"), run.err());
+            final Matcher errors = Pattern.compile("\"errors\":(\\d+)").matcher(run.out());
+            assertTrue(errors.find(), run.out());
+            final long failed = Long.parseLong(errors.group(1));
+            assertTrue(failed > 1000, "most writes found no room: " + failed);
+            final Matcher iops = Pattern.compile("\"seconds\":([0-9.]+),\"iops\":([0-9.]+)").matcher(run.out());
+            assertTrue(iops.find(), run.out());
+            final double successes = Double.parseDouble(iops.group(2)) * Double.parseDouble(iops.group(1));
+            assertEquals(2000 - failed, successes, 1.0, "iops counts the writes that succeeded, only");
+        } finally {
+            new ProcessBuilder("umount", small.toString()).start().waitFor();
+        }
+    }
+
+    @Test
+    void sizesAndDurationsAsPeopleTypeThem() {
+        assertEquals(4096, Sizes.bytes("4096"));
+        assertEquals(4096, Sizes.bytes("4k"));
+        assertEquals(4096, Sizes.bytes("4KiB"));
+        assertEquals(3L << 29, Sizes.bytes("1.5g"));
+        assertEquals(1536, Sizes.bytes("1.5k"));
+        for (final String bad : new String[] {"4b096", "", "k", "-4k", "0.3k", "1.5", "4x", "99999999999t"}) {
+            assertThrows(IllegalArgumentException.class, () -> Sizes.bytes(bad), bad);
+        }
+        assertEquals(3_600_000_000_000L, Sizes.nanos("1h"));
+        assertEquals(90_000_000_000L, Sizes.nanos("1.5m"));
+        assertEquals(500_000_000L, Sizes.nanos("500ms"));
+        assertEquals(10_000_000_000L, Sizes.nanos("10"));
+        for (final String bad : new String[] {"soon", "0s", "-1s", "1d", "s"}) {
+            assertThrows(IllegalArgumentException.class, () -> Sizes.nanos(bad), bad);
+        }
     }
 
     private static void assertBad(final InspectCommandTest.Run run, final String expected) {

@@ -79,6 +79,7 @@ public final class AioContext implements AutoCloseable {
     /** Setup with the context thread's doorbell fallback wait given (tests make it long to prove the doorbell works). */
     static AioContext setup(final SetupParams params, final AttributeRegistry registry, final long doorbellFallbackNanos) {
         Arch.current(); // one clear line on an architecture aioring does not run on, before any Linux call
+        io.aioring.linux.JvmFlags.require(); // one clear line on a JVM started without them, before any Unsafe
         return new AioContext(Engine.setup(params, registry, doorbellFallbackNanos));
     }
 
@@ -124,6 +125,25 @@ public final class AioContext implements AutoCloseable {
     /** @return 0, or why {@code auto} did not pick io_uring: the errno io_uring_setup gave (EPERM, ENOSYS...) */
     public int backendRefusal() {
         return engine.backendRefusal();
+    }
+
+    /**
+     * Opens a file for this context's iocbs, from a path: the descriptor belongs to the context and destroy closes
+     * it (once no iocb runs). Any descriptor works in an iocb; this one needs no closing of its own.
+     *
+     * @param path      the file
+     * @param openFlags {@code Linux.O_RDONLY}, {@code O_WRONLY} or {@code O_RDWR}, with any other open(2) flags
+     *                  ({@code O_DIRECT}, {@code O_CREAT}...); O_CLOEXEC is always added
+     * @return the descriptor, for {@link IocbWriter#pread} and the like
+     * @throws java.io.IOException naming the path and the errno (e.g. "cannot open /x: ENOENT")
+     */
+    public int openFile(final Path path, final int openFlags) throws java.io.IOException {
+        enter();
+        try {
+            return engine.openFile(path, openFlags, 0644);
+        } finally {
+            exit();
+        }
     }
 
     /**

@@ -72,6 +72,7 @@ public final class ContextReaper implements AutoCloseable {
      * @throws java.io.UncheckedIOException if it cannot be opened
      */
     public static ContextReaper open(final Path ringFile) {
+        io.aioring.linux.JvmFlags.require();
         final RingFile file = RingFile.open(ringFile, ContextDescriptor.KNOWN_INCOMPAT_FEATURES);
         if ((file.ring().compatFeatures() & ContextDescriptor.COMPAT_CONTEXT_AREA) == 0
             || (file.ring().incompatFeatures() & ContextDescriptor.INCOMPAT_EVENTS_V1) == 0) {

@@ -22,11 +22,17 @@ public final class SetupParams {
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
     public static final int DEFAULT_WORKERS = 4;
 
-    private final UnsafeBuffer block = new UnsafeBuffer(new byte[LENGTH]);
+    private final UnsafeBuffer block;
     private Path ringPath;
 
-    /** Version 1 defaults: eventfd and its socket, 1 MiB ring, 4 workers. */
+    /**
+     * Version 1 defaults: eventfd and its socket, 1 MiB ring, 4 workers.
+     *
+     * @throws IllegalStateException in one line naming the JVM flag missing, on a JVM started without them
+     */
     public SetupParams() {
+        io.aioring.linux.JvmFlags.require(); // the first aioring object made: before Agrona's Unsafe is touched
+        block = new UnsafeBuffer(new byte[LENGTH]);
         block.putInt(ABI_VERSION_OFFSET, RingDescriptor.ABI_VERSION);
         block.putInt(FLAGS_OFFSET, FLAG_EVENTFD | FLAG_EVENTFD_SOCKET);
         block.putInt(RING_DATA_BYTES_OFFSET, DEFAULT_RING_DATA_BYTES);

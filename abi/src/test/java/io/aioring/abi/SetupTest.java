@@ -108,6 +108,40 @@ class SetupTest {
         assertTrue(refused(last).getMessage().contains("byte 63 holds 0x7"));
     }
 
+    /** openFile: a descriptor of the context's own, closed by destroy; a missing file is one line with its errno. */
+    @Test
+    void openFileGivesADescriptorThatDestroyCloses() throws Exception {
+        final java.nio.file.Path file = java.nio.file.Files.writeString(java.nio.file.Files.createTempFile("aioring-open", ".txt"), "x");
+        try {
+            final AioContext context = AioContext.setup(TestBackend.params(), new AttributeRegistry(List.of()));
+            final int fd;
+            try {
+                fd = context.openFile(file, io.aioring.linux.Linux.O_RDONLY);
+                assertEquals(file.toRealPath(), java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd)));
+                final java.io.IOException missing = assertThrows(java.io.IOException.class,
+                    () -> context.openFile(file.resolveSibling("no-such-file"), io.aioring.linux.Linux.O_RDONLY));
+                assertEquals("cannot open " + file.resolveSibling("no-such-file") + ": ENOENT", missing.getMessage());
+            } finally {
+                context.destroy();
+            }
+            assertFalse(java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/fd/" + fd)), "destroy closed it");
+        } finally {
+            java.nio.file.Files.delete(file);
+        }
+    }
+
+    /** Started without the flags, a JVM is told which one in one line, not with an IllegalAccessError. */
+    @Test
+    void aJvmWithoutTheFlagsIsToldWhichInOneLine() throws Exception {
+        final Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", System.getProperty("java.class.path"), MissingFlagsMain.class.getName()).redirectErrorStream(true).start();
+        final String output = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("java.lang.IllegalStateException: aioring needs the JVM flag " + io.aioring.linux.JvmFlags.ADD_EXPORTS + " "
+            + io.aioring.linux.JvmFlags.UNSAFE_EXPORT + " (Agrona's Unsafe); start java with: " + io.aioring.linux.JvmFlags.line()
+            + "\n", output);
+    }
+
     @Test
     void aMisalignedInitialPosition() {
         final SetupException e = refused(new SetupParams().ringInitialPosition(-12));

@@ -21,6 +21,19 @@ public final class JvmFlags {
     private JvmFlags() {
     }
 
+    /**
+     * Fails with one line naming the flag when the JVM was started without the export Agrona's Unsafe needs (it would
+     * otherwise surface as an IllegalAccessError deep in a stack trace). FFM without {@link #NATIVE_ACCESS} only warns.
+     *
+     * @throws IllegalStateException naming the missing flag and the whole set
+     */
+    public static void require() {
+        if (!Object.class.getModule().isExported("jdk.internal.misc", JvmFlags.class.getModule())) {
+            throw new IllegalStateException("aioring needs the JVM flag " + ADD_EXPORTS + " " + UNSAFE_EXPORT
+                + " (Agrona's Unsafe); start java with: " + line());
+        }
+    }
+
     /** @return the flags as one line, separated by spaces */
     public static String line() {
         return String.join(" ", REQUIRED);

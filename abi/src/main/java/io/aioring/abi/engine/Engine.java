@@ -45,6 +45,8 @@ public final class Engine {
     private final Ring ring;
     private final ContextArea area;
     private final Arena arena;
+    /** Descriptors {@link #openFile} opened: the context's, closed by destroy. */
+    private final java.util.Set<Integer> openedFiles = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AttributeRegistry registry;
     private final MemoryRegistry memory = new MemoryRegistry();
     private final IocbDecoder decoder;
@@ -241,6 +243,28 @@ public final class Engine {
     /** @return 0, or the errno io_uring_setup gave when {@code auto} fell back to threads */
     public int backendRefusal() {
         return backendRefusal;
+    }
+
+    /**
+     * Opens a file for this context's iocbs; the descriptor is the context's, closed by destroy once nothing runs.
+     *
+     * @param path      the file
+     * @param openFlags O_RDONLY, O_WRONLY or O_RDWR, with any other open(2) flags (O_CLOEXEC is always added)
+     * @param mode      the mode of a file O_CREAT makes
+     * @return the descriptor
+     * @throws java.io.IOException naming the path and the errno
+     */
+    public int openFile(final Path path, final int openFlags, final int mode) throws java.io.IOException {
+        try (Arena scratch = Arena.ofConfined()) {
+            final Errno errno = new Errno(scratch);
+            final int fd = Linux.openat(errno, Linux.AT_FDCWD, Linux.cString(scratch, path.toString()).address(),
+                openFlags | Linux.O_CLOEXEC, mode);
+            if (fd < 0) {
+                throw new java.io.IOException("cannot open " + path + ": " + Errno.name(-fd));
+            }
+            openedFiles.add(fd);
+            return fd;
+        }
     }
 
     /**
@@ -645,6 +669,9 @@ public final class Engine {
         scheduler.stop();
         backend.stop();
         fdSlots.closeAll(new Errno());
+        for (final Integer fd : openedFiles) {
+            Linux.close(new Errno(), fd);
+        }
         poster.flush();
         stopped = true;
         LockSupport.unpark(contextThread);

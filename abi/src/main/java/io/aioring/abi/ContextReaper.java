@@ -49,6 +49,9 @@ public final class ContextReaper implements AutoCloseable {
     private boolean eventfdSignalled;
     private long lastLivenessCheck = System.nanoTime();
     private final ReapSource reapSource = new ReapSource();
+    /** The overflow file's poller, once the engine is found gone and the file opened; else null. */
+    private EventPoller overflowPoller;
+    private RingFile overflowFile;
 
     private ContextReaper(final RingFile file) {
         this.file = file;
@@ -107,7 +110,10 @@ public final class ContextReaper implements AutoCloseable {
      * @return events handed to {@code handler}
      */
     public int poll(final EventHandler handler, final int maxBytes) {
-        final int reaped = poller.poll(handler, maxBytes);
+        int reaped = poller.poll(handler, maxBytes);
+        if (reaped == 0 && overflowPoller != null) {
+            reaped = overflowPoller.poll(handler, maxBytes); // the engine is gone: what its overflow list held
+        }
         if (reaped == 0) {
             final int flags;
             try {
@@ -169,10 +175,13 @@ public final class ContextReaper implements AutoCloseable {
             return ContextReaper.this.poll(handler, maxBytes);
         }
 
-        /** The ring is drained and the engine closed it or is gone. */
+        /** The ring (and, the engine gone, its overflow file) is drained and the engine closed it or is gone. */
         @Override
         public boolean ended(final long nowNanos) {
-            return isDrained() && engineEnded(nowNanos);
+            if (!isDrained() || !engineEnded(nowNanos)) {
+                return false;
+            }
+            return !openOverflowFile(); // just opened: look there before ending
         }
     }
 
@@ -257,9 +266,38 @@ public final class ContextReaper implements AutoCloseable {
         return eventfd;
     }
 
-    /** @return true if neither the ring nor this reaper holds an event */
+    /** @return true if neither the ring, the overflow file (when opened) nor this reaper holds an event */
     public boolean isDrained() {
-        return poller.isEmpty();
+        return poller.isEmpty() && (overflowPoller == null || overflowPoller.isEmpty());
+    }
+
+    /**
+     * Once the engine is gone (not closed: destroy removes the file), opens its overflow file (docs/abi.md 2.8):
+     * the events its overflow list held, which {@link #poll} then hands over after the ring's.
+     *
+     * @return true if the file was opened now
+     */
+    public boolean openOverflowFile() {
+        if (overflowPoller != null || (ring.compatFeatures() & ContextDescriptor.COMPAT_DURABLE_OVERFLOW) == 0
+            || engineState() != EngineState.GONE) {
+            return false;
+        }
+        final String path;
+        try {
+            path = area.overflowPath();
+        } catch (final IllegalStateException e) {
+            throw new io.aioring.ring.RingCorruptedException("overflow_path_length", 0, e.getMessage());
+        }
+        if (path == null) {
+            return false;
+        }
+        try {
+            overflowFile = RingFile.open(Path.of(path), ContextDescriptor.KNOWN_INCOMPAT_FEATURES);
+        } catch (final java.io.UncheckedIOException e) {
+            return false; // removed already: by destroy, or by someone who drained it
+        }
+        overflowPoller = new EventPoller(overflowFile.ring(), ring);
+        return true;
     }
 
     /**
@@ -312,6 +350,9 @@ public final class ContextReaper implements AutoCloseable {
         if (liveness >= 0) {
             Linux.close(errno, liveness);
             liveness = -1;
+        }
+        if (overflowFile != null) {
+            overflowFile.close();
         }
         file.close();
         arena.close();

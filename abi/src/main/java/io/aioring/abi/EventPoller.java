@@ -39,6 +39,15 @@ final class EventPoller implements RecordHandler, ReapLoop.Source {
         this.reaper = new RingReaper(ring, RingReaper.Mode.SHARED, RingReaper.DEFAULT_BATCH_BYTES, new SequenceGuard(ring));
     }
 
+    /**
+     * A poller of a context's overflow file (a ring of its own), once the engine is gone: its events are numbered in
+     * the context's sequence, so copies of events that entered the context's ring are dropped (docs/abi.md 2.8).
+     */
+    EventPoller(final Ring overflowFile, final Ring context) {
+        this.reaper = new RingReaper(overflowFile, RingReaper.Mode.SHARED, RingReaper.DEFAULT_BATCH_BYTES,
+            new SequenceGuard(context, true));
+    }
+
     Ring ring() {
         return reaper.ring();
     }

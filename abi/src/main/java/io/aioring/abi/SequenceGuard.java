@@ -24,9 +24,27 @@ final class SequenceGuard implements ClaimGuard {
     /** One past the highest sequence known claimed (unsigned). */
     private long floor;
 
+    /** Events reaped before are expected here (the overflow file after the engine's death): dropped silently. */
+    private final boolean expectsCopies;
+
     SequenceGuard(final Ring ring) {
-        this.area = (ring.compatFeatures() & ContextDescriptor.COMPAT_REAPED_SEQUENCE) != 0
-            ? new ContextArea(ring.buffer()) : null;
+        this(ring, false);
+    }
+
+    /**
+     * @param context       the context's ring, whose reaped_sequence the guard keeps
+     * @param expectsCopies true for the overflow file, where an event may also have entered the ring just before the
+     *                      engine died: refused without a report
+     */
+    SequenceGuard(final Ring context, final boolean expectsCopies) {
+        this.area = (context.compatFeatures() & ContextDescriptor.COMPAT_REAPED_SEQUENCE) != 0
+            ? new ContextArea(context.buffer()) : null;
+        this.expectsCopies = expectsCopies;
+    }
+
+    @Override
+    public boolean reportsRefused() {
+        return !expectsCopies;
     }
 
     @Override

@@ -89,6 +89,7 @@ class WakeUpTest {
         } finally {
             Files.deleteIfExists(ring);
             Files.deleteIfExists(Path.of(ring + ".sock"));
+            Files.deleteIfExists(Path.of(ring + ".overflow"));
         }
     }
 }

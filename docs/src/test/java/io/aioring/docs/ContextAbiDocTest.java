@@ -108,5 +108,7 @@ class ContextAbiDocTest {
             rows.get(4).subList(0, 3));
         assertEquals(List.of("compat", "0x" + Long.toHexString(ContextDescriptor.COMPAT_TAIL_FUTEX), "`TAIL_FUTEX`"),
             rows.get(5).subList(0, 3));
+        assertEquals(List.of("compat", "0x" + Long.toHexString(ContextDescriptor.COMPAT_DURABLE_OVERFLOW), "`DURABLE_OVERFLOW`"),
+            rows.get(6).subList(0, 3));
     }
 }

@@ -24,4 +24,12 @@ public interface ClaimGuard {
 
     /** The last record of a claim: publish, for every reaper, that records up to it are taken. */
     void claimed(int type, DirectBuffer buffer, int index, int length);
+
+    /**
+     * @return true (the default) if a refused record means corruption, which the poll reports; false where copies are
+     *         expected (a context's overflow file after its engine died) and are dropped without a word
+     */
+    default boolean reportsRefused() {
+        return true;
+    }
 }

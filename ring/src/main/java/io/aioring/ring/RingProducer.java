@@ -155,6 +155,11 @@ public final class RingProducer {
         return true;
     }
 
+    /** @return the counter just past the last record committed (published or not): fillers before it included */
+    public int committedTail() {
+        return pendingTail;
+    }
+
     /** @return the tail this producer last published */
     public int publishedTail() {
         return publishedTail;

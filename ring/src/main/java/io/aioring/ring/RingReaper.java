@@ -281,6 +281,9 @@ public final class RingReaper {
         if (refused > 0) {
             final int count = refused;
             refused = 0;
+            if (!guard.reportsRefused()) {
+                return;
+            }
             throw new RingCorruptedException("head", Integer.toUnsignedLong(buffer.getIntVolatile(RingDescriptor.HEAD_OFFSET)),
                 "moved backwards: " + count + " record" + (count == 1 ? " was" : "s were")
                 + " taken again that had been reaped before, and not delivered again");

@@ -44,6 +44,7 @@ class EngineKilledTest {
         } finally {
             Files.deleteIfExists(ring);
             Files.deleteIfExists(Path.of(ring + ".sock"));
+            Files.deleteIfExists(Path.of(ring + ".overflow"));
         }
     }
 }

@@ -50,14 +50,30 @@ final class CompletionPoster {
 
     private volatile int overflowLength;
     private volatile long eventsPosted;
+    /** The next event's sequence: fixed when an event enters the ring, or the overflow list, whichever comes first. */
+    private long nextSequence;
+    private final Ring spill;
+    private final RingProducer spillProducer;
+    /** Events of the overflow file entered the ring in this post: its head moves to spillConsumedTo after tail's publish. */
+    private boolean spillConsumed;
+    private int spillConsumedTo;
+    /** The overflow file held an impossible head: events overflow into memory only from then on. */
+    private boolean spillBroken;
     private final java.util.concurrent.atomic.AtomicLong eventsHandedToAwaiters = new java.util.concurrent.atomic.AtomicLong();
     private long eventsOverflowed;
 
-    CompletionPoster(final Ring ring, final ContextArea area, final Submissions slots, final int eventfd, final Arena arena) {
+    /**
+     * @param spill the overflow file's ring: every event on the overflow list is also written there, for reapers to
+     *              drain should the engine die (docs/abi.md 2.8); null for none
+     */
+    CompletionPoster(final Ring ring, final Ring spill, final ContextArea area, final Submissions slots, final int eventfd,
+                     final Arena arena) {
         this.ring = ring;
         this.buffer = ring.buffer();
         this.area = area;
         this.producer = new RingProducer(ring);
+        this.spill = spill;
+        this.spillProducer = spill == null ? null : new RingProducer(spill);
         this.slots = slots;
         this.completions = new ManyToOneConcurrentArrayQueue<>(slots.capacity());
         this.overflow = new ArrayDeque<>(slots.capacity() + 1);
@@ -189,6 +205,8 @@ final class CompletionPoster {
                 // A head no reaper could have written: stop writing into the ring for good (it could overwrite
                 // unread events), keep every completion on the overflow list, and say so in the flags. The threads
                 // that post carry on; the engine refuses new work and hands over what completed (takeOverflowed).
+                // What this post wrote before it loaded the bad head went where the last good head left room.
+                publishAndConsumeSpill();
                 giveUp(e.getMessage());
             } catch (final InternalError e) {
                 loseMapping(e);
@@ -196,8 +214,10 @@ final class CompletionPoster {
         }
         InFlight op;
         while ((op = completions.poll()) != null) {
-            op.markOverflowed();
-            overflow.addLast(op);
+            toOverflow(op);
+        }
+        if (spillProducer != null) {
+            spillProducer.publish();
         }
         overflowLength = overflow.size();
     }
@@ -291,6 +311,9 @@ final class CompletionPoster {
             overflowLength = overflow.size();
             final int length = EventEncoder.encode(target, 0, op.userData(), op.result(), op.eventFlags(), op.opcode(),
                 op.attributeCount(), EventDescriptor.SEQUENCE_NOT_IN_RING, op.returnsIfAny(), op.returnsLength());
+            if (op.spilled()) {
+                consumeSpill(op.spillEnd());
+            }
             slots.release(op);
             return length;
         } finally {
@@ -309,16 +332,17 @@ final class CompletionPoster {
             try {
                 written = overflow.isEmpty() && writeEvent(op);
             } catch (final RingCorruptedException | InternalError e) {
-                op.markOverflowed();
-                overflow.addLast(op); // kept: first on the list, as it completed first
+                toOverflow(op); // kept: first on the list, as it completed first
                 throw e;
             }
             if (written) {
                 slots.release(op);
             } else {
-                op.markOverflowed();
-                overflow.addLast(op);
+                toOverflow(op);
             }
+        }
+        if (spillProducer != null) {
+            spillProducer.publish();
         }
         final int length = overflow.size();
         if (length != overflowLength) {
@@ -333,7 +357,7 @@ final class CompletionPoster {
             }
         }
         final int tailBefore = producer.publishedTail();
-        if (producer.publish()) {
+        if (publishAndConsumeSpill()) {
             area.eventsPosted(eventsPosted);
             area.eventsOverflowed(eventsOverflowed);
             // Reapers register before they sleep (tail waiters, eventfd) and recheck the ring after registering;
@@ -351,16 +375,70 @@ final class CompletionPoster {
         }
     }
 
+    /**
+     * Onto the overflow list, its sequence fixed now (events enter the ring in list order, so the ring's sequence
+     * stays 0, 1, 2...), and into the overflow file when it has room: a reaper drains the file if the engine dies.
+     */
+    private void toOverflow(final InFlight op) {
+        op.markOverflowed();
+        op.sequence(nextSequence++);
+        if (spillProducer != null) {
+            int index = RingProducer.NO_ROOM;
+            if (!spillBroken) {
+                try {
+                    index = spillProducer.tryClaim(EventDescriptor.RECORD_TYPE, op.eventLength());
+                } catch (final RingCorruptedException e) {
+                    spillBroken = true; // someone wrote the overflow file's head: the file is given up, the ring is not
+                }
+            }
+            if (index != RingProducer.NO_ROOM) {
+                EventEncoder.encode(spill.buffer(), index, op.userData(), op.result(), op.eventFlags(), op.opcode(),
+                    op.attributeCount(), op.sequence(), op.returnsIfAny(), op.returnsLength());
+                spillProducer.commit();
+                op.spilledTo(spillProducer.committedTail());
+            } else {
+                area.countOverflowVolatile();
+            }
+        }
+        overflow.addLast(op);
+    }
+
+    /**
+     * Publishes the ring's tail, then consumes the overflow-file records of the events that entered it: in that order,
+     * so that an engine dying in between leaves an event in both (its sequence lets reapers drop the second) rather
+     * than in neither.
+     *
+     * @return true if tail moved
+     */
+    private boolean publishAndConsumeSpill() {
+        final boolean published = producer.publish();
+        if (spillConsumed) {
+            consumeSpill(spillConsumedTo);
+            spillConsumed = false;
+        }
+        return published;
+    }
+
+    /** The engine is the overflow file's one reaper while it lives: head moves by a release store. */
+    private void consumeSpill(final int end) {
+        // From the engine's own record of where each event's record ends: a word read back is never trusted.
+        spill.buffer().putIntRelease(RingDescriptor.HEAD_OFFSET, end);
+    }
+
     private boolean writeEvent(final InFlight op) {
         final int index = producer.tryClaim(EventDescriptor.RECORD_TYPE, op.eventLength());
         if (index == RingProducer.NO_ROOM) {
             return false;
         }
-        final long sequence = eventsPosted;
+        final long sequence = op.sequence() != InFlight.NO_SEQUENCE ? op.sequence() : nextSequence++;
         EventEncoder.encode(buffer, index, op.userData(), op.result(), op.eventFlags(), op.opcode(), op.attributeCount(),
             sequence, op.returnsIfAny(), op.returnsLength());
         producer.commit();
-        eventsPosted = sequence + 1;
+        eventsPosted++;
+        if (op.spilled()) {
+            spillConsumedTo = op.spillEnd(); // list order is file order: the last one's end covers the rest
+            spillConsumed = true;
+        }
         if (op.overflowed()) {
             eventsOverflowed++;
         }

@@ -45,6 +45,8 @@ public final class Engine {
     private final Ring ring;
     private final ContextArea area;
     private final Arena arena;
+    /** The overflow file: a ring holding every event on the overflow list, for reapers once the engine is gone. */
+    private final RingFile spillFile;
     /** Descriptors {@link #openFile} opened: the context's, closed by destroy. */
     private final java.util.Set<Integer> openedFiles = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final AttributeRegistry registry;
@@ -72,9 +74,11 @@ public final class Engine {
     private final ThreadLocal<Futex> futexes;
     private volatile boolean stopped;
 
-    private Engine(final RingFile ringFile, final Arena arena, final SetupParams params, final AttributeRegistry registry,
-                   final int eventfd, final EventfdServer eventfdServer, final long doorbellFallbackNanos, final String name) {
+    private Engine(final RingFile ringFile, final RingFile spillFile, final Arena arena, final SetupParams params,
+                   final AttributeRegistry registry, final int eventfd, final EventfdServer eventfdServer,
+                   final long doorbellFallbackNanos, final String name) {
         this.ringFile = ringFile;
+        this.spillFile = spillFile;
         this.ring = ringFile.ring();
         this.area = new ContextArea(ring.buffer());
         this.arena = arena;
@@ -85,7 +89,7 @@ public final class Engine {
         this.doorbellFallbackNanos = doorbellFallbackNanos;
         this.decoder = new IocbDecoder(registry, ring.maxPayloadLength());
         this.submissions = new Submissions(params.maxInFlight() + params.overflowBound(), IocbDecoder.maxReturnBytes(registry));
-        this.poster = new CompletionPoster(ring, area, submissions, eventfd, arena);
+        this.poster = new CompletionPoster(ring, spillFile.ring(), area, submissions, eventfd, arena);
         final int[] protectedFds = eventfdServer == null ? new int[] {eventfd} : new int[] {eventfd, eventfdServer.listener()};
         final Backend[] late = new Backend[1]; // the scheduler is made before the backend it cancels through
         this.scheduler = new Scheduler(submissions.capacity(), poster,
@@ -161,6 +165,14 @@ public final class Engine {
         }
         final RingFile ringFile = created;
         final Path ringPath = ringFile.path();
+        final RingFile spillFile;
+        try {
+            spillFile = RingFile.createUnpublished(Path.of(ringPath + ".overflow"), new RingSpec(
+                overflowFileBytes(params.ringDataBytes()), 0, 0L, ContextDescriptor.INCOMPAT_EVENTS_V1));
+        } catch (final RuntimeException e) {
+            ringFile.delete();
+            throw new SetupException("ring_path", "the overflow file beside the ring: " + e.getMessage(), e);
+        }
         final Arena arena = Arena.ofShared();
         final Errno errno = new Errno(arena);
         final String name = "aioring-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
@@ -176,9 +188,17 @@ public final class Engine {
             if (wantSocket) {
                 server = new EventfdServer(socketPathFor(ringPath), eventfd, name);
             }
-            new ContextArea(ringFile.ring().buffer()).writeSetup(flags, params.workers(), params.maxInFlight(),
+            final ContextArea area = new ContextArea(ringFile.ring().buffer());
+            area.writeSetup(flags, params.workers(), params.maxInFlight(),
                 params.overflowBound(), (int) (HEARTBEAT_PERIOD_NANOS / 1_000_000), server == null ? null : server.path().toString());
-            final Engine engine = new Engine(ringFile, arena, params, registry, eventfd, server, doorbellFallbackNanos, name);
+            try {
+                area.writeOverflowPath(spillFile.path().toString());
+            } catch (final IllegalArgumentException e) {
+                throw new SetupException("ring_path", e.getMessage(), e);
+            }
+            spillFile.ring().publishHeader();
+            final Engine engine = new Engine(ringFile, spillFile, arena, params, registry, eventfd, server,
+                doorbellFallbackNanos, name);
             engine.scheduler.start(engine::startLinked);
             engine.backend.start();
             engine.contextThread.start();
@@ -193,12 +213,18 @@ public final class Engine {
                 Linux.close(errno, eventfd);
             }
             ringFile.delete();
+            spillFile.delete();
             arena.close();
             if (e instanceof SetupException setup) {
                 throw setup;
             }
             throw new SetupException("flags", "FLAG_EVENTFD_SOCKET: " + e.getMessage(), e);
         }
+    }
+
+    /** The overflow file's data area: four times the ring's, at most the largest ring (docs/abi.md 2.8). */
+    static int overflowFileBytes(final int ringDataBytes) {
+        return (int) Math.min(io.aioring.ring.RingDescriptor.MAX_DATA_LENGTH, 4L * ringDataBytes);
     }
 
     private static Path socketPathFor(final Path ringPath) {
@@ -685,6 +711,7 @@ public final class Engine {
             Linux.close(new Errno(), eventfd);
         }
         ringFile.delete();
+        spillFile.delete();
         arena.close();
         return discarded;
     }

@@ -98,6 +98,11 @@ public final class InFlight implements Operation {
     private long submitNanos;
     private long startNanos;
     private long completeNanos;
+    /** No sequence yet: the event has not been placed in the ring nor on the overflow list. */
+    static final long NO_SEQUENCE = -1;
+    private long sequence = NO_SEQUENCE;
+    private boolean spilled;
+    private int spillEnd;
     private long result;
     private boolean early;
     private int eventFlags;
@@ -224,6 +229,8 @@ public final class InFlight implements Operation {
         result = 0;
         early = false;
         eventFlags = 0;
+        sequence = NO_SEQUENCE;
+        spilled = false;
         failedBefore = 0;
         beforeHooks = 0;
         returnsLength = 0;
@@ -305,6 +312,8 @@ public final class InFlight implements Operation {
         preResult = 0;
         result = moreResult;
         eventFlags = EventDescriptor.FLAG_MORE;
+        sequence = NO_SEQUENCE;
+        spilled = false;
         timeoutMillis = 0;
         linkNext = null;
         slotInUse = -1;
@@ -599,6 +608,31 @@ public final class InFlight implements Operation {
 
     void markOverflowed() {
         eventFlags |= EventDescriptor.FLAG_OVERFLOWED;
+    }
+
+    /** The event's sequence, fixed when it went to the overflow list; or {@link #NO_SEQUENCE} until it is placed. */
+    long sequence() {
+        return sequence;
+    }
+
+    void sequence(final long placed) {
+        sequence = placed;
+    }
+
+    /** @return true if the event is also in the overflow file (a record there to consume once it enters the ring) */
+    boolean spilled() {
+        return spilled;
+    }
+
+    /** @return the overflow file's counter just past this event's record (and any filler before it) */
+    int spillEnd() {
+        return spillEnd;
+    }
+
+    /** @param end the overflow file's counter just past this event's record: it is in the file */
+    void spilledTo(final int end) {
+        spilled = true;
+        spillEnd = end;
     }
 
     boolean overflowed() {

@@ -51,14 +51,56 @@ public final class ContextArea {
         header.putInt(OVERFLOW_BOUND_OFFSET, overflowBound);
         header.putInt(HEARTBEAT_PERIOD_OFFSET, heartbeatPeriodMillis);
         if (socketPath != null) {
-            final byte[] bytes = socketPath.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length > SOCKET_PATH_MAX) {
-                throw new IllegalArgumentException("socket path " + socketPath + " is " + bytes.length
-                    + " bytes, over the " + SOCKET_PATH_MAX + " the context area holds");
-            }
-            header.putBytes(SOCKET_PATH_OFFSET, bytes);
-            header.putIntRelease(SOCKET_PATH_LENGTH_OFFSET, bytes.length);
+            writePath(SOCKET_PATH_LENGTH_OFFSET, SOCKET_PATH_OFFSET, "socket path", socketPath);
         }
+    }
+
+    /** Writes the overflow file's path (release), before the ring is published. */
+    public void writeOverflowPath(final String path) {
+        writePath(OVERFLOW_PATH_LENGTH_OFFSET, OVERFLOW_PATH_OFFSET, "overflow path", path);
+    }
+
+    /** Writes a path's bytes, then (release) its length word. */
+    private void writePath(final int lengthOffset, final int offset, final String what, final String path) {
+        final byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > SOCKET_PATH_MAX) {
+            throw new IllegalArgumentException(what + " " + path + " is " + bytes.length + " bytes, over the "
+                + SOCKET_PATH_MAX + " the context area holds");
+        }
+        header.putBytes(offset, bytes);
+        header.putIntRelease(lengthOffset, bytes.length);
+    }
+
+    /**
+     * @return the overflow file's path, or null if the area names none
+     * @throws IllegalStateException if overflow_path_length is out of range
+     */
+    public String overflowPath() {
+        return path(OVERFLOW_PATH_LENGTH_OFFSET, OVERFLOW_PATH_OFFSET, "overflow_path_length");
+    }
+
+    /** A path the area holds as a length word and up to {@value ContextDescriptor#SOCKET_PATH_MAX} UTF-8 bytes. */
+    private String path(final int lengthOffset, final int offset, final String lengthName) {
+        final int length = header.getIntVolatile(lengthOffset);
+        if (length == 0) {
+            return null;
+        }
+        if (length < 0 || length > SOCKET_PATH_MAX) {
+            throw new IllegalStateException(lengthName + " " + length + " is outside [0, " + SOCKET_PATH_MAX + "]");
+        }
+        final byte[] bytes = new byte[length];
+        header.getBytes(offset, bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Counts one event that found the overflow file full and is held in the engine's memory only. */
+    public void countOverflowVolatile() {
+        header.getAndAddInt(OVERFLOW_VOLATILE_OFFSET, 1);
+    }
+
+    /** @return the overflow_volatile word, unsigned */
+    public long overflowVolatile() {
+        return Integer.toUnsignedLong(header.getIntVolatile(OVERFLOW_VOLATILE_OFFSET));
     }
 
     /**
@@ -199,16 +241,7 @@ public final class ContextArea {
      * @throws IllegalStateException if socket_path_length is out of range
      */
     public String socketPath() {
-        final int length = socketPathLength();
-        if (length == 0) {
-            return null;
-        }
-        if (length < 0 || length > SOCKET_PATH_MAX) {
-            throw new IllegalStateException("socket_path_length " + length + " is outside [0, " + SOCKET_PATH_MAX + "]");
-        }
-        final byte[] bytes = new byte[length];
-        header.getBytes(SOCKET_PATH_OFFSET, bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
+        return path(SOCKET_PATH_LENGTH_OFFSET, SOCKET_PATH_OFFSET, "socket_path_length");
     }
 
     /** @return the heartbeat_period_ms word, as found */

@@ -26,6 +26,9 @@ import io.aioring.ring.RingDescriptor;
  *     684     4   backend_errno      (0, or why auto did not pick io_uring: the errno io_uring_setup gave)
  *     768     8   reaped_sequence    (one past the highest event sequence any reaper has claimed; reapers raise it
  *                                     with a compare-and-set, alone in its 128-byte line)
+ *     896     4   overflow_path_length (0: no overflow file)
+ *     900   108   overflow_path      (UTF-8, not NUL terminated: the overflow file, a ring of the events on the list)
+ *    1008     4   overflow_volatile  (events that found the overflow file full and were held in memory only)
  * </pre>
  */
 public final class ContextDescriptor {
@@ -47,8 +50,11 @@ public final class ContextDescriptor {
     public static final int BACKEND_ERRNO_OFFSET = BACKEND_OFFSET + 4;
     /** Away from the words the engine writes per publish and reads per publish (tail_waiters): reapers write it. */
     public static final int REAPED_SEQUENCE_OFFSET = RingDescriptor.APPLICATION_AREA_OFFSET + 256;
+    public static final int OVERFLOW_PATH_LENGTH_OFFSET = REAPED_SEQUENCE_OFFSET + 128;
+    public static final int OVERFLOW_PATH_OFFSET = OVERFLOW_PATH_LENGTH_OFFSET + 4;
+    public static final int OVERFLOW_VOLATILE_OFFSET = OVERFLOW_PATH_OFFSET + SOCKET_PATH_MAX;
     /** The end of the context area: the application area beyond it is reserved, zero. */
-    public static final int CONTEXT_AREA_END = REAPED_SEQUENCE_OFFSET + 128;
+    public static final int CONTEXT_AREA_END = OVERFLOW_VOLATILE_OFFSET + 4;
 
     /** incompat feature: records of type 1 are version 1 events (docs/abi.md section 2). */
     public static final long INCOMPAT_EVENTS_V1 = 1L;
@@ -67,9 +73,14 @@ public final class ContextDescriptor {
     public static final long COMPAT_REAPED_SEQUENCE = 1L << 3;
     /** compat feature: the engine wakes reapers asleep on the tail futex after each publish (tail_waiters). */
     public static final long COMPAT_TAIL_FUTEX = 1L << 4;
-    /** The compat features every context sets ({@link #COMPAT_EVENTFD_SOCKET} only with a socket). */
+    /**
+     * compat feature: events on the overflow list are also in the overflow file (overflow_path), a ring a reaper
+     * drains once the engine is gone.
+     */
+    public static final long COMPAT_DURABLE_OVERFLOW = 1L << 5;
+        /** The compat features every context sets ({@link #COMPAT_EVENTFD_SOCKET} only with a socket). */
     public static final long COMPAT_ALWAYS = COMPAT_CONTEXT_AREA | COMPAT_BACKEND | COMPAT_REAPED_SEQUENCE
-        | COMPAT_TAIL_FUTEX;
+        | COMPAT_TAIL_FUTEX | COMPAT_DURABLE_OVERFLOW;
 
     private ContextDescriptor() {
     }

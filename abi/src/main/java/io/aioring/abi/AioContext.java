@@ -412,8 +412,12 @@ public final class AioContext implements AutoCloseable {
      * that fits, marks the ring closed, then closes the eventfd and its socket, stops every thread, unmaps the ring
      * and removes its file. Reapers in other processes keep their mapping and drain what is left.
      *
-     * @return events still on the overflow list, which no one had made room for and are now discarded (0 when the
-     *         caller reaped everything first)
+     * <p>Events still on the overflow list are not discarded: they are in the overflow file (docs/abi.md 2.8), and
+     * destroy leaves it and the ring file in place, closed, for a {@link ContextReaper} to drain; the reaper that
+     * drains them removes both files.
+     *
+     * @return events still on the overflow list, left in the overflow file (0 when the caller reaped everything
+     *         first, and the files are gone)
      */
     public int destroy() {
         synchronized (this) {

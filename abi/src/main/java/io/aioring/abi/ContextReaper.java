@@ -181,7 +181,11 @@ public final class ContextReaper implements AutoCloseable {
             if (!isDrained() || !engineEnded(nowNanos)) {
                 return false;
             }
-            return !openOverflowFile(); // just opened: look there before ending
+            if (openOverflowFile()) {
+                return false; // just opened: look there before ending
+            }
+            removeLeftFiles();
+            return true;
         }
     }
 
@@ -266,20 +270,36 @@ public final class ContextReaper implements AutoCloseable {
         return eventfd;
     }
 
+    /**
+     * A destroyed context whose leftovers this reaper drained: the ring file and the overflow file destroy left have
+     * served their purpose, and this reaper removes them (another doing the same is harmless).
+     */
+    private void removeLeftFiles() {
+        if (overflowFile == null || !ring.isProducerClosed() || engineState() != EngineState.CLOSED) {
+            return;
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(overflowFile.path());
+            java.nio.file.Files.deleteIfExists(file.path());
+        } catch (final IOException e) {
+            // Left for someone else: what mattered, the events, came through.
+        }
+    }
+
     /** @return true if neither the ring, the overflow file (when opened) nor this reaper holds an event */
     public boolean isDrained() {
         return poller.isEmpty() && (overflowPoller == null || overflowPoller.isEmpty());
     }
 
     /**
-     * Once the engine is gone (not closed: destroy removes the file), opens its overflow file (docs/abi.md 2.8):
-     * the events its overflow list held, which {@link #poll} then hands over after the ring's.
+     * Once the engine is gone, or destroyed with events on its overflow list (destroy then leaves the file), opens
+     * its overflow file (docs/abi.md 2.8): the events the list held, which {@link #poll} hands over after the ring's.
      *
      * @return true if the file was opened now
      */
     public boolean openOverflowFile() {
         if (overflowPoller != null || (ring.compatFeatures() & ContextDescriptor.COMPAT_DURABLE_OVERFLOW) == 0
-            || engineState() != EngineState.GONE) {
+            || engineState() == EngineState.RUNNING) {
             return false;
         }
         final String path;

@@ -89,6 +89,44 @@ class OverflowTest {
         }
     }
 
+    /**
+     * destroy with events on the overflow list discards nothing (docs/abi.md 2.8): it leaves the ring file and the
+     * overflow file, closed; a reaper opened afterwards drains the ring, then the file, each event once in sequence
+     * order, and removes both files.
+     */
+    @Test
+    @Timeout(60)
+    void destroyWithAFullRingLeavesTheEventsForAReaper() throws Exception {
+        final AioContext context = AioContext.setup(TestBackend.params().ringDataBytes(4096).workers(1).overflowBound(1000),
+            new io.aioring.abi.spi.AttributeRegistry(List.of()));
+        final java.nio.file.Path ringFile = context.ringPath();
+        final java.nio.file.Path overflowFile = java.nio.file.Path.of(ringFile + ".overflow");
+        final IocbWriter writer = new IocbWriter(new org.agrona.concurrent.UnsafeBuffer(new byte[64 * 300]));
+        for (int i = 0; i < 300; i++) {
+            writer.nop(i);
+        }
+        assertEquals(300, context.submit(writer));
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (context.completed() < 300) {
+            assertTrue(System.nanoTime() < deadline);
+            Thread.sleep(1);
+        }
+        final int left = context.destroy();
+        assertTrue(left > 100, "the 4 KiB ring held about 100; the rest waited: " + left);
+        assertTrue(java.nio.file.Files.exists(ringFile) && java.nio.file.Files.exists(overflowFile), "both left in place");
+        try (ContextReaper reaper = ContextReaper.open(ringFile)) {
+            assertEquals(EngineState.CLOSED, reaper.engineState());
+            final long[] next = {0};
+            final int reaped = reaper.reap(e -> {
+                assertEquals(next[0], e.userData(), "one worker: completion order");
+                assertEquals(next[0]++, e.sequence(), "in sequence, none missing");
+            }, Integer.MAX_VALUE, 1 << 16, new org.agrona.concurrent.BackoffIdleStrategy(), 10_000_000_000L);
+            assertEquals(300, reaped, "every event: the ring's, then the overflow file's");
+        }
+        assertFalse(java.nio.file.Files.exists(ringFile) || java.nio.file.Files.exists(overflowFile),
+            "the reaper that drained them removed both files");
+    }
+
     /** A reaper in another JVM drains the ring and rings the doorbell; only that moves the overflow list in. */
     @Test
     @Timeout(180)

@@ -187,11 +187,11 @@ final class BenchCommand implements Callable<Integer> {
                 reapers.awaitReady();
                 final BenchWorkload workload = new BenchWorkload(options, context, fd, buffers.address(), err);
                 final BenchWorkload.EngineSide engine = workload.run();
-                final int discarded = context.destroy();
+                final int leftAtDestroy = context.destroy();
                 final BenchRecorder total = reapers.finish();
                 total.add(workload.callerRecorder());
                 final BenchReport report = new BenchReport(options, path, context.backend(), context.backendRefusal(),
-                    engine, total, discarded,
+                    engine, total, leftAtDestroy,
                     options.attributeIds().length > 0 ? registry : null);
                 if (options.json()) {
                     out.println(report.json());

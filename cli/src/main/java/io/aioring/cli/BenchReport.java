@@ -26,7 +26,7 @@ final class BenchReport {
     private final long bs;
     private final BenchWorkload.EngineSide engine;
     private final BenchRecorder reaped;
-    private final int discarded;
+    private final int leftAtDestroy;
     private final boolean timing;
     private final boolean pageCache;
     private final boolean path;
@@ -34,7 +34,7 @@ final class BenchReport {
 
     BenchReport(final BenchOptions bench, final Path file, final String backend, final int backendRefusal,
                 final BenchWorkload.EngineSide engine,
-                final BenchRecorder reaped, final int discarded, final AttributeRegistry registry) {
+                final BenchRecorder reaped, final int leftAtDestroy, final AttributeRegistry registry) {
         this.bench = bench;
         this.file = file;
         this.backend = backend;
@@ -44,7 +44,7 @@ final class BenchReport {
         final int[] attributeIds = bench.attributeIds();
         this.engine = engine;
         this.reaped = reaped;
-        this.discarded = discarded;
+        this.leftAtDestroy = leftAtDestroy;
         boolean t = false;
         boolean p = false;
         boolean w = false;
@@ -128,8 +128,8 @@ final class BenchReport {
             s.append(String.format(Locale.ROOT, "  path       : %s inline, %s async (io_uring, later), %s worker%n",
                 percent(reaped.inline, all), percent(reaped.async, all), percent(reaped.worker, all)));
         }
-        s.append(String.format(Locale.ROOT, "  overflow   : %,d events overflowed, %,d busy rejections, %d discarded%n",
-            engine.overflowed(), engine.busy(), discarded));
+        s.append(String.format(Locale.ROOT, "  overflow   : %,d events overflowed, %,d busy rejections, %d left at destroy (drained from the overflow file)%n",
+            engine.overflowed(), engine.busy(), leftAtDestroy));
         s.append(String.format(Locale.ROOT, "  counters   : tail wrapped past 2^32 %d times%n", engine.wraps()));
         return s.toString();
     }
@@ -166,7 +166,7 @@ final class BenchReport {
                 .append(",\"worker\":").append(reaped.worker).append('}');
         }
         s.append(",\"events_overflowed\":").append(engine.overflowed()).append(",\"busy_rejections\":").append(engine.busy())
-            .append(",\"discarded\":").append(discarded).append(",\"counter_wraps\":").append(engine.wraps());
+            .append(",\"left_at_destroy\":").append(leftAtDestroy).append(",\"counter_wraps\":").append(engine.wraps());
         return s.append('}').toString();
     }
 

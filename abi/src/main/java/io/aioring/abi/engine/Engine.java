@@ -688,7 +688,8 @@ public final class Engine {
      * posted, the ring is marked closed, the eventfd and its socket close, every thread ends, the ring is unmapped
      * and its file removed. The caller makes sure no submit runs meanwhile.
      *
-     * @return events left on the overflow list because the ring had no room for them (now discarded)
+     * @return events left on the overflow list because the ring had no room for them: in the overflow file, which
+     *         stays with the ring file for a reaper to drain
      */
     public int destroy() {
         submissions.cancelAllQueued();
@@ -703,17 +704,23 @@ public final class Engine {
         LockSupport.unpark(contextThread);
         joinQuietly(contextThread);
         poster.close();
-        final int discarded = poster.overflowLength();
+        final int left = poster.overflowLength();
         if (eventfdServer != null) {
             eventfdServer.close();
         }
         if (eventfd >= 0) {
             Linux.close(new Errno(), eventfd);
         }
-        ringFile.delete();
-        spillFile.delete();
+        if (left > 0 && poster.corruption() == null) {
+            // Nothing discarded: the events wait in the overflow file, with the ring, for a reaper (abi.md 2.8).
+            ringFile.close();
+            spillFile.close();
+        } else {
+            ringFile.delete();
+            spillFile.delete();
+        }
         arena.close();
-        return discarded;
+        return left;
     }
 
     static void joinQuietly(final Thread thread) {

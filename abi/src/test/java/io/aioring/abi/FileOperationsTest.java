@@ -99,7 +99,9 @@ class FileOperationsTest {
             int faults = 0;
             int reads = 0;
             try {
-                for (int round = 0; round < 3000; round++) {
+                // 3,000 rounds at least, and on until the flips have raced both ways (a busy machine may not schedule
+                // the flipper within the first ones), at most 30,000.
+                for (int round = 0; round < 30_000 && (round < 3000 || faults == 0 || reads == 0); round++) {
                     f.writer.preadv(fd, iovec, 1, 4096L * (round % 60), 0, round);
                     final long result = f.one().result();
                     if (result == -Errno.EFAULT) {

@@ -103,14 +103,19 @@ final class BenchCommand implements Callable<Integer> {
         final AttributeRegistry registry = AttributeRegistry.discover();
         final BenchOptions options = options(registry);
         final boolean temporary = file == null;
-        final Path path = temporary ? Files.createTempFile("aioring-bench-", ".dat") : file;
+        final BenchStop stop = BenchStop.install();
         try {
-            BenchFile.prepare(path, options, temporary, spec.commandLine().getErr());
-            return run(options, path, registry);
-        } finally {
-            if (temporary) {
-                Files.deleteIfExists(path);
+            final Path path = temporary ? Files.createTempFile("aioring-bench-", ".dat") : file;
+            try {
+                BenchFile.prepare(path, options, temporary, spec.commandLine().getErr(), stop);
+                return run(options, path, registry, stop);
+            } finally {
+                if (temporary) {
+                    Files.deleteIfExists(path);
+                }
             }
+        } finally {
+            stop.done();
         }
     }
 
@@ -157,7 +162,8 @@ final class BenchCommand implements Callable<Integer> {
             attributeIds, reapers, reaperMode, direct, backendCode, workers, ringBytes, json, hgrm);
     }
 
-    private int run(final BenchOptions options, final Path path, final AttributeRegistry registry) throws Exception {
+    private int run(final BenchOptions options, final Path path, final AttributeRegistry registry, final BenchStop stop)
+        throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         try (Arena arena = Arena.ofShared()) {
@@ -185,7 +191,7 @@ final class BenchCommand implements Callable<Integer> {
                 buffers.fill((byte) 0x5A);
                 context.registerMemory(buffers);
                 reapers.awaitReady();
-                final BenchWorkload workload = new BenchWorkload(options, context, fd, buffers.address(), err);
+                final BenchWorkload workload = new BenchWorkload(options, context, fd, buffers.address(), err, stop);
                 final BenchWorkload.EngineSide engine = workload.run();
                 final int leftAtDestroy = context.destroy();
                 final BenchRecorder total = reapers.finish();
@@ -205,6 +211,11 @@ final class BenchCommand implements Callable<Integer> {
                 if (total.events != engine.submitted() || total.rampEvents != engine.rampSubmitted()) {
                     err.println("aioring bench: " + engine.submitted() + " iocbs submitted (+" + engine.rampSubmitted()
                         + " during the ramp) but " + total.events + " events reaped (+" + total.rampEvents + ")");
+                    return 1;
+                }
+                if (stop.requested()) {
+                    err.println("aioring bench: stopped early by a signal; the report covers the " + String.format(Locale.ROOT,
+                        "%.1f", engine.elapsedNanos() / 1e9) + " s it ran");
                     return 1;
                 }
                 if (total.errors > 0) {

@@ -19,10 +19,11 @@ final class BenchFile {
      * @param options   the run (size, workload, O_DIRECT, JSON output)
      * @param temporary true if the bench made the file and may fill it
      * @param err       where to say what it does
+     * @param stop      a signal's request to stop (the file is abandoned)
      * @throws IOException if the file cannot be used, or is too short for a read-only workload
      */
-    static void prepare(final Path path, final BenchOptions options, final boolean temporary, final PrintWriter err)
-        throws IOException {
+    static void prepare(final Path path, final BenchOptions options, final boolean temporary, final PrintWriter err,
+                        final BenchStop stop) throws IOException {
         final long fileSize = options.fileSize();
         final Path parent = path.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
@@ -40,6 +41,9 @@ final class BenchFile {
                 final ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
                 final SplittableRandom random = new SplittableRandom(42);
                 for (long written = 0; written < fileSize; ) {
+                    if (stop.requested()) {
+                        throw new IOException("stopped by a signal while writing " + path);
+                    }
                     chunk.clear();
                     while (chunk.hasRemaining()) {
                         chunk.putLong(random.nextLong());

@@ -44,7 +44,12 @@ final class BenchWorkload {
     private final BenchRecorder callerRecorder = new BenchRecorder();
     private final boolean callerReaps;
 
-    BenchWorkload(final BenchOptions options, final AioContext context, final int fd, final long buffers, final PrintWriter err) {
+    /** A signal's request to stop: the run winds up early and reports. */
+    private final BenchStop stop;
+
+    BenchWorkload(final BenchOptions options, final AioContext context, final int fd, final long buffers, final PrintWriter err,
+                  final BenchStop stop) {
+        this.stop = stop;
         this.options = options;
         this.context = context;
         this.fd = fd;
@@ -85,7 +90,8 @@ final class BenchWorkload {
         long deadline = start + options.durationNanos();
         long nextProgress = start + 1_000_000_000L;
         long lastProgressCompleted = 0;
-        while (ramping || (ioLimit != null ? submitted - rampSubmitted < ioLimit : System.nanoTime() - deadline < 0)) {
+        while (!stop.requested()
+            && (ramping || (ioLimit != null ? submitted - rampSubmitted < ioLimit : System.nanoTime() - deadline < 0))) {
             if (ramping && System.nanoTime() - rampEnd >= 0) {
                 // The measured window starts here; what the ramp submitted is counted apart.
                 ramping = false;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -150,6 +151,52 @@ class BenchCommandTest {
         } finally {
             new ProcessBuilder("umount", small.toString()).start().waitFor();
         }
+    }
+
+    /**
+     * SIGTERM mid-run (as Ctrl-C's SIGINT): the bench stops early, prints its report for the time it ran, says so,
+     * and leaves nothing behind: no temporary file, no ring, socket or overflow file, no reaper results (was: no
+     * report, and all of them left).
+     */
+    @Test
+    @Timeout(120)
+    void aSignalStopsTheRunWithAReportAndNothingLeft() throws Exception {
+        final java.util.function.Supplier<java.util.Set<String>> leftovers = () -> {
+            final java.util.Set<String> names = new java.util.TreeSet<>();
+            for (final Path where : List.of(Path.of(System.getProperty("java.io.tmpdir")), Path.of("/dev/shm"))) {
+                try (Stream<Path> files = Files.list(where)) {
+                    files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("aioring-")).forEach(names::add);
+                } catch (final java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            return names;
+        };
+        final java.util.Set<String> before = leftovers.get();
+        try (io.aioring.linux.ChildJvm bench = io.aioring.linux.ChildJvm.start(AioringCommand.class, "bench",
+            "--duration", "60s", "--size", "16m")) {
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            final String ringPrefix = "aioring-" + bench.pid() + "-";
+            boolean running = false;
+            while (!running) { // its context's ring appears in /dev/shm once the file is written
+                assertTrue(bench.process().isAlive(), bench.log());
+                assertTrue(System.nanoTime() < deadline, "the run never started: " + bench.log());
+                Thread.sleep(50);
+                try (Stream<Path> files = Files.list(Path.of("/dev/shm"))) {
+                    running = files.anyMatch(p -> p.getFileName().toString().startsWith(ringPrefix));
+                }
+            }
+            Thread.sleep(2_000); // the reaper JVM starts, and the measured window with it
+            bench.process().destroy(); // SIGTERM
+            assertTrue(bench.process().waitFor(40, java.util.concurrent.TimeUnit.SECONDS), "ended within the grace");
+            final String log = bench.log();
+            assertEquals(143, bench.process().exitValue(), log);
+            assertTrue(log.contains("iops       :"), "the report:\n" + log);
+            assertTrue(log.contains("stopped early by a signal"), log);
+        }
+        final java.util.Set<String> after = leftovers.get();
+        after.removeAll(before);
+        assertEquals(java.util.Set.of(), after, "nothing left in /tmp or /dev/shm");
     }
 
     @Test

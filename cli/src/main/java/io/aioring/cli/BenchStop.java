@@ -1,0 +1,53 @@
+package io.aioring.cli;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ctrl-C or SIGTERM during a bench: as fio does, the run stops early, its report is printed for the time it ran,
+ * and everything it made is removed (temporary file, ring, reapers). A shutdown hook asks the bench to stop, then
+ * holds the JVM's exit until the bench says it is done (at most {@link #GRACE_SECONDS} s); the exit status is the
+ * JVM's for the signal (130 for SIGINT, 143 for SIGTERM).
+ */
+final class BenchStop {
+    /** The longest the hook holds the exit for the report and the clean-up. */
+    static final long GRACE_SECONDS = 30;
+
+    private volatile boolean requested;
+    private final CountDownLatch done = new CountDownLatch(1);
+    private final Thread hook = new Thread(this::stopAndWait, "aioring-bench-stop");
+
+    private BenchStop() {
+    }
+
+    /** @return a stop registered with the JVM until {@link #done()} */
+    static BenchStop install() {
+        final BenchStop stop = new BenchStop();
+        Runtime.getRuntime().addShutdownHook(stop.hook);
+        return stop;
+    }
+
+    /** @return true once the JVM was asked to exit (a signal): the bench winds up instead of running on */
+    boolean requested() {
+        return requested;
+    }
+
+    /** The bench has reported and cleaned up: a held exit may go on. */
+    void done() {
+        done.countDown();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (final IllegalStateException e) {
+            // The JVM is exiting already: the hook is running, and now returns.
+        }
+    }
+
+    private void stopAndWait() {
+        requested = true;
+        try {
+            done.await(GRACE_SECONDS, TimeUnit.SECONDS);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

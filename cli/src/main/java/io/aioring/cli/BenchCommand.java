@@ -191,8 +191,18 @@ final class BenchCommand implements Callable<Integer> {
                 buffers.fill((byte) 0x5A);
                 context.registerMemory(buffers);
                 reapers.awaitReady();
-                final BenchWorkload workload = new BenchWorkload(options, context, fd, buffers.address(), err, stop);
+                final BenchWorkload workload = new BenchWorkload(options, context, fd, buffers.address(), err, stop,
+                    reapers::problem);
                 final BenchWorkload.EngineSide engine = workload.run();
+                if (workload.failure() != null) {
+                    err.println("aioring bench: " + workload.failure() + "; stopped after " + String.format(Locale.ROOT,
+                        "%.1f", engine.elapsedNanos() / 1e9) + " s, no report");
+                    final Path ring = context.ringPath();
+                    if (context.destroy() > 0) {
+                        drainLeftovers(ring); // what destroy left for reapers: no one else will come for it
+                    }
+                    return 1;
+                }
                 final int leftAtDestroy = context.destroy();
                 final BenchRecorder total = reapers.finish();
                 total.add(workload.callerRecorder());
@@ -230,6 +240,15 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 Linux.close(errno, fd);
             }
+        }
+    }
+
+    /** Drains (and so removes) the ring and overflow files a destroy left when the bench's own reapers failed. */
+    private static void drainLeftovers(final Path ring) {
+        try (io.aioring.abi.ContextReaper reaper = io.aioring.abi.ContextReaper.open(ring)) {
+            reaper.reap(event -> { }, Integer.MAX_VALUE, 1 << 20, new org.agrona.concurrent.BackoffIdleStrategy(), 10_000_000_000L);
+        } catch (final RuntimeException e) {
+            // The files stay; the error the user needs was printed.
         }
     }
 

@@ -91,6 +91,24 @@ final class BenchReapers implements AutoCloseable {
     }
 
     /**
+     * @return null while every reaper process runs; else which one ended, how, and what it said first: a reaper
+     *         gone mid-run leaves the ring filling with no one to take its events
+     */
+    String problem() {
+        for (int i = 0; i < processes.size(); i++) {
+            final Process process = processes.get(i).process();
+            if (!process.isAlive()) {
+                final int exit = process.exitValue();
+                return "reaper process " + (i + 1) + " (pid " + process.pid() + ") ended during the run (exit " + exit
+                    + (exit > 128 ? ", signal " + (exit - 128) : "") + ")"
+                    + processes.get(i).log().lines().filter(l -> !l.isBlank() && !l.equals(ReapCommand.READY))
+                        .findFirst().map(l -> ": " + l).orElse("");
+            }
+        }
+        return null;
+    }
+
+    /**
      * Waits for every reaper to drain the closed ring and end.
      *
      * @return what they measured, merged

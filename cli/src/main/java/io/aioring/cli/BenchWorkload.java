@@ -44,18 +44,32 @@ final class BenchWorkload {
     private final BenchRecorder callerRecorder = new BenchRecorder();
     private final boolean callerReaps;
 
+    /** How often the run looks at its reapers: the engine's heartbeat period. */
+    private static final long REAPER_CHECK_NANOS = 100_000_000L;
+    /** Events waiting and head not moving for this long: the reapers are stuck. */
+    private static final long STALL_NANOS = 2_000_000_000L;
+    /** null while the reapers are well; else what went wrong (see {@link BenchReapers#problem()}). */
+    private final java.util.function.Supplier<String> reaperProblem;
+    private String failure;
+
     /** A signal's request to stop: the run winds up early and reports. */
     private final BenchStop stop;
 
     BenchWorkload(final BenchOptions options, final AioContext context, final int fd, final long buffers, final PrintWriter err,
-                  final BenchStop stop) {
+                  final BenchStop stop, final java.util.function.Supplier<String> reaperProblem) {
         this.stop = stop;
+        this.reaperProblem = reaperProblem;
         this.options = options;
         this.context = context;
         this.fd = fd;
         this.buffers = buffers;
         this.err = err;
         this.callerReaps = options.reaperMode() == BenchOptions.ReaperMode.caller;
+    }
+
+    /** @return null if the run went as asked; else why it stopped early (a reaper gone or stuck) */
+    String failure() {
+        return failure;
     }
 
     /** @return what the submitting thread reaped itself (--reaper-mode caller), else an empty recorder */
@@ -90,8 +104,28 @@ final class BenchWorkload {
         long deadline = start + options.durationNanos();
         long nextProgress = start + 1_000_000_000L;
         long lastProgressCompleted = 0;
-        while (!stop.requested()
+        long nextReaperCheck = System.nanoTime() + REAPER_CHECK_NANOS;
+        int lastHead = context.ring().head();
+        long headMovedAt = System.nanoTime();
+        while (!stop.requested() && failure == null
             && (ramping || (ioLimit != null ? submitted - rampSubmitted < ioLimit : System.nanoTime() - deadline < 0))) {
+            final long now = System.nanoTime();
+            if (now - nextReaperCheck >= 0) {
+                // Every heartbeat: a reaper gone, or none taking anything, ends the run here, not at its end.
+                nextReaperCheck = now + REAPER_CHECK_NANOS;
+                failure = reaperProblem.get();
+                final int head = context.ring().head();
+                if (head != lastHead || head == context.ring().tail() || callerReaps) {
+                    lastHead = head;
+                    headMovedAt = now;
+                } else if (failure == null && now - headMovedAt > STALL_NANOS) {
+                    failure = "the reapers took nothing for " + STALL_NANOS / 1_000_000_000L + " s with events waiting "
+                        + "(a reaper stopped?)";
+                }
+                if (failure != null) {
+                    break;
+                }
+            }
             if (ramping && System.nanoTime() - rampEnd >= 0) {
                 // The measured window starts here; what the ramp submitted is counted apart.
                 ramping = false;
@@ -154,8 +188,8 @@ final class BenchWorkload {
                 nextProgress += 1_000_000_000L;
             }
         }
-        final long waitUntil = System.nanoTime() + 120_000_000_000L;
-        while (context.completed() < submitted || context.overflowLength() > 0) {
+        final long waitUntil = System.nanoTime() + (failure != null ? 5_000_000_000L : 120_000_000_000L);
+        while (context.completed() < submitted || failure == null && context.overflowLength() > 0) {
             if (System.nanoTime() - waitUntil > 0) {
                 err.println("aioring bench: gave up waiting for " + (submitted - context.completed()) + " completions");
                 break;

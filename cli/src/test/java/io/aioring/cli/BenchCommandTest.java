@@ -199,6 +199,41 @@ class BenchCommandTest {
         assertEquals(java.util.Set.of(), after, "nothing left in /tmp or /dev/shm");
     }
 
+    /**
+     * The reaper process SIGKILLed mid-run: bench notices within its next look (every 100 ms), says which reaper
+     * ended and how, exits 1, and leaves nothing behind (was: noticed only after the whole run and a 120 s wait).
+     */
+    @Test
+    @Timeout(120)
+    void aKilledReaperEndsTheRunAtOnceSayingWhich() throws Exception {
+        try (io.aioring.linux.ChildJvm bench = io.aioring.linux.ChildJvm.start(AioringCommand.class, "bench",
+            "--duration", "60s", "--size", "16m")) {
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            ProcessHandle reaper = null;
+            while (reaper == null) {
+                assertTrue(bench.process().isAlive(), bench.log());
+                assertTrue(System.nanoTime() < deadline, "no reaper process: " + bench.log());
+                Thread.sleep(50);
+                reaper = bench.process().toHandle().children()
+                    .filter(c -> c.info().arguments().map(a -> java.util.Arrays.asList(a).contains("reap")).orElse(false))
+                    .findFirst().orElse(null);
+            }
+            Thread.sleep(2_000); // reaping by now
+            final long killed = System.nanoTime();
+            new ProcessBuilder("kill", "-9", Long.toString(reaper.pid())).start().waitFor();
+            assertTrue(bench.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "bench ended: " + bench.log());
+            final double seconds = (System.nanoTime() - killed) / 1e9;
+            final String log = bench.log();
+            assertEquals(1, bench.process().exitValue(), log);
+            assertTrue(log.contains("reaper process 1 (pid " + reaper.pid() + ") ended during the run (exit 137, signal 9)"), log);
+            assertTrue(seconds < 15, "noticed in " + seconds + " s, not at the end of the 60 s run");
+            try (Stream<Path> files = Files.list(Path.of("/dev/shm"))) {
+                assertEquals(List.of(), files.filter(p -> p.getFileName().toString().startsWith("aioring-" + bench.pid() + "-"))
+                    .toList(), "no ring, socket or overflow file left");
+            }
+        }
+    }
+
     @Test
     void sizesAndDurationsAsPeopleTypeThem() {
         assertEquals(4096, Sizes.bytes("4096"));

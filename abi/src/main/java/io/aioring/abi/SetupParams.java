@@ -177,6 +177,9 @@ public final class SetupParams {
         if ((flags & FLAG_EVENTFD_SOCKET) != 0 && (flags & FLAG_EVENTFD) == 0) {
             throw new SetupException("flags", "FLAG_EVENTFD_SOCKET needs FLAG_EVENTFD");
         }
+        if ((flags & FLAG_REATTACH) != 0 && ringPath == null) {
+            throw new SetupException("flags", "FLAG_REATTACH needs the ring's path (ringPath)");
+        }
         final String badRing = RingDescriptor.checkDataLength(Integer.toUnsignedLong(ringDataBytes()));
         if (badRing != null) {
             throw new SetupException("ring_data_bytes", badRing.replace("data_length ", ""));

@@ -65,13 +65,7 @@ class ContextReaperTest {
     void theEngineKilledMidRun() throws Exception {
         final Path ring = RingFile.defaultPath();
         final int events = 300; // a 4 KiB ring holds about 100 of them; its 16 KiB overflow file the rest
-        try (ChildJvm engine = ChildJvm.start(EngineMain.class, ring.toString(), Integer.toString(events))) {
-            final long deadline = System.nanoTime() + 60_000_000_000L;
-            while (!engine.log().contains("submitted")) {
-                assertTrue(engine.process().isAlive(), engine.log());
-                assertTrue(System.nanoTime() < deadline, "the engine never finished submitting");
-                Thread.sleep(10);
-            }
+        try (ChildJvm engine = EngineMain.startSubmitted(ring, events)) {
             try (ContextReaper reaper = ContextReaper.open(ring)) {
                 assertEquals(EngineState.RUNNING, reaper.engineState());
                 final int overflowed = reaper.ring().buffer().getIntVolatile(ContextDescriptor.OVERFLOW_LENGTH_OFFSET);

@@ -14,6 +14,25 @@ public final class EngineMain {
     private EngineMain() {
     }
 
+    /**
+     * Starts an engine process on {@code ring} and waits until it has submitted {@code count} NOPs and they completed.
+     *
+     * @return the process, for the caller to kill and close
+     */
+    static io.aioring.linux.ChildJvm startSubmitted(final java.nio.file.Path ring, final int count) throws Exception {
+        final io.aioring.linux.ChildJvm engine = io.aioring.linux.ChildJvm.start(EngineMain.class, ring.toString(),
+            Integer.toString(count));
+        final long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!engine.log().contains("submitted")) {
+            if (!engine.process().isAlive() || System.nanoTime() - deadline > 0) {
+                engine.close();
+                throw new AssertionError("the engine never finished submitting: " + engine.log());
+            }
+            Thread.sleep(10);
+        }
+        return engine;
+    }
+
     public static void main(final String[] args) throws Exception {
         final int count = Integer.parseInt(args[1]);
         final AioContext context = AioContext.setup(TestBackend.params().ringPath(Path.of(args[0])).ringDataBytes(4096)

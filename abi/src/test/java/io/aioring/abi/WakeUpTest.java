@@ -61,13 +61,7 @@ class WakeUpTest {
     @Timeout(120)
     void anEngineThatDiesWakesItsEventfdSleeperAndItsFutexSleeperLooksWithinAHeartbeat() throws Exception {
         final Path ring = RingFile.defaultPath();
-        try (ChildJvm engine = ChildJvm.start(EngineMain.class, ring.toString(), "10")) {
-            final long deadline = System.nanoTime() + 60_000_000_000L;
-            while (!engine.log().contains("submitted")) {
-                assertTrue(engine.process().isAlive(), engine.log());
-                assertTrue(System.nanoTime() < deadline, "the engine never finished submitting");
-                Thread.sleep(10);
-            }
+        try (ChildJvm engine = EngineMain.startSubmitted(ring, 10)) {
             try (ContextReaper onEventfd = ContextReaper.open(ring);
                  ContextReaper onFutex = ContextReaper.open(ring)) {
                 onEventfd.reap(e -> { }, Integer.MAX_VALUE, 1 << 20, new org.agrona.concurrent.BusySpinIdleStrategy(), 0);

@@ -146,6 +146,15 @@ public final class Ring {
         }
     }
 
+    /**
+     * A new producer takes over this ring from one that is gone: its pid goes into the header, and the closed and
+     * overflow-pending flags are cleared (the records in the ring, and head and tail, stay as they are).
+     */
+    public void takeOver(final int producerPid) {
+        buffer.putInt(PRODUCER_PID_OFFSET, producerPid);
+        clearFlags(RingDescriptor.FLAG_PRODUCER_CLOSED | RingDescriptor.FLAG_OVERFLOW_PENDING);
+    }
+
     /** Writes the magic, with release ordering: the header, and all its owner wrote before, is now readable. */
     public void publishHeader() {
         buffer.putLongRelease(MAGIC_OFFSET, MAGIC);

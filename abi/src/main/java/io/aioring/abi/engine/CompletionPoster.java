@@ -59,6 +59,15 @@ final class CompletionPoster {
     private int spillConsumedTo;
     /** The overflow file held an impossible head: events overflow into memory only from then on. */
     private boolean spillBroken;
+    /**
+     * Events a previous engine of a re-attached ring left on its overflow list (docs/abi.md 2.8): already encoded,
+     * sequence and all, they enter the ring before anything of this engine's.
+     */
+    private final ArrayDeque<Inherited> inherited = new ArrayDeque<>();
+
+    /** An inherited event's bytes, and where its record in this engine's overflow file ends (-1: not there). */
+    private record Inherited(org.agrona.concurrent.UnsafeBuffer event, int spillEnd) {
+    }
     private final java.util.concurrent.atomic.AtomicLong eventsHandedToAwaiters = new java.util.concurrent.atomic.AtomicLong();
     private long eventsOverflowed;
 
@@ -80,6 +89,38 @@ final class CompletionPoster {
         this.eventfd = eventfd;
         this.eventfdOne = arena.allocate(8, 8);
         eventfdOne.set(ValueLayout.JAVA_LONG, 0, 1L);
+    }
+
+    /**
+     * Re-attach: events the previous engine left on its overflow list, oldest first, go ahead of every event of this
+     * one, and into this engine's overflow file too; sequences continue from {@code nextSequence}.
+     */
+    void inherit(final java.util.List<byte[]> events, final long nextSequence) {
+        postLock.lock();
+        try {
+            this.nextSequence = nextSequence;
+            for (final byte[] bytes : events) {
+                final org.agrona.concurrent.UnsafeBuffer event = new org.agrona.concurrent.UnsafeBuffer(bytes);
+                int end = -1;
+                if (spillProducer != null) {
+                    final int index = spillProducer.tryClaim(EventDescriptor.RECORD_TYPE, bytes.length);
+                    if (index != RingProducer.NO_ROOM) {
+                        spill.buffer().putBytes(index, event, 0, bytes.length);
+                        spillProducer.commit();
+                        end = spillProducer.committedTail();
+                    } else {
+                        area.countOverflowVolatile();
+                    }
+                }
+                inherited.addLast(new Inherited(event, end));
+            }
+            if (spillProducer != null) {
+                spillProducer.publish();
+            }
+            post();
+        } finally {
+            postLock.unlock();
+        }
     }
 
     /** @param action run (under the post lock) when the overflow list stops being empty */
@@ -219,7 +260,7 @@ final class CompletionPoster {
         if (spillProducer != null) {
             spillProducer.publish();
         }
-        overflowLength = overflow.size();
+        overflowLength = overflow.size() + inherited.size();
     }
 
     /**
@@ -304,11 +345,22 @@ final class CompletionPoster {
         postLock.lock();
         try {
             post(); // completions queued since: onto the list, behind the older ones
+            final Inherited old = inherited.pollFirst();
+            if (old != null) {
+                overflowLength = overflow.size() + inherited.size();
+                final int length = old.event().capacity();
+                target.putBytes(0, old.event(), 0, length);
+                target.putLong(EventDescriptor.SEQUENCE_OFFSET, EventDescriptor.SEQUENCE_NOT_IN_RING);
+                if (old.spillEnd() >= 0) {
+                    consumeSpill(old.spillEnd());
+                }
+                return length;
+            }
             final InFlight op = overflow.pollFirst();
             if (op == null) {
                 return 0;
             }
-            overflowLength = overflow.size();
+            overflowLength = overflow.size() + inherited.size();
             final int length = EventEncoder.encode(target, 0, op.userData(), op.result(), op.eventFlags(), op.opcode(),
                 op.attributeCount(), EventDescriptor.SEQUENCE_NOT_IN_RING, op.returnsIfAny(), op.returnsLength());
             if (op.spilled()) {
@@ -323,14 +375,21 @@ final class CompletionPoster {
     }
 
     private void postOrThrow() {
-        while (!overflow.isEmpty() && writeEvent(overflow.peekFirst())) {
+        while (!inherited.isEmpty() && writeInherited(inherited.peekFirst())) {
+            final Inherited event = inherited.pollFirst();
+            if (event.spillEnd() >= 0) {
+                spillConsumedTo = event.spillEnd();
+                spillConsumed = true;
+            }
+        }
+        while (inherited.isEmpty() && !overflow.isEmpty() && writeEvent(overflow.peekFirst())) {
             slots.release(overflow.pollFirst());
         }
         InFlight op;
         while ((op = completions.poll()) != null) {
             boolean written;
             try {
-                written = overflow.isEmpty() && writeEvent(op);
+                written = inherited.isEmpty() && overflow.isEmpty() && writeEvent(op);
             } catch (final RingCorruptedException | InternalError e) {
                 toOverflow(op); // kept: first on the list, as it completed first
                 throw e;
@@ -344,7 +403,7 @@ final class CompletionPoster {
         if (spillProducer != null) {
             spillProducer.publish();
         }
-        final int length = overflow.size();
+        final int length = overflow.size() + inherited.size();
         if (length != overflowLength) {
             final boolean started = overflowLength == 0;
             overflowLength = length;
@@ -423,6 +482,18 @@ final class CompletionPoster {
     private void consumeSpill(final int end) {
         // From the engine's own record of where each event's record ends: a word read back is never trusted.
         spill.buffer().putIntRelease(RingDescriptor.HEAD_OFFSET, end);
+    }
+
+    private boolean writeInherited(final Inherited event) {
+        final int length = event.event().capacity();
+        final int index = producer.tryClaim(EventDescriptor.RECORD_TYPE, length);
+        if (index == RingProducer.NO_ROOM) {
+            return false;
+        }
+        buffer.putBytes(index, event.event(), 0, length);
+        producer.commit();
+        eventsPosted++;
+        return true;
     }
 
     private boolean writeEvent(final InFlight op) {

@@ -147,7 +147,9 @@ public final class Engine {
             | (wantSocket ? ContextDescriptor.COMPAT_EVENTFD_SOCKET : 0);
         final RingSpec spec = new RingSpec(params.ringDataBytes(), params.ringInitialPosition(), compat,
             ContextDescriptor.INCOMPAT_EVENTS_V1);
-        RingFile created = null;
+        final boolean reattach = (flags & SetupDescriptor.FLAG_REATTACH) != 0;
+        final Reattached previous = reattach ? Reattached.take(params) : null;
+        RingFile created = previous != null ? previous.ring() : null;
         // A default name that exists already (planted, or left by a crash) is passed over for a fresh one; a path
         // the caller named is taken as it is or refused.
         for (int attempt = 0; created == null; attempt++) {
@@ -167,10 +169,16 @@ public final class Engine {
         final Path ringPath = ringFile.path();
         final RingFile spillFile;
         try {
-            spillFile = RingFile.createUnpublished(Path.of(ringPath + ".overflow"), new RingSpec(
+            // A re-attached ring's old overflow file keeps its name until setup is done: the new one takes another.
+            spillFile = RingFile.createUnpublished(Path.of(ringPath + (previous == null ? ".overflow"
+                : ".overflow." + ProcessHandle.current().pid())), new RingSpec(
                 overflowFileBytes(params.ringDataBytes()), 0, 0L, ContextDescriptor.INCOMPAT_EVENTS_V1));
         } catch (final RuntimeException e) {
-            ringFile.delete();
+            if (previous != null) {
+                ringFile.close();
+            } else {
+                ringFile.delete();
+            }
             throw new SetupException("ring_path", "the overflow file beside the ring: " + e.getMessage(), e);
         }
         final Arena arena = Arena.ofShared();
@@ -186,6 +194,10 @@ public final class Engine {
                 }
             }
             if (wantSocket) {
+                if (reattach) {
+                    // The gone engine's socket file (no one listens on it any more: Reattached checked).
+                    java.nio.file.Files.deleteIfExists(socketPathFor(ringPath));
+                }
                 server = new EventfdServer(socketPathFor(ringPath), eventfd, name);
             }
             final ContextArea area = new ContextArea(ringFile.ring().buffer());
@@ -197,13 +209,22 @@ public final class Engine {
                 throw new SetupException("ring_path", e.getMessage(), e);
             }
             spillFile.ring().publishHeader();
+            if (previous != null) {
+                ringFile.ring().takeOver((int) ProcessHandle.current().pid());
+            }
             final Engine engine = new Engine(ringFile, spillFile, arena, params, registry, eventfd, server,
                 doorbellFallbackNanos, name);
+            if (previous != null) {
+                engine.poster.inherit(previous.events(), previous.nextSequence());
+            }
             engine.scheduler.start(engine::startLinked);
             engine.backend.start();
             engine.contextThread.start();
             // Last: a reader who sees the magic sees the context area, the backend and a first heartbeat (abi.md 1.1).
             engine.ring.publishHeader();
+            if (previous != null) {
+                previous.removeOldOverflowFile();
+            }
             return engine;
         } catch (final IOException | RuntimeException e) {
             if (server != null) {
@@ -212,7 +233,11 @@ public final class Engine {
             if (eventfd >= 0) {
                 Linux.close(errno, eventfd);
             }
-            ringFile.delete();
+            if (previous != null) {
+                ringFile.close(); // the ring taken over stays, with its events, for another try
+            } else {
+                ringFile.delete();
+            }
             spillFile.delete();
             arena.close();
             if (e instanceof SetupException setup) {

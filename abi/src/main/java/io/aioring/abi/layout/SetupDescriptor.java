@@ -49,7 +49,12 @@ public final class SetupDescriptor {
     public static final int FLAG_EVENTFD = 1;
     /** flags: also serve the eventfd to other processes over a Unix socket (needs FLAG_EVENTFD). */
     public static final int FLAG_EVENTFD_SOCKET = 1 << 1;
-    public static final int KNOWN_FLAGS = FLAG_EVENTFD | FLAG_EVENTFD_SOCKET;
+    /**
+     * flags: take over the existing ring file at ring_path, whose engine is gone or destroyed: the events in it and
+     * on its overflow list are kept, in order, and sequences continue (docs/abi.md 2.8).
+     */
+    public static final int FLAG_REATTACH = 1 << 2;
+    public static final int KNOWN_FLAGS = FLAG_EVENTFD | FLAG_EVENTFD_SOCKET | FLAG_REATTACH;
 
     /** backend: io_uring when it works here, else worker threads (the reason is in the context area). */
     public static final int BACKEND_AUTO = 0;

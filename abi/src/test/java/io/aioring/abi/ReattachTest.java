@@ -1,0 +1,63 @@
+package io.aioring.abi;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.aioring.abi.layout.SetupDescriptor;
+import io.aioring.abi.spi.AttributeRegistry;
+import io.aioring.linux.ChildJvm;
+import io.aioring.ring.RingFile;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * FLAG_REATTACH (docs/abi.md 2.8): an engine SIGKILLed with events in its ring and on its overflow list; a new
+ * engine takes the ring file over. Refused while the old one runs; afterwards every old event comes through once,
+ * then the new ones, and the sequence runs on with no gap and no repeat.
+ */
+class ReattachTest {
+    @Test
+    @Timeout(120)
+    void aNewEngineTakesOverTheRingOfOneThatDied() throws Exception {
+        final Path ring = RingFile.defaultPath();
+        final int old = 300;
+        final SetupParams params = TestBackend.params().ringPath(ring).ringDataBytes(4096).workers(1).overflowBound(1000)
+            .flags(SetupDescriptor.FLAG_EVENTFD | SetupDescriptor.FLAG_EVENTFD_SOCKET | SetupDescriptor.FLAG_REATTACH);
+        try (ChildJvm engine = EngineMain.startSubmitted(ring, old)) {
+            final SetupException running = assertThrows(SetupException.class,
+                () -> AioContext.setup(params, new AttributeRegistry(List.of())));
+            assertTrue(running.getMessage().contains("still runs"), running.getMessage());
+            engine.kill();
+            assertTrue(engine.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        try (AioContext context = AioContext.setup(params, new AttributeRegistry(List.of()))) {
+            final IocbWriter writer = new IocbWriter(new UnsafeBuffer(new byte[64 * 50]));
+            for (int i = 0; i < 50; i++) {
+                writer.nop(1000 + i);
+            }
+            assertEquals(50, context.submit(writer));
+            final List<long[]> got = new ArrayList<>(); // {user data, sequence}
+            final long deadline = System.nanoTime() + 20_000_000_000L;
+            while (got.size() < old + 50 && System.nanoTime() < deadline) {
+                context.getevents(1, 1 << 16, 100_000_000L, e -> got.add(new long[] {e.userData(), e.sequence()}));
+            }
+            assertEquals(old + 50, got.size(), "every old event and every new one");
+            for (int i = 0; i < got.size(); i++) {
+                assertEquals(i, got.get(i)[1], "sequence " + i + ": no gap, no repeat");
+                assertEquals(i < old ? i : 1000 + i - old, got.get(i)[0], "the old ones first, in order, then the new");
+            }
+            assertEquals(0, context.getevents(0, 1 << 16, 50_000_000L, e -> fail("an extra event: " + e)));
+        } finally {
+            Files.deleteIfExists(ring);
+            Files.deleteIfExists(Path.of(ring + ".sock"));
+            Files.deleteIfExists(Path.of(ring + ".overflow"));
+        }
+        assertFalse(Files.exists(Path.of(ring + ".overflow")), "the old overflow file is gone");
+    }
+}

@@ -105,7 +105,8 @@ final class BenchCommand implements Callable<Integer> {
         final boolean temporary = file == null;
         final BenchStop stop = BenchStop.install();
         try {
-            final Path path = temporary ? Files.createTempFile("aioring-bench-", ".dat") : file;
+            BenchLeftovers.removeStale(Path.of(System.getProperty("java.io.tmpdir")));
+            final Path path = temporary ? Files.createTempFile(BenchLeftovers.prefix(), ".dat") : file;
             try {
                 BenchFile.prepare(path, options, temporary, spec.commandLine().getErr(), stop);
                 return run(options, path, registry, stop);

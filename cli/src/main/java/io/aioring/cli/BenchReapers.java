@@ -45,7 +45,7 @@ final class BenchReapers implements AutoCloseable {
         // A directory of our own (0700, made atomically): no other user can plant a file or a link where the reaper
         // process writes its results.
         if (resultsDir == null) {
-            resultsDir = Files.createTempDirectory("aioring-bench-");
+            resultsDir = Files.createTempDirectory(BenchLeftovers.prefix());
         }
         final Path result = resultsDir.resolve("reaper-" + results.size() + ".bin");
         results.add(result);

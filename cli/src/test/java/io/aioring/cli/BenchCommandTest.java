@@ -234,6 +234,33 @@ class BenchCommandTest {
         }
     }
 
+    /**
+     * A bench killed with SIGKILL cannot clean up: the next bench removes what it left (its temporary data file and
+     * results directory carry its pid), and nothing of a bench that still runs or of another name.
+     */
+    @Test
+    void theNextBenchRemovesWhatAKilledOneLeft() throws Exception {
+        final Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        final Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        final Path staleFile = Files.createFile(tmp.resolve("aioring-bench-" + gone.pid() + "-1.dat"));
+        final Path staleDir = Files.createDirectory(tmp.resolve("aioring-bench-" + gone.pid() + "-2"));
+        Files.createFile(staleDir.resolve("reaper-0.bin.tmp"));
+        final Path live = Files.createFile(tmp.resolve("aioring-bench-" + ProcessHandle.current().pid() + "-3.dat"));
+        final Path other = Files.createFile(tmp.resolve("aioring-benchmark-notes.txt"));
+        try {
+            final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--ios", "100", "--size", "1m",
+                "--reaper-mode", "caller");
+            assertEquals(0, run.exit(), run.err());
+            assertFalse(Files.exists(staleFile) || Files.exists(staleDir), "a dead bench's leftovers are gone");
+            assertTrue(Files.exists(live) && Files.exists(other), "a live bench's file and other names stay");
+        } finally {
+            for (final Path p : List.of(staleDir.resolve("reaper-0.bin.tmp"), staleDir, staleFile, live, other)) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     @Test
     void sizesAndDurationsAsPeopleTypeThem() {
         assertEquals(4096, Sizes.bytes("4096"));

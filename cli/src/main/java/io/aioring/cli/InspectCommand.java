@@ -142,6 +142,17 @@ final class InspectCommand implements Callable<Integer> {
         } catch (final IllegalStateException e) {
             out.printf("eventfd    %s%n", e.getMessage());
         }
+        out.printf("reaped     %s (reaped_sequence: one past the highest event sequence reapers have claimed)%n",
+            Long.toUnsignedString(area.reapedSequence()));
+        try {
+            final String overflowFile = area.overflowPath();
+            if (overflowFile != null) {
+                out.printf("overflow   file %s%s%n", overflowFile, area.overflowVolatile() == 0 ? ""
+                    : "; " + area.overflowVolatile() + " events found it full and waited in memory only");
+            }
+        } catch (final IllegalStateException e) {
+            out.printf("overflow   %s%n", e.getMessage());
+        }
     }
 
     static String flagNames(final int flags) {

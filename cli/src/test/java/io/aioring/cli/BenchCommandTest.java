@@ -314,6 +314,8 @@ class BenchCommandTest {
         final InspectCommandTest.Run inspect = InspectCommandTest.run("inspect", ring.toString(), "--records", "2");
         assertEquals(0, inspect.exit(), inspect.err());
         assertTrue(inspect.out().contains("context    "), inspect.out());
+        assertTrue(inspect.out().contains("reaped     ") && inspect.out().contains("overflow   file " + ring + ".overflow"),
+            inspect.out());
         final InspectCommandTest.Run trace = InspectCommandTest.run("trace", ring.toString(), "--duration", "1500ms", "--interval", "500ms");
         runner.join();
         assertEquals(0, trace.exit(), trace.err() + trace.out());

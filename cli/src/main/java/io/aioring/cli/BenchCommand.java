@@ -103,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
         final AttributeRegistry registry = AttributeRegistry.discover();
         final BenchOptions options = options(registry);
         final boolean temporary = file == null;
-        final BenchStop stop = BenchStop.install();
+        final SignalStop stop = SignalStop.install();
         try {
             BenchLeftovers.removeStale(Path.of(System.getProperty("java.io.tmpdir")));
             final Path path = temporary ? Files.createTempFile(BenchLeftovers.prefix(), ".dat") : file;
@@ -163,7 +163,7 @@ final class BenchCommand implements Callable<Integer> {
             attributeIds, reapers, reaperMode, direct, backendCode, workers, ringBytes, json, hgrm);
     }
 
-    private int run(final BenchOptions options, final Path path, final AttributeRegistry registry, final BenchStop stop)
+    private int run(final BenchOptions options, final Path path, final AttributeRegistry registry, final SignalStop stop)
         throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();

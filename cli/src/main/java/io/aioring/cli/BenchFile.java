@@ -23,7 +23,7 @@ final class BenchFile {
      * @throws IOException if the file cannot be used, or is too short for a read-only workload
      */
     static void prepare(final Path path, final BenchOptions options, final boolean temporary, final PrintWriter err,
-                        final BenchStop stop) throws IOException {
+                        final SignalStop stop) throws IOException {
         final long fileSize = options.fileSize();
         final Path parent = path.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {

@@ -53,10 +53,10 @@ final class BenchWorkload {
     private String failure;
 
     /** A signal's request to stop: the run winds up early and reports. */
-    private final BenchStop stop;
+    private final SignalStop stop;
 
     BenchWorkload(final BenchOptions options, final AioContext context, final int fd, final long buffers, final PrintWriter err,
-                  final BenchStop stop, final java.util.function.Supplier<String> reaperProblem) {
+                  final SignalStop stop, final java.util.function.Supplier<String> reaperProblem) {
         this.stop = stop;
         this.reaperProblem = reaperProblem;
         this.options = options;

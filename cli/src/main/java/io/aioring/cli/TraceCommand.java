@@ -8,7 +8,9 @@ import java.util.concurrent.Callable;
 
 import io.aioring.abi.layout.ContextDescriptor;
 import io.aioring.abi.layout.EventDescriptor;
+import io.aioring.abi.EngineState;
 import io.aioring.abi.EventView;
+import io.aioring.abi.layout.ContextArea;
 import io.aioring.attributes.PageCacheAttribute;
 import io.aioring.attributes.TimingAttribute;
 import io.aioring.ring.RecordHandler;
@@ -61,8 +63,13 @@ final class TraceCommand implements Callable<Integer>, RecordHandler {
         final long durationNanos = duration == null ? Long.MAX_VALUE : parse(duration, "--duration");
         final long intervalNanos = parse(interval, "--interval");
         final PrintWriter out = spec.commandLine().getOut();
+        final SignalStop stop = SignalStop.install();
         try (RingFile file = RingFile.open(ring, ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
             final Ring r = file.ring();
+            final ContextArea area = (r.compatFeatures() & ContextDescriptor.COMPAT_CONTEXT_AREA) != 0
+                ? new ContextArea(r.buffer()) : null;
+            long nextLivenessCheck = System.nanoTime();
+            int exit = 0;
             final RingObserver observer = new RingObserver(r);
             observer.skipToTail();
             out.printf("Tracing %s (engine pid %d); %s.%n", ring, r.producerPid(),
@@ -70,7 +77,7 @@ final class TraceCommand implements Callable<Integer>, RecordHandler {
             out.flush();
             final long start = System.nanoTime();
             long nextPrint = start + intervalNanos;
-            while (System.nanoTime() - start < durationNanos) {
+            while (System.nanoTime() - start < durationNanos && !stop.requested()) {
                 final int seen = observer.poll(this, 1 << 16);
                 final long now = System.nanoTime();
                 if (now - nextPrint >= 0) {
@@ -83,14 +90,30 @@ final class TraceCommand implements Callable<Integer>, RecordHandler {
                         out.println("The context closed its ring.");
                         break;
                     }
+                    if (area != null && now - nextLivenessCheck >= 0 && observer.cursor() == r.tail()) {
+                        // Once a heartbeat period: an engine that died closes nothing, so look for it.
+                        nextLivenessCheck = now + area.heartbeatPeriodNanos();
+                        if (EngineState.of(r, area, now) == EngineState.GONE) {
+                            print(out, (now - start) / 1e9, observer);
+                            out.printf("The context's engine (pid %d) is gone: nothing more will come.%n", r.producerPid());
+                            exit = 1;
+                            break;
+                        }
+                    }
                     Thread.sleep(0, 200_000);
                 }
+            }
+            if (stop.requested()) {
+                print(out, (System.nanoTime() - start) / 1e9, observer);
+                out.println("Stopped by a signal.");
             }
             out.printf("%,d events observed, %,d missed (%,d bytes of records lapped by the reapers).%n", totalEvents,
                 missedEvents, observer.missedBytes());
             out.flush();
+            return exit;
+        } finally {
+            stop.done();
         }
-        return 0;
     }
 
     @Override
@@ -141,7 +164,7 @@ final class TraceCommand implements Callable<Integer>, RecordHandler {
             for (final long b : buckets) {
                 max = Math.max(max, b);
             }
-            out.println("     usecs               : count     distribution");
+            out.println("     usecs (submit -> complete, timing attribute) : count     distribution");
             for (int i = 0; i <= last; i++) {
                 final long low = i == 0 ? 0 : 1L << (i - 1);
                 final long high = i == 0 ? 0 : (1L << i) - 1;

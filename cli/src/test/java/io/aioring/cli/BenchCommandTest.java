@@ -320,7 +320,7 @@ class BenchCommandTest {
         runner.join();
         assertEquals(0, trace.exit(), trace.err() + trace.out());
         assertTrue(trace.out().contains("Tracing " + ring), trace.out());
-        assertTrue(trace.out().contains("usecs               : count     distribution"), trace.out());
+        assertTrue(trace.out().contains("usecs (submit -> complete, timing attribute) : count     distribution"), trace.out());
         assertTrue(trace.out().contains("page cache:"), trace.out());
         assertTrue(trace.out().contains("events observed"), trace.out());
         assertEquals(0, bench.get().exit(), bench.get().err());

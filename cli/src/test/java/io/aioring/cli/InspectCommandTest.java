@@ -62,6 +62,24 @@ class InspectCommandTest {
         }
     }
 
+    /** trace on a context ring whose engine died ends within a heartbeat period, saying so (it printed 0 events forever). */
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void traceEndsWhenTheEngineIsGone() throws Exception {
+        final Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        final Path path = dir.resolve("dead.ring");
+        try (RingFile ring = RingFile.create(path, RingSpec.of(4096).withFeatures(
+            io.aioring.abi.layout.ContextDescriptor.COMPAT_CONTEXT_AREA, io.aioring.abi.layout.ContextDescriptor.INCOMPAT_EVENTS_V1))) {
+            ring.ring().buffer().putInt(RingDescriptor.PRODUCER_PID_OFFSET, (int) gone.pid()); // a process that ended
+            final long start = System.nanoTime();
+            final Run run = run("trace", path.toString(), "--interval", "200ms");
+            assertEquals(1, run.exit(), run.out() + run.err());
+            assertTrue(run.out().contains("The context's engine (pid " + gone.pid() + ") is gone"), run.out());
+            assertTrue(System.nanoTime() - start < 10_000_000_000L, "ended at once, not after a long wait");
+        }
+    }
+
     @Test
     void missingFile() {
         final Run run = run("inspect", dir.resolve("absent.ring").toString());

@@ -4,35 +4,35 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ctrl-C or SIGTERM during a bench: as fio does, the run stops early, its report is printed for the time it ran,
- * and everything it made is removed (temporary file, ring, reapers). A shutdown hook asks the bench to stop, then
- * holds the JVM's exit until the bench says it is done (at most {@link #GRACE_SECONDS} s); the exit status is the
- * JVM's for the signal (130 for SIGINT, 143 for SIGTERM).
+ * Ctrl-C or SIGTERM during a command that runs on (bench, trace): as fio does, it stops early, prints its report or
+ * summary for the time it ran, and removes what it made (bench: temporary file, ring, reapers). A shutdown hook
+ * asks the command to stop, then holds the JVM's exit until the command says it is done (at most
+ * {@link #GRACE_SECONDS} s); the exit status is the JVM's for the signal (130 for SIGINT, 143 for SIGTERM).
  */
-final class BenchStop {
+final class SignalStop {
     /** The longest the hook holds the exit for the report and the clean-up. */
     static final long GRACE_SECONDS = 30;
 
     private volatile boolean requested;
     private final CountDownLatch done = new CountDownLatch(1);
-    private final Thread hook = new Thread(this::stopAndWait, "aioring-bench-stop");
+    private final Thread hook = new Thread(this::stopAndWait, "aioring-stop");
 
-    private BenchStop() {
+    private SignalStop() {
     }
 
     /** @return a stop registered with the JVM until {@link #done()} */
-    static BenchStop install() {
-        final BenchStop stop = new BenchStop();
+    static SignalStop install() {
+        final SignalStop stop = new SignalStop();
         Runtime.getRuntime().addShutdownHook(stop.hook);
         return stop;
     }
 
-    /** @return true once the JVM was asked to exit (a signal): the bench winds up instead of running on */
+    /** @return true once the JVM was asked to exit (a signal): the command winds up instead of running on */
     boolean requested() {
         return requested;
     }
 
-    /** The bench has reported and cleaned up: a held exit may go on. */
+    /** The command has reported and cleaned up: a held exit may go on. */
     void done() {
         done.countDown();
         try {

@@ -53,12 +53,12 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("magic       %s%n", Ring.describeMagic(ring.buffer().getLong(RingDescriptor.MAGIC_OFFSET)));
             out.printf("abi         version %d, header %d bytes%n", RingDescriptor.ABI_VERSION, RingDescriptor.HEADER_LENGTH);
             out.printf("features    compat 0x%x, incompat 0x%x%n", ring.compatFeatures(), ring.incompatFeatures());
-            out.printf("data        %d bytes, records up to %d payload bytes%n", ring.dataLength(), ring.maxPayloadLength());
+            out.printf("data        %,d bytes, records up to %,d payload bytes%n", ring.dataLength(), ring.maxPayloadLength());
             final ContextArea area = (ring.compatFeatures() & ContextDescriptor.COMPAT_CONTEXT_AREA) != 0
                 ? new ContextArea(ring.buffer()) : null;
             out.printf("producer    %s%n", producer(ring, area));
             out.printf("flags       0x%x %s%n", flags, flagNames(flags));
-            out.printf("doorbell    %d%n", Integer.toUnsignedLong(ring.doorbell()));
+            out.printf("doorbell    %,d%n", Integer.toUnsignedLong(ring.doorbell()));
             if (area != null) {
                 context(out, area);
             }
@@ -89,15 +89,15 @@ final class InspectCommand implements Callable<Integer> {
             }
             // Fillers are what the observer walked past that was no record; bytes reapers took first are not walked.
             final long walked = Integer.toUnsignedLong(observer.cursor() - start) - observer.missedBytes();
-            out.printf("unread      %d bytes: %d records seen, %d bytes of fillers%n", unread, count[0], walked - count[1]);
+            out.printf("unread      %,d bytes: %,d records seen, %,d bytes of fillers%n", unread, count[0], walked - count[1]);
             if (observer.missedBytes() > 0) {
-                out.printf("            (reapers took %d bytes while this ran)%n", observer.missedBytes());
+                out.printf("            (reapers took %,d bytes while this ran)%n", observer.missedBytes());
             }
             if (!listed.isEmpty()) {
                 out.println("records");
                 listed.forEach(out::println);
                 if (count[0] > records) {
-                    out.printf("  ... %d more%n", count[0] - records);
+                    out.printf("  ... %,d more%n", count[0] - records);
                 }
             }
             out.flush();
@@ -121,37 +121,37 @@ final class InspectCommand implements Callable<Integer> {
 
     /** The context's fields from the application area (docs/abi.md 2.10), as found: shared memory, so checked. */
     private static void context(final PrintWriter out, final ContextArea area) {
-        out.printf("context    %d workers, %d max in flight, overflow bound %d, setup flags 0x%x%n",
+        out.printf("context     %,d workers, %,d max in flight, overflow bound %,d, setup flags 0x%x%n",
             area.workers(), area.maxInFlight(), area.overflowBound(), area.setupFlags());
         final int backend = area.backend();
         final int refusal = area.backendErrno();
-        out.printf("backend    %s%n", switch (backend) {
+        out.printf("backend     %s%n", switch (backend) {
             case SetupDescriptor.BACKEND_IO_URING -> "io_uring";
             case SetupDescriptor.BACKEND_THREADS -> "threads" + (refusal == 0 ? ""
                 : " (io_uring refused: " + (refusal > 0 && refusal < 4096 ? Errno.name(refusal) : "errno " + refusal) + ")");
             case 0 -> "not recorded (a context from before the backend field)";
             default -> "unknown value " + Integer.toUnsignedString(backend);
         });
-        out.printf("events     %d submitted, %d posted, %d went through the overflow list, %d on it now, %d busy rejections%n",
+        out.printf("events      %,d submitted, %,d posted, %,d went through the overflow list, %,d on it now, %,d busy rejections%n",
             area.iocbsSubmitted(), area.eventsPosted(), area.eventsOverflowed(), area.overflowLength(), area.busyRejections());
         try {
             final String socket = area.socketPath();
             if (socket != null) {
-                out.printf("eventfd    served on %s%n", socket);
+                out.printf("eventfd     served on %s%n", socket);
             }
         } catch (final IllegalStateException e) {
-            out.printf("eventfd    %s%n", e.getMessage());
+            out.printf("eventfd     %s%n", e.getMessage());
         }
-        out.printf("reaped     %s (reaped_sequence: one past the highest event sequence reapers have claimed)%n",
+        out.printf("reaped      %s (reaped_sequence: one past the highest event sequence reapers have claimed)%n",
             Long.toUnsignedString(area.reapedSequence()));
         try {
             final String overflowFile = area.overflowPath();
             if (overflowFile != null) {
-                out.printf("overflow   file %s%s%n", overflowFile, area.overflowVolatile() == 0 ? ""
-                    : "; " + area.overflowVolatile() + " events found it full and waited in memory only");
+                out.printf("overflow    file %s%s%n", overflowFile, area.overflowVolatile() == 0 ? ""
+                    : "; " + String.format("%,d", area.overflowVolatile()) + " events found it full and waited in memory only");
             }
         } catch (final IllegalStateException e) {
-            out.printf("overflow   %s%n", e.getMessage());
+            out.printf("overflow    %s%n", e.getMessage());
         }
     }
 

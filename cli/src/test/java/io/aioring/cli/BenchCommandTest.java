@@ -313,8 +313,9 @@ class BenchCommandTest {
         assertNotNull(ring, "the bench's ring appeared in /dev/shm");
         final InspectCommandTest.Run inspect = InspectCommandTest.run("inspect", ring.toString(), "--records", "2");
         assertEquals(0, inspect.exit(), inspect.err());
-        assertTrue(inspect.out().contains("context    "), inspect.out());
-        assertTrue(inspect.out().contains("reaped     ") && inspect.out().contains("overflow   file " + ring + ".overflow"),
+        assertTrue(inspect.out().contains("context     "), inspect.out());
+        InspectCommandTest.assertAligned(inspect.out());
+        assertTrue(inspect.out().contains("reaped      ") && inspect.out().contains("overflow    file " + ring + ".overflow"),
             inspect.out());
         final InspectCommandTest.Run trace = InspectCommandTest.run("trace", ring.toString(), "--duration", "1500ms", "--interval", "500ms");
         runner.join();

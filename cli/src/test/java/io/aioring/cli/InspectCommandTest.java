@@ -49,7 +49,7 @@ class InspectCommandTest {
             assertEquals(0, run.exit(), run.err());
             assertEquals("", run.err());
             assertTrue(run.out().contains("magic       \"AIORING\\0\""), run.out());
-            assertTrue(run.out().contains("data        4096 bytes, records up to 512 payload bytes"), run.out());
+            assertTrue(run.out().contains("data        4,096 bytes, records up to 512 payload bytes"), run.out());
             assertTrue(run.out().contains("pid " + ProcessHandle.current().pid() + " (running)"), run.out());
             assertTrue(run.out().contains("flags       0x1 [OVERFLOW_PENDING]"), run.out());
             assertTrue(run.out().contains("head        4294967232 (data offset 4032)"), run.out());
@@ -59,6 +59,7 @@ class InspectCommandTest {
             assertTrue(run.out().contains("bytes of fillers") && !run.out().contains(" 0 bytes of fillers"),
                 "the records wrapped, so a filler was counted:\n" + run.out());
             assertEquals(head, ring.ring().head(), "inspect never moves head");
+            assertAligned(run.out());
         }
     }
 
@@ -77,6 +78,15 @@ class InspectCommandTest {
             assertEquals(1, run.exit(), run.out() + run.err());
             assertTrue(run.out().contains("The context's engine (pid " + gone.pid() + ") is gone"), run.out());
             assertTrue(System.nanoTime() - start < 10_000_000_000L, "ended at once, not after a long wait");
+        }
+    }
+
+    /** Every labelled line's value starts at column 12. */
+    static void assertAligned(final String out) {
+        for (final String line : out.split("\n")) {
+            if (line.matches("[a-z]+ +\\S.*")) {
+                assertEquals(12, line.indexOf(line.substring(line.indexOf(' ')).trim()), "value at column 12: " + line);
+            }
         }
     }
 

@@ -171,13 +171,8 @@ class RingFileTest {
      */
     @Test
     void aFileSystemWithoutRoomRefusesTheRingAtCreate() throws Exception {
-        final Path small = dir.resolve("small");
-        Files.createDirectory(small);
-        final Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", small.toString())
-            .redirectErrorStream(true).start();
-        final String said = new String(mount.getInputStream().readAllBytes());
-        org.junit.jupiter.api.Assumptions.assumeTrue(mount.waitFor() == 0, "cannot mount a small tmpfs here: " + said);
-        try {
+        try (SmallTmpfs tmpfs = SmallTmpfs.mount(dir, "small")) {
+            final Path small = tmpfs.dir();
             final Path ring = small.resolve("big.ring");
             final UncheckedIOException e = assertThrows(UncheckedIOException.class,
                 () -> RingFile.create(ring, new RingSpec(1 << 20, 0, 0, 0)));
@@ -187,8 +182,6 @@ class RingFileTest {
             final RingFile fits = RingFile.create(small.resolve("fits.ring"), new RingSpec(16 << 10, 0, 0, 0));
             assertTrue(Files.size(fits.path()) > 16 << 10);
             fits.delete();
-        } finally {
-            new ProcessBuilder("umount", small.toString()).start().waitFor();
         }
     }
 }

@@ -66,18 +66,36 @@ record Reattached(RingFile ring, List<byte[]> events, long nextSequence, Path ol
             final String overflowPath = area.overflowPath();
             if (overflowPath != null && Files.exists(Path.of(overflowPath))) {
                 oldOverflow = Path.of(overflowPath);
+                final String[] bad = {null};
+                final io.aioring.abi.EventView view = new io.aioring.abi.EventView();
                 try (RingFile old = RingFile.open(oldOverflow, ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
                     final RingReaper reaper = new RingReaper(old.ring(), RingReaper.Mode.SHARED);
                     while (reaper.poll((type, buffer, index, length) -> {
-                        if (type == EventDescriptor.RECORD_TYPE && length >= EventDescriptor.HEADER_LENGTH) {
-                            final byte[] event = new byte[length];
-                            buffer.getBytes(index, event);
-                            events.add(event);
-                            highest[0] = Math.max(highest[0], sequenceAfter(type, buffer, index, length));
+                        if (type != EventDescriptor.RECORD_TYPE) {
+                            return; // not an event: the overflow file holds nothing else
                         }
+                        // It will be copied into the ring as it is: it must be an event, and fit.
+                        try {
+                            view.wrap(buffer, index, length);
+                        } catch (final io.aioring.abi.EventFormatException e) {
+                            bad[0] = e.getMessage();
+                            return;
+                        }
+                        if (length > ring.maxPayloadLength()) {
+                            bad[0] = "an event of " + length + " bytes, over the ring's largest, " + ring.maxPayloadLength();
+                            return;
+                        }
+                        final byte[] event = new byte[length];
+                        buffer.getBytes(index, event);
+                        events.add(event);
+                        highest[0] = Math.max(highest[0], sequenceAfter(type, buffer, index, length));
                     }) > 0) {
                         // until the file is empty
                     }
+                }
+                if (bad[0] != null) {
+                    throw new SetupException("ring_path", "FLAG_REATTACH: the overflow file " + oldOverflow
+                        + " holds what no engine wrote: " + bad[0]);
                 }
             }
             return new Reattached(file, events, highest[0], oldOverflow);

@@ -187,6 +187,10 @@ final class BenchCommand implements Callable<Integer> {
                 Linux.close(errno, fd);
                 throw e;
             }
+            if (!options.json()) {
+                err.println("aioring bench: the ring is " + context.ringPath() + " (watch it: aioring trace "
+                    + context.ringPath() + ")");
+            }
             try (BenchReapers reapers = BenchReapers.start(options, context.ringPath())) {
                 final MemorySegment buffers = arena.allocate(options.bs() * options.queueDepth(), 4096);
                 buffers.fill((byte) 0x5A);

@@ -39,6 +39,8 @@ final class BenchRecorder implements EventHandler {
     long partials;
     long misses;
     long residentBytes;
+    /** Bytes the reads with a page-cache record asked for: what residentBytes is a share of. */
+    long requestedBytes;
     long overflowed;
     /** By the path attribute: completed inline, later by io_uring, or by a worker. */
     long inline;
@@ -89,6 +91,7 @@ final class BenchRecorder implements EventHandler {
             }
         }
         residentBytes += PageCacheAttribute.residentBytes(event);
+        requestedBytes += PageCacheAttribute.requestedBytes(event);
     }
 
     private static long clamp(final long nanos) {
@@ -110,6 +113,7 @@ final class BenchRecorder implements EventHandler {
         partials += other.partials;
         misses += other.misses;
         residentBytes += other.residentBytes;
+        requestedBytes += other.requestedBytes;
         overflowed += other.overflowed;
         if (firstError == 0) {
             firstError = other.firstError;
@@ -125,7 +129,7 @@ final class BenchRecorder implements EventHandler {
         try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
             java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
             for (final long v : new long[] {events, rampEvents, errors, bytes, hits, partials, misses, residentBytes, overflowed, firstError,
-                inline, async, worker}) {
+                inline, async, worker, requestedBytes}) {
                 out.writeLong(v);
             }
             for (final Histogram h : new Histogram[] {latency, queue, service}) {
@@ -154,6 +158,7 @@ final class BenchRecorder implements EventHandler {
             r.inline = in.readLong();
             r.async = in.readLong();
             r.worker = in.readLong();
+            r.requestedBytes = in.readLong();
             for (final Histogram h : new Histogram[] {r.latency, r.queue, r.service}) {
                 final byte[] encoded = new byte[in.readInt()];
                 in.readFully(encoded);

@@ -119,9 +119,12 @@ final class BenchReport {
         }
         if (pageCache) {
             final long reads = reaped.hits + reaped.partials + reaped.misses;
-            s.append(String.format(Locale.ROOT, "  page cache : %s hit, %s partial, %s miss (%,d reads; %s resident)%n",
+            // Of the bytes those reads asked for, how many were in the page cache when each read was made.
+            s.append(String.format(Locale.ROOT, "  page cache : %s hit, %s partial, %s miss (%,d reads; %s of the %s they "
+                    + "asked for were resident, %s)%n",
                 percent(reaped.hits, reads), percent(reaped.partials, reads), percent(reaped.misses, reads), reads,
-                Sizes.human(reaped.residentBytes)));
+                Sizes.human(reaped.residentBytes), Sizes.human(reaped.requestedBytes),
+                percent(reaped.residentBytes, reaped.requestedBytes)));
         }
         if (path) {
             final long all = reaped.inline + reaped.async + reaped.worker;
@@ -159,7 +162,8 @@ final class BenchReport {
         }
         if (pageCache) {
             s.append(",\"page_cache\":{\"hits\":").append(reaped.hits).append(",\"partials\":").append(reaped.partials)
-                .append(",\"misses\":").append(reaped.misses).append(",\"resident_bytes\":").append(reaped.residentBytes).append('}');
+                .append(",\"misses\":").append(reaped.misses).append(",\"resident_bytes\":").append(reaped.residentBytes)
+                .append(",\"requested_bytes\":").append(reaped.requestedBytes).append('}');
         }
         if (path) {
             s.append(",\"path\":{\"inline\":").append(reaped.inline).append(",\"async\":").append(reaped.async)

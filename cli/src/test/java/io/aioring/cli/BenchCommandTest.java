@@ -59,6 +59,12 @@ class BenchCommandTest {
             assertTrue(out.contains(expected), "'" + expected + "' in\n" + out);
         }
         assertTrue(Files.readString(hgrm).contains("Percentile"), "HdrHistogram's percentile distribution");
+        // The page cache line says what share of the bytes read was resident (it printed a sum over reads).
+        assertTrue(out.matches("(?s).*page cache : .* reads; [0-9.]+ [KMG]iB of the [0-9.]+ [KMG]iB they asked for were resident, "
+            + "[0-9.]+%\\).*"), out);
+        // Where the ring is, for trace.
+        assertTrue(run.err().matches("(?s).*aioring bench: the ring is /.*\\.ring \\(watch it: aioring trace /.*\\.ring\\).*"),
+            run.err());
     }
 
     @Test

@@ -98,6 +98,15 @@ public final class Opcode {
         return opcode >= RECV && opcode <= POLL && opcode != SHUTDOWN || opcode == RECVMSG || opcode == SENDMSG;
     }
 
+    /**
+     * @return true for the opcodes whose non-negative result counts bytes moved: reads, writes, receives, sends,
+     *         sendfile, splice and copy_file_range
+     */
+    public static boolean movesBytes(final int opcode) {
+        return opcode >= PREAD && opcode <= PWRITEV || opcode == RECV || opcode == SEND || opcode == SENDFILE
+            || opcode == RECVMSG || opcode == SENDMSG || opcode == SPLICE || opcode == COPY_FILE_RANGE;
+    }
+
     /** @return true for the opcodes whose address names a struct msghdr (recvmsg, sendmsg) */
     public static boolean usesMsghdr(final int opcode) {
         return opcode == RECVMSG || opcode == SENDMSG;

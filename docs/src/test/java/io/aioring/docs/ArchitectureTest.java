@@ -150,13 +150,18 @@ class ArchitectureTest {
         "AsynchronousFileChannel", "ServiceLoader", "MemorySegment", "UnsafeBuffer", "IdleStrategy", "Histogram",
         "ByteBuffer", "RingBufferDescriptor", "CncFileDescriptor", "System", "Arena", "DirectBuffer", "AtomicBuffer",
         "RecordingStream", "RecordingFile", "CompletableFuture", "AutoCloseable", "Automatic", "Path", "Selector",
-        "SocketChannel", "InternalError");
+        "SocketChannel", "InternalError", "FileRead");
 
     @Test
     void theDocsNameClassesThatExist() throws IOException {
         final Set<String> classes = new TreeSet<>();
+        final Pattern eventName = Pattern.compile("NAME = \"io\\.aioring\\.([A-Z]\\w+)\"");
         for (final Source s : sources()) {
             classes.add(s.path().getFileName().toString().replace(".java", ""));
+            final Matcher flightRecorderEvent = eventName.matcher(s.text()); // a JFR event's name, io.aioring.X
+            while (flightRecorderEvent.find()) {
+                classes.add(flightRecorderEvent.group(1));
+            }
         }
         final Pattern code = Pattern.compile("`([^`\\n]+)`");
         final Pattern className = Pattern.compile("(?<![\\w-])([A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*)(?=[.#(`\\s]|$)");

@@ -70,14 +70,19 @@ final class CompletionPoster {
     }
     private final java.util.concurrent.atomic.AtomicLong eventsHandedToAwaiters = new java.util.concurrent.atomic.AtomicLong();
     private long eventsOverflowed;
+    /** Bytes moved by completed iocbs, for the JFR statistics. */
+    private final java.util.concurrent.atomic.LongAdder bytesMoved = new java.util.concurrent.atomic.LongAdder();
+    /** The ring file's path, named by the JFR events. */
+    private final String ringName;
 
     /**
      * @param spill the overflow file's ring: every event on the overflow list is also written there, for reapers to
      *              drain should the engine die (docs/abi.md 2.8); null for none
      */
     CompletionPoster(final Ring ring, final Ring spill, final ContextArea area, final Submissions slots, final int eventfd,
-                     final Arena arena) {
+                     final Arena arena, final String ringName) {
         this.ring = ring;
+        this.ringName = ringName;
         this.buffer = ring.buffer();
         this.area = area;
         this.producer = new RingProducer(ring);
@@ -138,6 +143,20 @@ final class CompletionPoster {
         return overflowLength;
     }
 
+    /** Counts what {@code op} moved, and ends its JFR event. */
+    private void finished(final InFlight op) {
+        final long result = op.result();
+        if (result > 0 && io.aioring.abi.Opcode.movesBytes(op.opcode())) {
+            bytesMoved.add(result);
+        }
+        op.endFlightRecord(ringName);
+    }
+
+    /** @return bytes moved by the iocbs completed so far */
+    long bytesMoved() {
+        return bytesMoved.sum();
+    }
+
     /** @return events written into the ring so far */
     long eventsPosted() {
         return eventsPosted;
@@ -148,6 +167,7 @@ final class CompletionPoster {
         if (op.hasCompletionWork()) {
             completionWork.accept(op);
         }
+        finished(op);
         op.done();
         if (op.awaitState() == InFlight.AWAIT_WAITING && handToAwaiter(op)) {
             return;
@@ -164,6 +184,7 @@ final class CompletionPoster {
         if (op.hasCompletionWork()) {
             completionWork.accept(op);
         }
+        finished(op);
         op.done();
         if (op.awaitState() == InFlight.AWAIT_WAITING && handToAwaiter(op)) {
             return;

@@ -73,6 +73,10 @@ public final class Engine {
     /** Each thread that sleeps on the ring's tail: its own futex timespec. */
     private final ThreadLocal<Futex> futexes;
     private volatile boolean stopped;
+    /** The previous JFR statistics event's time and totals (the recorder's periodic thread only). */
+    private long statisticsNanos = System.nanoTime();
+    private long statisticsCompleted;
+    private long statisticsBytes;
 
     private Engine(final RingFile ringFile, final RingFile spillFile, final Arena arena, final SetupParams params,
                    final AttributeRegistry registry, final int eventfd, final EventfdServer eventfdServer,
@@ -89,7 +93,7 @@ public final class Engine {
         this.doorbellFallbackNanos = doorbellFallbackNanos;
         this.decoder = new IocbDecoder(registry, ring.maxPayloadLength());
         this.submissions = new Submissions(params.maxInFlight() + params.overflowBound(), IocbDecoder.maxReturnBytes(registry));
-        this.poster = new CompletionPoster(ring, spillFile.ring(), area, submissions, eventfd, arena);
+        this.poster = new CompletionPoster(ring, spillFile.ring(), area, submissions, eventfd, arena, ringFile.path().toString());
         final int[] protectedFds = eventfdServer == null ? new int[] {eventfd} : new int[] {eventfd, eventfdServer.listener()};
         final Backend[] late = new Backend[1]; // the scheduler is made before the backend it cancels through
         this.scheduler = new Scheduler(submissions.capacity(), poster,
@@ -220,6 +224,7 @@ public final class Engine {
             engine.scheduler.start(engine::startLinked);
             engine.backend.start();
             engine.contextThread.start();
+            FlightRecorderEvents.live(engine);
             // Last: a reader who sees the magic sees the context area, the backend and a first heartbeat (abi.md 1.1).
             engine.ring.publishHeader();
             if (previous != null) {
@@ -374,6 +379,7 @@ public final class Engine {
                     throw e;
                 }
                 op.queue(System.nanoTime());
+                op.beginFlightRecord();
                 if (op.timeoutMillis() != 0) {
                     scheduler.startDeadline(op); // before it runs: it may complete at once, and leave the heap then
                 }
@@ -568,6 +574,27 @@ public final class Engine {
             op.attributeCount(), io.aioring.abi.layout.EventDescriptor.SEQUENCE_NOT_IN_RING, op.returnsIfAny(), op.returnsLength());
     }
 
+    /** Fills a JFR statistics event: rates since the previous one (on the recorder's periodic thread only), totals. */
+    void statistics(final ContextStatisticsEvent event, final long nowNanos) {
+        final long completedNow = completed();
+        final long bytesNow = poster.bytesMoved();
+        final double seconds = (nowNanos - statisticsNanos) / 1e9;
+        event.ring = ringFile.path().toString();
+        event.backend = backendName();
+        event.iops = seconds > 0 ? (completedNow - statisticsCompleted) / seconds : 0;
+        event.bytesPerSecond = seconds > 0 ? (bytesNow - statisticsBytes) / seconds : 0;
+        event.submitted = submitted();
+        event.completed = completedNow;
+        event.bytes = bytesNow;
+        event.inFlight = running();
+        event.overflowed = area.eventsOverflowed();
+        event.overflowLength = overflowLength();
+        event.busyRejections = area.busyRejections();
+        statisticsNanos = nowNanos;
+        statisticsCompleted = completedNow;
+        statisticsBytes = bytesNow;
+    }
+
     /** @return iocbs running now */
     public int running() {
         return submissions.running();
@@ -717,6 +744,7 @@ public final class Engine {
      *         stays with the ring file for a reaper to drain
      */
     public int destroy() {
+        FlightRecorderEvents.gone(this);
         submissions.cancelAllQueued();
         scheduler.stop();
         backend.stop();

@@ -131,6 +131,8 @@ public final class InFlight implements Operation {
     private boolean noWaitWanted;
     private long noWaitResult = NO_ATTEMPT;
     private long requestedBytes;
+    /** The JFR event begun at submit, while a recording asks for them; else null. */
+    private CompletionEvent flightRecord;
     private int executionPath;
     /** The threads backend started it on the submitting thread (before hooks run, RWF_NOWAIT tried). */
     private boolean startedInline;
@@ -241,6 +243,7 @@ public final class InFlight implements Operation {
         noWaitWanted = false;
         noWaitResult = NO_ATTEMPT;
         requestedBytes = 0;
+        flightRecord = null;
         executionPath = PATH_WORKER;
         submitBatch = 0;
         startedInline = false;
@@ -784,6 +787,31 @@ public final class InFlight implements Operation {
 
     void noWaitResult(final long result) {
         noWaitResult = result;
+    }
+
+    /** Starts this iocb's JFR completion event, if a recording wants them; at submit, after {@link #queue}. */
+    void beginFlightRecord() {
+        flightRecord = FlightRecorderEvents.begin();
+    }
+
+    /** Ends and commits (if over its threshold) this iocb's JFR completion event; once, as it completes. */
+    void endFlightRecord(final String ring) {
+        final CompletionEvent event = flightRecord;
+        if (event != null) {
+            flightRecord = null;
+            FlightRecorderEvents.end(this, event, ring);
+        }
+    }
+
+    /** @return the bytes this iocb asked to move, for a byte-moving opcode; 0 if not known (never started) */
+    long askedBytes() {
+        if (!Opcode.movesBytes(opcode)) {
+            return 0;
+        }
+        if (Opcode.usesIovecs(opcode) || Opcode.usesMsghdr(opcode)) {
+            return calls == null ? 0 : Math.max(0, calls.transferLength(this));
+        }
+        return Integer.toUnsignedLong(lengthOrCount);
     }
 
     /** @return the bytes a read asked for, noted when its RWF_NOWAIT attempt was prepared */

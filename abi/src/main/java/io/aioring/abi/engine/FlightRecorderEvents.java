@@ -1,0 +1,107 @@
+package io.aioring.abi.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.aioring.abi.Opcode;
+import io.aioring.abi.spi.Operation;
+import io.aioring.linux.Errno;
+
+import jdk.jfr.EventType;
+import jdk.jfr.FlightRecorder;
+
+/**
+ * The engine's JDK Flight Recorder events: {@link CompletionEvent} per iocb and {@link ContextStatisticsEvent} per
+ * live context and period. With no recording asking for them, a submit pays one enabled check and nothing is
+ * allocated.
+ */
+final class FlightRecorderEvents {
+    private static final EventType COMPLETION = EventType.getEventType(CompletionEvent.class);
+    private static final Set<Engine> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        FlightRecorder.addPeriodicEvent(ContextStatisticsEvent.class, FlightRecorderEvents::emitStatistics);
+    }
+
+    private FlightRecorderEvents() {
+    }
+
+    /** @return a begun completion event if a recording wants them, else null */
+    static CompletionEvent begin() {
+        if (!COMPLETION.isEnabled()) {
+            return null;
+        }
+        final CompletionEvent event = new CompletionEvent();
+        event.begin();
+        return event;
+    }
+
+    /** Ends {@code op}'s event, if it has one, and commits it if it took at least the threshold. */
+    static void end(final InFlight op, final CompletionEvent event, final String ring) {
+        event.end();
+        if (!event.shouldCommit()) {
+            return;
+        }
+        final long result = op.result();
+        event.opcode = Opcode.name(op.opcode());
+        event.fd = op.fd();
+        event.path = pathOf(op.fd());
+        event.requestedBytes = op.askedBytes();
+        event.result = result;
+        event.error = result < 0 ? Errno.name((int) -result) : null;
+        final long started = op.startNanos() != 0 ? op.startNanos() : op.completeNanos();
+        event.queueNanos = Math.max(0, started - op.submitNanos());
+        event.serviceNanos = Math.max(0, op.completeNanos() - started);
+        event.pageCache = pageCache(op);
+        event.executionPath = switch (op.executionPath()) {
+            case Operation.PATH_INLINE -> "inline";
+            case Operation.PATH_ASYNC -> "async";
+            default -> "worker";
+        };
+        event.userData = op.userData();
+        event.ring = ring;
+        event.commit();
+    }
+
+    /** The same reading of the RWF_NOWAIT attempt as the page-cache attribute's; null if none was made. */
+    private static String pageCache(final InFlight op) {
+        final long nowait = op.noWaitResult();
+        final long result = op.result();
+        if (nowait == Operation.NO_ATTEMPT) {
+            return null;
+        } else if (nowait == -Errno.EAGAIN) {
+            return "miss";
+        } else if (nowait < 0 || result < 0) {
+            return null;
+        }
+        return nowait >= result ? "hit" : nowait == 0 ? "miss" : "partial";
+    }
+
+    private static String pathOf(final int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (final IOException | UnsupportedOperationException e) {
+            return null; // closed since, or not a descriptor of ours: the event says so by leaving it empty
+        }
+    }
+
+    static void live(final Engine engine) {
+        LIVE.add(engine);
+    }
+
+    static void gone(final Engine engine) {
+        LIVE.remove(engine);
+    }
+
+    private static void emitStatistics() {
+        final long now = System.nanoTime();
+        for (final Engine engine : LIVE) {
+            final ContextStatisticsEvent event = new ContextStatisticsEvent();
+            engine.statistics(event, now);
+            event.commit();
+        }
+    }
+}

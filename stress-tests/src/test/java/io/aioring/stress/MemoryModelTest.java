@@ -39,9 +39,13 @@ class MemoryModelTest {
         if (mode.equals("quick")) {
             args.addAll(java.util.List.of("-sc", "false"));
         }
-        try (ChildJvm jcstress = ChildJvm.start(org.openjdk.jcstress.Main.class, args.toArray(String[]::new))) {
-            assertTrue(jcstress.process().waitFor(3500, TimeUnit.SECONDS), "jcstress finished");
-            final String log = jcstress.log();
+        // In the results directory: jcstress also writes a jcstress-results-*.bin.gz into its working directory.
+        final Path logFile = results.resolve("jcstress.log");
+        final Process jcstress = new ProcessBuilder(ChildJvm.command(org.openjdk.jcstress.Main.class, args.toArray(String[]::new)))
+            .directory(results.toFile()).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+        try {
+            assertTrue(jcstress.waitFor(3500, TimeUnit.SECONDS), "jcstress finished");
+            final String log = Files.readString(logFile);
             final Matcher summary = SUMMARY.matcher(log);
             String last = null;
             while (summary.find()) {
@@ -63,6 +67,7 @@ class MemoryModelTest {
                 assertTrue(report.contains("io.aioring.stress.jcstress." + test), test + " has a report: " + report);
             }
         } finally {
+            jcstress.destroyForcibly().waitFor();
             try (var files = Files.walk(results)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

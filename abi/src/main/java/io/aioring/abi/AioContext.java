@@ -21,6 +21,10 @@ import org.agrona.concurrent.IdleStrategy;
  *
  * <p>Thread-safe: any thread may submit, reap or cancel. An iocb may only point at memory registered with
  * {@link #registerMemory}; anything else completes with -EFAULT.
+ *
+ * <p>A context still open when the JVM exits normally (the end of main, {@code System.exit}, SIGTERM, Ctrl-C) is
+ * destroyed by a shutdown hook, so that its ring, socket and overflow files do not outlive the program: as by
+ * {@link #destroy()}, except that the hook waits at most {@value #EXIT_DESTROY_MILLIS} ms for all of them.
  */
 public final class AioContext implements AutoCloseable {
     private static final ThreadLocal<IdleStrategy> DEFAULT_IDLE =
@@ -42,6 +46,12 @@ public final class AioContext implements AutoCloseable {
         }
     }
     private volatile boolean destroyed;
+
+    /** How long the shutdown hook waits for the open contexts' destroys (a call stuck in the kernel can hold one). */
+    static final long EXIT_DESTROY_MILLIS = 5_000;
+    /** Contexts set up and not destroyed yet, for the shutdown hook. */
+    private static final java.util.Set<AioContext> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.concurrent.atomic.AtomicBoolean EXIT_HOOK = new java.util.concurrent.atomic.AtomicBoolean();
 
     private AioContext(final Engine engine) {
         this.engine = engine;
@@ -80,7 +90,32 @@ public final class AioContext implements AutoCloseable {
     static AioContext setup(final SetupParams params, final AttributeRegistry registry, final long doorbellFallbackNanos) {
         Arch.current(); // one clear line on an architecture aioring does not run on, before any Linux call
         io.aioring.linux.JvmFlags.require(); // one clear line on a JVM started without them, before any Unsafe
-        return new AioContext(Engine.setup(params, registry, doorbellFallbackNanos));
+        final AioContext context = new AioContext(Engine.setup(params, registry, doorbellFallbackNanos));
+        OPEN.add(context);
+        if (EXIT_HOOK.compareAndSet(false, true)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(AioContext::destroyOpenContexts, "aioring-exit"));
+        }
+        return context;
+    }
+
+    /** The shutdown hook: destroys every context left open, on a daemon thread it waits for a bounded time. */
+    private static void destroyOpenContexts() {
+        final Thread destroyer = new Thread(() -> {
+            for (final AioContext context : OPEN) {
+                try {
+                    context.destroy();
+                } catch (final RuntimeException | Error e) {
+                    System.err.println("aioring: destroying " + context.ringPath() + " at exit: " + e);
+                }
+            }
+        }, "aioring-exit-destroy");
+        destroyer.setDaemon(true);
+        destroyer.start();
+        try {
+            destroyer.join(EXIT_DESTROY_MILLIS);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** @return what this build supports, with the attributes found on the class path */
@@ -426,6 +461,7 @@ public final class AioContext implements AutoCloseable {
             }
             destroyed = true;
         }
+        OPEN.remove(this);
         while (callers.get() != 0) {
             Thread.onSpinWait();
         }

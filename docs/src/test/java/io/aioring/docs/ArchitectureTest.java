@@ -207,4 +207,41 @@ class ArchitectureTest {
         }
         assertEquals(List.of(), spelledOut, "Java code that spells the flags out instead of using JvmFlags");
     }
+
+    /**
+     * The bom (which has no parent, so its versions are its own) names every library module — each module that is
+     * deployed and is not the command line — at the build's version, and the README's snippet names that version.
+     */
+    @Test
+    void theBomNamesEveryLibraryAtTheBuildsVersion() throws IOException {
+        final Matcher parentVersion = Pattern.compile("<artifactId>aioring-parent</artifactId>\\s*<version>([^<]+)</version>")
+            .matcher(Files.readString(ROOT.resolve("pom.xml")));
+        assertTrue(parentVersion.find(), "pom.xml's version");
+        final String version = parentVersion.group(1);
+        final List<String> libraries = new ArrayList<>();
+        final Matcher modules = Pattern.compile("<module>([^<]+)</module>").matcher(Files.readString(ROOT.resolve("pom.xml")));
+        while (modules.find()) {
+            final String module = modules.group(1);
+            final String pom = Files.readString(ROOT.resolve(module).resolve("pom.xml"));
+            if (!module.equals("bom") && !module.equals("cli") && !pom.contains("<maven.deploy.skip>true</maven.deploy.skip>")) {
+                libraries.add("aioring-" + module);
+            }
+        }
+        final String bom = Files.readString(ROOT.resolve("bom/pom.xml"));
+        final Matcher own = Pattern.compile("<artifactId>aioring-bom</artifactId>\\s*<version>([^<]+)</version>").matcher(bom);
+        assertTrue(own.find(), "the bom's own version");
+        assertEquals(version, own.group(1), "the bom's version");
+        final List<String> named = new ArrayList<>();
+        final Matcher entries = Pattern.compile("<artifactId>(aioring-[\\w-]+)</artifactId>\\s*<version>([^<]+)</version>").matcher(bom);
+        while (entries.find()) {
+            if (!entries.group(1).equals("aioring-bom")) {
+                named.add(entries.group(1));
+                assertEquals(version, entries.group(2), entries.group(1) + "'s version in the bom");
+            }
+        }
+        assertEquals(libraries, named, "the bom's modules");
+        final String readme = Files.readString(ROOT.resolve("README.md"));
+        assertTrue(readme.contains("<artifactId>aioring-bom</artifactId>\n        <version>" + version + "</version>"),
+            "the README's dependency snippet imports the bom at " + version);
+    }
 }

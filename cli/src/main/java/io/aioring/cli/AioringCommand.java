@@ -66,9 +66,13 @@ public final class AioringCommand implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            final Package pkg = AioringCommand.class.getPackage();
-            final String version = pkg.getImplementationVersion() == null ? "development build" : pkg.getImplementationVersion();
-            return new String[] {"aioring " + version + ", ring ABI version " + io.aioring.ring.RingDescriptor.ABI_VERSION};
+            return new String[] {"aioring " + number() + ", ring ABI version " + io.aioring.ring.RingDescriptor.ABI_VERSION};
+        }
+
+        /** @return the version in the jar's manifest, or "development build" when run from classes */
+        static String number() {
+            final String version = AioringCommand.class.getPackage().getImplementationVersion();
+            return version == null ? "development build" : version;
         }
     }
 }

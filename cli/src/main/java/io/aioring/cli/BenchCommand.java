@@ -37,7 +37,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--file", paramLabel = "PATH", description = "file to use (default: a temporary file, removed afterwards)")
     Path file;
 
-    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "1g", description = "bytes of the file to use (default: ${DEFAULT-VALUE})")
+    @Option(names = "--size", paramLabel = "SIZE", description = "bytes of the file to use (default: 1g; a block device's whole size)")
     String size;
 
     @Option(names = "--bs", paramLabel = "SIZE", defaultValue = "4k", description = "block size (default: ${DEFAULT-VALUE})")
@@ -78,6 +78,10 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--direct", description = "open the file with O_DIRECT")
     boolean direct;
+
+    @Option(names = "--cold", description = "evict the file's pages from the page cache before the run, as fio's "
+        + "invalidate=1 does (not on tmpfs, which keeps its pages); without it they are read in first")
+    boolean cold;
 
     @Option(names = "--backend", paramLabel = "NAME", defaultValue = "auto",
         description = "auto (io_uring where the kernel allows it), io_uring or threads (default: ${DEFAULT-VALUE})")
@@ -122,7 +126,24 @@ final class BenchCommand implements Callable<Integer> {
 
     /** @return the options, checked, in units */
     private BenchOptions options(final AttributeRegistry registry) {
-        final long fileSize = size(size, "--size");
+        final boolean blockDevice = file != null && BenchFile.isBlockDevice(file);
+        final long fileSize;
+        if (blockDevice) {
+            check(!workload.writes(), "--file " + file + " is a block device, which bench only reads (writing would "
+                + "overwrite what is on it): use --rw randread or read");
+            final long deviceSize;
+            try {
+                deviceSize = BenchFile.deviceSize(file);
+            } catch (final IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--file " + file + ": cannot open it: " + e.getMessage());
+            }
+            fileSize = size == null ? deviceSize : size(size, "--size");
+            check(fileSize <= deviceSize, "--size " + size + " (" + Sizes.human(fileSize) + ") is more than " + file
+                + " holds (" + Sizes.human(deviceSize) + ")");
+        } else {
+            fileSize = size(size == null ? "1g" : size, "--size");
+        }
+        check(!(cold && direct), "--cold with --direct: O_DIRECT reads bypass the page cache already");
         final long bs = size(blockSize, "--bs");
         final long durationNanos = durationNanos();
         final long ringLong = size(ringSize, "--ring");
@@ -130,7 +151,7 @@ final class BenchCommand implements Callable<Integer> {
         check(badRing == null, "--ring " + ringSize + " (" + Sizes.human(ringLong) + ") must be a power of two from 1k to 1g");
         final int ringBytes = (int) ringLong;
         check(bs >= 512 && bs <= 16 << 20 && Long.bitCount(bs) == 1, "--bs must be a power of two from 512 to 16m, not " + blockSize);
-        check(fileSize >= bs, "--size (" + size + ") must be at least --bs (" + blockSize + ")");
+        check(fileSize >= bs, "--size (" + Sizes.human(fileSize) + ") must be at least --bs (" + blockSize + ")");
         check(queueDepth >= 1 && queueDepth <= 4096, "--qd must be 1 to 4096, not " + queueDepth);
         check(reapers >= 1 && reapers <= 16, "--reapers must be 1 to 16, not " + reapers);
         check(workers >= 1 && workers <= 256, "--workers must be 1 to 256, not " + workers);
@@ -160,7 +181,7 @@ final class BenchCommand implements Callable<Integer> {
         check(hgrm == null || timing != null && java.util.Arrays.stream(attributeIds).anyMatch(id -> id == timing.id()),
             "--hgrm needs the timing attribute (the histogram is of its latencies): add timing to --attrs");
         return new BenchOptions(file, fileSize, bs, workload, readPercent, queueDepth, rampNanos, durationNanos, ioLimit,
-            attributeIds, reapers, reaperMode, direct, backendCode, workers, ringBytes, json, hgrm);
+            attributeIds, reapers, reaperMode, direct, cold, blockDevice, backendCode, workers, ringBytes, json, hgrm);
     }
 
     private int run(final BenchOptions options, final Path path, final AttributeRegistry registry, final SignalStop stop)

@@ -2,6 +2,7 @@ package io.aioring.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -9,9 +10,34 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 
-/** The bench's file: written with random bytes when it is missing or short, and read into the page cache unless O_DIRECT. */
+import io.aioring.linux.Errno;
+import io.aioring.linux.Linux;
+
+/**
+ * The bench's file: written with random bytes when it is missing or short (never a block device, which is only
+ * read), then read into the page cache, or with --cold evicted from it, unless O_DIRECT.
+ */
 final class BenchFile {
+    /** st_mode's file type bits, and a block device's. */
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFBLK = 0060000;
+
     private BenchFile() {
+    }
+
+    static boolean isBlockDevice(final Path path) {
+        try {
+            return ((Integer) Files.getAttribute(path, "unix:mode") & S_IFMT) == S_IFBLK;
+        } catch (final IOException | UnsupportedOperationException e) {
+            return false; // missing (bench makes it) or unreadable (open says why)
+        }
+    }
+
+    /** @return the bytes a block device holds (its st_size is 0; the JDK asks the device) */
+    static long deviceSize(final Path device) throws IOException {
+        try (FileChannel channel = FileChannel.open(device, StandardOpenOption.READ)) {
+            return channel.size();
+        }
     }
 
     /**
@@ -29,7 +55,7 @@ final class BenchFile {
         if (parent != null && !Files.isDirectory(parent)) {
             throw new IOException("cannot use " + path + ": " + parent + " is not a directory");
         }
-        final boolean exists = Files.exists(path) && Files.size(path) >= fileSize;
+        final boolean exists = options.blockDevice() || Files.exists(path) && Files.size(path) >= fileSize;
         if (!exists) {
             if (!temporary && Files.exists(path) && !options.workload().writes()) {
                 throw new IOException(path + " is " + Files.size(path) + " bytes, smaller than --size " + Sizes.human(fileSize));
@@ -53,7 +79,9 @@ final class BenchFile {
                 }
             }
         }
-        if (!options.direct()) {
+        if (options.cold()) {
+            evict(path, fileSize);
+        } else if (!options.direct()) {
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
                 final ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
                 for (long read = 0; read < fileSize; ) {
@@ -63,6 +91,28 @@ final class BenchFile {
                     }
                     read += n;
                 }
+            }
+        }
+    }
+
+    /** Writes the file's dirty pages (those cannot be dropped), then drops its pages from the page cache. */
+    private static void evict(final Path path, final long length) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            final Errno errno = new Errno(arena);
+            final int fd = Linux.openat(errno, Linux.AT_FDCWD, Linux.cString(arena, path.toString()).address(),
+                Linux.O_RDONLY | Linux.O_CLOEXEC, 0);
+            if (fd < 0) {
+                throw new IOException("--cold: cannot open " + path + ": " + Errno.name(-fd));
+            }
+            try {
+                final int synced = Linux.fsync(errno, fd);
+                final int dropped = synced < 0 ? synced : Linux.posixFadvise(fd, 0, length, Linux.POSIX_FADV_DONTNEED);
+                if (dropped < 0) {
+                    throw new IOException("--cold: cannot evict " + path + " from the page cache: "
+                        + (synced < 0 ? "fsync " : "posix_fadvise ") + Errno.name(-dropped));
+                }
+            } finally {
+                Linux.close(errno, fd);
             }
         }
     }

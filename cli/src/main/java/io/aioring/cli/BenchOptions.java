@@ -19,6 +19,8 @@ import java.nio.file.Path;
  * @param reapers       how many reapers
  * @param reaperMode    reapers in other JVMs, threads of this one, or the submitting thread itself
  * @param direct        open the file with O_DIRECT
+ * @param cold          evict the file's pages from the page cache before the run (else they are read in first)
+ * @param blockDevice   the file is a block device: read only, its size from the device
  * @param backend       the setup backend code: auto, io_uring or threads
  * @param workers       the engine's worker threads
  * @param ringBytes     the ring's data bytes
@@ -27,7 +29,7 @@ import java.nio.file.Path;
  */
 record BenchOptions(Path file, long fileSize, long bs, Workload workload, int readPercent, int queueDepth,
                     long rampNanos, long durationNanos, Long ioLimit, int[] attributeIds, int reapers, ReaperMode reaperMode,
-                    boolean direct, int backend, int workers, int ringBytes, boolean json, Path hgrm) {
+                    boolean direct, boolean cold, boolean blockDevice, int backend, int workers, int ringBytes, boolean json, Path hgrm) {
     /** fio's names for the workloads. */
     enum Workload {
         randread, read, randwrite, write, randrw;

@@ -1,26 +1,44 @@
 package io.aioring.cli;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.ObjLongConsumer;
+import java.util.function.ToLongFunction;
 
 import io.aioring.abi.EventHandler;
+import io.aioring.abi.Opcode;
 import io.aioring.abi.EventView;
 import io.aioring.abi.layout.EventDescriptor;
 import io.aioring.attributes.PageCacheAttribute;
 import io.aioring.attributes.PathAttribute;
 import io.aioring.attributes.TimingAttribute;
 
+import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
+import org.HdrHistogram.HistogramLogWriter;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 
 /**
  * What one bench reaper saw: events, errors, bytes; submit-to-reaped latency (reap time minus the timing
  * attribute's submit_ns: both CLOCK_MONOTONIC, so this works across processes), queue and service latency, and the
- * page-cache outcomes. Recording allocates nothing. Saved to a file by a reaper process, merged by the bench.
+ * page-cache outcomes; reads and writes apart. Recording allocates nothing. Saved to a file by a reaper process
+ * (JSON: the counters, and the histograms in HdrHistogram's own log format), merged by the bench.
  */
 final class BenchRecorder implements EventHandler {
     private static final long MAX_NANOS = 60_000_000_000L;
@@ -28,6 +46,9 @@ final class BenchRecorder implements EventHandler {
     final Histogram latency = new Histogram(MAX_NANOS, 3);
     final Histogram queue = new Histogram(MAX_NANOS, 3);
     final Histogram service = new Histogram(MAX_NANOS, 3);
+    /** Submit-to-reaped latency of reads and of writes apart, for randrw. */
+    final Histogram readLatency = new Histogram(MAX_NANOS, 3);
+    final Histogram writeLatency = new Histogram(MAX_NANOS, 3);
     /** user_data bit the bench sets on iocbs submitted during --ramp: counted, kept out of every figure. */
     static final long RAMP_BIT = 1L << 62;
 
@@ -47,6 +68,13 @@ final class BenchRecorder implements EventHandler {
     long async;
     long worker;
     long firstError;
+    /** Reads and writes apart (events, failed ones, bytes), for randrw. */
+    long reads;
+    long readErrors;
+    long readBytes;
+    long writes;
+    long writeErrors;
+    long writeBytes;
 
     @Override
     public void onEvent(final EventView event) {
@@ -57,6 +85,7 @@ final class BenchRecorder implements EventHandler {
         }
         events++;
         final long result = event.result();
+        final boolean write = event.opcode() == Opcode.PWRITE || event.opcode() == Opcode.PWRITEV;
         if (result < 0) {
             errors++;
             if (firstError == 0) {
@@ -65,12 +94,23 @@ final class BenchRecorder implements EventHandler {
         } else {
             bytes += result;
         }
+        if (write) {
+            writes++;
+            writeErrors += result < 0 ? 1 : 0;
+            writeBytes += Math.max(0, result);
+        } else {
+            reads++;
+            readErrors += result < 0 ? 1 : 0;
+            readBytes += Math.max(0, result);
+        }
         if ((event.flags() & EventDescriptor.FLAG_OVERFLOWED) != 0) {
             overflowed++;
         }
         final long submit = TimingAttribute.submitNanos(event);
         if (submit >= 0) {
-            latency.recordValue(clamp(now - submit));
+            final long submitToReaped = clamp(now - submit);
+            latency.recordValue(submitToReaped);
+            (write ? writeLatency : readLatency).recordValue(submitToReaped);
             queue.recordValue(clamp(TimingAttribute.queueNanos(event)));
             service.recordValue(clamp(TimingAttribute.serviceNanos(event)));
         }
@@ -98,76 +138,121 @@ final class BenchRecorder implements EventHandler {
         return Math.max(0, Math.min(nanos, MAX_NANOS));
     }
 
+    /** Every counter by name, for saving, loading and merging: one list, so that none is forgotten in one of them. */
+    private static final Map<String, Counter> COUNTERS = new LinkedHashMap<>();
+
+    private record Counter(ToLongFunction<BenchRecorder> get, ObjLongConsumer<BenchRecorder> set) {
+    }
+
+    private static void counter(final String name, final ToLongFunction<BenchRecorder> get, final ObjLongConsumer<BenchRecorder> set) {
+        COUNTERS.put(name, new Counter(get, set));
+    }
+
+    static {
+        counter("events", r -> r.events, (r, v) -> r.events = v);
+        counter("ramp_events", r -> r.rampEvents, (r, v) -> r.rampEvents = v);
+        counter("errors", r -> r.errors, (r, v) -> r.errors = v);
+        counter("bytes", r -> r.bytes, (r, v) -> r.bytes = v);
+        counter("hits", r -> r.hits, (r, v) -> r.hits = v);
+        counter("partials", r -> r.partials, (r, v) -> r.partials = v);
+        counter("misses", r -> r.misses, (r, v) -> r.misses = v);
+        counter("resident_bytes", r -> r.residentBytes, (r, v) -> r.residentBytes = v);
+        counter("requested_bytes", r -> r.requestedBytes, (r, v) -> r.requestedBytes = v);
+        counter("overflowed", r -> r.overflowed, (r, v) -> r.overflowed = v);
+        counter("inline", r -> r.inline, (r, v) -> r.inline = v);
+        counter("async", r -> r.async, (r, v) -> r.async = v);
+        counter("worker", r -> r.worker, (r, v) -> r.worker = v);
+        counter("reads", r -> r.reads, (r, v) -> r.reads = v);
+        counter("read_errors", r -> r.readErrors, (r, v) -> r.readErrors = v);
+        counter("read_bytes", r -> r.readBytes, (r, v) -> r.readBytes = v);
+        counter("writes", r -> r.writes, (r, v) -> r.writes = v);
+        counter("write_errors", r -> r.writeErrors, (r, v) -> r.writeErrors = v);
+        counter("write_bytes", r -> r.writeBytes, (r, v) -> r.writeBytes = v);
+    }
+
+    /** @return the histograms by their tag in the saved log */
+    private Map<String, Histogram> histograms() {
+        final Map<String, Histogram> byTag = new LinkedHashMap<>();
+        byTag.put("latency", latency);
+        byTag.put("queue", queue);
+        byTag.put("service", service);
+        byTag.put("read_latency", readLatency);
+        byTag.put("write_latency", writeLatency);
+        return byTag;
+    }
+
     void add(final BenchRecorder other) {
-        latency.add(other.latency);
-        queue.add(other.queue);
-        service.add(other.service);
-        events += other.events;
-        rampEvents += other.rampEvents;
-        inline += other.inline;
-        async += other.async;
-        worker += other.worker;
-        errors += other.errors;
-        bytes += other.bytes;
-        hits += other.hits;
-        partials += other.partials;
-        misses += other.misses;
-        residentBytes += other.residentBytes;
-        requestedBytes += other.requestedBytes;
-        overflowed += other.overflowed;
-        if (firstError == 0) {
-            firstError = other.firstError;
+        final long first = firstError;
+        for (final Counter c : COUNTERS.values()) {
+            c.set().accept(this, c.get().applyAsLong(this) + c.get().applyAsLong(other));
         }
+        firstError = first != 0 ? first : other.firstError;
+        final Map<String, Histogram> theirs = other.histograms();
+        histograms().forEach((tag, h) -> h.add(theirs.get(tag)));
     }
 
     /**
-     * Writes what was recorded to {@code file}, through a new file beside it that must not exist (CREATE_NEW never
-     * follows a link planted at that name) and is then moved into place.
+     * Writes what was recorded to {@code file} as JSON — the counters, the first error, and the histograms as one
+     * HdrHistogram log (HistogramLogWriter, one tagged interval each) — through a new file beside it that must not
+     * exist (CREATE_NEW never follows a link planted at that name) and is then moved into place.
      */
     void save(final Path file) throws IOException {
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (PrintStream logStream = new PrintStream(log, false, StandardCharsets.UTF_8)) {
+            final HistogramLogWriter writer = new HistogramLogWriter(logStream);
+            writer.outputLogFormatVersion();
+            histograms().forEach((tag, h) -> {
+                h.setTag(tag);
+                writer.outputIntervalHistogram(h);
+            });
+        }
         final Path tmp = Path.of(file + ".tmp");
-        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW,
-            java.nio.file.StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
-            for (final long v : new long[] {events, rampEvents, errors, bytes, hits, partials, misses, residentBytes, overflowed, firstError,
-                inline, async, worker, requestedBytes}) {
-                out.writeLong(v);
+        try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS); JsonGenerator json = new JsonFactory().createGenerator(out)) {
+            json.writeStartObject();
+            for (final Map.Entry<String, Counter> c : COUNTERS.entrySet()) {
+                json.writeNumberField(c.getKey(), c.getValue().get().applyAsLong(this));
             }
-            for (final Histogram h : new Histogram[] {latency, queue, service}) {
-                final ByteBuffer encoded = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
-                final int length = h.encodeIntoCompressedByteBuffer(encoded);
-                out.writeInt(length);
-                out.write(encoded.array(), 0, length);
-            }
+            json.writeNumberField("first_error", firstError);
+            json.writeStringField("histograms", log.toString(StandardCharsets.UTF_8));
+            json.writeEndObject();
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     static BenchRecorder load(final Path file) throws IOException {
         final BenchRecorder r = new BenchRecorder();
-        try (DataInputStream in = new DataInputStream(Files.newInputStream(file))) {
-            r.events = in.readLong();
-            r.rampEvents = in.readLong();
-            r.errors = in.readLong();
-            r.bytes = in.readLong();
-            r.hits = in.readLong();
-            r.partials = in.readLong();
-            r.misses = in.readLong();
-            r.residentBytes = in.readLong();
-            r.overflowed = in.readLong();
-            r.firstError = in.readLong();
-            r.inline = in.readLong();
-            r.async = in.readLong();
-            r.worker = in.readLong();
-            r.requestedBytes = in.readLong();
-            for (final Histogram h : new Histogram[] {r.latency, r.queue, r.service}) {
-                final byte[] encoded = new byte[in.readInt()];
-                in.readFully(encoded);
-                try {
-                    h.add(Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(encoded), 0));
-                } catch (final java.util.zip.DataFormatException e) {
-                    throw new IOException("corrupt histogram in " + file, e);
+        String log = null;
+        try (JsonParser json = new JsonFactory().createParser(file.toFile())) {
+            if (json.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException(file + " is not a bench reaper's results");
+            }
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                final String name = json.currentName();
+                json.nextToken();
+                if (name.equals("histograms")) {
+                    log = json.getText();
+                } else if (name.equals("first_error")) {
+                    r.firstError = json.getLongValue();
+                } else if (COUNTERS.containsKey(name)) {
+                    COUNTERS.get(name).set().accept(r, json.getLongValue());
+                } else {
+                    json.skipChildren();
                 }
             }
+        }
+        if (log == null) {
+            throw new IOException(file + " has no histograms");
+        }
+        final Map<String, Histogram> byTag = r.histograms();
+        final HistogramLogReader reader = new HistogramLogReader(new ByteArrayInputStream(log.getBytes(StandardCharsets.UTF_8)));
+        EncodableHistogram read;
+        while ((read = reader.nextIntervalHistogram()) != null) {
+            final Histogram into = byTag.get(read.getTag());
+            if (into == null || !(read instanceof Histogram h)) {
+                throw new IOException(file + ": an unexpected histogram, tagged " + read.getTag());
+            }
+            into.add(h);
         }
         return r;
     }

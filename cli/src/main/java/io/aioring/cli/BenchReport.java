@@ -3,9 +3,12 @@ package io.aioring.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Locale;
 
+import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.attributes.PageCacheAttribute;
 import io.aioring.attributes.PathAttribute;
@@ -13,6 +16,10 @@ import io.aioring.attributes.TimingAttribute;
 import io.aioring.linux.Errno;
 
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 
 /** The bench's report: fio-style text, JSON for machines, and the histogram for HdrHistogram's plotter. */
 final class BenchReport {
@@ -92,14 +99,19 @@ final class BenchReport {
         };
         s.append(String.format(Locale.ROOT, "aioring bench: %s, bs=%s, qd=%d, %.1f s, backend %s, %s%n",
             bench.workload(), Sizes.human(bs), bench.queueDepth(), seconds(), backendText(), reapedBy));
-        s.append(String.format(Locale.ROOT, "  file       : %s (%s%s%s)%n", file, Sizes.human(fileSize),
-            bench.file() == null ? ", temporary" : "", bench.direct() ? ", O_DIRECT" : ", page cache warmed"));
+        s.append(String.format(Locale.ROOT, "  file       : %s (%s%s%s%s)%n", file, Sizes.human(fileSize),
+            bench.file() == null ? ", temporary" : "", bench.blockDevice() ? ", block device" : "",
+            bench.direct() ? ", O_DIRECT" : bench.cold() ? ", evicted from the page cache first" : ", page cache warmed"));
         s.append(String.format(Locale.ROOT, "  attributes : %s%n", attributeNames));
         s.append(String.format(Locale.ROOT, "  iops       : %,.0f%n", iops()));
         s.append(String.format(Locale.ROOT, "  bandwidth  : %.1f MiB/s (%.1f MB/s)%n", bytesPerSecond() / (1 << 20), bytesPerSecond() / 1e6));
         s.append(String.format(Locale.ROOT, "  ios        : %,d submitted, %,d reaped, %,d errors%s%s%n", engine.submitted(),
             reaped.events, reaped.errors, reaped.errors > 0 ? " (first: " + Errno.describeResult(reaped.firstError) + ")" : "",
             engine.rampSubmitted() > 0 ? String.format(Locale.ROOT, "; %,d more during the ramp, left out", engine.rampSubmitted()) : ""));
+        if (bench.workload() == BenchOptions.Workload.randrw) {
+            directionLine(s, "read", reaped.reads, reaped.readErrors, reaped.readBytes, reaped.readLatency);
+            directionLine(s, "write", reaped.writes, reaped.writeErrors, reaped.writeBytes, reaped.writeLatency);
+        }
         if (timing && reaped.latency.getTotalCount() > 0) {
             final Histogram h = reaped.latency;
             s.append(String.format(Locale.ROOT, "  lat (usec) : min=%s, max=%s, avg=%.2f, stdev=%.2f   (submit -> reaped)%n",
@@ -137,74 +149,177 @@ final class BenchReport {
         return s.toString();
     }
 
+    /** randrw: one line each for reads and writes, as fio's read: and write: sections. */
+    private void directionLine(final StringBuilder s, final String name, final long ios, final long errors, final long bytes,
+                               final Histogram latency) {
+        s.append(String.format(Locale.ROOT, "  %-11s: iops=%,.0f, bw=%.1f MiB/s, %,d ios, %,d errors", name,
+            (ios - errors) / seconds(), bytes / seconds() / (1 << 20), ios, errors));
+        if (timing && latency.getTotalCount() > 0) {
+            s.append(String.format(Locale.ROOT, ", lat (usec) p50=%s, p99=%s, max=%s", us(latency.getValueAtPercentile(50)),
+                us(latency.getValueAtPercentile(99)), us(latency.getMaxValue())));
+        }
+        s.append('\n');
+    }
+
+    /**
+     * The report as one line of JSON, fio-style: the version, when it ran and the options first, then the figures
+     * (flat, as before), then "read" and "write" apart, each with its latency's percentiles and histogram bins.
+     */
     String json() {
-        final StringBuilder s = new StringBuilder(1024).append('{');
-        field(s, "workload", bench.workload().name()).append(',');
-        field(s, "file", file.toString()).append(',');
-        s.append("\"file_size\":").append(fileSize).append(",\"bs\":").append(bs).append(",\"qd\":").append(bench.queueDepth());
-        field(s.append(','), "backend", backend);
-        s.append(",\"backend_refusal\":\"").append(backendRefusal == 0 ? "" : Errno.name(backendRefusal)).append('"');
-        s.append(",\"workers\":").append(bench.workers()).append(",\"reapers\":").append(bench.reapers()).append(',');
-        field(s, "reaper_mode", bench.reaperMode().name()).append(',');
-        s.append("\"direct\":").append(bench.direct()).append(',');
-        field(s, "attributes", attributeNames).append(',');
-        s.append(String.format(Locale.ROOT, "\"seconds\":%.6f,\"iops\":%.1f,\"bytes_per_second\":%.1f,", seconds(), iops(), bytesPerSecond()));
-        s.append("\"ramp_submitted\":").append(engine.rampSubmitted()).append(',');
-        s.append("\"submitted\":").append(engine.submitted()).append(",\"reaped\":").append(reaped.events)
-            .append(",\"errors\":").append(reaped.errors).append(",\"bytes\":").append(reaped.bytes);
-        if (timing && reaped.latency.getTotalCount() > 0) {
-            s.append(",\"latency_ns\":");
-            histogram(s, reaped.latency);
-            s.append(",\"queue_ns\":");
-            histogram(s, reaped.queue);
-            s.append(",\"service_ns\":");
-            histogram(s, reaped.service);
+        final StringWriter text = new StringWriter();
+        try (JsonGenerator j = new JsonFactory().createGenerator(text)) {
+            j.writeStartObject();
+            j.writeStringField("aioring_version", AioringCommand.Version.number());
+            final Instant now = Instant.now();
+            j.writeNumberField("timestamp", now.getEpochSecond());
+            j.writeNumberField("timestamp_ms", now.toEpochMilli());
+            j.writeStringField("time", now.toString());
+            options(j);
+            j.writeStringField("workload", bench.workload().name());
+            j.writeStringField("file", file.toString());
+            j.writeNumberField("file_size", fileSize);
+            j.writeNumberField("bs", bs);
+            j.writeNumberField("qd", bench.queueDepth());
+            j.writeStringField("backend", backend);
+            j.writeStringField("backend_refusal", backendRefusal == 0 ? "" : Errno.name(backendRefusal));
+            j.writeNumberField("workers", bench.workers());
+            j.writeNumberField("reapers", bench.reapers());
+            j.writeStringField("reaper_mode", bench.reaperMode().name());
+            j.writeBooleanField("direct", bench.direct());
+            j.writeBooleanField("cold", bench.cold());
+            j.writeBooleanField("block_device", bench.blockDevice());
+            j.writeStringField("attributes", attributeNames);
+            decimal(j, "seconds", seconds(), 6);
+            decimal(j, "iops", iops(), 1);
+            decimal(j, "bytes_per_second", bytesPerSecond(), 1);
+            j.writeNumberField("ramp_submitted", engine.rampSubmitted());
+            j.writeNumberField("submitted", engine.submitted());
+            j.writeNumberField("reaped", reaped.events);
+            j.writeNumberField("errors", reaped.errors);
+            j.writeStringField("first_error", reaped.errors > 0 ? Errno.describeResult(reaped.firstError) : "");
+            j.writeNumberField("bytes", reaped.bytes);
+            if (timing && reaped.latency.getTotalCount() > 0) {
+                summary(j, "latency_ns", reaped.latency);
+                summary(j, "queue_ns", reaped.queue);
+                summary(j, "service_ns", reaped.service);
+            }
+            if (pageCache) {
+                j.writeObjectFieldStart("page_cache");
+                j.writeNumberField("hits", reaped.hits);
+                j.writeNumberField("partials", reaped.partials);
+                j.writeNumberField("misses", reaped.misses);
+                j.writeNumberField("resident_bytes", reaped.residentBytes);
+                j.writeNumberField("requested_bytes", reaped.requestedBytes);
+                j.writeEndObject();
+            }
+            if (path) {
+                j.writeObjectFieldStart("path");
+                j.writeNumberField("inline", reaped.inline);
+                j.writeNumberField("async", reaped.async);
+                j.writeNumberField("worker", reaped.worker);
+                j.writeEndObject();
+            }
+            j.writeNumberField("events_overflowed", engine.overflowed());
+            j.writeNumberField("busy_rejections", engine.busy());
+            j.writeNumberField("left_at_destroy", leftAtDestroy);
+            j.writeNumberField("counter_wraps", engine.wraps());
+            direction(j, "read", reaped.reads, reaped.readErrors, reaped.readBytes, reaped.readLatency);
+            direction(j, "write", reaped.writes, reaped.writeErrors, reaped.writeBytes, reaped.writeLatency);
+            j.writeEndObject();
+        } catch (final IOException e) {
+            throw new java.io.UncheckedIOException(e); // a StringWriter does not fail
         }
-        if (pageCache) {
-            s.append(",\"page_cache\":{\"hits\":").append(reaped.hits).append(",\"partials\":").append(reaped.partials)
-                .append(",\"misses\":").append(reaped.misses).append(",\"resident_bytes\":").append(reaped.residentBytes)
-                .append(",\"requested_bytes\":").append(reaped.requestedBytes).append('}');
+        return text.toString();
+    }
+
+    /** What the run was asked, resolved: fio's "global options". */
+    private void options(final JsonGenerator j) throws IOException {
+        j.writeObjectFieldStart("options");
+        j.writeStringField("rw", bench.workload().name());
+        if (bench.workload() == BenchOptions.Workload.randrw) {
+            j.writeNumberField("rwmixread", bench.readPercent());
         }
-        if (path) {
-            s.append(",\"path\":{\"inline\":").append(reaped.inline).append(",\"async\":").append(reaped.async)
-                .append(",\"worker\":").append(reaped.worker).append('}');
+        j.writeNumberField("bs", bs);
+        j.writeNumberField("size", fileSize);
+        j.writeNumberField("qd", bench.queueDepth());
+        if (bench.ioLimit() != null) {
+            j.writeNumberField("ios", bench.ioLimit());
+        } else {
+            j.writeNumberField("duration_ns", bench.durationNanos());
         }
-        s.append(",\"events_overflowed\":").append(engine.overflowed()).append(",\"busy_rejections\":").append(engine.busy())
-            .append(",\"left_at_destroy\":").append(leftAtDestroy).append(",\"counter_wraps\":").append(engine.wraps());
-        return s.append('}').toString();
+        j.writeNumberField("ramp_ns", bench.rampNanos());
+        j.writeStringField("attrs", attributeNames);
+        j.writeStringField("backend", switch (bench.backend()) {
+            case SetupDescriptor.BACKEND_IO_URING -> "io_uring";
+            case SetupDescriptor.BACKEND_THREADS -> "threads";
+            default -> "auto";
+        });
+        j.writeNumberField("workers", bench.workers());
+        j.writeNumberField("reapers", bench.reapers());
+        j.writeStringField("reaper_mode", bench.reaperMode().name());
+        j.writeBooleanField("direct", bench.direct());
+        j.writeBooleanField("cold", bench.cold());
+        j.writeNumberField("ring", bench.ringBytes());
+        j.writeStringField("file", bench.file() == null ? "" : bench.file().toString());
+        j.writeEndObject();
+    }
+
+    /** Reads or writes alone, as fio's job sections: ios, bytes, rates, and the latency with its bins. */
+    private void direction(final JsonGenerator j, final String name, final long ios, final long errors, final long bytes,
+                           final Histogram latency) throws IOException {
+        j.writeObjectFieldStart(name);
+        j.writeNumberField("total_ios", ios);
+        j.writeNumberField("errors", errors);
+        j.writeNumberField("io_bytes", bytes);
+        decimal(j, "iops", (ios - errors) / seconds(), 1);
+        decimal(j, "bw_bytes", bytes / seconds(), 1);
+        j.writeNumberField("runtime_ms", engine.elapsedNanos() / 1_000_000);
+        if (timing && latency.getTotalCount() > 0) {
+            j.writeObjectFieldStart("lat_ns");
+            j.writeNumberField("min", latency.getMinValue());
+            j.writeNumberField("max", latency.getMaxValue());
+            decimal(j, "mean", latency.getMean(), 1);
+            decimal(j, "stddev", latency.getStdDeviation(), 1);
+            j.writeNumberField("N", latency.getTotalCount());
+            j.writeObjectFieldStart("percentile");
+            for (final double p : PERCENTILES) {
+                j.writeNumberField(String.format(Locale.ROOT, "%.6f", p), latency.getValueAtPercentile(p));
+            }
+            j.writeEndObject();
+            // Every recorded bucket: its highest equivalent value (ns, 3 significant digits) and its count.
+            j.writeObjectFieldStart("bins");
+            for (final HistogramIterationValue bucket : latency.recordedValues()) {
+                j.writeNumberField(Long.toString(bucket.getValueIteratedTo()), bucket.getCountAtValueIteratedTo());
+            }
+            j.writeEndObject();
+            j.writeEndObject();
+        }
+        j.writeEndObject();
+    }
+
+    /** A fractional figure in plain notation, {@code places} after the point (never 1.2E7). */
+    private static void decimal(final JsonGenerator j, final String name, final double value, final int places) throws IOException {
+        j.writeFieldName(name);
+        j.writeNumber(String.format(Locale.ROOT, "%." + places + "f", value));
+    }
+
+    private static void summary(final JsonGenerator j, final String name, final Histogram h) throws IOException {
+        j.writeObjectFieldStart(name);
+        j.writeNumberField("count", h.getTotalCount());
+        j.writeNumberField("min", h.getMinValue());
+        j.writeNumberField("max", h.getMaxValue());
+        decimal(j, "mean", h.getMean(), 1);
+        decimal(j, "stdev", h.getStdDeviation(), 1);
+        for (final double p : PERCENTILES) {
+            j.writeNumberField("p" + String.valueOf(p).replace(".0", "").replace('.', '_'), h.getValueAtPercentile(p));
+        }
+        j.writeEndObject();
     }
 
     void writeHgrm(final Path path) throws IOException {
         try (PrintStream out = new PrintStream(Files.newOutputStream(path), false, java.nio.charset.StandardCharsets.UTF_8)) {
             reaped.latency.outputPercentileDistribution(out, 1000.0);
         }
-    }
-
-    private static void histogram(final StringBuilder s, final Histogram h) {
-        s.append(String.format(Locale.ROOT, "{\"count\":%d,\"min\":%d,\"max\":%d,\"mean\":%.1f,\"stdev\":%.1f", h.getTotalCount(),
-            h.getMinValue(), h.getMaxValue(), h.getMean(), h.getStdDeviation()));
-        for (final double p : PERCENTILES) {
-            s.append(",\"p").append(String.valueOf(p).replace(".0", "").replace('.', '_')).append("\":").append(h.getValueAtPercentile(p));
-        }
-        s.append('}');
-    }
-
-    private static StringBuilder field(final StringBuilder s, final String name, final String value) {
-        s.append('"').append(name).append("\":\"");
-        for (final char c : value.toCharArray()) {
-            switch (c) {
-                case '"' -> s.append("\\\"");
-                case '\\' -> s.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        s.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        s.append(c);
-                    }
-                }
-            }
-        }
-        return s.append('"');
     }
 
     private static String us(final long nanos) {

@@ -31,7 +31,7 @@ class BenchCommandTest {
         final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--duration", "1500ms", "--size", "16m", "--json");
         assertEquals(0, run.exit(), run.err() + run.out());
         final String json = run.out().trim();
-        assertTrue(json.startsWith("{\"workload\":\"randread\"") && json.endsWith("}"), json);
+        assertTrue(json.startsWith("{\"aioring_version\":") && json.contains("\"workload\":\"randread\"") && json.endsWith("}"), json);
         assertEquals(1, json.lines().count());
         assertTrue(number(json, "iops") > 0);
         assertEquals(number(json, "submitted"), number(json, "reaped"), "every iocb reaped once");
@@ -78,6 +78,61 @@ class BenchCommandTest {
         assertEquals(3000, number(run.out(), "reaped"));
         assertFalse(run.out().contains("page_cache"));
         assertEquals(4 << 20, Files.size(file), "a given file stays");
+    }
+
+    /**
+     * randrw reports reads and writes apart, in the text and in fio-style JSON (read back with a JSON parser): the
+     * version, time and options, and per direction ios, bytes, rates and latency with percentiles and bins; through
+     * a reaper process, so its results file (JSON, histograms in HdrHistogram's log format) is read back too.
+     */
+    @Test
+    @Timeout(120)
+    void randrwReportsReadsAndWritesApart() throws Exception {
+        final Path file = dir.resolve("mixed.dat");
+        final long before = System.currentTimeMillis();
+        final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--file", file.toString(), "--size", "4m",
+            "--rw", "randrw", "--rwmixread", "50", "--ios", "4000", "--qd", "8", "--json");
+        assertEquals(0, run.exit(), run.err() + run.out());
+        final com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out());
+        assertFalse(json.get("aioring_version").asText().isEmpty());
+        assertTrue(json.get("timestamp_ms").asLong() >= before && json.get("timestamp_ms").asLong() <= System.currentTimeMillis());
+        assertEquals("randrw", json.get("options").get("rw").asText());
+        assertEquals(50, json.get("options").get("rwmixread").asInt());
+        assertEquals(4000, json.get("options").get("ios").asLong());
+        final com.fasterxml.jackson.databind.JsonNode read = json.get("read");
+        final com.fasterxml.jackson.databind.JsonNode write = json.get("write");
+        assertEquals(4000, read.get("total_ios").asLong() + write.get("total_ios").asLong());
+        assertTrue(read.get("total_ios").asLong() > 1500 && write.get("total_ios").asLong() > 1500, json.toString());
+        assertEquals(read.get("total_ios").asLong() * 4096, read.get("io_bytes").asLong());
+        assertEquals(write.get("total_ios").asLong() * 4096, write.get("io_bytes").asLong());
+        assertEquals(json.get("reaped").asLong(), 4000);
+        for (final com.fasterxml.jackson.databind.JsonNode direction : new com.fasterxml.jackson.databind.JsonNode[] {read, write}) {
+            final com.fasterxml.jackson.databind.JsonNode lat = direction.get("lat_ns");
+            assertEquals(direction.get("total_ios").asLong(), lat.get("N").asLong());
+            assertTrue(lat.get("percentile").get("50.000000").asLong() > 0);
+            long binned = 0;
+            for (final var bin : lat.get("bins").properties()) {
+                assertTrue(Long.parseLong(bin.getKey()) > 0);
+                binned += bin.getValue().asLong();
+            }
+            assertEquals(lat.get("N").asLong(), binned, "every recorded latency in a bin");
+        }
+        final InspectCommandTest.Run text = InspectCommandTest.run("bench", "--file", file.toString(), "--size", "4m",
+            "--rw", "randrw", "--ios", "2000", "--reaper-mode", "caller");
+        assertEquals(0, text.exit(), text.err() + text.out());
+        assertTrue(text.out().matches("(?s).*\\n  read       : iops=[0-9,]+, bw=[0-9.]+ MiB/s, [0-9,]+ ios, 0 errors, lat \\(usec\\) p50=.*"
+            + "\\n  write      : iops=[0-9,]+, bw=.*"), text.out());
+    }
+
+    /** Fewer iocbs than the queue depth, reaped by another process (it failed: the context was gone before the reaper came). */
+    @Test
+    @Timeout(120)
+    void fewerIosThanTheQueueDepthInProcessMode() {
+        final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--ios", "8", "--qd", "32", "--size", "1m", "--json");
+        assertEquals(0, run.exit(), run.err() + run.out());
+        assertEquals(8, number(run.out(), "submitted"));
+        assertEquals(8, number(run.out(), "reaped"));
+        assertTrue(run.out().contains("\"reaper_mode\":\"process\""), run.out());
     }
 
     /** The ramp's iocbs are reaped like the rest but left out of the figures; each backend can be asked for. */
@@ -283,6 +338,55 @@ class BenchCommandTest {
     private static void assertBad(final InspectCommandTest.Run run, final String expected) {
         assertEquals(2, run.exit(), run.err());
         InspectCommandTest.assertOneLine(run.err(), expected);
+    }
+
+    /** --cold evicts the file's pages first: the page-cache attribute then sees misses where a warm run sees hits. */
+    @Test
+    @Timeout(120)
+    void coldStartsWithTheFilesPagesEvicted() throws Exception {
+        final Path file = dir.resolve("cold.dat");
+        final String[] common = {"bench", "--file", file.toString(), "--size", "16m", "--ios", "2000", "--qd", "4",
+            "--reaper-mode", "thread", "--json"};
+        final InspectCommandTest.Run warm = InspectCommandTest.run(common);
+        assertEquals(0, warm.exit(), warm.err() + warm.out());
+        assertEquals(0, number(warm.out(), "misses"), "read in first: " + warm.out());
+        final String[] coldArgs = java.util.Arrays.copyOf(common, common.length + 1);
+        coldArgs[common.length] = "--cold";
+        final InspectCommandTest.Run cold = InspectCommandTest.run(coldArgs);
+        assertEquals(0, cold.exit(), cold.err() + cold.out());
+        assertTrue(cold.out().contains("\"cold\":true"), cold.out());
+        assertTrue(number(cold.out(), "misses") > number(cold.out(), "hits"),
+            "2,000 random reads over 4,096 evicted blocks mostly miss: " + cold.out());
+        assertBad(InspectCommandTest.run("bench", "--cold", "--direct", "--size", "1m"), "--cold with --direct");
+    }
+
+    /** A block device (a loop device over a file here; skipped where one cannot be made): read whole, never written. */
+    @Test
+    @Timeout(120)
+    void aBlockDeviceIsReadAtItsWholeSize() throws Exception {
+        final Path image = dir.resolve("device.img");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(image.toFile(), "rw")) {
+            f.setLength(16 << 20);
+        }
+        final Process attach = new ProcessBuilder("losetup", "--find", "--show", image.toString()).redirectErrorStream(true).start();
+        final String said = new String(attach.getInputStream().readAllBytes()).trim();
+        org.junit.jupiter.api.Assumptions.assumeTrue(attach.waitFor() == 0, "cannot attach a loop device here: " + said);
+        try {
+            final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--file", said, "--ios", "2000",
+                "--reaper-mode", "thread", "--json");
+            assertEquals(0, run.exit(), run.err() + run.out());
+            assertEquals(16 << 20, number(run.out(), "file_size"), "the device's size: " + run.out());
+            assertTrue(run.out().contains("\"block_device\":true"), run.out());
+            assertEquals(2000, number(run.out(), "reaped"));
+            assertEquals(0, number(run.out(), "errors"));
+            final InspectCommandTest.Run text = InspectCommandTest.run("bench", "--file", said, "--ios", "500", "--reaper-mode", "caller");
+            assertEquals(0, text.exit(), text.err() + text.out());
+            assertTrue(text.out().contains("  file       : " + said + " (16 MiB, block device, page cache warmed)"), text.out());
+            assertBad(InspectCommandTest.run("bench", "--file", said, "--rw", "randwrite"), "is a block device, which bench only reads");
+            assertBad(InspectCommandTest.run("bench", "--file", said, "--size", "32m"), "(32 MiB) is more than " + said + " holds (16 MiB)");
+        } finally {
+            new ProcessBuilder("losetup", "--detach", said).start().waitFor();
+        }
     }
 
     @Test

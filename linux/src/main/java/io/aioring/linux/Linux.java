@@ -121,6 +121,8 @@ public final class Linux {
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT),
         ERRNO, Linker.Option.firstVariadicArg(3));
     private static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
+    private static final MethodHandle POSIX_FADVISE = LINKER.downcallHandle(LIBC.findOrThrow("posix_fadvise"),
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     private static final MethodHandle READ = errnoCall("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle WRITE = errnoCall("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     /** write(2) without errno capture: capturing slices the capture segment, which allocates unless C2 inlines it all. */
@@ -239,6 +241,23 @@ public final class Linux {
     public static int openat(final Errno e, final int dirfd, final long path, final int flags, final int mode) {
         try {
             return check((int) OPENAT.invokeExact(e.state, dirfd, path, flags, mode), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** posix_fadvise advice: drop the range's clean pages from the page cache (dirty ones must be written first). */
+    public static final int POSIX_FADV_DONTNEED = 4;
+
+    /**
+     * posix_fadvise(fd, offset, length, advice); length 0 means to the end of the file.
+     *
+     * @return 0, or -errno (posix_fadvise returns the error itself rather than setting errno): EBADF, ESPIPE (a
+     *         pipe), EINVAL (bad advice)
+     */
+    public static int posixFadvise(final int fd, final long offset, final long length, final int advice) {
+        try {
+            return -(int) POSIX_FADVISE.invokeExact(fd, offset, length, advice);
         } catch (final Throwable t) {
             throw unexpected(t);
         }

@@ -2,22 +2,19 @@ package io.aioring.linux;
 
 import static java.lang.foreign.ValueLayout.*;
 
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Linux calls that only tests make (pipes, mincore, posix_fadvise), kept out of the product binding and
+ * Linux calls that only tests make (pipes, mincore), kept out of the product binding and
  * shared with the other modules' tests through this module's test-jar.
  */
 public final class LinuxTestCalls {
     public static final int POSIX_FADV_RANDOM = 1;
-    public static final int POSIX_FADV_DONTNEED = 4;
+    public static final int POSIX_FADV_DONTNEED = Linux.POSIX_FADV_DONTNEED;
 
     private static final MethodHandle PIPE2 = Linux.errnoCall("pipe2", JAVA_INT, JAVA_LONG, JAVA_INT);
     private static final MethodHandle SOCKETPAIR = Linux.errnoCall("socketpair", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
     private static final MethodHandle MINCORE = Linux.errnoCall("mincore", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle POSIX_FADVISE = Linux.LINKER.downcallHandle(Linux.LIBC.findOrThrow("posix_fadvise"),
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
 
     private LinuxTestCalls() {
     }
@@ -48,12 +45,8 @@ public final class LinuxTestCalls {
         }
     }
 
-    /** @return 0, or -errno (posix_fadvise returns the error itself rather than setting errno) */
+    /** @return 0, or -errno */
     public static int posixFadvise(final int fd, final long offset, final long length, final int advice) {
-        try {
-            return -(int) POSIX_FADVISE.invokeExact(fd, offset, length, advice);
-        } catch (final Throwable t) {
-            throw Linux.unexpected(t);
-        }
+        return Linux.posixFadvise(fd, offset, length, advice);
     }
 }

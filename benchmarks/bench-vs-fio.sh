@@ -23,7 +23,7 @@ fio_iops() { # terse v3: field 8 is read IOPS
 }
 bench_iops() {
   ./aioring bench --file "$file" --size 1g --ramp 1s --duration "${seconds}s" --json "$@" \
-    | sed -n 's/.*"iops":\([0-9.]*\).*/\1/p' | cut -d. -f1
+    | sed -n 's/.*"seconds":[0-9.]*,"iops":\([0-9.]*\).*/\1/p' | cut -d. -f1  # the run's iops, not read's or write's
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 

@@ -467,6 +467,19 @@ public final class IoUring implements AutoCloseable {
     }
 
     /**
+     * Hands the kernel at most {@code max} of the prepared SQEs, oldest first, in one {@code io_uring_enter}; the rest
+     * stay prepared for the next call.
+     *
+     * @return SQEs consumed, or -errno as {@link #enter}
+     */
+    public int submitAtMost(final int max) {
+        final int published = (int) INT.getAcquire(sq, sqTail);
+        final int toSubmit = Math.min(max, sqLocalTail - published);
+        INT.setRelease(sq, sqTail, published + toSubmit);
+        return enter(toSubmit, 0, 0);
+    }
+
+    /**
      * {@code io_uring_enter}.
      *
      * @return SQEs consumed, or -errno (-EINTR, -EBUSY when the CQ is overflowing, -EAGAIN...)

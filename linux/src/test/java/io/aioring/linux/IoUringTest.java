@@ -110,6 +110,27 @@ class IoUringTest {
         }
     }
 
+    /** submitAtMost hands the kernel only the oldest SQEs; the rest wait, prepared, for the next call. */
+    @Test
+    void submitAtMostHandsOverOnlyTheOldest() {
+        try (IoUring ring = IoUring.setup(8, 0)) {
+            for (int i = 0; i < 5; i++) {
+                assertTrue(ring.prepNop(i));
+            }
+            assertEquals(2, ring.submitAtMost(2));
+            assertEquals(3, ring.sqPending(), "three still prepared");
+            assertEquals(List.of(new Cqe(0, 0, 0), new Cqe(1, 0, 0)), reapAll(ring, 2), "the two oldest");
+            assertEquals(0, ring.reap((u, r, f) -> fail("only two were handed over")));
+            assertEquals(2, ring.submitAtMost(2));
+            assertEquals(1, ring.submitAtMost(2), "one left");
+            assertEquals(0, ring.sqPending());
+            assertEquals(List.of(new Cqe(2, 0, 0), new Cqe(3, 0, 0), new Cqe(4, 0, 0)), reapAll(ring, 3));
+            assertTrue(ring.prepNop(5));
+            assertEquals(1, ring.submit(0), "submit hands over whatever is left, as before");
+            assertEquals(List.of(new Cqe(5, 0, 0)), reapAll(ring, 1));
+        }
+    }
+
     @Test
     void anUnknownSetupFlagIsTheKernelsEinval() {
         final IoUringException e = assertThrows(IoUringException.class, () -> IoUring.setup(8, 1 << 31));

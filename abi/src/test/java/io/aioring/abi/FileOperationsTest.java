@@ -53,13 +53,19 @@ class FileOperationsTest {
         return f.memory.asSlice(offset, length).toArray(ValueLayout.JAVA_BYTE);
     }
 
-    /** O_DIRECT on a file on disk: an aligned read moves the bytes; a misaligned buffer or offset is the kernel's -EINVAL. */
-    @Test
-    void directReadsNeedAlignment() {
+    /** @return the file opened O_RDONLY | O_DIRECT; the test is skipped where the file system refuses O_DIRECT */
+    private int openForDirectReads() {
         final var name = Linux.cString(f.arena, file.toString());
         final int direct = Linux.openat(f.errno, Linux.AT_FDCWD, name.address(), Linux.O_RDONLY | Linux.O_DIRECT | Linux.O_CLOEXEC, 0);
         org.junit.jupiter.api.Assumptions.assumeTrue(direct >= 0,
             "this file system refuses O_DIRECT: " + Errno.describeResult(direct) + " for " + file);
+        return direct;
+    }
+
+    /** O_DIRECT on a file on disk: an aligned read moves the bytes; a misaligned buffer or offset is the kernel's -EINVAL. */
+    @Test
+    void directReadsNeedAlignment() {
+        final int direct = openForDirectReads();
         try {
             f.writer.pread(direct, f.address(0), 4096, 8192, 1)       // 4 KiB-aligned buffer, offset and length
                 .pread(direct, f.address(4096 + 1), 4096, 8192, 2)     // the buffer one byte off
@@ -82,10 +88,7 @@ class FileOperationsTest {
      */
     @Test
     void manyBatchesOfDirectReadsEachReadTheirOwnBlock() {
-        final var name = Linux.cString(f.arena, file.toString());
-        final int direct = Linux.openat(f.errno, Linux.AT_FDCWD, name.address(), Linux.O_RDONLY | Linux.O_DIRECT | Linux.O_CLOEXEC, 0);
-        org.junit.jupiter.api.Assumptions.assumeTrue(direct >= 0,
-            "this file system refuses O_DIRECT: " + Errno.describeResult(direct) + " for " + file);
+        final int direct = openForDirectReads();
         try {
             final int depth = 32;
             final int blocks = content.length / 4096;

@@ -58,9 +58,12 @@ final class IoUringBackend implements Backend {
     private volatile boolean completerInRead;
     /** The completer parks with nothing in the kernel: a submit that puts requests there must wake it. */
     private volatile boolean completerIdle;
-    /** When a thread of this process last waited in io_uring_enter for completions (it reaps what it finds). */
-    private volatile long lastInProcessWait = Long.MIN_VALUE / 2;
-    /** How long after such a wait the completer leaves the reaping to that thread. */
+    /**
+     * When a thread of this process last reaped the CQ itself: it waited in io_uring_enter for completions, or a
+     * reaper of this process polled (each poll reaps the CQ first).
+     */
+    private volatile long lastInProcessReap = Long.MIN_VALUE / 2;
+    /** How long after that the completer leaves the reaping to that thread. */
     private static final long IN_PROCESS_REAPER_GRACE_NANOS = 1_000_000L;
     private final Thread completer;
     private final SyncCalls completerCalls;
@@ -244,11 +247,17 @@ final class IoUringBackend implements Backend {
     /** A reaper in this process looks: reap the CQ now rather than wait for the completer to wake. */
     @Override
     public void pollCompletions() {
-        if (inKernel.get() > 0 && ringLock.tryLock()) {
-            try {
-                reapAndPost();
-            } finally {
-                ringLock.unlock();
+        if (inKernel.get() > 0) {
+            // A reaper here that polls busily takes the completions as they come: the completer, woken by the
+            // eventfd for each, would only take the ring lock from it and a core from both (a loopback echo
+            // server: 10,000 wake-ups a second on 2 cores).
+            lastInProcessReap = System.nanoTime();
+            if (ringLock.tryLock()) {
+                try {
+                    reapAndPost();
+                } finally {
+                    ringLock.unlock();
+                }
             }
         }
     }
@@ -260,11 +269,10 @@ final class IoUringBackend implements Backend {
             return false;
         }
         final Caller caller = callers.get();
-        lastInProcessWait = System.nanoTime();
+        lastInProcessReap = System.nanoTime();
         if (!ring.cqReady()) {
             ring.awaitCompletions(caller.calls.errno(), caller.waitScratch, timeoutNanos);
         }
-        lastInProcessWait = System.nanoTime();
         pollCompletions();
         return true;
     }
@@ -475,9 +483,9 @@ final class IoUringBackend implements Backend {
             if (!blocking.isEmpty()) {
                 continue;
             }
-            if (inKernel.get() > 0 && System.nanoTime() - lastInProcessWait < IN_PROCESS_REAPER_GRACE_NANOS) {
-                // A thread of this process waits in the kernel for completions and reaps them itself: waking here
-                // for each one as well would only contend with it. Look again shortly, in case it stops.
+            if (inKernel.get() > 0 && System.nanoTime() - lastInProcessReap < IN_PROCESS_REAPER_GRACE_NANOS) {
+                // A thread of this process waits in the kernel for completions, or polls, and reaps them itself:
+                // waking here for each one as well would only contend with it. Look again shortly, in case it stops.
                 LockSupport.parkNanos(this, IN_PROCESS_REAPER_GRACE_NANOS);
             } else if (inKernel.get() > 0) {
                 // Requests are in the kernel: sleep until it posts a completion (the eventfd counts every CQE), or

@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /* 1.2 ring header */
@@ -81,6 +83,7 @@
 
 /* 2.10 context area, 2.11 features */
 #define AIORING_OFF_OVERFLOW_LENGTH 544
+#define AIORING_OFF_HEARTBEAT_PERIOD_MS 672
 #define AIORING_OFF_TAIL_WAITERS    676
 #define AIORING_OFF_BACKEND         680   /* 1 io_uring, 2 threads (with AIORING_COMPAT_BACKEND) */
 #define AIORING_OFF_BACKEND_ERRNO   684
@@ -93,6 +96,7 @@
 #define AIORING_COMPAT_DURABLE_OVERFLOW 0x20ULL   /* 2.8: the overflow file, drained after the engine's death */
 #define AIORING_OFF_OVERFLOW_PATH_LENGTH 896
 #define AIORING_OFF_OVERFLOW_PATH   900
+#define AIORING_MAX_OVERFLOW_PATH   108
 #define AIORING_OFF_OVERFLOW_VOLATILE 1008
 #define AIORING_SEQUENCE_NOT_IN_RING UINT64_MAX
 
@@ -104,6 +108,10 @@ struct aioring {
     int keeps_reaped;       /* the engine keeps reaped_sequence (AIORING_COMPAT_REAPED_SEQUENCE) */
     uint64_t floor;         /* one past the highest event sequence known reaped (2.6) */
     uint64_t refused;       /* events aioring_reap dropped as reaped before: head was moved backwards */
+    uint8_t *guard;         /* the ring file whose reaped_sequence guards this one: itself, or for an overflow
+                               file the context's ring (2.8) */
+    int copies_expected;    /* an overflow file: events below the floor are copies the ring gave out (2.8) */
+    uint64_t copies;        /* such copies dropped, silently */
 };
 
 static inline uint64_t aioring_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
@@ -163,6 +171,7 @@ static inline int aioring_open(struct aioring *r, const char *path, uint64_t kno
     r->data_length = data_length;
     r->max_payload = max_payload;
     r->keeps_reaped = (aioring_u64(r->base + AIORING_OFF_COMPAT) & AIORING_COMPAT_REAPED_SEQUENCE) != 0;
+    r->guard = r->base;
     return 0;
 }
 
@@ -201,7 +210,11 @@ static inline uint32_t aioring_refuse_reaped(struct aioring *r, uint8_t *out, ui
         uint64_t seq = aioring_record_sequence(out + o, copied - o);
         if (seq != AIORING_SEQUENCE_NOT_IN_RING) {
             last = seq;
-            if (seq < r->floor) { r->refused++; o += span; continue; }
+            if (seq < r->floor) {
+                if (r->copies_expected) r->copies++; else r->refused++;
+                o += span;
+                continue;
+            }
             r->floor = seq + 1;
         }
         if (kept != o) memmove(out + kept, out + o, span);
@@ -209,7 +222,7 @@ static inline uint32_t aioring_refuse_reaped(struct aioring *r, uint8_t *out, ui
         o += span;
     }
     if (r->keeps_reaped && last != AIORING_SEQUENCE_NOT_IN_RING) {
-        _Atomic uint64_t *mark = (_Atomic uint64_t *)(r->base + AIORING_OFF_REAPED_SEQUENCE);
+        _Atomic uint64_t *mark = (_Atomic uint64_t *)(r->guard + AIORING_OFF_REAPED_SEQUENCE);
         uint64_t seen = atomic_load(mark);
         while (seen < last + 1 && !atomic_compare_exchange_weak(mark, &seen, last + 1)) { }
     }
@@ -257,7 +270,7 @@ static inline long aioring_reap(struct aioring *r, uint8_t *out, uint32_t budget
             return -1;
         }
         if (r->keeps_reaped) {         /* 2.6: what every reaper had taken before this claim */
-            uint64_t shared = atomic_load((_Atomic uint64_t *)(r->base + AIORING_OFF_REAPED_SEQUENCE));
+            uint64_t shared = atomic_load((_Atomic uint64_t *)(r->guard + AIORING_OFF_REAPED_SEQUENCE));
             if (shared > r->floor) r->floor = shared;
         }
         if (atomic_compare_exchange_strong(AIORING_WORD(r, AIORING_OFF_HEAD), &h, h + consumed)) {
@@ -266,6 +279,56 @@ static inline long aioring_reap(struct aioring *r, uint8_t *out, uint32_t budget
             return (long)copied;
         }
     }
+}
+
+/* 2.9, by the words alone (this header opens no liveness connection; one spoofed word can fool it). */
+#define AIORING_ENGINE_RUNNING 0
+#define AIORING_ENGINE_CLOSED  1   /* PRODUCER_CLOSED: destroyed */
+#define AIORING_ENGINE_GONE    2   /* producer_pid is gone, or heartbeat_ns is older than 20 heartbeat periods */
+
+static inline int aioring_engine_state(struct aioring *r) {
+    if (aioring_flags(r) & AIORING_FLAG_PRODUCER_CLOSED) return AIORING_ENGINE_CLOSED;
+    uint32_t pid = aioring_u32(r->base + AIORING_OFF_PRODUCER_PID);
+    if (pid == 0 || pid > INT32_MAX || (kill((pid_t)pid, 0) != 0 && errno == ESRCH)) return AIORING_ENGINE_GONE;
+    uint32_t period = 100;
+    if (aioring_u64(r->base + AIORING_OFF_COMPAT) & AIORING_COMPAT_CONTEXT_AREA) {
+        period = atomic_load_explicit(AIORING_WORD(r, AIORING_OFF_HEARTBEAT_PERIOD_MS), memory_order_relaxed);
+        if (period < 1 || period > 60000) period = 100;
+    }
+    uint64_t beat = atomic_load_explicit((_Atomic uint64_t *)(r->base + AIORING_OFF_HEARTBEAT), memory_order_acquire);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    uint64_t ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+    return ns > beat && ns - beat > 20ull * period * 1000000ull ? AIORING_ENGINE_GONE : AIORING_ENGINE_RUNNING;
+}
+
+/*
+ * 2.8: once the engine is gone, or closed its ring with events still on its overflow list, those events wait in
+ * the overflow file named in the context area. Opens it as `overflow`, a ring of the same format, to reap with
+ * aioring_reap() once `r` is empty: its events are guarded by r's reaped_sequence, and a copy of an event the ring
+ * gave out already is dropped without a report (counted in overflow->copies). Returns 1 if opened, 0 if there is
+ * none (no DURABLE_OVERFLOW, no path, or a reaper that drained it removed it), -1 with a message in err.
+ */
+static inline int aioring_open_overflow(struct aioring *r, struct aioring *overflow, char *err, size_t errlen) {
+    if (!(aioring_u64(r->base + AIORING_OFF_COMPAT) & AIORING_COMPAT_DURABLE_OVERFLOW)) return 0;
+    uint32_t len = aioring_u32(r->base + AIORING_OFF_OVERFLOW_PATH_LENGTH);
+    if (len == 0) return 0;
+    if (len > AIORING_MAX_OVERFLOW_PATH) {
+        snprintf(err, errlen, "overflow_path_length is %u, more than %u", len, AIORING_MAX_OVERFLOW_PATH);
+        return -1;
+    }
+    char path[AIORING_MAX_OVERFLOW_PATH + 1];
+    memcpy(path, r->base + AIORING_OFF_OVERFLOW_PATH, len);
+    path[len] = 0;
+    if (strlen(path) != len) { snprintf(err, errlen, "overflow_path holds a NUL byte"); return -1; }
+    if (aioring_open(overflow, path, AIORING_INCOMPAT_EVENTS_V1, err, errlen) != 0) {
+        return access(path, F_OK) != 0 && errno == ENOENT ? 0 : -1;
+    }
+    overflow->guard = r->base;
+    overflow->keeps_reaped = r->keeps_reaped;
+    overflow->floor = r->floor;
+    overflow->copies_expected = 1;
+    return 1;
 }
 
 #endif /* AIORING_H */

@@ -69,6 +69,41 @@ class CReaperTest {
         Assumptions.assumeTrue(compilers > 0, "neither gcc nor clang is installed (apt-get install gcc)");
     }
 
+    /**
+     * An engine SIGKILLed with most of its 300 events on its overflow list: the C reaper sees it gone by the words
+     * (its pid), drains the ring, then the overflow file (aioring_open_overflow), and has every event exactly once.
+     */
+    @Test
+    @Timeout(180)
+    void aKilledEnginesEventsComeThroughTheCReaperFromTheRingAndTheOverflowFile() throws Exception {
+        final Path reaper = compileCReaper(dir);
+        final Path ring = dir.resolve("killed.ring");
+        final Path out = dir.resolve("c-reaped.bin");
+        try (io.aioring.linux.ChildJvm engine = EngineMain.startSubmitted(ring, 300)) {
+            engine.kill();
+            assertTrue(engine.process().waitFor(30, TimeUnit.SECONDS), "the engine is dead");
+        }
+        final Process c = new ProcessBuilder(reaper.toString(), ring.toString(), out.toString())
+            .redirectErrorStream(true).redirectOutput(dir.resolve("c.log").toFile()).start();
+        assertTrue(c.waitFor(60, TimeUnit.SECONDS), "the C reaper ends: the engine is gone");
+        final String log = Files.readString(dir.resolve("c.log"));
+        assertEquals(0, c.exitValue(), log);
+        final ByteBuffer ids = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
+        final BitSet seen = new BitSet();
+        int duplicates = 0;
+        while (ids.hasRemaining()) {
+            final int id = (int) ids.getLong();
+            duplicates += seen.get(id) ? 1 : 0;
+            seen.set(id);
+        }
+        assertEquals(0, duplicates, "no event twice: " + log);
+        assertEquals(300, seen.cardinality(), "every event: " + log);
+        assertEquals(300, seen.nextClearBit(0), "user data 0..299");
+        final java.util.regex.Matcher fromFile = java.util.regex.Pattern.compile("\\((\\d+) from the overflow file\\); engine GONE").matcher(log);
+        assertTrue(fromFile.find(), log);
+        assertTrue(Integer.parseInt(fromFile.group(1)) > 0, "the ring held fewer than 300: the rest came from the file: " + log);
+    }
+
     @Test
     @Timeout(180)
     void aCReaperAndAJavaReaperShareTheEventsExactlyOnce() throws Exception {

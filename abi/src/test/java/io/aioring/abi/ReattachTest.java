@@ -36,6 +36,40 @@ class ReattachTest {
             engine.kill();
             assertTrue(engine.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
         }
+        takesOverEveryEvent(params, ring, old);
+    }
+
+    /**
+     * A re-attach that fails (here: something in the way of its socket) takes nothing: the old overflow file keeps
+     * its events, and the next try has every one of them (the events used to be taken first, and lost).
+     */
+    @Test
+    @Timeout(120)
+    void aReattachThatFailsLeavesTheEventsForTheNextTry() throws Exception {
+        final Path ring = RingFile.defaultPath();
+        final int old = 300;
+        final SetupParams params = TestBackend.params().ringPath(ring).ringDataBytes(4096).workers(1).overflowBound(1000)
+            .flags(SetupDescriptor.FLAG_EVENTFD | SetupDescriptor.FLAG_EVENTFD_SOCKET | SetupDescriptor.FLAG_REATTACH);
+        try (ChildJvm engine = EngineMain.startSubmitted(ring, old)) {
+            engine.kill();
+            assertTrue(engine.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+        }
+        final Path inTheWay = Path.of(ring + ".sock");
+        Files.deleteIfExists(inTheWay);
+        Files.createDirectories(inTheWay.resolve("not-a-socket"));
+        try {
+            final SetupException failed = assertThrows(SetupException.class,
+                () -> AioContext.setup(params, new AttributeRegistry(List.of())));
+            assertTrue(failed.getMessage().contains(inTheWay.toString()), failed.getMessage());
+        } finally {
+            Files.delete(inTheWay.resolve("not-a-socket"));
+            Files.delete(inTheWay);
+        }
+        takesOverEveryEvent(params, ring, old);
+    }
+
+    /** Re-attaches and checks every old event comes through once, in order, then 50 new ones; removes the files. */
+    private static void takesOverEveryEvent(final SetupParams params, final Path ring, final int old) throws Exception {
         try (AioContext context = AioContext.setup(params, new AttributeRegistry(List.of()))) {
             final IocbWriter writer = new IocbWriter(new UnsafeBuffer(new byte[64 * 50]));
             for (int i = 0; i < 50; i++) {

@@ -190,6 +190,8 @@ public final class Engine {
         final String name = "aioring-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
         int eventfd = -1;
         EventfdServer server = null;
+        boolean inheritedEvents = false;
+        boolean takenOver = false;
         try {
             if (wantEventfd) {
                 eventfd = Linux.eventfd(errno, 0, Linux.EFD_CLOEXEC | Linux.EFD_NONBLOCK);
@@ -215,11 +217,16 @@ public final class Engine {
             spillFile.ring().publishHeader();
             if (previous != null) {
                 ringFile.ring().takeOver((int) ProcessHandle.current().pid());
+                takenOver = true;
             }
             final Engine engine = new Engine(ringFile, spillFile, arena, params, registry, eventfd, server,
                 doorbellFallbackNanos, name);
             if (previous != null) {
-                engine.poster.inherit(previous.events(), previous.nextSequence());
+                // Only now, with everything that can fail behind: taken out of the old file, they are in no file
+                // but this engine's new one, and a failure before this line leaves them where they were.
+                final Reattached.Taken taken = previous.takeOldOverflow();
+                engine.poster.inherit(taken.events(), taken.nextSequence());
+                inheritedEvents = true;
             }
             engine.scheduler.start(engine::startLinked);
             engine.backend.start();
@@ -239,11 +246,28 @@ public final class Engine {
                 Linux.close(errno, eventfd);
             }
             if (previous != null) {
-                ringFile.close(); // the ring taken over stays, with its events, for another try
+                // The ring taken over stays, with its events, for reapers and another try: its overflow_path names
+                // the file that holds the old list's events (the old one, or this setup's if it took them), and a
+                // ring this process took over is marked closed, as a destroyed one (else its words would say a
+                // live engine runs it until the heartbeat ages).
+                if (!inheritedEvents && previous.oldOverflow() != null) {
+                    new ContextArea(ringFile.ring().buffer()).writeOverflowPath(previous.oldOverflow().toString());
+                }
+                if (takenOver) {
+                    ringFile.ring().setFlags(io.aioring.ring.RingDescriptor.FLAG_PRODUCER_CLOSED);
+                }
+                if (inheritedEvents) {
+                    previous.removeOldOverflowFile();
+                }
+                ringFile.close();
             } else {
                 ringFile.delete();
             }
-            spillFile.delete();
+            if (inheritedEvents) {
+                spillFile.close(); // holds what the old file held; the ring's overflow_path names it now
+            } else {
+                spillFile.delete();
+            }
             arena.close();
             if (e instanceof SetupException setup) {
                 throw setup;

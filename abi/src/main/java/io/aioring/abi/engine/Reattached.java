@@ -19,19 +19,24 @@ import io.aioring.ring.RingReaper;
 
 /**
  * Setup with FLAG_REATTACH (docs/abi.md 2.8): the ring file of an engine that is gone (or destroyed), taken over
- * with what it holds. The events in the ring stay for its reapers; the events its overflow file held are taken out
+ * with what it holds. The events in the ring stay for its reapers; the events its overflow file holds are taken out
  * of it as a reaper takes them (compare-and-set, so a reaper draining it meanwhile and this engine never both get
- * one) and go ahead of the new engine's own; the next sequence follows the highest seen anywhere.
+ * one) and go ahead of the new engine's own; the next sequence follows the highest seen anywhere. They are taken
+ * only by {@link #takeOldOverflow}, once everything in setup that can fail has been done: a setup that fails
+ * before leaves them in the old file for the next try.
  *
- * @param ring         the ring file, mapped
- * @param events       the old overflow file's events, oldest first, encoded as they will enter the ring
- * @param nextSequence one past every sequence in the ring, in reaped_sequence, and in those events
- * @param oldOverflow  the old overflow file, removed once setup is done; or null
+ * @param ring        the ring file, mapped
+ * @param highest     one past every sequence in the ring, in reaped_sequence, and in the old overflow file when
+ *                    it was looked at
+ * @param oldOverflow the old overflow file, removed once setup is done; or null
  */
-record Reattached(RingFile ring, List<byte[]> events, long nextSequence, Path oldOverflow) {
+record Reattached(RingFile ring, long highest, Path oldOverflow) {
     /**
+     * Checks the ring and looks at (without taking) what its old overflow file holds.
+     *
      * @throws SetupException naming ring_path or ring_data_bytes when the file is no context's ring, its engine
-     *                        still runs, its ring is corrupted, or its size is not the one asked for
+     *                        still runs, its ring is corrupted, its size is not the one asked for, or its overflow
+     *                        file holds what no engine wrote
      */
     static Reattached take(final SetupParams params) {
         final Path path = params.ringPath();
@@ -56,52 +61,99 @@ record Reattached(RingFile ring, List<byte[]> events, long nextSequence, Path ol
                     + ring.dataLength() + " data bytes, not " + params.ringDataBytes());
             }
             requireGone(ring, area, path);
-            long next = area.reapedSequence();
-            final long[] highest = {next};
+            final long[] highest = {area.reapedSequence()};
             // What the ring holds unread: its sequences count (the records stay for the reapers).
             new RingObserver(ring).poll((type, buffer, index, length) -> highest[0] = Math.max(highest[0],
                 sequenceAfter(type, buffer, index, length)), Integer.MAX_VALUE);
-            final List<byte[]> events = new ArrayList<>();
             Path oldOverflow = null;
             final String overflowPath = area.overflowPath();
             if (overflowPath != null && Files.exists(Path.of(overflowPath))) {
                 oldOverflow = Path.of(overflowPath);
-                final String[] bad = {null};
-                final io.aioring.abi.EventView view = new io.aioring.abi.EventView();
                 try (RingFile old = RingFile.open(oldOverflow, ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
-                    final RingReaper reaper = new RingReaper(old.ring(), RingReaper.Mode.SHARED);
-                    while (reaper.poll((type, buffer, index, length) -> {
-                        if (type != EventDescriptor.RECORD_TYPE) {
-                            return; // not an event: the overflow file holds nothing else
+                    final EventCheck check = new EventCheck(ring.maxPayloadLength());
+                    new RingObserver(old.ring()).poll((type, buffer, index, length) -> {
+                        if (check.accepts(type, buffer, index, length)) {
+                            highest[0] = Math.max(highest[0], sequenceAfter(type, buffer, index, length));
                         }
-                        // It will be copied into the ring as it is: it must be an event, and fit.
-                        try {
-                            view.wrap(buffer, index, length);
-                        } catch (final io.aioring.abi.EventFormatException e) {
-                            bad[0] = e.getMessage();
-                            return;
-                        }
-                        if (length > ring.maxPayloadLength()) {
-                            bad[0] = "an event of " + length + " bytes, over the ring's largest, " + ring.maxPayloadLength();
-                            return;
-                        }
-                        final byte[] event = new byte[length];
-                        buffer.getBytes(index, event);
-                        events.add(event);
-                        highest[0] = Math.max(highest[0], sequenceAfter(type, buffer, index, length));
-                    }) > 0) {
-                        // until the file is empty
-                    }
-                }
-                if (bad[0] != null) {
-                    throw new SetupException("ring_path", "FLAG_REATTACH: the overflow file " + oldOverflow
-                        + " holds what no engine wrote: " + bad[0]);
+                    }, Integer.MAX_VALUE);
+                    check.refuseIfBad(oldOverflow);
                 }
             }
-            return new Reattached(file, events, highest[0], oldOverflow);
+            return new Reattached(file, highest[0], oldOverflow);
         } catch (final RuntimeException e) {
             file.close();
             throw e instanceof SetupException ? e : new SetupException("ring_path", "FLAG_REATTACH: " + e.getMessage(), e);
+        }
+    }
+
+    /** What the old overflow file held, taken out of it: the events, oldest first, and the next sequence. */
+    record Taken(List<byte[]> events, long nextSequence) {
+    }
+
+    /**
+     * Takes every event out of the old overflow file, as a shared reaper does; the last step of setup that can lose
+     * anything, so it comes after every step that can fail.
+     *
+     * @throws SetupException if the file now holds what no engine wrote (it changed since {@link #take})
+     */
+    Taken takeOldOverflow() {
+        final List<byte[]> events = new ArrayList<>();
+        final long[] next = {highest};
+        if (oldOverflow == null || !Files.exists(oldOverflow)) {
+            return new Taken(events, next[0]);
+        }
+        try (RingFile old = RingFile.open(oldOverflow, ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
+            final EventCheck check = new EventCheck(ring.ring().maxPayloadLength());
+            final RingReaper reaper = new RingReaper(old.ring(), RingReaper.Mode.SHARED);
+            while (reaper.poll((type, buffer, index, length) -> {
+                if (check.accepts(type, buffer, index, length)) {
+                    final byte[] event = new byte[length];
+                    buffer.getBytes(index, event);
+                    events.add(event);
+                    next[0] = Math.max(next[0], sequenceAfter(type, buffer, index, length));
+                }
+            }) > 0) {
+                // until the file is empty
+            }
+            check.refuseIfBad(oldOverflow);
+        } catch (final java.io.UncheckedIOException e) {
+            // Removed since: a reaper drained it. Nothing to take.
+        }
+        return new Taken(events, next[0]);
+    }
+
+    /** An overflow file's record, checked before it can reach the ring: an event, that fits (else the first reason). */
+    private static final class EventCheck {
+        private final int maxPayload;
+        private final io.aioring.abi.EventView view = new io.aioring.abi.EventView();
+        private String bad;
+
+        EventCheck(final int maxPayload) {
+            this.maxPayload = maxPayload;
+        }
+
+        boolean accepts(final int type, final org.agrona.DirectBuffer buffer, final int index, final int length) {
+            if (type != EventDescriptor.RECORD_TYPE) {
+                return false; // not an event: the overflow file holds nothing else
+            }
+            try {
+                view.wrap(buffer, index, length);
+            } catch (final io.aioring.abi.EventFormatException e) {
+                bad = bad != null ? bad : e.getMessage();
+                return false;
+            }
+            if (length > maxPayload) {
+                bad = bad != null ? bad : "an event of " + length + " bytes, over the ring's largest, " + maxPayload;
+                return false;
+            }
+            return true;
+        }
+
+        void refuseIfBad(final Path file) {
+            if (bad != null) {
+                throw new SetupException("ring_path", "FLAG_REATTACH: the overflow file " + file
+                    + " holds what no engine wrote: " + bad);
+            }
         }
     }
 

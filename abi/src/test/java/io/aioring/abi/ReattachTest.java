@@ -27,8 +27,7 @@ class ReattachTest {
     void aNewEngineTakesOverTheRingOfOneThatDied() throws Exception {
         final Path ring = RingFile.defaultPath();
         final int old = 300;
-        final SetupParams params = TestBackend.params().ringPath(ring).ringDataBytes(4096).workers(1).overflowBound(1000)
-            .flags(SetupDescriptor.FLAG_EVENTFD | SetupDescriptor.FLAG_EVENTFD_SOCKET | SetupDescriptor.FLAG_REATTACH);
+        final SetupParams params = reattachParams(ring);
         try (ChildJvm engine = EngineMain.startSubmitted(ring, old)) {
             final SetupException running = assertThrows(SetupException.class,
                 () -> AioContext.setup(params, new AttributeRegistry(List.of())));
@@ -48,8 +47,7 @@ class ReattachTest {
     void aReattachThatFailsLeavesTheEventsForTheNextTry() throws Exception {
         final Path ring = RingFile.defaultPath();
         final int old = 300;
-        final SetupParams params = TestBackend.params().ringPath(ring).ringDataBytes(4096).workers(1).overflowBound(1000)
-            .flags(SetupDescriptor.FLAG_EVENTFD | SetupDescriptor.FLAG_EVENTFD_SOCKET | SetupDescriptor.FLAG_REATTACH);
+        final SetupParams params = reattachParams(ring);
         try (ChildJvm engine = EngineMain.startSubmitted(ring, old)) {
             engine.kill();
             assertTrue(engine.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
@@ -66,6 +64,12 @@ class ReattachTest {
             Files.delete(inTheWay);
         }
         takesOverEveryEvent(params, ring, old);
+    }
+
+    /** A 4 KiB ring at {@code ring}, so that most of the old engine's events wait on its overflow list. */
+    private static SetupParams reattachParams(final Path ring) {
+        return TestBackend.params().ringPath(ring).ringDataBytes(4096).workers(1).overflowBound(1000)
+            .flags(SetupDescriptor.FLAG_EVENTFD | SetupDescriptor.FLAG_EVENTFD_SOCKET | SetupDescriptor.FLAG_REATTACH);
     }
 
     /** Re-attaches and checks every old event comes through once, in order, then 50 new ones; removes the files. */

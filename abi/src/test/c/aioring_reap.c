@@ -3,11 +3,24 @@
  * has closed the ring or is gone and the ring is empty, ringing the doorbell when the ring is empty and events wait
  * on the overflow list; then drains the overflow file (2.8), where a closed or dead engine left what its list held.
  * Checks each event's shape; writes every event's user_data (u64, little-endian) to OUT-FILE.
- * Exit 0 on success, 1 on a corrupt ring or event, 2 on bad arguments or I/O errors.
+ * Exit 0 on success, 1 on a corrupt ring or event or a ring file truncated under it, 2 on bad arguments or I/O
+ * errors.
  */
 #include "aioring.h"
 
+#include <setjmp.h>
 #include <stdlib.h>
+
+/*
+ * 1.9: a ring file truncated under the mapping makes the next touch of a lost page raise SIGBUS. The reaper
+ * catches it and says so, rather than die of it: nothing it touches after the jump is in the mapping.
+ */
+static sigjmp_buf truncated;
+
+static void on_sigbus(int signal) {
+    (void)signal;
+    siglongjmp(truncated, 1);
+}
 
 /* Checks and writes out the events of one batch; returns how many, or -1 for a malformed one. */
 static long take(const uint8_t *batch, long n, FILE *out) {
@@ -41,8 +54,18 @@ int main(int argc, char **argv) {
     FILE *out = fopen(argv[2], "wb");
     if (!out) { fprintf(stderr, "cannot write %s\n", argv[2]); return 2; }
     uint8_t *batch = malloc(65536 + 8 + r.max_payload);
-    unsigned long events = 0;
-    int state = AIORING_ENGINE_RUNNING;
+    volatile unsigned long events = 0;
+    volatile int state = AIORING_ENGINE_RUNNING;
+    struct sigaction bus;
+    memset(&bus, 0, sizeof bus);
+    bus.sa_handler = on_sigbus;
+    sigemptyset(&bus.sa_mask);
+    if (sigaction(SIGBUS, &bus, NULL) != 0) { fprintf(stderr, "sigaction: %s\n", strerror(errno)); return 2; }
+    if (sigsetjmp(truncated, 1)) {
+        fflush(out);
+        fprintf(stderr, "the ring file was truncated under the mapping (SIGBUS) after %lu events\n", (unsigned long)events);
+        return 1;
+    }
     printf("reaping\n");
     fflush(stdout);
     for (;;) {
@@ -65,7 +88,7 @@ int main(int argc, char **argv) {
         }
         long taken = take(batch, n, out);
         if (taken < 0) return 1;
-        events += (unsigned long)taken;
+        events = events + (unsigned long)taken;
     }
     /* 2.8: what the engine's overflow list held when it closed or died, after the ring's events */
     struct aioring overflow;

@@ -104,6 +104,38 @@ class CReaperTest {
         assertTrue(Integer.parseInt(fromFile.group(1)) > 0, "the ring held fewer than 300: the rest came from the file: " + log);
     }
 
+    /** The ring file truncated under a running C reaper: it catches the SIGBUS and says so, exit 1 (it died of it). */
+    @Test
+    @Timeout(120)
+    void aRingFileTruncatedUnderTheCReaperIsReportedNotFatal() throws Exception {
+        final Path reaper = compileCReaper(dir);
+        final ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(1 << 16));
+        try {
+            for (int i = 0; i < 20; i++) {
+                f.writer.nop(i);
+            }
+            f.submitAll();
+            final Process c = new ProcessBuilder(reaper.toString(), f.context.ringPath().toString(), dir.resolve("out.bin").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("c.log").toFile()).start();
+            final long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!Files.readString(dir.resolve("c.log")).contains("reaping")) {
+                assertTrue(c.isAlive(), Files.readString(dir.resolve("c.log")));
+                assertTrue(System.nanoTime() < deadline);
+                Thread.sleep(10);
+            }
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(f.context.ringPath(),
+                java.nio.file.StandardOpenOption.WRITE)) {
+                channel.truncate(0);
+            }
+            assertTrue(c.waitFor(30, TimeUnit.SECONDS), "the C reaper ends");
+            final String log = Files.readString(dir.resolve("c.log"));
+            assertEquals(1, c.exitValue(), "exit 1, not killed by SIGBUS (135): " + log);
+            assertTrue(log.contains("truncated under the mapping (SIGBUS)"), log);
+        } finally {
+            f.close();
+        }
+    }
+
     @Test
     @Timeout(180)
     void aCReaperAndAJavaReaperShareTheEventsExactlyOnce() throws Exception {

@@ -237,10 +237,15 @@ final class CompletionPoster {
         if (mappingLost) {
             return; // the pages are gone: no flag, no tail, no futex word to wake on
         }
-        producer.close();
-        // Every sleeper wakes to see PRODUCER_CLOSED (docs/abi.md 2.9): a waiter with no timeout must not hang.
-        VarHandle.fullFence();
-        ring.wakeTailWaiters();
+        try {
+            producer.close();
+            // Every sleeper wakes to see PRODUCER_CLOSED (docs/abi.md 2.9): a waiter with no timeout must not hang.
+            VarHandle.fullFence();
+            ring.wakeTailWaiters();
+        } catch (final InternalError e) {
+            loseMapping(e); // truncated since the last heartbeat looked: destroy goes on without the pages
+            return;
+        }
         if (eventfd >= 0) {
             Linux.writeUnchecked(eventfd, eventfdOne.address(), 8);
         }

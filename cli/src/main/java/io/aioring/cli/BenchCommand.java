@@ -144,6 +144,12 @@ final class BenchCommand implements Callable<Integer> {
             fileSize = size(size == null ? "1g" : size, "--size");
         }
         check(!(cold && direct), "--cold with --direct: O_DIRECT reads bypass the page cache already");
+        if (cold) {
+            final Path where = file != null ? file : Path.of(System.getProperty("java.io.tmpdir"));
+            final String type = BenchFile.fileSystemType(where);
+            check(!type.equals("tmpfs") && !type.equals("ramfs"), "--cold: " + where + " is on " + type
+                + ", which keeps its pages in memory whatever is asked, so nothing can be evicted; use a file on a disk");
+        }
         final long bs = size(blockSize, "--bs");
         final long durationNanos = durationNanos();
         final long ringLong = size(ringSize, "--ring");

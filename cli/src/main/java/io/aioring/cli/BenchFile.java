@@ -33,6 +33,19 @@ final class BenchFile {
         }
     }
 
+    /** @return the type of the file system that holds {@code path} (or, if it does not exist yet, its directory) */
+    static String fileSystemType(final Path path) {
+        Path existing = path.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        try {
+            return existing == null ? "" : Files.getFileStore(existing).type();
+        } catch (final IOException e) {
+            return ""; // unknown: nothing to refuse; opening the file says what is wrong
+        }
+    }
+
     /** @return the bytes a block device holds (its st_size is 0; the JDK asks the device) */
     static long deviceSize(final Path device) throws IOException {
         try (FileChannel channel = FileChannel.open(device, StandardOpenOption.READ)) {

@@ -358,6 +358,13 @@ class BenchCommandTest {
         assertTrue(number(cold.out(), "misses") > number(cold.out(), "hits"),
             "2,000 random reads over 4,096 evicted blocks mostly miss: " + cold.out());
         assertBad(InspectCommandTest.run("bench", "--cold", "--direct", "--size", "1m"), "--cold with --direct");
+        // tmpfs keeps its pages: --cold could only pretend there, so it says so before any work.
+        final Path onTmpfs = Path.of("/dev/shm", "aioring-cold-" + ProcessHandle.current().pid() + ".dat");
+        org.junit.jupiter.api.Assumptions.assumeTrue("tmpfs".equals(BenchFile.fileSystemType(Path.of("/dev/shm"))),
+            "/dev/shm is not a tmpfs here");
+        assertBad(InspectCommandTest.run("bench", "--cold", "--file", onTmpfs.toString(), "--size", "1m"),
+            "--cold: " + onTmpfs + " is on tmpfs, which keeps its pages in memory");
+        assertFalse(Files.exists(onTmpfs), "refused before any work");
     }
 
     /** A block device (a loop device over a file here; skipped where one cannot be made): read whole, never written. */

@@ -112,6 +112,7 @@ final class CompletionPoster {
                     if (index != RingProducer.NO_ROOM) {
                         spill.buffer().putBytes(index, event, 0, bytes.length);
                         spillProducer.commit();
+                        spillProducer.publish();
                         end = spillProducer.committedTail();
                     } else {
                         area.countOverflowVolatile();
@@ -480,6 +481,7 @@ final class CompletionPoster {
                 EventEncoder.encode(spill.buffer(), index, op.userData(), op.result(), op.eventFlags(), op.opcode(),
                     op.attributeCount(), op.sequence(), op.returnsIfAny(), op.returnsLength());
                 spillProducer.commit();
+                spillProducer.publish(); // now, not at the end of the post: an engine that dies mid-post loses none
                 op.spilledTo(spillProducer.committedTail());
             } else {
                 area.countOverflowVolatile();

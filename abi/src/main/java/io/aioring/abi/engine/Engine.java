@@ -73,10 +73,6 @@ public final class Engine {
     /** Each thread that sleeps on the ring's tail: its own futex timespec. */
     private final ThreadLocal<Futex> futexes;
     private volatile boolean stopped;
-    /** The previous JFR statistics event's time and totals (the recorder's periodic thread only). */
-    private long statisticsNanos = System.nanoTime();
-    private long statisticsCompleted;
-    private long statisticsBytes;
 
     private Engine(final RingFile ringFile, final RingFile spillFile, final Arena arena, final SetupParams params,
                    final AttributeRegistry registry, final int eventfd, final EventfdServer eventfdServer,
@@ -231,7 +227,9 @@ public final class Engine {
             engine.scheduler.start(engine::startLinked);
             engine.backend.start();
             engine.contextThread.start();
-            FlightRecorderEvents.live(engine);
+            if (FlightRecorderSupport.AVAILABLE) {
+                FlightRecorderEvents.live(engine);
+            }
             // Last: a reader who sees the magic sees the context area, the backend and a first heartbeat (abi.md 1.1).
             engine.ring.publishHeader();
             if (previous != null) {
@@ -598,25 +596,19 @@ public final class Engine {
             op.attributeCount(), io.aioring.abi.layout.EventDescriptor.SEQUENCE_NOT_IN_RING, op.returnsIfAny(), op.returnsLength());
     }
 
-    /** Fills a JFR statistics event: rates since the previous one (on the recorder's periodic thread only), totals. */
-    void statistics(final ContextStatisticsEvent event, final long nowNanos) {
-        final long completedNow = completed();
-        final long bytesNow = poster.bytesMoved();
-        final double seconds = (nowNanos - statisticsNanos) / 1e9;
-        event.ring = ringFile.path().toString();
-        event.backend = backendName();
-        event.iops = seconds > 0 ? (completedNow - statisticsCompleted) / seconds : 0;
-        event.bytesPerSecond = seconds > 0 ? (bytesNow - statisticsBytes) / seconds : 0;
-        event.submitted = submitted();
-        event.completed = completedNow;
-        event.bytes = bytesNow;
-        event.inFlight = running();
-        event.overflowed = area.eventsOverflowed();
-        event.overflowLength = overflowLength();
-        event.busyRejections = area.busyRejections();
-        statisticsNanos = nowNanos;
-        statisticsCompleted = completedNow;
-        statisticsBytes = bytesNow;
+    /** @return bytes moved by the iocbs completed so far (reads, writes, sends, receives) */
+    long bytesMoved() {
+        return poster.bytesMoved();
+    }
+
+    /** @return the context area's count of events that waited on the overflow list */
+    long eventsOverflowed() {
+        return area.eventsOverflowed();
+    }
+
+    /** @return the context area's count of submits refused as busy */
+    long busyRejections() {
+        return area.busyRejections();
     }
 
     /** @return iocbs running now */
@@ -768,7 +760,9 @@ public final class Engine {
      *         stays with the ring file for a reaper to drain
      */
     public int destroy() {
-        FlightRecorderEvents.gone(this);
+        if (FlightRecorderSupport.AVAILABLE) {
+            FlightRecorderEvents.gone(this);
+        }
         submissions.cancelAllQueued();
         scheduler.stop();
         backend.stop();

@@ -3,7 +3,7 @@ package io.aioring.abi.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.aioring.abi.Opcode;
@@ -16,11 +16,18 @@ import jdk.jfr.FlightRecorder;
 /**
  * The engine's JDK Flight Recorder events: {@link CompletionEvent} per iocb and {@link ContextStatisticsEvent} per
  * live context and period. With no recording asking for them, a submit pays one enabled check and nothing is
- * allocated.
+ * allocated. Reached only when {@link FlightRecorderSupport#AVAILABLE}: this class needs jdk.jfr.
  */
 final class FlightRecorderEvents {
     private static final EventType COMPLETION = EventType.getEventType(CompletionEvent.class);
-    private static final Set<Engine> LIVE = ConcurrentHashMap.newKeySet();
+    /** Live contexts, each with its totals at its previous statistics event (the recorder's periodic thread only). */
+    private static final Map<Engine, Previous> LIVE = new ConcurrentHashMap<>();
+
+    private static final class Previous {
+        long nanos = System.nanoTime();
+        long completed;
+        long bytes;
+    }
 
     static {
         FlightRecorder.addPeriodicEvent(ContextStatisticsEvent.class, FlightRecorderEvents::emitStatistics);
@@ -89,7 +96,7 @@ final class FlightRecorderEvents {
     }
 
     static void live(final Engine engine) {
-        LIVE.add(engine);
+        LIVE.put(engine, new Previous());
     }
 
     static void gone(final Engine engine) {
@@ -98,10 +105,26 @@ final class FlightRecorderEvents {
 
     private static void emitStatistics() {
         final long now = System.nanoTime();
-        for (final Engine engine : LIVE) {
+        LIVE.forEach((engine, previous) -> {
             final ContextStatisticsEvent event = new ContextStatisticsEvent();
-            engine.statistics(event, now);
+            final long completed = engine.completed();
+            final long bytes = engine.bytesMoved();
+            final double seconds = (now - previous.nanos) / 1e9;
+            event.ring = engine.ringPath().toString();
+            event.backend = engine.backendName();
+            event.iops = seconds > 0 ? (completed - previous.completed) / seconds : 0;
+            event.bytesPerSecond = seconds > 0 ? (bytes - previous.bytes) / seconds : 0;
+            event.submitted = engine.submitted();
+            event.completed = completed;
+            event.bytes = bytes;
+            event.inFlight = engine.running();
+            event.overflowed = engine.eventsOverflowed();
+            event.overflowLength = engine.overflowLength();
+            event.busyRejections = engine.busyRejections();
             event.commit();
-        }
+            previous.nanos = now;
+            previous.completed = completed;
+            previous.bytes = bytes;
+        });
     }
 }

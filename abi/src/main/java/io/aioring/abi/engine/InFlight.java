@@ -131,8 +131,11 @@ public final class InFlight implements Operation {
     private boolean noWaitWanted;
     private long noWaitResult = NO_ATTEMPT;
     private long requestedBytes;
-    /** The JFR event begun at submit, while a recording asks for them; else null. */
-    private CompletionEvent flightRecord;
+    /**
+     * The JFR completion event begun at submit, while a recording asks for them; else null. Typed Object so that
+     * this class never needs jdk.jfr (a runtime may lack it: {@link FlightRecorderSupport}).
+     */
+    private Object flightRecord;
     private int executionPath;
     /** The threads backend started it on the submitting thread (before hooks run, RWF_NOWAIT tried). */
     private boolean startedInline;
@@ -791,15 +794,17 @@ public final class InFlight implements Operation {
 
     /** Starts this iocb's JFR completion event, if a recording wants them; at submit, after {@link #queue}. */
     void beginFlightRecord() {
-        flightRecord = FlightRecorderEvents.begin();
+        if (FlightRecorderSupport.AVAILABLE) {
+            flightRecord = FlightRecorderEvents.begin();
+        }
     }
 
     /** Ends and commits (if over its threshold) this iocb's JFR completion event; once, as it completes. */
     void endFlightRecord(final String ring) {
-        final CompletionEvent event = flightRecord;
+        final Object event = flightRecord;
         if (event != null) {
             flightRecord = null;
-            FlightRecorderEvents.end(this, event, ring);
+            FlightRecorderEvents.end(this, (CompletionEvent) event, ring);
         }
     }
 

@@ -239,6 +239,62 @@ class SetupTest {
         }
     }
 
+    /**
+     * A setup that fails with an Error, not an exception (here a third-party attribute that cannot load a class it
+     * needs once the engine asks it): the ring and overflow files made so far go with it (they stayed, unfinished).
+     */
+    @Test
+    void aSetupThatFailsWithAnErrorLeavesNoFiles() throws Exception {
+        final boolean[] armed = {false};
+        final io.aioring.abi.spi.AioAttribute broken = new io.aioring.abi.spi.AioAttribute() {
+            @Override
+            public int id() {
+                return 4000;
+            }
+
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public int version() {
+                return 1;
+            }
+
+            @Override
+            public int maxRequestLength() {
+                return 0;
+            }
+
+            @Override
+            public int returnLength() {
+                if (armed[0]) {
+                    throw new NoClassDefFoundError("a class the attribute needs");
+                }
+                return 8;
+            }
+
+            @Override
+            public boolean supports(final int opcode) {
+                return true;
+            }
+
+            @Override
+            public int after(final io.aioring.abi.spi.Operation operation, final org.agrona.MutableDirectBuffer out,
+                             final int index) {
+                return 0;
+            }
+        };
+        final AttributeRegistry registry = new AttributeRegistry(List.of(broken));
+        armed[0] = true;
+        final Path ring = dir.resolve("failed.ring");
+        assertThrows(NoClassDefFoundError.class, () -> AioContext.setup(new SetupParams().ringPath(ring), registry));
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.toList(), "nothing left of the failed setup");
+        }
+    }
+
     private static long aioringThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("aioring-")).count();
     }

@@ -236,7 +236,8 @@ public final class Engine {
                 previous.removeOldOverflowFile();
             }
             return engine;
-        } catch (final IOException | RuntimeException e) {
+        } catch (final IOException | RuntimeException | Error e) {
+            // An Error too (a class that cannot load, no memory for a thread): the files made so far go with it.
             if (server != null) {
                 server.close();
             }
@@ -269,6 +270,9 @@ public final class Engine {
             arena.close();
             if (e instanceof SetupException setup) {
                 throw setup;
+            }
+            if (e instanceof Error error) {
+                throw error;
             }
             throw new SetupException("flags", "FLAG_EVENTFD_SOCKET: " + e.getMessage(), e);
         }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = AioringCommand.Version.class,
     description = "Asynchronous I/O through a shared-memory completion ring.",
-    subcommands = {BenchCommand.class, TraceCommand.class, InspectCommand.class, ReapCommand.class,
+    subcommands = {BenchCommand.class, TraceCommand.class, InspectCommand.class, ListCommand.class, ReapCommand.class,
         CommandLine.HelpCommand.class})
 public final class AioringCommand implements Runnable {
     @CommandLine.Spec

@@ -79,6 +79,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--direct", description = "open the file with O_DIRECT")
     boolean direct;
 
+    @Option(names = "--write-device", description = "let a write workload write to the block device --file names "
+        + "(it overwrites what is on it)")
+    boolean writeDevice;
+
     @Option(names = "--cold", description = "evict the file's pages from the page cache before the run, as fio's "
         + "invalidate=1 does (not on tmpfs, which keeps its pages); without it they are read in first")
     boolean cold;
@@ -129,8 +133,8 @@ final class BenchCommand implements Callable<Integer> {
         final boolean blockDevice = file != null && BenchFile.isBlockDevice(file);
         final long fileSize;
         if (blockDevice) {
-            check(!workload.writes(), "--file " + file + " is a block device, which bench only reads (writing would "
-                + "overwrite what is on it): use --rw randread or read");
+            check(!workload.writes() || writeDevice, "--file " + file + " is a block device: writing would overwrite what "
+                + "is on it; add --write-device to mean it, or use --rw randread or read");
             final long deviceSize;
             try {
                 deviceSize = BenchFile.deviceSize(file);

@@ -389,7 +389,19 @@ class BenchCommandTest {
             final InspectCommandTest.Run text = InspectCommandTest.run("bench", "--file", said, "--ios", "500", "--reaper-mode", "caller");
             assertEquals(0, text.exit(), text.err() + text.out());
             assertTrue(text.out().contains("  file       : " + said + " (16 MiB, block device, page cache warmed)"), text.out());
-            assertBad(InspectCommandTest.run("bench", "--file", said, "--rw", "randwrite"), "is a block device, which bench only reads");
+            assertBad(InspectCommandTest.run("bench", "--file", said, "--rw", "randwrite"), "add --write-device to mean it");
+            final InspectCommandTest.Run writes = InspectCommandTest.run("bench", "--file", said, "--rw", "randwrite",
+                "--write-device", "--ios", "1000", "--reaper-mode", "thread", "--json");
+            assertEquals(0, writes.exit(), writes.err() + writes.out());
+            assertEquals(1000, number(writes.out(), "reaped"));
+            assertEquals(0, number(writes.out(), "errors"));
+            new ProcessBuilder("sync").start().waitFor();
+            final byte[] written = Files.readAllBytes(image);
+            int filled = 0;
+            for (final byte b : written) {
+                filled += b == 0x5A ? 1 : 0;
+            }
+            assertTrue(filled >= 4096, "bench's 0x5A buffers reached the device's backing file: " + filled + " bytes");
             assertBad(InspectCommandTest.run("bench", "--file", said, "--size", "32m"), "(32 MiB) is more than " + said + " holds (16 MiB)");
         } finally {
             new ProcessBuilder("losetup", "--detach", said).start().waitFor();

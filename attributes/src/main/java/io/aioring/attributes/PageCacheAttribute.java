@@ -5,7 +5,7 @@ import io.aioring.abi.layout.AttributeRecordDescriptor;
 import io.aioring.abi.EventView;
 import io.aioring.abi.Opcode;
 import io.aioring.abi.spi.Operation;
-import io.aioring.linux.Errno;
+import io.aioring.abi.spi.PageCacheReading;
 
 import org.agrona.MutableDirectBuffer;
 
@@ -36,9 +36,9 @@ public final class PageCacheAttribute extends AbstractAttribute {
     public static final int REQUESTED_OFFSET = 16;
     public static final int RETURN_LENGTH = 24;
 
-    public static final int HIT = 0;
-    public static final int PARTIAL = 1;
-    public static final int MISS = 2;
+    public static final int HIT = PageCacheReading.HIT;
+    public static final int PARTIAL = PageCacheReading.PARTIAL;
+    public static final int MISS = PageCacheReading.MISS;
 
     /** Scratch: the bytes asked for. */
     private static final int REQUESTED = 0;
@@ -66,23 +66,11 @@ public final class PageCacheAttribute extends AbstractAttribute {
         final long requested = operation.scratch().getLong(operation.scratchIndex() + REQUESTED);
         final long nowait = operation.noWaitResult();
         final long result = operation.result();
-        final int outcome;
-        final long resident;
-        if (requested < 0 || nowait == Operation.NO_ATTEMPT) {
-            return AttributeRecordDescriptor.STATUS_FAILED;
-        } else if (nowait >= 0 && nowait == requested) {
-            outcome = HIT;
-            resident = nowait;
-        } else if (nowait == -Errno.EAGAIN) {
-            outcome = MISS;
-            resident = 0;
-        } else if (nowait >= 0 && result >= 0) {
-            // Fewer bytes than asked: either a page was not cached, or the file ended (then the read got no more).
-            resident = Math.min(nowait, result);
-            outcome = nowait >= result ? HIT : resident == 0 ? MISS : PARTIAL;
-        } else {
+        final int outcome = PageCacheReading.outcome(requested, nowait, result);
+        if (outcome == PageCacheReading.UNKNOWN) {
             return AttributeRecordDescriptor.STATUS_FAILED;
         }
+        final long resident = PageCacheReading.residentBytes(requested, nowait, result);
         out.putInt(index + OUTCOME_OFFSET, outcome);
         out.putInt(index + OUTCOME_OFFSET + 4, 0);
         out.putLong(index + RESIDENT_OFFSET, resident);

@@ -120,9 +120,6 @@ final class CompletionPoster {
                 }
                 inherited.addLast(new Inherited(event, end));
             }
-            if (spillProducer != null) {
-                spillProducer.publish();
-            }
             post();
         } finally {
             postLock.unlock();
@@ -284,9 +281,6 @@ final class CompletionPoster {
         while ((op = completions.poll()) != null) {
             toOverflow(op);
         }
-        if (spillProducer != null) {
-            spillProducer.publish();
-        }
         overflowLength = overflow.size() + inherited.size();
     }
 
@@ -426,9 +420,6 @@ final class CompletionPoster {
             } else {
                 toOverflow(op);
             }
-        }
-        if (spillProducer != null) {
-            spillProducer.publish();
         }
         final int length = overflow.size() + inherited.size();
         if (length != overflowLength) {

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.aioring.abi.Opcode;
 import io.aioring.abi.spi.Operation;
+import io.aioring.abi.spi.PageCacheReading;
 import io.aioring.linux.Errno;
 
 import jdk.jfr.EventType;
@@ -73,18 +74,14 @@ final class FlightRecorderEvents {
         event.commit();
     }
 
-    /** The same reading of the RWF_NOWAIT attempt as the page-cache attribute's; null if none was made. */
+    /** The page-cache attribute's reading of the RWF_NOWAIT attempt; null if none was made. */
     private static String pageCache(final InFlight op) {
-        final long nowait = op.noWaitResult();
-        final long result = op.result();
-        if (nowait == Operation.NO_ATTEMPT) {
-            return null;
-        } else if (nowait == -Errno.EAGAIN) {
-            return "miss";
-        } else if (nowait < 0 || result < 0) {
-            return null;
-        }
-        return nowait >= result ? "hit" : nowait == 0 ? "miss" : "partial";
+        return switch (PageCacheReading.outcome(op.askedBytes(), op.noWaitResult(), op.result())) {
+            case PageCacheReading.HIT -> "hit";
+            case PageCacheReading.PARTIAL -> "partial";
+            case PageCacheReading.MISS -> "miss";
+            default -> null;
+        };
     }
 
     private static String pathOf(final int fd) {

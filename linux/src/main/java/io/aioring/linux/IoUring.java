@@ -461,8 +461,11 @@ public final class IoUring implements AutoCloseable {
      * @return SQEs the kernel consumed, or -errno
      */
     public int submit(final int minComplete) {
-        final int toSubmit = sqLocalTail - (int) INT.getAcquire(sq, sqTail);
         INT.setRelease(sq, sqTail, sqLocalTail);
+        // Every SQE the kernel has not consumed, not only those published now: without IORING_SETUP_SUBMIT_ALL the
+        // kernel stops at an SQE whose prep fails (it completes that one with the error) and leaves the rest in the
+        // SQ, already published; counting only new ones would never hand them over.
+        final int toSubmit = sqLocalTail - (int) INT.getAcquire(sq, sqHead);
         return enter(toSubmit, minComplete, minComplete > 0 ? ENTER_GETEVENTS : 0);
     }
 
@@ -474,9 +477,11 @@ public final class IoUring implements AutoCloseable {
      */
     public int submitAtMost(final int max) {
         final int published = (int) INT.getAcquire(sq, sqTail);
-        final int toSubmit = Math.min(max, sqLocalTail - published);
-        INT.setRelease(sq, sqTail, published + toSubmit);
-        return enter(toSubmit, 0, 0);
+        final int consumed = (int) INT.getAcquire(sq, sqHead);
+        // As submit: SQEs published earlier and left unconsumed (a failed prep stopped the kernel) come first.
+        final int newTail = published + Math.max(0, Math.min(max - (published - consumed), sqLocalTail - published));
+        INT.setRelease(sq, sqTail, newTail);
+        return enter(newTail - consumed, 0, 0);
     }
 
     /**

@@ -131,6 +131,48 @@ class IoUringTest {
         }
     }
 
+    /**
+     * Without IORING_SETUP_SUBMIT_ALL the kernel stops consuming a batch at an SQE whose prep fails (it completes
+     * that one with the error): the SQEs behind it are already published, and the next submit must hand them over
+     * too. It handed over only newly prepared ones, 0, and a caller looping while SQEs were pending spun forever.
+     */
+    @Test
+    void sqesLeftBehindAFailedPrepGoToTheKernelAtTheNextSubmit() {
+        try (IoUring ring = IoUring.setup(8, 0)) {
+            assertTrue(ring.prepAccept(-1, 0x7fff_0000, false, 1)); // op_flags no SOCK_* bit: EINVAL at prep
+            assertTrue(ring.prepNop(2));
+            assertTrue(ring.prepNop(3));
+            final int first = ring.submit(0);
+            assertTrue(first >= 1, "consumed " + first);
+            final List<Cqe> cqes = new ArrayList<>(reapAll(ring, first));
+            assertEquals(new Cqe(1, -Errno.EINVAL, 0), cqes.get(0), "the bad SQE completes with the kernel's error");
+            for (int round = 0; ring.sqPending() > 0 && round < 10; round++) {
+                final int more = ring.submit(0);
+                assertTrue(more > 0, "the SQEs left behind are consumed: " + more);
+                cqes.addAll(reapAll(ring, more));
+            }
+            assertEquals(0, ring.sqPending());
+            assertEquals(List.of(new Cqe(1, -Errno.EINVAL, 0), new Cqe(2, 0, 0), new Cqe(3, 0, 0)), cqes);
+        }
+    }
+
+    /** submitAtMost, likewise, hands over what a failed prep left before anything newer. */
+    @Test
+    void submitAtMostHandsOverWhatAFailedPrepLeftFirst() {
+        try (IoUring ring = IoUring.setup(8, 0)) {
+            assertTrue(ring.prepAccept(-1, 0x7fff_0000, false, 1));
+            assertTrue(ring.prepNop(2));
+            assertTrue(ring.prepNop(3));
+            final List<Cqe> cqes = new ArrayList<>();
+            for (int round = 0; ring.sqPending() > 0 && round < 10; round++) {
+                final int consumed = ring.submitAtMost(2);
+                assertTrue(consumed > 0 && consumed <= 2, "consumed " + consumed);
+                cqes.addAll(reapAll(ring, consumed));
+            }
+            assertEquals(List.of(new Cqe(1, -Errno.EINVAL, 0), new Cqe(2, 0, 0), new Cqe(3, 0, 0)), cqes);
+        }
+    }
+
     @Test
     void anUnknownSetupFlagIsTheKernelsEinval() {
         final IoUringException e = assertThrows(IoUringException.class, () -> IoUring.setup(8, 1 << 31));

@@ -28,14 +28,21 @@ public final class RingFile implements AutoCloseable {
     private final Path path;
     private final Arena arena;
     private final Ring ring;
-    /** The open file, kept for {@link #size()}: the path may be renamed or removed by others. */
-    private final FileChannel channel;
+    /**
+     * The open file, kept for {@link #size()} (the path may be renamed or removed by others) and named by
+     * {@link #descriptor()} (an engine refuses iocbs on it); -1 once closed.
+     */
+    private volatile int fd;
+    private final io.aioring.linux.Errno errno;
+    private final MemorySegment statx;
 
-    private RingFile(final Path path, final Arena arena, final Ring ring, final FileChannel channel) {
+    private RingFile(final Path path, final Arena arena, final Ring ring, final int fd) {
         this.path = path;
         this.arena = arena;
         this.ring = ring;
-        this.channel = channel;
+        this.fd = fd;
+        this.errno = new io.aioring.linux.Errno(arena);
+        this.statx = arena.allocate(io.aioring.linux.Linux.STATX_SIZE, 8);
     }
 
     /**
@@ -71,26 +78,71 @@ public final class RingFile implements AutoCloseable {
         final long total = RingDescriptor.totalLength(spec.dataLength());
         final Arena arena = Arena.ofShared();
         boolean created = false;
-        FileChannel opened = null;
+        int fd = -1;
         try {
             Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             created = true;
-            reserve(path, total);
-            final FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            opened = channel;
-            final MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, total, arena);
+            fd = openDescriptor(path);
+            reserve(fd, path, total);
+            final MemorySegment segment = map(fd, total, arena);
             final Ring ring = Ring.formatUnpublished(new UnsafeBuffer(segment.address(), (int) total), spec);
-            return new RingFile(path, arena, ring, channel);
+            return new RingFile(path, arena, ring, fd);
         } catch (final IOException e) {
-            closeQuietly(opened);
+            closeDescriptor(fd);
             arena.close();
             removeQuietly(created, path);
             throw new UncheckedIOException("cannot create ring file " + path + ": " + describe(e), e);
         } catch (final RuntimeException e) {
-            closeQuietly(opened);
+            closeDescriptor(fd);
             arena.close();
             removeQuietly(created, path);
             throw e;
+        }
+    }
+
+    /** @return the file opened read-write (O_NOFOLLOW, O_CLOEXEC): the descriptor the ring keeps */
+    private static int openDescriptor(final Path path) throws IOException {
+        try (Arena scratch = Arena.ofConfined()) {
+            final io.aioring.linux.Errno errno = new io.aioring.linux.Errno(scratch);
+            final int fd = io.aioring.linux.Linux.openat(errno, io.aioring.linux.Linux.AT_FDCWD,
+                io.aioring.linux.Linux.cString(scratch, path.toString()).address(),
+                io.aioring.linux.Linux.O_RDWR | io.aioring.linux.Linux.O_CLOEXEC | io.aioring.linux.Linux.O_NOFOLLOW, 0);
+            if (fd < 0) {
+                throw fd == -io.aioring.linux.Errno.ENOENT ? new NoSuchFileException(path.toString())
+                    : fd == -io.aioring.linux.Errno.EACCES ? new java.nio.file.AccessDeniedException(path.toString())
+                    : fd == -io.aioring.linux.Errno.ELOOP ? new IOException("a symbolic link, not followed (ELOOP)")
+                    : new IOException("open: " + io.aioring.linux.Errno.describeResult(fd));
+            }
+            return fd;
+        }
+    }
+
+    private static long fstatSize(final int fd, final Path path) throws IOException {
+        try (Arena scratch = Arena.ofConfined()) {
+            final MemorySegment buffer = scratch.allocate(io.aioring.linux.Linux.STATX_SIZE, 8);
+            final int r = io.aioring.linux.Linux.statx(new io.aioring.linux.Errno(scratch), fd, EMPTY_PATH.address(),
+                AT_EMPTY_PATH, STATX_SIZE_MASK, buffer.address());
+            if (r < 0) {
+                throw new IOException("fstat: " + io.aioring.linux.Errno.describeResult(r));
+            }
+            return buffer.get(java.lang.foreign.ValueLayout.JAVA_LONG, STX_SIZE_OFFSET);
+        }
+    }
+
+    /**
+     * Maps {@code length} bytes of the open file {@code fd} (through a channel on the descriptor itself, closed at
+     * once: the mapping outlives it, and only {@code fd} stays open).
+     */
+    private static MemorySegment map(final int fd, final long length, final Arena arena) throws IOException {
+        try (FileChannel channel = FileChannel.open(Path.of("/proc/self/fd/" + fd), StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            return channel.map(FileChannel.MapMode.READ_WRITE, 0, length, arena);
+        }
+    }
+
+    private static void closeDescriptor(final int fd) {
+        if (fd >= 0) {
+            io.aioring.linux.Linux.close(new io.aioring.linux.Errno(), fd);
         }
     }
 
@@ -109,26 +161,26 @@ public final class RingFile implements AutoCloseable {
      */
     public static RingFile open(final Path path, final long knownIncompatFeatures) {
         final Arena arena = Arena.ofShared();
-        FileChannel channel = null;
+        int fd = -1;
         try {
-            channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            final long size = channel.size();
+            fd = openDescriptor(path); // a symbolic link is not followed (ELOOP): a ring is a file of its own
+            final long size = fstatSize(fd, path);
             if (size < RingDescriptor.HEADER_LENGTH) {
                 throw new RingFormatException("not an aioring ring: " + path + " is " + size
                     + " bytes, shorter than the " + RingDescriptor.HEADER_LENGTH + "-byte header");
             }
             final long mapped = Math.min(size, RingDescriptor.totalLength(RingDescriptor.MAX_DATA_LENGTH));
-            final MemorySegment segment = channel.map(FileChannel.MapMode.READ_WRITE, 0, mapped, arena);
+            final MemorySegment segment = map(fd, mapped, arena);
             final UnsafeBuffer buffer = new UnsafeBuffer(segment.address(), (int) segment.byteSize());
             awaitSetup(buffer);
             final Ring ring = Ring.attach(buffer, knownIncompatFeatures);
-            return new RingFile(path, arena, ring, channel);
+            return new RingFile(path, arena, ring, fd);
         } catch (final IOException e) {
-            closeQuietly(channel);
+            closeDescriptor(fd);
             arena.close();
             throw new UncheckedIOException("cannot open ring file " + path + ": " + describe(e), e);
         } catch (final RuntimeException e) {
-            closeQuietly(channel);
+            closeDescriptor(fd);
             arena.close();
             throw e;
         }
@@ -149,35 +201,12 @@ public final class RingFile implements AutoCloseable {
      * Allocates every byte of the file now (fallocate), so that a full file system refuses the ring here, with one
      * line, rather than with SIGBUS when the ring first writes a page that has no room.
      */
-    private static void reserve(final Path path, final long total) throws IOException {
-        try (Arena scratch = Arena.ofConfined()) {
-            final io.aioring.linux.Errno errno = new io.aioring.linux.Errno(scratch);
-            final int fd = io.aioring.linux.Linux.openat(errno, io.aioring.linux.Linux.AT_FDCWD,
-                io.aioring.linux.Linux.cString(scratch, path.toString()).address(),
-                io.aioring.linux.Linux.O_RDWR | io.aioring.linux.Linux.O_CLOEXEC | io.aioring.linux.Linux.O_NOFOLLOW, 0);
-            if (fd < 0) {
-                throw new IOException("open: " + io.aioring.linux.Errno.describeResult(fd));
-            }
-            try {
-                final int r = io.aioring.linux.Linux.fallocate(errno, fd, 0, 0, total);
-                if (r < 0) {
-                    throw new IOException(r == -io.aioring.linux.Errno.ENOSPC
-                        ? "no room for its " + total + " bytes on " + path.getParent() + " (ENOSPC)"
-                        : "fallocate of " + total + " bytes: " + io.aioring.linux.Errno.describeResult(r));
-                }
-            } finally {
-                io.aioring.linux.Linux.close(errno, fd);
-            }
-        }
-    }
-
-    private static void closeQuietly(final FileChannel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (final IOException e) {
-                // Nothing to add to the error being reported.
-            }
+    private static void reserve(final int fd, final Path path, final long total) throws IOException {
+        final int r = io.aioring.linux.Linux.fallocate(new io.aioring.linux.Errno(), fd, 0, 0, total);
+        if (r < 0) {
+            throw new IOException(r == -io.aioring.linux.Errno.ENOSPC
+                ? "no room for its " + total + " bytes on " + path.getParent() + " (ENOSPC)"
+                : "fallocate of " + total + " bytes: " + io.aioring.linux.Errno.describeResult(r));
         }
     }
 
@@ -220,13 +249,32 @@ public final class RingFile implements AutoCloseable {
      *         someone truncated it under the mappings, and touching the lost pages raises SIGBUS
      * @throws UncheckedIOException if fstat fails
      */
-    public long size() {
-        try {
-            return channel.size();
-        } catch (final IOException e) {
-            throw new UncheckedIOException("fstat of ring file " + path + ": " + describe(e), e);
+    public synchronized long size() {
+        final int open = fd;
+        if (open < 0) {
+            throw new IllegalStateException("ring file " + path + " is closed");
         }
+        final int r = io.aioring.linux.Linux.statx(errno, open, EMPTY_PATH.address(), AT_EMPTY_PATH, STATX_SIZE_MASK,
+            statx.address());
+        if (r < 0) {
+            throw new UncheckedIOException("fstat of ring file " + path, new IOException(io.aioring.linux.Errno.describeResult(r)));
+        }
+        return statx.get(java.lang.foreign.ValueLayout.JAVA_LONG, STX_SIZE_OFFSET);
     }
+
+    /**
+     * @return the descriptor of the open ring file (this process's), or -1 once closed: an engine refuses every
+     *         iocb that names it
+     */
+    public int descriptor() {
+        return fd;
+    }
+
+    /** statx(fd, "", AT_EMPTY_PATH, STATX_SIZE): fstat of the descriptor. */
+    private static final MemorySegment EMPTY_PATH = Arena.global().allocate(1);
+    private static final int AT_EMPTY_PATH = 0x1000;
+    private static final int STATX_SIZE_MASK = 0x200;
+    private static final long STX_SIZE_OFFSET = 40;
 
     /** @return true if the file is now smaller than the ring it holds (see {@link #size()}) */
     public boolean isTruncated() {
@@ -235,11 +283,13 @@ public final class RingFile implements AutoCloseable {
 
     /** Unmaps the ring; the file stays. */
     @Override
-    public void close() {
+    public synchronized void close() {
+        final int open = fd;
+        fd = -1;
+        closeDescriptor(open);
         if (arena.scope().isAlive()) {
             arena.close();
         }
-        closeQuietly(channel);
     }
 
     /** Unmaps the ring and removes its file. */

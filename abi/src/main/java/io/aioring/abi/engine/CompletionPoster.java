@@ -42,7 +42,8 @@ final class CompletionPoster {
     private final int eventfd;
     private final MemorySegment eventfdOne;
     private Runnable overflowStarted = () -> { };
-    private java.util.function.Consumer<InFlight> completionWork;
+    private java.util.function.UnaryOperator<InFlight> completionWork;
+    private java.util.function.Consumer<InFlight> startSuccessor;
     /** Why the ring was given up, or null. */
     private volatile String corruption;
     /** The ring's memory faulted (its file truncated): nothing here touches the mapping again. */
@@ -131,9 +132,16 @@ final class CompletionPoster {
         this.overflowStarted = action;
     }
 
-    /** @param work what the engine does as an iocb with {@link InFlight#hasCompletionWork()} completes, before it is posted */
-    void completionWork(final java.util.function.Consumer<InFlight> work) {
+    /**
+     * @param work           what the engine does as an iocb with {@link InFlight#hasCompletionWork()} completes,
+     *                       before it is posted; it returns the linked iocb to start next, or null
+     * @param startSuccessor starts that iocb, once its predecessor's event is queued for the ring: a chain's events
+     *                       are posted in chain order (the queue's order is the ring's)
+     */
+    void completionWork(final java.util.function.UnaryOperator<InFlight> work,
+                        final java.util.function.Consumer<InFlight> startSuccessor) {
         this.completionWork = work;
+        this.startSuccessor = startSuccessor;
     }
 
     /** @return events on the overflow list now */
@@ -162,16 +170,16 @@ final class CompletionPoster {
 
     /** Posts a finished iocb (its return records built); its slot goes back to the pool once its event is in the ring. */
     void complete(final InFlight op) {
-        if (op.hasCompletionWork()) {
-            completionWork.accept(op);
-        }
+        final InFlight next = op.hasCompletionWork() ? completionWork.apply(op) : null;
         finished(op);
         op.done();
-        if (op.awaitState() == InFlight.AWAIT_WAITING && handToAwaiter(op)) {
-            return;
+        if (op.awaitState() != InFlight.AWAIT_WAITING || !handToAwaiter(op)) {
+            completions.offer(op);
+            postIfFree();
         }
-        completions.offer(op);
-        postIfFree();
+        if (next != null) {
+            startSuccessor.accept(next);
+        }
     }
 
     /**
@@ -179,15 +187,15 @@ final class CompletionPoster {
      * {@link #postStaged()}, so one publish and at most one signal covers the batch.
      */
     void stage(final InFlight op) {
-        if (op.hasCompletionWork()) {
-            completionWork.accept(op);
-        }
+        final InFlight next = op.hasCompletionWork() ? completionWork.apply(op) : null;
         finished(op);
         op.done();
-        if (op.awaitState() == InFlight.AWAIT_WAITING && handToAwaiter(op)) {
-            return;
+        if (op.awaitState() != InFlight.AWAIT_WAITING || !handToAwaiter(op)) {
+            completions.offer(op);
         }
-        completions.offer(op);
+        if (next != null) {
+            startSuccessor.accept(next);
+        }
     }
 
     /**

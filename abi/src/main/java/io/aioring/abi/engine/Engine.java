@@ -73,10 +73,12 @@ public final class Engine {
     /** Each thread that sleeps on the ring's tail: its own futex timespec. */
     private final ThreadLocal<Futex> futexes;
     private volatile boolean stopped;
+    /** Descriptors of the context's own, which no iocb may name. */
+    private final OwnDescriptors ownDescriptors;
 
     private Engine(final RingFile ringFile, final RingFile spillFile, final Arena arena, final SetupParams params,
                    final AttributeRegistry registry, final int eventfd, final EventfdServer eventfdServer,
-                   final long doorbellFallbackNanos, final String name) {
+                   final OwnDescriptors protectedFds, final long doorbellFallbackNanos, final String name) {
         this.ringFile = ringFile;
         this.spillFile = spillFile;
         this.ring = ringFile.ring();
@@ -90,12 +92,15 @@ public final class Engine {
         this.decoder = new IocbDecoder(registry, ring.maxPayloadLength());
         this.submissions = new Submissions(params.maxInFlight() + params.overflowBound(), IocbDecoder.maxReturnBytes(registry));
         this.poster = new CompletionPoster(ring, spillFile.ring(), area, submissions, eventfd, arena, ringFile.path().toString());
-        final int[] protectedFds = eventfdServer == null ? new int[] {eventfd} : new int[] {eventfd, eventfdServer.listener()};
+        this.ownDescriptors = protectedFds;
+        protectedFds.add(eventfd);
+        protectedFds.add(ringFile.descriptor());
+        protectedFds.add(spillFile.descriptor());
         final Backend[] late = new Backend[1]; // the scheduler is made before the backend it cancels through
         this.scheduler = new Scheduler(submissions.capacity(), poster,
             (op, incarnation) -> late[0].cancelRunning(op, incarnation), name);
         this.fdSlots = new FdSlots(params.fdSlots() == 0 ? SetupDescriptor.DEFAULT_FD_SLOTS : params.fdSlots());
-        poster.completionWork(this::completionWork);
+        poster.completionWork(this::completionWork, next -> scheduler.startLinked(next));
         Backend chosen = null;
         int refusal = 0;
         if (params.backend() != SetupDescriptor.BACKEND_THREADS) {
@@ -186,6 +191,7 @@ public final class Engine {
         final String name = "aioring-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet();
         int eventfd = -1;
         EventfdServer server = null;
+        final OwnDescriptors own = new OwnDescriptors();
         boolean inheritedEvents = false;
         boolean takenOver = false;
         try {
@@ -200,7 +206,7 @@ public final class Engine {
                     // The gone engine's socket file (no one listens on it any more: Reattached checked).
                     java.nio.file.Files.deleteIfExists(socketPathFor(ringPath));
                 }
-                server = new EventfdServer(socketPathFor(ringPath), eventfd, name);
+                server = new EventfdServer(socketPathFor(ringPath), eventfd, name, own);
             }
             final ContextArea area = new ContextArea(ringFile.ring().buffer());
             area.writeSetup(flags, params.workers(), params.maxInFlight(),
@@ -215,7 +221,7 @@ public final class Engine {
                 ringFile.ring().takeOver((int) ProcessHandle.current().pid());
                 takenOver = true;
             }
-            final Engine engine = new Engine(ringFile, spillFile, arena, params, registry, eventfd, server,
+            final Engine engine = new Engine(ringFile, spillFile, arena, params, registry, eventfd, server, own,
                 doorbellFallbackNanos, name);
             if (previous != null) {
                 // Only now, with everything that can fail behind: taken out of the old file, they are in no file
@@ -442,6 +448,7 @@ public final class Engine {
     /** Resolves the iocb's fd slot (FIXED_FD) and reserves its target slot (TO_SLOT), then hands it to the backend. */
     private void start(final InFlight op) {
         final int flags = op.iocbFlags();
+        refuseOwnDescriptors(op);
         if ((flags & IocbDescriptor.FLAG_FIXED_FD) != 0 && !op.failed()) {
             if (op.opcode() == io.aioring.abi.Opcode.CLOSE) {
                 final int fd = fdSlots.detach(op.fd());
@@ -470,6 +477,16 @@ public final class Engine {
         backend.execute(op);
     }
 
+    /** An iocb that names one of the context's own descriptors fails -EBADF, whatever its opcode. */
+    private void refuseOwnDescriptors(final InFlight op) {
+        if (!op.failed()) {
+            final long refusal = ownDescriptors.refusal(op);
+            if (refusal < 0) {
+                op.fail(refusal, -1);
+            }
+        }
+    }
+
     /** On the scheduler's thread: a linked iocb whose predecessor has completed. */
     private void startLinked(final InFlight op) {
         start(op);
@@ -478,10 +495,12 @@ public final class Engine {
 
     /**
      * As an iocb with deadline, link or slot completes, before its event is posted: drops its deadline, gives back
-     * its slot, fills its target slot (its result becomes the slot), and starts its successor — or, if it failed
-     * and was linked with LINK, has the successor complete -ECANCELED.
+     * its slot, fills its target slot (its result becomes the slot), and hands back its successor for the poster to
+     * start once this event is queued — if it failed and was linked with LINK, marked to complete -ECANCELED.
+     *
+     * @return the linked iocb to start next, or null
      */
-    private void completionWork(final InFlight op) {
+    private InFlight completionWork(final InFlight op) {
         if (op.opcode() == io.aioring.abi.Opcode.RECVMSG && op.result() >= 0) {
             op.copyMsghdrBack();
         }
@@ -505,8 +524,8 @@ public final class Engine {
             if (op.result() < 0 && (op.iocbFlags() & IocbDescriptor.FLAG_HARDLINK) == 0) {
                 next.cancel();
             }
-            scheduler.startLinked(next);
         }
+        return next;
     }
 
     /**
@@ -583,6 +602,7 @@ public final class Engine {
         if ((op.iocbFlags() != 0 || op.timeoutMillis() != 0) && !op.failed()) {
             op.fail(-Errno.EINVAL, -1);
         }
+        refuseOwnDescriptors(op);
         final SyncCalls calls = executeCalls.get();
         if (op.opcode() == io.aioring.abi.Opcode.TIMEOUT && !op.failed()) {
             if (!AttributeHooks.start(op, calls, io.aioring.abi.spi.Operation.PATH_INLINE)) {

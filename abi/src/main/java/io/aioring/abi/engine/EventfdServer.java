@@ -18,6 +18,8 @@ final class EventfdServer implements AutoCloseable {
     private final int listener;
     private final int eventfd;
     private final Thread thread;
+    /** The context's own descriptors: the listener and every connection are among them while open. */
+    private final OwnDescriptors own;
     private volatile boolean closing;
     /** Connections served and kept open, one per reaper that took the eventfd. */
     private final org.agrona.collections.IntArrayList kept = new org.agrona.collections.IntArrayList();
@@ -26,11 +28,13 @@ final class EventfdServer implements AutoCloseable {
     /** The most connections kept open at once; past it a reaper gets the eventfd and no liveness channel. */
     static final int MAX_KEPT = 4096;
 
-    EventfdServer(final Path path, final int eventfd, final String name) throws IOException {
+    EventfdServer(final Path path, final int eventfd, final String name, final OwnDescriptors own) throws IOException {
         this.path = path;
         this.eventfd = eventfd;
+        this.own = own;
         Files.deleteIfExists(path);
         this.listener = FdPassing.listen(path);
+        own.add(listener);
         this.thread = new Thread(this::serve, name + "-eventfd-server");
         thread.setDaemon(true);
         thread.start();
@@ -54,6 +58,7 @@ final class EventfdServer implements AutoCloseable {
                 }
                 continue;
             }
+            own.add(connection);
             try {
                 // Only this user (or root) gets the eventfd: the socket's mode already keeps others from connecting,
                 // and its path is in a shared directory, so the peer's credentials are checked too.
@@ -68,7 +73,7 @@ final class EventfdServer implements AutoCloseable {
             } catch (final IOException e) {
                 // The client went away before taking it; it can connect again.
             }
-            Linux.close(errno, connection);
+            closeOwn(errno, connection);
         }
     }
 
@@ -82,7 +87,7 @@ final class EventfdServer implements AutoCloseable {
         synchronized (kept) {
             for (int i = kept.size() - 1; i >= 0; i--) {
                 if (FdPassing.peerClosed(errno, kept.getInt(i), pollfd)) {
-                    Linux.close(errno, kept.removeAt(i));
+                    closeOwn(errno, kept.removeAt(i));
                 }
             }
             if (closing || kept.size() >= MAX_KEPT) {
@@ -91,6 +96,12 @@ final class EventfdServer implements AutoCloseable {
             kept.addInt(connection);
             return true;
         }
+    }
+
+    /** Out of the context's own descriptors first: once closed, its number may be the program's next file. */
+    private void closeOwn(final Errno errno, final int fd) {
+        own.remove(fd);
+        Linux.close(errno, fd);
     }
 
     @Override
@@ -106,11 +117,11 @@ final class EventfdServer implements AutoCloseable {
         synchronized (kept) {
             // Reapers see their connection end: the engine is done with this ring.
             for (int i = 0; i < kept.size(); i++) {
-                Linux.close(errno, kept.getInt(i));
+                closeOwn(errno, kept.getInt(i));
             }
             kept.clear();
         }
-        Linux.close(errno, listener);
+        closeOwn(errno, listener);
         arena.close();
         try {
             Files.deleteIfExists(path);

@@ -538,6 +538,11 @@ public final class InFlight implements Operation {
         timedOut = true;
     }
 
+    /** @return true once its timeout_ms (or, for a timeout iocb, its time) has come due */
+    boolean timedOut() {
+        return timedOut;
+    }
+
     /**
      * @return true if the engine has something to do when it completes, before its event is posted: a deadline to
      *         drop, a link to follow, an fd slot to settle

@@ -115,16 +115,18 @@ final class IoUringBackend implements Backend {
      * @throws io.aioring.linux.IoUringException if the ring cannot be made (the caller falls back or fails)
      */
     IoUringBackend(final int slots, final int workers, final CompletionPoster poster, final Submissions submissions,
-                   final Scheduler scheduler, final MemoryRegistry memory, final int[] protectedFds, final Arena arena,
+                   final Scheduler scheduler, final MemoryRegistry memory, final OwnDescriptors protectedFds, final Arena arena,
                    final String name) {
         this.poster = poster;
         this.submissions = submissions;
         this.scheduler = scheduler;
         this.arena = arena;
         final int entries = Math.min(4096, Integer.highestOneBit(Math.max(8, Math.min(slots, 4096)) - 1) << 1);
-        this.ring = IoUring.setup(entries, IoUring.SETUP_CQSIZE | IoUring.SETUP_CLAMP, Math.min(65_536, Math.max(2 * entries, slots)));
+        this.ring = setupRing(entries, Math.min(65_536, Math.max(2 * entries, slots)));
         final Errno errno = new Errno(arena);
         this.eventfd = Linux.eventfd(errno, 0, Linux.EFD_CLOEXEC);
+        protectedFds.add(ring.fd());
+        protectedFds.add(eventfd);
         final int registered = eventfd < 0 ? eventfd : ring.registerEventfd(eventfd);
         if (registered < 0) {
             if (eventfd >= 0) {
@@ -144,6 +146,23 @@ final class IoUringBackend implements Backend {
         completer.setDaemon(true);
         this.threadCalls = new WorkerPoolBackend(slots, Math.min(workers, 2), poster, submissions, scheduler, memory,
             protectedFds, arena, name + "-calls", false);
+    }
+
+    /**
+     * With IORING_SETUP_SUBMIT_ALL (Linux 5.18) where the kernel has it: an SQE whose prep fails completes with its
+     * error and the kernel goes on with the rest of the batch in the same enter; without it, {@link IoUring#submit}
+     * hands the rest over again.
+     */
+    private static IoUring setupRing(final int entries, final int cqEntries) {
+        final int flags = IoUring.SETUP_CQSIZE | IoUring.SETUP_CLAMP;
+        try {
+            return IoUring.setup(entries, flags | IoUring.SETUP_SUBMIT_ALL, cqEntries);
+        } catch (final IoUringException e) {
+            if (e.errno() != Errno.EINVAL) {
+                throw e;
+            }
+            return IoUring.setup(entries, flags, cqEntries);
+        }
     }
 
     @Override
@@ -411,10 +430,10 @@ final class IoUringBackend implements Backend {
                 return;
             }
         }
-        if (result == -Errno.ECANCELED && !op.cancelRequested() && !stopping && Opcode.waitsForReadiness(op.opcode())) {
-            // Nobody asked for this cancel: the kernel cancels a thread's waiting requests when the thread exits.
-            // It was still waiting (nothing moved), so the completer, which lives as long as the context, issues
-            // it again.
+        if (result == -Errno.ECANCELED && !op.cancelRequested() && !stopping) {
+            // Nobody asked for this cancel: the kernel cancels a thread's waiting requests when the thread exits
+            // (a recv, or a read of an empty pipe, waits in the kernel). It was still waiting (nothing moved), so
+            // the completer, which lives as long as the context, issues it again.
             blocking.offer(op);
             wakeCompleter = true;
             return;
@@ -469,7 +488,7 @@ final class IoUringBackend implements Backend {
                             continue;
                         }
                     } else if (op.opcode() == Opcode.CLOSE && completerCalls.isProtected(op.fd())) {
-                        finish(op, -Errno.EPERM);
+                        finish(op, -Errno.EBADF);
                         continue;
                     }
                     prepare(op, false);

@@ -20,6 +20,8 @@ import org.agrona.DirectBuffer;
  * it completes with that -errno and does no I/O.
  */
 public final class IocbDecoder {
+    /** The flags accept4 takes: SOCK_NONBLOCK, SOCK_CLOEXEC. */
+    private static final int ACCEPT_FLAGS = io.aioring.linux.Linux.SOCK_NONBLOCK | io.aioring.linux.Linux.SOCK_CLOEXEC;
     private final AttributeRegistry registry;
     private final int maxEventLength;
 
@@ -69,6 +71,11 @@ public final class IocbDecoder {
             || (op.iocbFlags() & FLAG_MULTISHOT) != 0 && !Opcode.allowsMultishot(op.opcode())
             || (op.iocbFlags() & FLAG_TO_SLOT) != 0
                 && (op.opcode() != Opcode.OPENAT && op.opcode() != Opcode.ACCEPT || (op.iocbFlags() & FLAG_MULTISHOT) != 0)) {
+            op.fail(-Errno.EINVAL, -1);
+        }
+        if (op.opcode() == Opcode.ACCEPT && (op.opFlags() & ~ACCEPT_FLAGS) != 0) {
+            // accept4's own check, made before any wait: the threads backend calls accept4 only once a connection
+            // is there, and the same iocb must fail the same way, at once, on every backend.
             op.fail(-Errno.EINVAL, -1);
         }
         final int requestBytes = length - HEADER_LENGTH;

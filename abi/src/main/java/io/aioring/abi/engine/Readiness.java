@@ -43,8 +43,9 @@ final class Readiness {
     private final Submissions submissions;
     private final SyncCalls calls;
     private final Errno errno;
-    private final int epoll;
-    private final int wakeFd;
+    /** Package-visible for the context's own descriptors (no iocb may use them). */
+    final int epoll;
+    final int wakeFd;
     private final MemorySegment events;
     private final MemorySegment oneEvent;
     private final MemorySegment wakeValue;

@@ -4,7 +4,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
-import io.aioring.abi.Opcode;
 import io.aioring.abi.spi.Operation;
 import io.aioring.linux.Errno;
 
@@ -29,6 +28,12 @@ final class Scheduler {
     private final ReentrantLock lock = new ReentrantLock();
     private final InFlight[] heap;
     private final long[] deadlines;
+    /**
+     * Under the lock, by slot: the heap entry is the slot's own {@code timeout} (it completes -ETIME when due), not
+     * only a timeout_ms deadline (which cancels). A {@code timeout} iocb with a timeout_ms has one entry, the earlier
+     * of the two; whoever finds it due, the scheduler or the iocb's start, finishes it, never both.
+     */
+    private final boolean[] armed;
     private int size;
     private final Thread thread;
     private final ManyToManyConcurrentArrayQueue<InFlight> linked;
@@ -41,6 +46,7 @@ final class Scheduler {
         this.linked = new ManyToManyConcurrentArrayQueue<>(slots);
         this.heap = new InFlight[slots];
         this.deadlines = new long[slots];
+        this.armed = new boolean[slots];
         this.thread = new Thread(this::loop, name + "-scheduler");
         thread.setDaemon(true);
     }
@@ -83,7 +89,33 @@ final class Scheduler {
         }
         final long now = System.nanoTime();
         // No overflow: a wait of more than 292 years is a wait until destroy.
-        add(op, op.offset() > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + op.offset());
+        final long deadline = op.offset() > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + op.offset();
+        final boolean earliest;
+        final boolean alreadyDue;
+        lock.lock();
+        try {
+            alreadyDue = op.timedOut(); // its timeout_ms came due as it started: the scheduler left finishing it to us
+            if (alreadyDue) {
+                earliest = false;
+            } else {
+                final int at = op.deadlineIndex();
+                if (at < 0) {
+                    insert(op, deadline);
+                } else if (deadline - deadlines[at] < 0) {
+                    deadlines[at] = deadline; // its timeout_ms entry, brought forward to the earlier time
+                    siftUp(op.deadlineIndex());
+                }
+                armed[op.index()] = true;
+                earliest = heap[0] == op;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (alreadyDue) {
+            finish(op, -Errno.ETIME);
+        } else if (earliest) {
+            LockSupport.unpark(thread);
+        }
     }
 
     /** At submit: the iocb's timeout_ms starts now. */
@@ -99,7 +131,7 @@ final class Scheduler {
     boolean cancelTimeout(final InFlight op, final int incarnation) {
         lock.lock();
         try {
-            if (op.incarnation() != incarnation || op.deadlineIndex() < 0 || !op.isRunning()) {
+            if (op.incarnation() != incarnation || op.deadlineIndex() < 0 || !op.isRunning() || !armed[op.index()]) {
                 return false;
             }
             remove(op);
@@ -134,17 +166,19 @@ final class Scheduler {
         startWaitingLinked();
         while (true) {
             final InFlight op;
+            final boolean armedTimeout;
             lock.lock();
             try {
                 if (size == 0) {
                     return;
                 }
                 op = heap[0];
+                armedTimeout = armed[op.index()];
                 remove(op);
             } finally {
                 lock.unlock();
             }
-            if (op.opcode() == Opcode.TIMEOUT) {
+            if (armedTimeout) {
                 finish(op, -Errno.ECANCELED);
             }
         }
@@ -154,11 +188,7 @@ final class Scheduler {
         final boolean earliest;
         lock.lock();
         try {
-            int at = size++;
-            heap[at] = op;
-            deadlines[at] = deadline;
-            op.deadlineIndex(at);
-            siftUp(at);
+            insert(op, deadline);
             earliest = heap[0] == op;
         } finally {
             lock.unlock();
@@ -168,18 +198,35 @@ final class Scheduler {
         }
     }
 
+    /** Under the lock: {@code op} enters the heap (it is in it at most once: its deadline index says where). */
+    private void insert(final InFlight op, final long deadline) {
+        if (op.deadlineIndex() >= 0) {
+            throw new IllegalStateException("slot " + op.index() + " is in the deadline heap already");
+        }
+        final int at = size++;
+        heap[at] = op;
+        deadlines[at] = deadline;
+        armed[op.index()] = false;
+        op.deadlineIndex(at);
+        siftUp(at);
+    }
+
     private void loop() {
         while (!stopping) {
             startWaitingLinked();
             long wait = Long.MAX_VALUE;
             InFlight due = null;
+            boolean dueArmed = false;
             lock.lock();
             try {
                 if (size > 0) {
                     final long now = System.nanoTime();
                     if (deadlines[0] - now <= 0) {
                         due = heap[0];
+                        dueArmed = armed[due.index()];
                         remove(due);
+                        // Under the lock: a timeout iocb starting now sees it and finishes itself (startTimeout).
+                        due.markTimedOut();
                     } else {
                         wait = deadlines[0] - now;
                     }
@@ -188,7 +235,7 @@ final class Scheduler {
                 lock.unlock();
             }
             if (due != null) {
-                expire(due);
+                expire(due, dueArmed);
             } else if (!linked.isEmpty()) {
                 continue;
             } else if (wait == Long.MAX_VALUE) {
@@ -200,17 +247,18 @@ final class Scheduler {
     }
 
     /** Outside the lock: a timeout completes; an iocb past its timeout_ms is cancelled (or is marked, if it runs a call). */
-    private void expire(final InFlight op) {
-        if (op.opcode() == Opcode.TIMEOUT) {
-            finish(op, -Errno.ETIME);
+    private void expire(final InFlight op, final boolean armedTimeout) {
+        if (armedTimeout) {
+            finish(op, -Errno.ETIME); // a started timeout iocb: this is its time
             return;
         }
         final int incarnation = op.incarnation();
-        op.markTimedOut();
         if (op.cancel()) {
             return; // it had not started: it completes -ECANCELED, which its mark turns into -ETIME
         }
-        if (op.isRunning() && Opcode.waitsForReadiness(op.opcode())) {
+        if (op.isRunning()) {
+            // The backend stops what it can: on io_uring any request still in the kernel (a read of an empty pipe
+            // waits there as a recv does); on threads, a wait for readiness. A call under way runs to its end.
             canceller.cancelRunning(op, incarnation);
         }
     }
@@ -225,7 +273,11 @@ final class Scheduler {
 
     private void remove(final InFlight op) {
         final int at = op.deadlineIndex();
+        if (at < 0) {
+            return;
+        }
         op.deadlineIndex(-1);
+        armed[op.index()] = false;
         final int last = --size;
         if (at != last) {
             heap[at] = heap[last];

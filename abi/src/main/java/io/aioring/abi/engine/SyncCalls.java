@@ -25,7 +25,7 @@ final class SyncCalls {
     private final MemoryRegistry memory;
     /** Where iocbs' iovec copies are made (the context's arena: they live as long as their slot). */
     private final Arena arena;
-    private final int[] protectedFds;
+    private final OwnDescriptors protectedFds;
     private final Errno errno;
     private final MemorySegment path;
     private final UnsafeBuffer pathBytes;
@@ -36,7 +36,7 @@ final class SyncCalls {
     /** A struct pollfd (0), a long (8: SO_ERROR and its length, or sendfile's offset), two offsets for splice (16, 24). */
     private final UnsafeBuffer pollScratch;
 
-    SyncCalls(final MemoryRegistry memory, final int[] protectedFds, final Arena arena) {
+    SyncCalls(final MemoryRegistry memory, final OwnDescriptors protectedFds, final Arena arena) {
         this.memory = memory;
         this.arena = arena;
         this.protectedFds = protectedFds;
@@ -129,7 +129,7 @@ final class SyncCalls {
             case Opcode.FSYNC -> Linux.fsync(errno, op.fd());
             case Opcode.FDATASYNC -> Linux.fdatasync(errno, op.fd());
             case Opcode.OPENAT -> open(op, length);
-            case Opcode.CLOSE -> isProtected(op.fd()) ? -Errno.EPERM : Linux.close(errno, op.fd());
+            case Opcode.CLOSE -> isProtected(op.fd()) ? -Errno.EBADF : Linux.close(errno, op.fd());
             case Opcode.RECV -> memory.contains(op.address(), length)
                 ? Linux.recv(errno, op.fd(), op.address(), length, op.opFlags()) : -Errno.EFAULT;
             case Opcode.SEND -> memory.contains(op.address(), length)
@@ -445,13 +445,8 @@ final class SyncCalls {
         return errno;
     }
 
-    /** @return true if {@code fd} is one of the context's own descriptors, which close must refuse (-EPERM) */
+    /** @return true if {@code fd} is one of the context's own descriptors, which no iocb may use (-EBADF) */
     boolean isProtected(final int fd) {
-        for (final int p : protectedFds) {
-            if (p == fd && fd >= 0) {
-                return true;
-            }
-        }
-        return false;
+        return protectedFds.contains(fd);
     }
 }

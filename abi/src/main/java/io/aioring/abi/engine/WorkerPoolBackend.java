@@ -42,20 +42,24 @@ final class WorkerPoolBackend implements Backend {
     }
 
     WorkerPoolBackend(final int slots, final int workerCount, final CompletionPoster poster, final Submissions submissions,
-                      final Scheduler scheduler, final MemoryRegistry memory, final int[] protectedFds, final Arena arena,
+                      final Scheduler scheduler, final MemoryRegistry memory, final OwnDescriptors protectedFds, final Arena arena,
                       final String name) {
         this(slots, workerCount, poster, submissions, scheduler, memory, protectedFds, arena, name, true);
     }
 
     /** @param withReadiness false for a pool that only ever gets calls that block (the io_uring backend's helper) */
     WorkerPoolBackend(final int slots, final int workerCount, final CompletionPoster poster, final Submissions submissions,
-                      final Scheduler scheduler, final MemoryRegistry memory, final int[] protectedFds, final Arena arena,
+                      final Scheduler scheduler, final MemoryRegistry memory, final OwnDescriptors protectedFds, final Arena arena,
                       final String name, final boolean withReadiness) {
         this.scheduler = scheduler;
         this.queue = new ManyToManyConcurrentArrayQueue<>(slots);
         this.poster = poster;
         this.readiness = withReadiness
             ? new Readiness(slots, poster, submissions, new SyncCalls(memory, protectedFds, arena), arena, name) : null;
+        if (readiness != null) {
+            protectedFds.add(readiness.epoll);
+            protectedFds.add(readiness.wakeFd);
+        }
         this.callers = ThreadLocal.withInitial(() -> new Caller(new SyncCalls(memory, protectedFds, arena)));
         this.workers = new Worker[workerCount];
         for (int i = 0; i < workerCount; i++) {

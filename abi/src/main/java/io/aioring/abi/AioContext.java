@@ -24,7 +24,13 @@ import org.agrona.concurrent.IdleStrategy;
  *
  * <p>A context still open when the JVM exits normally (the end of main, {@code System.exit}, SIGTERM, Ctrl-C) is
  * destroyed by a shutdown hook, so that its ring, socket and overflow files do not outlive the program: as by
- * {@link #destroy()}, except that the hook waits at most {@value #EXIT_DESTROY_MILLIS} ms for all of them.
+ * {@link #destroy()}, except that the hook waits at most {@value #EXIT_DESTROY_MILLIS} ms for all of them. The order:
+ * the JVM runs its shutdown hooks, this one among the program's own, in no fixed order, while the program's threads
+ * still run; this hook waits for every call already inside the context to return, then destroys it; a call made
+ * after that throws {@link IllegalStateException}, and a read of {@link #ring()}'s words reads zeros (the mapping's
+ * pages are replaced, never unmapped under a reader), so no thread faults. A program that wants its own hooks to use
+ * its contexts, or to destroy them itself, turns this hook off with {@code -Daioring.destroyAtExit=false}; its
+ * contexts' files then stay after exit, for a {@link ContextReaper} to drain and remove.
  */
 public final class AioContext implements AutoCloseable {
     private static final ThreadLocal<IdleStrategy> DEFAULT_IDLE =
@@ -92,10 +98,17 @@ public final class AioContext implements AutoCloseable {
         io.aioring.linux.JvmFlags.require(); // one clear line on a JVM started without them, before any Unsafe
         final AioContext context = new AioContext(Engine.setup(params, registry, doorbellFallbackNanos));
         OPEN.add(context);
-        if (EXIT_HOOK.compareAndSet(false, true)) {
+        if (destroyAtExit() && EXIT_HOOK.compareAndSet(false, true)) {
             Runtime.getRuntime().addShutdownHook(new Thread(AioContext::destroyOpenContexts, "aioring-exit"));
         }
         return context;
+    }
+
+    /** The system property that turns the exit hook off when "false". */
+    public static final String DESTROY_AT_EXIT_PROPERTY = "aioring.destroyAtExit";
+
+    private static boolean destroyAtExit() {
+        return !"false".equalsIgnoreCase(System.getProperty(DESTROY_AT_EXIT_PROPERTY, "true").trim());
     }
 
     /** The shutdown hook: destroys every context left open, on a daemon thread it waits for a bounded time. */
@@ -124,8 +137,9 @@ public final class AioContext implements AutoCloseable {
     }
 
     /**
-     * @return the ring this context posts events into, through this context's own mapping: valid until
-     *         {@link #destroy()} unmaps it. A reaper that must outlive the context maps the file itself
+     * @return the ring this context posts events into, through this context's own mapping: after
+     *         {@link #destroy()} its words read as zeros (the pages are replaced, the addresses stay mapped while the
+     *         Ring is reachable), never a fault. A reaper that must outlive the context maps the file itself
      *         ({@link ContextReaper#open}), as another process would.
      */
     public Ring ring() {
@@ -444,7 +458,7 @@ public final class AioContext implements AutoCloseable {
 
     /**
      * Destroys the context: refuses new work, cancels what has not started, waits for what has, posts every event
-     * that fits, marks the ring closed, then closes the eventfd and its socket, stops every thread, unmaps the ring
+     * that fits, marks the ring closed, then closes the eventfd and its socket, stops every thread, gives up the ring's mapping (its pages; readers of {@link #ring()} read zeros)
      * and removes its file. Reapers in other processes keep their mapping and drain what is left.
      *
      * <p>Events still on the overflow list are not discarded: they are in the overflow file (docs/abi.md 2.8), and

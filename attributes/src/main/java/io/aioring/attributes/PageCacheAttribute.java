@@ -10,22 +10,23 @@ import io.aioring.abi.spi.PageCacheReading;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * {@code page-cache} (id 2): whether a read was served from the page cache — all of it (hit), some of it
- * (partial, with the bytes that were), or none (miss). Applies to pread and preadv; other opcodes get
+ * {@code page-cache} (id 2): whether the pages a read or write touches were in the page cache when it began — all
+ * of them (hit), some (partial, with the bytes that were), or none (miss) — or that the page cache plays no part
+ * (not applicable: an O_DIRECT descriptor). Applies to pread, preadv, pwrite and pwritev; other opcodes get
  * "unsupported".
  *
- * <p>The signal is the kernel's own: the engine makes the read's first attempt with {@code RWF_NOWAIT}
- * ({@link Operation#tryNoWaitFirst()}), which copies only cached pages and never waits for the device. If it
- * returns every byte, that attempt <em>was</em> the read (a hit costs nothing extra). If it returns -EAGAIN,
- * nothing was cached (a miss costs one more read). If it returns fewer bytes, those were cached, and the whole range
- * is then read normally. mincore(2) would need the file
- * mapped and a call on every read, hit or not; RWF_NOWAIT answers with the read itself.
+ * <p>The count is the kernel's own: {@code cachestat(2)} (Linux 6.5) over the I/O's range just before the call
+ * ({@link Operation#measureResidentBytes()}), which, unlike a read, starts no readahead that could fill the range
+ * while it is measured. Where the kernel has no cachestat (or the offset is the file position), a read falls back
+ * to a first attempt with {@code RWF_NOWAIT} ({@link Operation#tryNoWaitFirst()}), which copies only cached pages:
+ * every byte a hit, -EAGAIN a miss, fewer bytes a partial; the record says which source it used, since that attempt
+ * can count a page its own readahead brought in as a hit. A write without cachestat is "unsupported".
  *
  * <pre>
- *   0  u32 outcome          0 hit, 1 partial, 2 miss
- *   4  u32 reserved         zero
- *   8  u64 resident_bytes   bytes that were in the page cache
- *  16  u64 requested_bytes  bytes the read asked for
+ *   0  u32 outcome          0 hit, 1 partial, 2 miss, 3 not applicable (O_DIRECT)
+ *   4  u32 source           0 the RWF_NOWAIT attempt, 1 cachestat(2) before the call
+ *   8  u64 resident_bytes   bytes that were in the page cache (0 when not applicable)
+ *  16  u64 requested_bytes  bytes the I/O asked for
  * </pre>
  */
 public final class PageCacheAttribute extends AbstractAttribute {
@@ -39,6 +40,12 @@ public final class PageCacheAttribute extends AbstractAttribute {
     public static final int HIT = PageCacheReading.HIT;
     public static final int PARTIAL = PageCacheReading.PARTIAL;
     public static final int MISS = PageCacheReading.MISS;
+    public static final int NOT_APPLICABLE = PageCacheReading.NOT_APPLICABLE;
+    public static final int SOURCE_OFFSET = 4;
+    /** The source field: the RWF_NOWAIT attempt. */
+    public static final int SOURCE_NOWAIT = 0;
+    /** The source field: cachestat(2) before the call. */
+    public static final int SOURCE_CACHESTAT = 1;
 
     /** Scratch: the bytes asked for. */
     private static final int REQUESTED = 0;
@@ -49,14 +56,15 @@ public final class PageCacheAttribute extends AbstractAttribute {
 
     @Override
     public boolean supports(final int opcode) {
-        return Opcode.isRead(opcode);
+        return Opcode.isRead(opcode) || opcode == Opcode.PWRITE || opcode == Opcode.PWRITEV;
     }
 
     @Override
     public void before(final Operation operation) {
         final long requested = operation.transferLength();
         operation.scratch().putLong(operation.scratchIndex() + REQUESTED, requested);
-        if (requested >= 0) {
+        if (requested >= 0 && operation.measureResidentBytes() == Operation.RESIDENT_UNKNOWN
+            && Opcode.isRead(operation.opcode())) {
             operation.tryNoWaitFirst();
         }
     }
@@ -64,15 +72,17 @@ public final class PageCacheAttribute extends AbstractAttribute {
     @Override
     public int after(final Operation operation, final MutableDirectBuffer out, final int index) {
         final long requested = operation.scratch().getLong(operation.scratchIndex() + REQUESTED);
+        final long counted = operation.residentBytes();
         final long nowait = operation.noWaitResult();
         final long result = operation.result();
-        final int outcome = PageCacheReading.outcome(requested, nowait, result);
+        final int outcome = PageCacheReading.outcome(requested, counted, nowait, result);
         if (outcome == PageCacheReading.UNKNOWN) {
-            return AttributeRecordDescriptor.STATUS_FAILED;
+            return Opcode.isRead(operation.opcode()) ? AttributeRecordDescriptor.STATUS_FAILED
+                : AttributeRecordDescriptor.STATUS_UNSUPPORTED; // a write, and no cachestat to count with
         }
-        final long resident = PageCacheReading.residentBytes(requested, nowait, result);
+        final long resident = outcome == NOT_APPLICABLE ? 0 : PageCacheReading.residentBytes(requested, counted, nowait, result);
         out.putInt(index + OUTCOME_OFFSET, outcome);
-        out.putInt(index + OUTCOME_OFFSET + 4, 0);
+        out.putInt(index + SOURCE_OFFSET, counted == Operation.RESIDENT_UNKNOWN ? SOURCE_NOWAIT : SOURCE_CACHESTAT);
         out.putLong(index + RESIDENT_OFFSET, resident);
         out.putLong(index + REQUESTED_OFFSET, requested);
         return AttributeRecordDescriptor.STATUS_HANDLED;
@@ -83,6 +93,7 @@ public final class PageCacheAttribute extends AbstractAttribute {
             case HIT -> "hit";
             case PARTIAL -> "partial";
             case MISS -> "miss";
+            case NOT_APPLICABLE -> "not applicable";
             default -> "outcome " + outcome;
         };
     }
@@ -93,6 +104,12 @@ public final class PageCacheAttribute extends AbstractAttribute {
     public static int outcome(final EventView event) {
         final int payload = event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH);
         return payload < 0 ? -1 : event.buffer().getInt(payload + OUTCOME_OFFSET);
+    }
+
+    /** @return the source of {@code event}'s page-cache record ({@link #SOURCE_CACHESTAT}...), or -1 if it has no handled one */
+    public static int source(final EventView event) {
+        final int payload = event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH);
+        return payload < 0 ? -1 : event.buffer().getInt(payload + SOURCE_OFFSET);
     }
 
     /** @return resident_bytes of {@code event}'s page-cache record, or -1 if it has no handled one */

@@ -28,7 +28,16 @@ public final class ChildJvm implements AutoCloseable {
      * @throws IOException if the log file or the process cannot be made
      */
     public static ChildJvm start(final Class<?> mainClass, final String... args) throws IOException {
+        return start(mainClass, List.of(), args);
+    }
+
+    /**
+     * As {@link #start(Class, String...)}, with JVM options of its own (system properties, say) before the class.
+     */
+    public static ChildJvm start(final Class<?> mainClass, final List<String> jvmOptions, final String... args)
+            throws IOException {
         final List<String> command = command(mainClass, args);
+        command.addAll(command.indexOf(mainClass.getName()), jvmOptions);
         final Path log = Files.createTempFile("aioring-child-" + mainClass.getSimpleName(), ".log");
         try {
             final Process process = new ProcessBuilder(command)

@@ -162,6 +162,19 @@ public final class Linux {
     private static final MethodHandle STATX = errnoCall("statx", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG);
     private static final MethodHandle FALLOCATE = errnoCall("fallocate", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle FTRUNCATE = errnoCall("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
+    /** syscall(SYS_cachestat = 451 on x86-64 and aarch64 alike, fd, range, cstat, flags). */
+    private static final MethodHandle CACHESTAT = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
+        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
+        ERRNO, Linker.Option.firstVariadicArg(1));
+    private static final long SYS_CACHESTAT = 451;
+    private static final MethodHandle FCNTL = LINKER.downcallHandle(LIBC.findOrThrow("fcntl"),
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
+    /** fcntl command: the file status flags (O_DIRECT, O_APPEND, ...). */
+    public static final int F_GETFL = 3;
+    /** struct cachestat_range {u64 off, len} then struct cachestat {u64 nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted}. */
+    public static final int CACHESTAT_SCRATCH_SIZE = 16 + 40;
+    private static final MethodHandle MMAP = errnoCall("mmap", JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT,
+        JAVA_INT, JAVA_LONG);
 
     private Linux() {
     }
@@ -550,6 +563,62 @@ public final class Linux {
     public static int fallocate(final Errno e, final int fd, final int mode, final long offset, final long length) {
         try {
             return check((int) FALLOCATE.invokeExact(e.state, fd, mode, offset, length), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * {@code cachestat(2)} (Linux 6.5): how many pages of {@code fd}'s {@code [offset, offset + length)} are in the
+     * page cache now, the kernel's own count.
+     *
+     * @param scratch {@link #CACHESTAT_SCRATCH_SIZE} bytes of native memory of the calling thread's own
+     * @return pages cached (nr_cache), or -errno (-ENOSYS before 6.5; -EOPNOTSUPP on a file with no page cache, such
+     *         as a socket or a pipe; -EBADF)
+     */
+    public static long cachestat(final Errno e, final int fd, final long offset, final long length, final long scratch) {
+        MemorySegment.ofAddress(scratch).reinterpret(CACHESTAT_SCRATCH_SIZE).set(JAVA_LONG, 0, offset);
+        MemorySegment.ofAddress(scratch).reinterpret(CACHESTAT_SCRATCH_SIZE).set(JAVA_LONG, 8, length);
+        try {
+            final long r = check((long) CACHESTAT.invokeExact(e.state, SYS_CACHESTAT, fd, scratch, scratch + 16, 0), e);
+            return r < 0 ? r : MemorySegment.ofAddress(scratch).reinterpret(CACHESTAT_SCRATCH_SIZE).get(JAVA_LONG, 16);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** The page cache's page size (getpagesize()): 4 KiB on x86-64, 4, 16 or 64 KiB on aarch64. */
+    public static final long PAGE_SIZE = pageSize();
+
+    private static long pageSize() {
+        try {
+            return (int) LINKER.downcallHandle(LIBC.findOrThrow("getpagesize"), FunctionDescriptor.of(JAVA_INT)).invokeExact();
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @return fcntl(fd, F_GETFL): the file status flags, or -errno */
+    public static int statusFlags(final Errno e, final int fd) {
+        try {
+            return check((int) FCNTL.invokeExact(e.state, fd, F_GETFL), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * Replaces the pages at {@code [address, address + length)} with fresh private anonymous memory, in place
+     * ({@code mmap(MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS)}): a file mapping there is dropped (its pages go with
+     * it) while the addresses stay valid, so a thread still reading them reads zeros instead of faulting.
+     *
+     * @return 0, or -errno
+     */
+    public static int replaceWithAnonymous(final Errno e, final long address, final long length) {
+        try {
+            final long r = (long) MMAP.invokeExact(e.state, address, length, 3 /* PROT_READ | PROT_WRITE */,
+                0x32 /* MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS */, -1, 0L);
+            return r == -1 ? -e.errno() : 0;
         } catch (final Throwable t) {
             throw unexpected(t);
         }

@@ -282,15 +282,37 @@ public final class RingFile implements AutoCloseable {
     }
 
     /** Unmaps the ring; the file stays. */
+    /**
+     * Closes the file and gives up the mapping without unmapping its addresses: the file's pages are replaced, in
+     * place, by anonymous memory that reads as zeros, so a thread of this process that still holds the {@link Ring}
+     * (and reads it after a destroy, or during an exit hook's) reads zeros instead of dying of SIGSEGV. The
+     * addresses are unmapped once the Ring is unreachable.
+     */
     @Override
     public synchronized void close() {
         final int open = fd;
         fd = -1;
         closeDescriptor(open);
-        if (arena.scope().isAlive()) {
-            arena.close();
+        if (!retired && arena.scope().isAlive()) {
+            retired = true;
+            final int replaced = io.aioring.linux.Linux.replaceWithAnonymous(new io.aioring.linux.Errno(),
+                ring.buffer().addressOffset(), ring.buffer().capacity());
+            if (replaced < 0) {
+                arena.close(); // no replacement: unmap now, as before
+            } else {
+                final Arena mapping = arena;
+                UNMAPPER.register(ring, () -> {
+                    if (mapping.scope().isAlive()) {
+                        mapping.close();
+                    }
+                });
+            }
         }
     }
+
+    /** Unmaps a closed ring's addresses once nothing can read them (its Ring is unreachable). */
+    private static final java.lang.ref.Cleaner UNMAPPER = java.lang.ref.Cleaner.create();
+    private boolean retired;
 
     /** Unmaps the ring and removes its file. */
     public void delete() {

@@ -73,7 +73,12 @@ class ExactlyOnceStressTest {
     @Test
     void everyEventReapedExactlyOnceThroughKillsOverflowAndWraps() throws Exception {
         final long soakSeconds = Long.getLong("aioring.soak.seconds", 0L);
-        final long limitNanos = (soakSeconds > 0 ? soakSeconds + 120 : 150) * 1_000_000_000L;
+        // A guard against a hang only: the run ends on counts (wraps, kills, an overflow), never on throughput.
+        final long limitNanos = (soakSeconds > 0 ? soakSeconds + 300 : 400) * 1_000_000_000L;
+        // The default run starts the ring's counters just below 2^32 (ring_initial_position), so the one wrap it
+        // needs costs a few MiB of traffic, not 4 GiB; the soak starts at 0 and makes 4 wraps by volume.
+        final int wrapsWanted = soakSeconds > 0 ? 4 : 1;
+        final int initialPosition = soakSeconds > 0 ? 0 : -(4 << 20);
         final Path data = dir.resolve("data.bin");
         final byte[] content = new byte[1 << 20];
         new SplittableRandom(9).nextBytes(content);
@@ -81,7 +86,7 @@ class ExactlyOnceStressTest {
         final Path cReaper = CReaper.compile(dir);
         try (Arena arena = Arena.ofShared();
              AioContext context = AioContext.setup(TestBackend.params().ringDataBytes(1 << 20).workers(2)
-                 .maxInFlight(DEPTH * 2).overflowBound(4096))) {
+                 .maxInFlight(DEPTH * 2).overflowBound(4096).ringInitialPosition(initialPosition))) {
             final Errno errno = new Errno(arena);
             final int fd = Linux.openat(errno, Linux.AT_FDCWD, Linux.cString(arena, data.toString()).address(), Linux.O_RDONLY, 0);
             assertTrue(fd >= 0);
@@ -103,9 +108,24 @@ class ExactlyOnceStressTest {
             final long start = System.nanoTime();
             long nextKill = start + KILL_EVERY_NANOS;
             int kills = 0;
-            while (soakSeconds > 0 ? System.nanoTime() - start < soakSeconds * 1_000_000_000L || wraps < 4 : wraps < 4) {
-                assertTrue(System.nanoTime() - start < limitNanos, "no 4 wraps within the time limit: " + wraps
-                    + " wraps, " + submitted + " iocbs");
+            // The reapers are stopped (SIGSTOP) once, until events wait on the overflow list: the list is used
+            // whatever the machine's speed.
+            boolean reapersStopped = false;
+            boolean overflowSeen = false;
+            while (soakSeconds > 0 && System.nanoTime() - start < soakSeconds * 1_000_000_000L
+                || wraps < wrapsWanted || kills < 2 || !overflowSeen) {
+                assertTrue(System.nanoTime() - start < limitNanos, "a hang: " + wraps + " wraps, " + kills
+                    + " reapers killed, overflow seen " + overflowSeen + ", " + submitted + " iocbs, "
+                    + context.completed() + " completed");
+                if (!overflowSeen && !reapersStopped && kills >= 1) {
+                    signalReapers(c, "STOP");
+                    reapersStopped = true;
+                }
+                if (reapersStopped && context.overflowLength() > 0) {
+                    overflowSeen = true;
+                    signalReapers(c, "CONT");
+                    reapersStopped = false;
+                }
                 final long room = Math.min(DEPTH - (submitted - context.completed()), 64);
                 if (room > 0) {
                     writer.reset();
@@ -129,7 +149,9 @@ class ExactlyOnceStressTest {
                     }
                     final int accepted = context.submit(writer);
                     if (accepted > 0) {
-                        assertEquals(room, accepted);
+                        // docs/abi.md 2.5: a batch may be accepted in part (the overflow list reached its bound);
+                        // the rest are written again, with the same user data, in the next batch.
+                        assertTrue(accepted <= room, accepted + " of " + room);
                         submitted += accepted;
                     } else {
                         Thread.yield();
@@ -142,7 +164,7 @@ class ExactlyOnceStressTest {
                     wraps++;
                 }
                 lastTail = tail;
-                if (System.nanoTime() - nextKill >= 0) {
+                if (System.nanoTime() - nextKill >= 0 && !reapersStopped) {
                     final int victim = kills % JAVA_REAPERS;
                     final ChildJvm dead = reapers.get(victim);
                     dead.kill();
@@ -186,6 +208,18 @@ class ExactlyOnceStressTest {
                 reaper.close();
             }
         }
+    }
+
+    /** kill -STOP or -CONT to every reaper process, Java and C. */
+    private void signalReapers(final Process c, final String signal) throws Exception {
+        final List<String> command = new ArrayList<>(List.of("kill", "-" + signal));
+        for (final ChildJvm reaper : reapers) {
+            command.add(Long.toString(reaper.process().pid()));
+        }
+        if (c != null) {
+            command.add(Long.toString(c.pid()));
+        }
+        assertEquals(0, new ProcessBuilder(command).inheritIO().start().waitFor(), "kill -" + signal);
     }
 
     private void check(final long submitted, final Path cOut, final boolean withC) throws IOException {

@@ -74,10 +74,11 @@ final class FlightRecorderEvents {
         event.commit();
     }
 
-    /** The page-cache attribute's reading of the RWF_NOWAIT attempt; null if none was made. */
+    /** The page-cache attribute's reading (cachestat's count, else the RWF_NOWAIT attempt); null if none was made. */
     private static String pageCache(final InFlight op) {
-        return switch (PageCacheReading.outcome(op.askedBytes(), op.noWaitResult(), op.result())) {
+        return switch (PageCacheReading.outcome(op.askedBytes(), op.residentBytes(), op.noWaitResult(), op.result())) {
             case PageCacheReading.HIT -> "hit";
+            case PageCacheReading.NOT_APPLICABLE -> "not applicable";
             case PageCacheReading.PARTIAL -> "partial";
             case PageCacheReading.MISS -> "miss";
             default -> null;

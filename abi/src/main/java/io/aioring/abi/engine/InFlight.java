@@ -150,6 +150,8 @@ public final class InFlight implements Operation {
     private UnsafeBuffer callerMsghdr;
     /** NUL-terminated copy of an openat path, for a backend that hands it to the kernel later; made on first use. */
     private java.lang.foreign.MemorySegment path;
+    /** {@link #measureResidentBytes()}'s count, or RESIDENT_UNKNOWN. */
+    private long residentBytes = RESIDENT_UNKNOWN;
 
     /** Scratch for attributes between their hooks; made on first use. */
     private UnsafeBuffer scratch;
@@ -245,6 +247,7 @@ public final class InFlight implements Operation {
         iovecsChecked = 0;
         noWaitWanted = false;
         noWaitResult = NO_ATTEMPT;
+        residentBytes = RESIDENT_UNKNOWN;
         requestedBytes = 0;
         flightRecord = null;
         executionPath = PATH_WORKER;
@@ -787,6 +790,17 @@ public final class InFlight implements Operation {
     @Override
     public long noWaitResult() {
         return noWaitResult;
+    }
+
+    @Override
+    public long measureResidentBytes() {
+        residentBytes = calls == null ? RESIDENT_UNKNOWN : calls.residentBytes(this);
+        return residentBytes;
+    }
+
+    @Override
+    public long residentBytes() {
+        return residentBytes;
     }
 
     boolean noWaitWanted() {

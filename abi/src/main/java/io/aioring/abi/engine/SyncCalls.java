@@ -45,6 +45,42 @@ final class SyncCalls {
         this.pathBytes = new UnsafeBuffer(path.address(), PATH_MAX);
         this.oneIovec = new UnsafeBuffer(arena.allocate(Linux.IOVEC_SIZE, 8).address(), Linux.IOVEC_SIZE);
         this.pollScratch = new UnsafeBuffer(arena.allocate(32, 8).address(), 32);
+        this.cachestatScratch = arena.allocate(Linux.CACHESTAT_SCRATCH_SIZE, 8).address();
+    }
+
+    /** cachestat's range and result. */
+    private final long cachestatScratch;
+    /** False once cachestat(2) answered ENOSYS (a kernel before 6.5): not asked again. */
+    private static volatile boolean cachestatAvailable = true;
+
+    /**
+     * {@link io.aioring.abi.spi.Operation#measureResidentBytes()}: the bytes of {@code op}'s file range in the page
+     * cache now, by cachestat(2); O_DIRECT descriptors are not applicable.
+     */
+    long residentBytes(final InFlight op) {
+        final long length = transferLength(op);
+        if (length < 0 || op.offset() < 0 || !cachestatAvailable) {
+            return io.aioring.abi.spi.Operation.RESIDENT_UNKNOWN;
+        }
+        final int flags = Linux.statusFlags(errno, op.fd());
+        if (flags < 0) {
+            return io.aioring.abi.spi.Operation.RESIDENT_UNKNOWN;
+        }
+        if ((flags & Linux.O_DIRECT) != 0) {
+            return io.aioring.abi.spi.Operation.RESIDENT_NOT_APPLICABLE;
+        }
+        if (length == 0) {
+            return 0;
+        }
+        final long pages = Linux.cachestat(errno, op.fd(), op.offset(), length, cachestatScratch);
+        if (pages < 0) {
+            if (pages == -Errno.ENOSYS) {
+                cachestatAvailable = false;
+            }
+            return io.aioring.abi.spi.Operation.RESIDENT_UNKNOWN;
+        }
+        final long spanned = (op.offset() + length - 1) / Linux.PAGE_SIZE - op.offset() / Linux.PAGE_SIZE + 1;
+        return pages >= spanned ? length : Math.min(length, pages * Linux.PAGE_SIZE);
     }
 
     /**

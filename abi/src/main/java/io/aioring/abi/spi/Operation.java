@@ -95,4 +95,22 @@ public interface Operation {
      *         lengths (-EFAULT or -EINVAL if its iovecs are not acceptable), 0 for other opcodes
      */
     long transferLength();
+
+    /** {@link #residentBytes()}: not measured (no cachestat(2) in this kernel, a file position offset, a socket). */
+    long RESIDENT_UNKNOWN = -1;
+    /** {@link #residentBytes()}: the descriptor is O_DIRECT, so the page cache plays no part in this I/O. */
+    long RESIDENT_NOT_APPLICABLE = -2;
+
+    /**
+     * From a before hook: counts, now, the bytes of this read's or write's file range that are in the page cache, by
+     * the kernel's own count ({@code cachestat(2)}, Linux 6.5), and remembers it for {@link #residentBytes()}. Unlike
+     * an RWF_NOWAIT attempt it starts no readahead, so a page that arrives during the I/O is not counted as there
+     * before it. Costs two system calls (the descriptor's flags, then cachestat).
+     *
+     * @return the bytes resident, {@link #RESIDENT_NOT_APPLICABLE} or {@link #RESIDENT_UNKNOWN}
+     */
+    long measureResidentBytes();
+
+    /** @return what {@link #measureResidentBytes()} found, or {@link #RESIDENT_UNKNOWN} if it was not called */
+    long residentBytes();
 }

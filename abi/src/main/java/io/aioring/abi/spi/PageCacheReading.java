@@ -3,16 +3,47 @@ package io.aioring.abi.spi;
 import io.aioring.linux.Errno;
 
 /**
- * What a read's RWF_NOWAIT attempt ({@link Operation#tryNoWaitFirst()}) says of the page cache: the one reading,
- * shared by the page-cache attribute and the engine's JFR completion event. RWF_NOWAIT copies only cached pages:
- * all the bytes asked for is a hit, -EAGAIN a miss, fewer bytes a partial (or the file ended).
+ * What an I/O found in the page cache: the one reading, shared by the page-cache attribute and the engine's JFR
+ * completion event. The kernel's count before the I/O ({@link Operation#measureResidentBytes()}, cachestat(2)) where
+ * there is one; else a read's RWF_NOWAIT attempt ({@link Operation#tryNoWaitFirst()}), which copies only cached
+ * pages: all the bytes asked for is a hit, -EAGAIN a miss, fewer bytes a partial (or the file ended). The attempt can
+ * call a page that its own readahead brought in while it ran a hit: cachestat cannot.
  */
 public final class PageCacheReading {
     public static final int HIT = 0;
     public static final int PARTIAL = 1;
     public static final int MISS = 2;
+    /** The descriptor is O_DIRECT: the page cache plays no part. */
+    public static final int NOT_APPLICABLE = 3;
     /** No attempt was made, or it or the read failed: nothing to say. */
     public static final int UNKNOWN = -1;
+
+    /**
+     * @param requested the bytes the I/O asked for
+     * @param resident  {@link Operation#residentBytes()}
+     * @param noWait    {@link Operation#noWaitResult()}, used when {@code resident} is unknown
+     * @param result    the I/O's result
+     * @return {@link #HIT}, {@link #PARTIAL}, {@link #MISS}, {@link #NOT_APPLICABLE} or {@link #UNKNOWN}
+     */
+    public static int outcome(final long requested, final long resident, final long noWait, final long result) {
+        if (resident == Operation.RESIDENT_NOT_APPLICABLE) {
+            return NOT_APPLICABLE;
+        }
+        if (resident >= 0 && requested >= 0) {
+            // A read that the file's end cut short wanted only what it got: the pages past the end are no miss.
+            final long wanted = result >= 0 ? Math.min(requested, result) : requested;
+            return resident >= wanted ? HIT : resident == 0 ? MISS : PARTIAL;
+        }
+        return outcome(requested, noWait, result);
+    }
+
+    /** @return the bytes resident by {@code resident}, else by the RWF_NOWAIT attempt; -1 for unknown */
+    public static long residentBytes(final long requested, final long resident, final long noWait, final long result) {
+        if (resident >= 0) {
+            return Math.min(resident, Math.max(requested, 0));
+        }
+        return resident == Operation.RESIDENT_NOT_APPLICABLE ? -1 : residentBytes(requested, noWait, result);
+    }
 
     private PageCacheReading() {
     }

@@ -42,9 +42,28 @@ final class SequenceGuard implements ClaimGuard {
         this.expectsCopies = expectsCopies;
     }
 
+    /** The overflow file: the last sequence seen there (its events are in list order: strictly increasing). */
+    private long lastInFile = -1;
+    private boolean admittedInFile;
+    /** Overflow-file records refused that no engine could have written: reported, not dropped silently. */
+    private int impossible;
+    private String impossibleWhy;
+
     @Override
     public boolean reportsRefused() {
-        return !expectsCopies;
+        if (!expectsCopies) {
+            return true;
+        }
+        final boolean report = impossible > 0;
+        impossible = 0;
+        return report;
+    }
+
+    @Override
+    public String describeRefused(final int count) {
+        final String why = expectsCopies ? impossibleWhy : null;
+        impossibleWhy = null;
+        return why;
     }
 
     @Override
@@ -63,8 +82,19 @@ final class SequenceGuard implements ClaimGuard {
         if (sequence == EventDescriptor.SEQUENCE_NOT_IN_RING) {
             return true; // not an event this guard can number: the event reader judges it
         }
-        if (Long.compareUnsigned(sequence, floor) < 0) {
+        if (expectsCopies && !plausibleInFile(sequence)) {
             return false;
+        }
+        if (Long.compareUnsigned(sequence, floor) < 0) {
+            if (expectsCopies && admittedInFile) {
+                // A copy of a ring event can only come before the file's first new event (docs/abi.md 2.8).
+                refuseImpossible("event sequence " + Long.toUnsignedString(sequence) + " in the overflow file comes "
+                    + "after one already delivered from it and is below " + Long.toUnsignedString(floor));
+            }
+            return false;
+        }
+        if (expectsCopies) {
+            admittedInFile = true;
         }
         floor = sequence + 1;
         return true;
@@ -75,6 +105,42 @@ final class SequenceGuard implements ClaimGuard {
         final long sequence = sequenceOf(type, buffer, index, length);
         if (area != null && sequence != EventDescriptor.SEQUENCE_NOT_IN_RING) {
             area.raiseReapedSequence(sequence + 1);
+        }
+    }
+
+    /**
+     * The overflow file holds the overflow list in order: its sequences strictly increase, by one except where events
+     * found the file full ({@code overflow_volatile} of them at most). One that does not was written by someone
+     * else: the reaper reports it rather than dropping events silently behind it.
+     */
+    private boolean plausibleInFile(final long sequence) {
+        final long previous = lastInFile;
+        lastInFile = sequence;
+        if (previous >= 0 && Long.compareUnsigned(sequence, previous) <= 0) {
+            refuseImpossible("event sequence " + Long.toUnsignedString(sequence) + " in the overflow file does not "
+                + "follow " + Long.toUnsignedString(previous) + " (its events are in increasing order)");
+            return false;
+        }
+        final long after = previous >= 0 ? previous : floor - 1;
+        final long slack = area == null ? 0 : Math.max(0, area.overflowVolatile());
+        if (after >= 0 && Long.compareUnsigned(sequence - after, slack + 1 + (previous >= 0 ? 0 : MAX_RING_EVENTS)) > 0) {
+            refuseImpossible("event sequence " + Long.toUnsignedString(sequence) + " in the overflow file jumps past "
+                + Long.toUnsignedString(after) + " by more than the " + slack + " events that found the file full");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Before the file's first event, ring events not yet reaped may come between (the reaper drains the ring first,
+     * but another reaper may still hold some): a bound as large as any ring's events, not a check of order.
+     */
+    private static final long MAX_RING_EVENTS = 1L << 32;
+
+    private void refuseImpossible(final String why) {
+        impossible++;
+        if (impossibleWhy == null) {
+            impossibleWhy = why;
         }
     }
 

@@ -94,6 +94,58 @@ class ContextReaperTest {
         }
     }
 
+    /**
+     * The engine SIGKILLed with events in its overflow file, then the file scribbled: one event's sequence set to
+     * 2^62, or every sequence set to 0. The draining reaper dropped 3,355-3,362 events as "reaped before" and said
+     * nothing; now it reports the file corrupt (RingCorruptedException) and never drops an event silently behind a
+     * sequence that no engine wrote.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"one-huge", "all-zero"})
+    @Timeout(120)
+    void aScribbledOverflowFileIsReportedNotDroppedSilently(final String scribble) throws Exception {
+        final Path ring = RingFile.defaultPath();
+        final int events = 300;
+        try (ChildJvm engine = EngineMain.startSubmitted(ring, events)) {
+            engine.kill();
+            assertTrue(engine.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+            final int[] records = {0};
+            try (RingFile overflow = RingFile.open(Path.of(ring + ".overflow"), ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
+                final io.aioring.ring.Ring file = overflow.ring();
+                // Walk the unread records in the file's own memory (an observer hands out copies).
+                final org.agrona.concurrent.AtomicBuffer memory = file.buffer();
+                for (int position = file.head(); position != file.tail(); ) {
+                    final int at = file.dataIndex(position);
+                    final int length = memory.getInt(at + io.aioring.ring.RecordDescriptor.LENGTH_OFFSET);
+                    final int type = memory.getInt(at + io.aioring.ring.RecordDescriptor.TYPE_OFFSET);
+                    assertTrue(length >= io.aioring.ring.RecordDescriptor.HEADER_LENGTH, "length " + length);
+                    if (type == io.aioring.abi.layout.EventDescriptor.RECORD_TYPE) {
+                        records[0]++;
+                        if (scribble.equals("all-zero") || records[0] == 3) {
+                            memory.putLong(at + io.aioring.ring.RecordDescriptor.HEADER_LENGTH
+                                + io.aioring.abi.layout.EventDescriptor.SEQUENCE_OFFSET,
+                                scribble.equals("all-zero") ? 0 : 1L << 62);
+                        }
+                    }
+                    position += io.aioring.ring.RecordDescriptor.align(length);
+                }
+            }
+            assertTrue(records[0] > 10, "events in the overflow file: " + records[0]);
+            try (ContextReaper reaper = ContextReaper.open(ring)) {
+                final int[] delivered = {0};
+                final io.aioring.ring.RingCorruptedException e = assertThrows(io.aioring.ring.RingCorruptedException.class,
+                    () -> reaper.reap(x -> delivered[0]++, Integer.MAX_VALUE, 1 << 16, new BackoffIdleStrategy(),
+                        30_000_000_000L));
+                assertTrue(e.getMessage().contains("overflow file"), e.getMessage());
+                assertTrue(delivered[0] < events, "not all delivered: " + delivered[0]);
+            }
+        } finally {
+            Files.deleteIfExists(ring);
+            Files.deleteIfExists(Path.of(ring + ".sock"));
+            Files.deleteIfExists(Path.of(ring + ".overflow"));
+        }
+    }
+
     @Test
     void pollOneTakesOneEventAndTheDoorbellBringsTheRest() {
         try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(4096).workers(1).overflowBound(1000));

@@ -364,4 +364,62 @@ class FaultsTest {
         }
         return -1;
     }
+
+    /**
+     * The overflow file truncated under a live engine, with events on the overflow list and more coming: the
+     * context thread died of the fault, the engine marked the intact ring CORRUPTED, 64 iocbs never completed,
+     * destroy threw and left threads, descriptors and files. Now the file is given up (events overflow into memory
+     * only), the ring goes on, every iocb completes once, and destroy is clean.
+     */
+    @Test
+    void anOverflowFileTruncatedUnderALiveEngineIsGivenUpAndNothingElse() throws Exception {
+        assertTimeoutPreemptively(BOUND, () -> {
+            final ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(4096).overflowBound(2000));
+            final Path ring = f.context.ringPath();
+            final Path overflow = Path.of(ring + ".overflow");
+            try {
+                for (int i = 0; i < 300; i++) {
+                    f.writer.nop(i);
+                }
+                f.submitAll();
+                final long deadline = System.nanoTime() + 20_000_000_000L;
+                while (f.context.completed() < 300) {
+                    assertTrue(System.nanoTime() < deadline);
+                    Thread.sleep(1);
+                }
+                assertTrue(f.context.overflowLength() > 0, "events wait on the overflow list");
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(overflow,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                    channel.truncate(0);
+                }
+                for (int i = 300; i < 364; i++) {
+                    f.writer.nop(i);
+                }
+                f.submitAll();
+                Thread.sleep(300); // heartbeats pass: the engine finds the file short
+                for (int i = 364; i < 400; i++) {
+                    f.writer.nop(i);
+                }
+                f.submitAll();
+                final java.util.BitSet seen = new java.util.BitSet();
+                for (final ContextFixture.Event event : f.reap(400)) {
+                    assertFalse(seen.get((int) event.userData()), "twice: " + event.userData());
+                    seen.set((int) event.userData());
+                    assertEquals(0, event.result());
+                }
+                assertEquals(400, seen.cardinality());
+                assertNull(f.context.corruption(), "the ring is intact");
+                assertEquals(0, f.context.ring().flags() & io.aioring.ring.RingDescriptor.FLAG_CORRUPTED);
+                assertTrue(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().endsWith("-context")
+                    && t.isAlive()), "the context thread lives");
+                f.writer.nop(1000);
+                assertEquals(0, f.one().result());
+            } finally {
+                assertEquals(0, f.context.destroy(), "nothing left on the list");
+                f.close();
+            }
+            assertFalse(Files.exists(ring), "the ring file is removed");
+            assertFalse(Files.exists(overflow), "the overflow file is removed");
+        });
+    }
 }

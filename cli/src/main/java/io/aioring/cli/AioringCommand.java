@@ -34,12 +34,12 @@ public final class AioringCommand implements Runnable {
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler((e, ignored) -> {
-            err.println("aioring: " + e.getMessage() + " (see: aioring "
+            err.println("aioring: " + Printable.of(String.valueOf(e.getMessage())) + " (see: aioring "
                 + qualifiedName(e.getCommandLine()) + "--help)");
             return 2;
         });
         commandLine.setExecutionExceptionHandler((e, cl, ignored) -> {
-            err.println("aioring " + cl.getCommandName() + ": " + describe(e));
+            err.println("aioring " + cl.getCommandName() + ": " + Printable.of(describe(e)));
             return 1;
         });
         return commandLine.execute(args);

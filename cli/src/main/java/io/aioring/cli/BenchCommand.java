@@ -206,9 +206,11 @@ final class BenchCommand implements Callable<Integer> {
             if (fd < 0) {
                 throw new IOException("cannot open " + path + (options.direct() ? " with O_DIRECT" : "") + ": " + Errno.name(-fd));
             }
-            // No reaper of the bench sleeps on the eventfd (they poll, then yield), so no eventfd: a signal per
-            // publish would be a system call that nobody reads.
-            final SetupParams params = new SetupParams().flags(0).backend(options.backend()).ringDataBytes(options.ringBytes())
+            // The eventfd socket (the default flags) gives every reaper a liveness connection, which no write to the
+            // ring file can fake: without it, a spoofed producer_pid, heartbeat or PRODUCER_CLOSED made the reapers
+            // leave a live engine. No reaper of the bench sleeps on the eventfd (they poll), so the ring asks the
+            // engine not to signal it (NOTIFY_DISABLED): a signal per publish would be a system call nobody reads.
+            final SetupParams params = new SetupParams().backend(options.backend()).ringDataBytes(options.ringBytes())
                 .workers(options.workers())
                 .maxInFlight(Math.max(64, options.queueDepth())).overflowBound(65_536);
             final AioContext context;
@@ -218,6 +220,7 @@ final class BenchCommand implements Callable<Integer> {
                 Linux.close(errno, fd);
                 throw e;
             }
+            context.ring().setFlags(io.aioring.ring.RingDescriptor.FLAG_NOTIFY_DISABLED);
             if (!options.json()) {
                 err.println("aioring bench: the ring is " + context.ringPath() + " (watch it: aioring trace "
                     + context.ringPath() + ")");
@@ -229,7 +232,17 @@ final class BenchCommand implements Callable<Integer> {
                 reapers.awaitReady();
                 final BenchWorkload workload = new BenchWorkload(options, context, fd, buffers.address(), err, stop,
                     reapers::problem);
-                final BenchWorkload.EngineSide engine = workload.run();
+                final BenchWorkload.EngineSide engine;
+                try {
+                    engine = workload.run();
+                } catch (final InternalError e) {
+                    // SIGBUS on the ring's pages: someone truncated its file under the run (the engine gives the
+                    // mapping up as docs/abi.md 2.13 says; bench's own reads of head and tail fault here).
+                    err.println("aioring bench: the ring's memory faulted: " + context.ringPath() + " was truncated "
+                        + "under the run; stopped, no report");
+                    context.destroy();
+                    return 1;
+                }
                 if (workload.failure() != null) {
                     err.println("aioring bench: " + workload.failure() + "; stopped after " + String.format(Locale.ROOT,
                         "%.1f", engine.elapsedNanos() / 1e9) + " s, no report");

@@ -49,7 +49,7 @@ final class InspectCommand implements Callable<Integer> {
             final int head = ring.head();
             final int tail = ring.tail();
             final int flags = ring.flags();
-            out.printf("ring        %s%n", file);
+            out.printf("ring        %s%n", Printable.of(file.toString()));
             out.printf("magic       %s%n", Ring.describeMagic(ring.buffer().getLong(RingDescriptor.MAGIC_OFFSET)));
             out.printf("abi         version %d, header %d bytes%n", RingDescriptor.ABI_VERSION, RingDescriptor.HEADER_LENGTH);
             out.printf("features    compat 0x%x, incompat 0x%x%n", ring.compatFeatures(), ring.incompatFeatures());
@@ -137,21 +137,21 @@ final class InspectCommand implements Callable<Integer> {
         try {
             final String socket = area.socketPath();
             if (socket != null) {
-                out.printf("eventfd     served on %s%n", socket);
+                out.printf("eventfd     served on %s%n", Printable.of(socket));
             }
         } catch (final IllegalStateException e) {
-            out.printf("eventfd     %s%n", e.getMessage());
+            out.printf("eventfd     %s%n", Printable.of(String.valueOf(e.getMessage())));
         }
         out.printf("reaped      %s (reaped_sequence: one past the highest event sequence reapers have claimed)%n",
             Long.toUnsignedString(area.reapedSequence()));
         try {
             final String overflowFile = area.overflowPath();
             if (overflowFile != null) {
-                out.printf("overflow    file %s%s%n", overflowFile, area.overflowVolatile() == 0 ? ""
+                out.printf("overflow    file %s%s%n", Printable.of(overflowFile), area.overflowVolatile() == 0 ? ""
                     : "; " + String.format("%,d", area.overflowVolatile()) + " events found it full and waited in memory only");
             }
         } catch (final IllegalStateException e) {
-            out.printf("overflow    %s%n", e.getMessage());
+            out.printf("overflow    %s%n", Printable.of(String.valueOf(e.getMessage())));
         }
     }
 

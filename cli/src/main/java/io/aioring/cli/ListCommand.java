@@ -43,21 +43,24 @@ final class ListCommand implements Callable<Integer> {
         }
         final List<Path> rings;
         try (Stream<Path> files = Files.list(dir)) {
-            rings = files.filter(f -> f.getFileName().toString().endsWith(".ring") && Files.isRegularFile(f)).sorted().toList();
+            // Regular files of the directory itself: a symbolic link is not followed out of it (it could point
+            // anywhere a writer of the directory likes).
+            rings = files.filter(f -> f.getFileName().toString().endsWith(".ring")
+                && Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)).sorted().toList();
         }
         final PrintWriter out = spec.commandLine().getOut();
         out.printf("%-60s %-8s %-8s %-9s %12s %9s%n", "RING", "PID", "ENGINE", "BACKEND", "UNREAD", "OVERFLOW");
         for (final Path path : rings) {
-            out.println(line(path));
+            out.println(Printable.of(line(path)));
         }
-        out.printf("%d ring%s in %s%n", rings.size(), rings.size() == 1 ? "" : "s", dir);
+        out.printf("%d ring%s in %s%n", rings.size(), rings.size() == 1 ? "" : "s", Printable.of(dir.toString()));
         out.flush();
         return 0;
     }
 
     /** One ring's line; a file that is no ring (or not yet one) says why instead. */
     private static String line(final Path path) {
-        try (RingFile file = RingFile.open(path, ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
+        try (RingFile file = RingFile.open(path, ContextDescriptor.KNOWN_INCOMPAT_FEATURES, false)) {
             final Ring ring = file.ring();
             final int unread = ring.tail() - ring.head();
             final String unreadText = unread < 0 || unread > ring.dataLength() ? "impossible" : Sizes.human(unread);

@@ -255,6 +255,78 @@ class BenchCommandTest {
     }
 
     /**
+     * A writer of the ring file spoofs every liveness word mid-run (PRODUCER_CLOSED, a dead producer_pid, a stale
+     * heartbeat, a 1 ms heartbeat period): the reapers abandoned the live engine within seconds and bench ended with
+     * no report. Its reapers now hold a liveness connection, which no write can fake: the run ends with its report.
+     */
+    @Test
+    @Timeout(120)
+    void spoofedLivenessWordsDoNotStopTheRun() throws Exception {
+        try (io.aioring.linux.ChildJvm bench = io.aioring.linux.ChildJvm.start(AioringCommand.class, "bench",
+            "--duration", "5s", "--size", "16m")) {
+            final Path ring = awaitRing(bench);
+            Thread.sleep(1_500);
+            try (io.aioring.ring.RingFile file = io.aioring.ring.RingFile.open(ring)) {
+                final io.aioring.ring.Ring r = file.ring();
+                r.setFlags(io.aioring.ring.RingDescriptor.FLAG_PRODUCER_CLOSED);
+                r.buffer().putIntVolatile(io.aioring.ring.RingDescriptor.PRODUCER_PID_OFFSET, Integer.MAX_VALUE - 7);
+                r.buffer().putIntVolatile(io.aioring.abi.layout.ContextDescriptor.HEARTBEAT_PERIOD_OFFSET, 1);
+                for (int i = 0; i < 40; i++) { // the engine writes its heartbeat every period: keep it stale
+                    r.buffer().putLongVolatile(io.aioring.ring.RingDescriptor.HEARTBEAT_OFFSET, 1);
+                    Thread.sleep(50);
+                }
+            } catch (final io.aioring.ring.RingFormatException | java.io.UncheckedIOException e) {
+                // the run ended already (a slow start-up counts its window from the reaper's)
+            }
+            assertTrue(bench.process().waitFor(90, java.util.concurrent.TimeUnit.SECONDS), "ended: " + bench.log());
+            final String log = bench.log();
+            assertEquals(0, bench.process().exitValue(), log);
+            assertTrue(log.contains("iops       :"), "the report:\n" + log);
+        }
+    }
+
+    /** @return the ring of a bench child, once its file is there */
+    private static Path awaitRing(final io.aioring.linux.ChildJvm bench) throws Exception {
+        final long deadline = System.nanoTime() + 60_000_000_000L;
+        final String ringPrefix = "aioring-" + bench.pid() + "-";
+        while (true) {
+            assertTrue(bench.process().isAlive(), bench.log());
+            assertTrue(System.nanoTime() < deadline, "the run never started: " + bench.log());
+            Thread.sleep(50);
+            try (Stream<Path> files = Files.list(Path.of("/dev/shm"))) {
+                final Path ring = files.filter(p -> p.getFileName().toString().startsWith(ringPrefix)
+                    && p.getFileName().toString().endsWith(".ring")).findFirst().orElse(null);
+                if (ring != null) {
+                    return ring;
+                }
+            }
+        }
+    }
+
+    /**
+     * The ring's file truncated to 0 under a running bench: its main thread died of an uncaught InternalError with a
+     * stack trace (truncation to half was one line already). Now one line, exit 1, within the run's next look.
+     */
+    @Test
+    @Timeout(120)
+    void aRingTruncatedToZeroEndsTheRunWithOneLine() throws Exception {
+        try (io.aioring.linux.ChildJvm bench = io.aioring.linux.ChildJvm.start(AioringCommand.class, "bench",
+            "--duration", "60s", "--size", "16m")) {
+            final Path ring = awaitRing(bench);
+            Thread.sleep(2_000); // the measured window
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(ring,
+                java.nio.file.StandardOpenOption.WRITE)) {
+                channel.truncate(0);
+            }
+            assertTrue(bench.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "ended: " + bench.log());
+            final String log = bench.log();
+            assertEquals(1, bench.process().exitValue(), log);
+            assertFalse(log.contains("Exception in thread") || log.contains("\tat "), "no stack trace:\n" + log);
+            assertTrue(log.contains("aioring bench: "), log);
+        }
+    }
+
+    /**
      * The reaper process SIGKILLed mid-run: bench notices within its next look (every 100 ms), says which reaper
      * ended and how, exits 1, and leaves nothing behind (was: noticed only after the whole run and a 120 s wait).
      */

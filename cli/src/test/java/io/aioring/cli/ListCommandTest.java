@@ -38,4 +38,34 @@ class ListCommandTest {
         assertEquals(2, bad.exit());
         InspectCommandTest.assertOneLine(bad.err(), "is not a directory");
     }
+
+    /**
+     * Hostile directory entries: a symbolic link to a ring elsewhere is neither listed nor followed (83 links made ls
+     * print an outside ring's producer 83 times), 200 files whose magic is 0 do not cost a second each (85 s for
+     * 1,006 entries), and a name with ESC, BEL and CR is printed escaped, not sent to the terminal.
+     */
+    @Test
+    void symlinksAreNotFollowedUnfinishedFilesCostNoWaitAndNamesAreEscaped(@TempDir final Path outside) throws Exception {
+        final Path ring = outside.resolve("outside.ring");
+        try (AioContext context = AioContext.setup(new SetupParams().ringPath(ring))) {
+            for (int i = 0; i < 5; i++) {
+                Files.createSymbolicLink(dir.resolve("link-" + i + ".ring"), ring);
+            }
+            for (int i = 0; i < 200; i++) {
+                Files.write(dir.resolve("unfinished-" + i + ".ring"), new byte[8192]);
+            }
+            Files.write(dir.resolve("evil\u001b[2J\u0007\r.ring"), new byte[8192]);
+            final InspectCommandTest.Run run = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60),
+                () -> InspectCommandTest.run("ls", dir.toString()));
+            assertEquals(0, run.exit(), run.err());
+            assertFalse(run.out().contains("link-"), "links are not listed: " + run.out());
+            assertFalse(run.out().contains(" " + ProcessHandle.current().pid() + " "), "the outside ring is not read");
+            assertTrue(run.out().contains("evil\\x1b[2J\\x07\\x0d.ring"), run.out());
+            assertFalse(run.out().chars().anyMatch(c -> c == 0x1b || c == 0x07 || c == '\r'), "no control characters");
+            assertTrue(run.out().endsWith("201 rings in " + dir + "\n"), run.out().lines().reduce((a, b) -> b).orElse(""));
+            final InspectCommandTest.Run inspect = InspectCommandTest.run("inspect", dir.resolve("link-0.ring").toString());
+            assertEquals(1, inspect.exit(), inspect.out());
+            InspectCommandTest.assertOneLine(inspect.err(), "symbolic link");
+        }
+    }
 }

@@ -32,4 +32,12 @@ public interface ClaimGuard {
     default boolean reportsRefused() {
         return true;
     }
+
+    /**
+     * @param count records refused in the batch
+     * @return what the report says, or null for "head moved backwards" (the default)
+     */
+    default String describeRefused(final int count) {
+        return null;
+    }
 }

@@ -160,6 +160,14 @@ public final class RingFile implements AutoCloseable {
      * @throws RingFormatException  if it is not a ring this build can read
      */
     public static RingFile open(final Path path, final long knownIncompatFeatures) {
+        return open(path, knownIncompatFeatures, true);
+    }
+
+    /**
+     * As {@link #open(Path, long)}; with {@code waitForSetup} false a ring whose magic is still 0 is refused at once
+     * (a lister going through a directory of them must not wait a second on each).
+     */
+    public static RingFile open(final Path path, final long knownIncompatFeatures, final boolean waitForSetup) {
         final Arena arena = Arena.ofShared();
         int fd = -1;
         try {
@@ -172,7 +180,9 @@ public final class RingFile implements AutoCloseable {
             final long mapped = Math.min(size, RingDescriptor.totalLength(RingDescriptor.MAX_DATA_LENGTH));
             final MemorySegment segment = map(fd, mapped, arena);
             final UnsafeBuffer buffer = new UnsafeBuffer(segment.address(), (int) segment.byteSize());
-            awaitSetup(buffer);
+            if (waitForSetup) {
+                awaitSetup(buffer);
+            }
             final Ring ring = Ring.attach(buffer, knownIncompatFeatures);
             return new RingFile(path, arena, ring, fd);
         } catch (final IOException e) {

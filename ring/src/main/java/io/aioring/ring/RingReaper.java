@@ -284,6 +284,10 @@ public final class RingReaper {
             if (!guard.reportsRefused()) {
                 return;
             }
+            final String described = guard.describeRefused(count);
+            if (described != null) {
+                throw new RingCorruptedException("sequence", count, described);
+            }
             throw new RingCorruptedException("head", Integer.toUnsignedLong(buffer.getIntVolatile(RingDescriptor.HEAD_OFFSET)),
                 "moved backwards: " + count + " record" + (count == 1 ? " was" : "s were")
                 + " taken again that had been reaped before, and not delivered again");

@@ -109,13 +109,19 @@ final class CompletionPoster {
                 final org.agrona.concurrent.UnsafeBuffer event = new org.agrona.concurrent.UnsafeBuffer(bytes);
                 int end = -1;
                 if (spillProducer != null) {
-                    final int index = spillProducer.tryClaim(EventDescriptor.RECORD_TYPE, bytes.length);
-                    if (index != RingProducer.NO_ROOM) {
-                        spill.buffer().putBytes(index, event, 0, bytes.length);
-                        spillProducer.commit();
-                        spillProducer.publish();
-                        end = spillProducer.committedTail();
-                    } else {
+                    try {
+                        final int index = spillBroken ? RingProducer.NO_ROOM
+                            : spillProducer.tryClaim(EventDescriptor.RECORD_TYPE, bytes.length);
+                        if (index != RingProducer.NO_ROOM) {
+                            spill.buffer().putBytes(index, event, 0, bytes.length);
+                            spillProducer.commit();
+                            spillProducer.publish();
+                            end = spillProducer.committedTail();
+                        }
+                    } catch (final RingCorruptedException | InternalError e) {
+                        giveUpOverflowFile();
+                    }
+                    if (end < 0) {
                         area.countOverflowVolatile();
                     }
                 }
@@ -468,21 +474,25 @@ final class CompletionPoster {
         op.markOverflowed();
         op.sequence(nextSequence++);
         if (spillProducer != null) {
-            int index = RingProducer.NO_ROOM;
+            boolean written = false;
             if (!spillBroken) {
                 try {
-                    index = spillProducer.tryClaim(EventDescriptor.RECORD_TYPE, op.eventLength());
+                    final int index = spillProducer.tryClaim(EventDescriptor.RECORD_TYPE, op.eventLength());
+                    if (index != RingProducer.NO_ROOM) {
+                        EventEncoder.encode(spill.buffer(), index, op.userData(), op.result(), op.eventFlags(), op.opcode(),
+                            op.attributeCount(), op.sequence(), op.returnsIfAny(), op.returnsLength());
+                        spillProducer.commit();
+                        spillProducer.publish(); // now, not at the end of the post: a death mid-post loses none
+                        op.spilledTo(spillProducer.committedTail());
+                        written = true;
+                    }
                 } catch (final RingCorruptedException e) {
                     spillBroken = true; // someone wrote the overflow file's head: the file is given up, the ring is not
+                } catch (final InternalError e) {
+                    giveUpOverflowFile(); // its file was truncated under the mapping: the ring is untouched
                 }
             }
-            if (index != RingProducer.NO_ROOM) {
-                EventEncoder.encode(spill.buffer(), index, op.userData(), op.result(), op.eventFlags(), op.opcode(),
-                    op.attributeCount(), op.sequence(), op.returnsIfAny(), op.returnsLength());
-                spillProducer.commit();
-                spillProducer.publish(); // now, not at the end of the post: an engine that dies mid-post loses none
-                op.spilledTo(spillProducer.committedTail());
-            } else {
+            if (!written) {
                 area.countOverflowVolatile();
             }
         }
@@ -507,8 +517,39 @@ final class CompletionPoster {
 
     /** The engine is the overflow file's one reaper while it lives: head moves by a release store. */
     private void consumeSpill(final int end) {
-        // From the engine's own record of where each event's record ends: a word read back is never trusted.
-        spill.buffer().putIntRelease(RingDescriptor.HEAD_OFFSET, end);
+        if (spillBroken) {
+            return;
+        }
+        try {
+            // From the engine's own record of where each event's record ends: a word read back is never trusted.
+            spill.buffer().putIntRelease(RingDescriptor.HEAD_OFFSET, end);
+        } catch (final InternalError e) {
+            giveUpOverflowFile();
+        }
+    }
+
+    /**
+     * The overflow file's pages faulted (its file was truncated under the mapping, SIGBUS) or it is about to be: the
+     * file is given up for good — never touched again, events that overflow from now on stay in memory only and are
+     * counted as {@code overflow_volatile} — and the ring, which is intact, goes on.
+     */
+    void giveUpOverflowFile() {
+        spillBroken = true;
+    }
+
+    /** From the context thread's heartbeat: the overflow file is smaller than its ring; give it up under the lock. */
+    void overflowFileTruncated() {
+        postLock.lock();
+        try {
+            giveUpOverflowFile();
+        } finally {
+            postLock.unlock();
+        }
+    }
+
+    /** @return true once the overflow file has been given up */
+    boolean overflowFileGivenUp() {
+        return spillBroken;
     }
 
     private boolean writeInherited(final Inherited event) {

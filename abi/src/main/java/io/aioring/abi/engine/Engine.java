@@ -750,6 +750,9 @@ public final class Engine {
      * heartbeat word and a check of head.
      */
     private void beat(final long now) {
+        if (!poster.overflowFileGivenUp() && overflowFileTruncated()) {
+            poster.overflowFileTruncated(); // before anyone writes an event into the lost pages
+        }
         if (poster.mappingLost()) {
             return;
         }
@@ -765,6 +768,15 @@ public final class Engine {
             return;
         }
         poster.checkHead();
+    }
+
+    /** @return true if the overflow file is now smaller than its ring (or cannot be looked at) */
+    private boolean overflowFileTruncated() {
+        try {
+            return spillFile.isTruncated();
+        } catch (final RuntimeException e) {
+            return true;
+        }
     }
 
     private long fileSizeOrMinusOne() {

@@ -66,6 +66,71 @@ class ReattachTest {
         takesOverEveryEvent(params, ring, old);
     }
 
+    /**
+     * Two engines re-attach to the same dead ring at the same moment: both used to succeed (4 rounds in 10), losing
+     * thousands of events. The ring file's lock lets exactly one through; the other is refused, and the winner has
+     * every old event once.
+     */
+    @Test
+    @Timeout(300)
+    void ofTwoReattachingAtOnceExactlyOneTakesTheRing() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            final Path ring = RingFile.defaultPath();
+            final int old = 300;
+            final SetupParams params = reattachParams(ring);
+            try (ChildJvm engine = EngineMain.startSubmitted(ring, old)) {
+                engine.kill();
+                assertTrue(engine.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            final java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            final java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                final List<java.util.concurrent.Future<AioContext>> attempts = new java.util.ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    attempts.add(two.submit(() -> {
+                        start.await();
+                        return AioContext.setup(params, new AttributeRegistry(List.of()));
+                    }));
+                }
+                AioContext winner = null;
+                int refused = 0;
+                for (final java.util.concurrent.Future<AioContext> attempt : attempts) {
+                    try {
+                        final AioContext context = attempt.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                        assertNull(winner, "round " + round + ": both re-attached");
+                        winner = context;
+                    } catch (final java.util.concurrent.ExecutionException e) {
+                        assertInstanceOf(SetupException.class, e.getCause(), "round " + round);
+                        refused++;
+                    }
+                }
+                assertNotNull(winner, "round " + round + ": one re-attached");
+                assertEquals(1, refused, "round " + round);
+                final java.util.BitSet seen = new java.util.BitSet();
+                final long deadline = System.nanoTime() + 30_000_000_000L;
+                while (seen.cardinality() < old && System.nanoTime() < deadline) {
+                    winner.getevents(1, 1 << 20, 100_000_000L, e -> {
+                        assertFalse(seen.get((int) e.userData()), "twice: " + e.userData());
+                        seen.set((int) e.userData());
+                    });
+                }
+                assertEquals(old, seen.cardinality(), "round " + round + ": every old event once");
+                winner.destroy();
+            } finally {
+                two.shutdownNow();
+                Files.deleteIfExists(ring);
+                Files.deleteIfExists(Path.of(ring + ".sock"));
+                Files.deleteIfExists(Path.of(ring + ".overflow"));
+                try (var files = Files.list(ring.getParent())) {
+                    for (final Path left : files.filter(p -> p.getFileName().toString().startsWith(ring.getFileName()
+                        + ".overflow")).toList()) {
+                        Files.deleteIfExists(left);
+                    }
+                }
+            }
+        }
+    }
+
     /** A 4 KiB ring at {@code ring}, so that most of the old engine's events wait on its overflow list. */
     private static SetupParams reattachParams(final Path ring) {
         return TestBackend.params().ringPath(ring).ringDataBytes(4096).workers(1).overflowBound(1000)

@@ -173,6 +173,9 @@ public final class Linux {
     public static final int F_GETFL = 3;
     /** struct cachestat_range {u64 off, len} then struct cachestat {u64 nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted}. */
     public static final int CACHESTAT_SCRATCH_SIZE = 16 + 40;
+    private static final MethodHandle FLOCK = errnoCall("flock", JAVA_INT, JAVA_INT, JAVA_INT);
+    public static final int LOCK_EX = 2;
+    public static final int LOCK_NB = 4;
     private static final MethodHandle MMAP = errnoCall("mmap", JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT,
         JAVA_INT, JAVA_LONG);
 
@@ -593,6 +596,15 @@ public final class Linux {
     private static long pageSize() {
         try {
             return (int) LINKER.downcallHandle(LIBC.findOrThrow("getpagesize"), FunctionDescriptor.of(JAVA_INT)).invokeExact();
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** @return flock(fd, operation): 0, or -errno (-EWOULDBLOCK = -EAGAIN with LOCK_NB when another holds it) */
+    public static int flock(final Errno e, final int fd, final int operation) {
+        try {
+            return check((int) FLOCK.invokeExact(e.state, fd, operation), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }

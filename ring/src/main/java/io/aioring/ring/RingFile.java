@@ -280,6 +280,28 @@ public final class RingFile implements AutoCloseable {
         return fd;
     }
 
+    /**
+     * Takes the file's exclusive lock (flock, non-blocking) for as long as this RingFile is open: the producer holds
+     * it, so a second producer — a re-attach racing another, or one aimed at a live engine's ring — cannot take the
+     * ring too. The kernel drops it when the holder's process dies, and no write to the file can fake or move it.
+     *
+     * @return true if this RingFile now holds it; false if another open file (in any process) does
+     */
+    public synchronized boolean tryLockExclusive() {
+        final int open = fd;
+        if (open < 0) {
+            throw new IllegalStateException("ring file " + path + " is closed");
+        }
+        final int r = io.aioring.linux.Linux.flock(errno, open, io.aioring.linux.Linux.LOCK_EX | io.aioring.linux.Linux.LOCK_NB);
+        if (r == 0) {
+            return true;
+        }
+        if (r == -io.aioring.linux.Errno.EAGAIN) {
+            return false;
+        }
+        throw new UncheckedIOException("flock of ring file " + path, new IOException(io.aioring.linux.Errno.describeResult(r)));
+    }
+
     /** statx(fd, "", AT_EMPTY_PATH, STATX_SIZE): fstat of the descriptor. */
     private static final MemorySegment EMPTY_PATH = Arena.global().allocate(1);
     private static final int AT_EMPTY_PATH = 0x1000;

@@ -172,6 +172,11 @@ public final class Engine {
         }
         final RingFile ringFile = created;
         final Path ringPath = ringFile.path();
+        // The engine holds the ring file's lock for its life (a re-attach took it already): see Reattached.
+        if (previous == null && !ringFile.tryLockExclusive()) {
+            ringFile.delete();
+            throw new SetupException("ring_path", "another process holds the lock of " + ringPath + ", made just now");
+        }
         final RingFile spillFile;
         try {
             // A re-attached ring's old overflow file keeps its name until setup is done: the new one takes another.

@@ -60,6 +60,12 @@ record Reattached(RingFile ring, long highest, Path oldOverflow) {
                 throw new SetupException("ring_data_bytes", "FLAG_REATTACH: the ring at " + path + " has "
                     + ring.dataLength() + " data bytes, not " + params.ringDataBytes());
             }
+            // One engine at a time: the live one holds the file's lock, and of two re-attaching at once only one
+            // gets it (both used to pass the socket check and take the ring, losing thousands of events).
+            if (!file.tryLockExclusive()) {
+                throw new SetupException("ring_path", "FLAG_REATTACH: the engine of " + path + " still runs, or another "
+                    + "is re-attaching to it now (the ring file's lock is held)");
+            }
             requireGone(ring, area, path);
             final long[] highest = {area.reapedSequence()};
             // What the ring holds unread: its sequences count (the records stay for the reapers).

@@ -67,6 +67,8 @@ public final class Engine {
     private final Thread contextThread;
     private final long doorbellFallbackNanos;
     private final AtomicLong submitted = new AtomicLong();
+    /** Submit calls so far: each iocb carries its call's number (what is true of an fd for the whole call). */
+    private final AtomicLong submitCalls = new AtomicLong();
     /** Each thread that calls execute: its own iocb slot (outside the pool) and calls. */
     private final ThreadLocal<InFlight> executeSlots;
     private final ThreadLocal<SyncCalls> executeCalls;
@@ -389,6 +391,7 @@ public final class Engine {
      */
     public int submit(final DirectBuffer batch, final int offset, final int length) {
         int accepted = 0;
+        final long call = submitCalls.incrementAndGet();
         // A chain (iocbs joined by LINK/HARDLINK) starts with its head once it is whole: at its first iocb without
         // a link flag, at the end of the batch, or where the batch stops being accepted.
         InFlight chainHead = null;
@@ -416,6 +419,7 @@ public final class Engine {
                     throw e;
                 }
                 op.queue(System.nanoTime());
+                op.submitCall(call);
                 op.beginFlightRecord();
                 if (op.timeoutMillis() != 0) {
                     scheduler.startDeadline(op); // before it runs: it may complete at once, and leave the heap then

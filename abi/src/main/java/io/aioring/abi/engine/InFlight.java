@@ -150,6 +150,8 @@ public final class InFlight implements Operation {
     private UnsafeBuffer callerMsghdr;
     /** NUL-terminated copy of an openat path, for a backend that hands it to the kernel later; made on first use. */
     private java.lang.foreign.MemorySegment path;
+    /** The submit call that accepted it (0: none). */
+    private long submitCall;
     /** {@link #measureResidentBytes()}'s count, or RESIDENT_UNKNOWN. */
     private long residentBytes = RESIDENT_UNKNOWN;
 
@@ -169,7 +171,18 @@ public final class InFlight implements Operation {
 
     void queue(final long acceptedNanos) {
         submitNanos = acceptedNanos;
+        submitCall = 0;
         state = QUEUED;
+    }
+
+    /** @param call the number of the submit call that accepted it (0: none, e.g. execute) */
+    void submitCall(final long call) {
+        submitCall = call;
+    }
+
+    /** @return the number of the submit call that accepted it; 0 for none */
+    long submitCall() {
+        return submitCall;
     }
 
     /**

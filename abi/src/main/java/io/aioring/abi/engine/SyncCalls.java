@@ -48,6 +48,13 @@ final class SyncCalls {
         this.cachestatScratch = arena.allocate(Linux.CACHESTAT_SCRATCH_SIZE, 8).address();
     }
 
+    /**
+     * The last fd whose status flags (O_DIRECT) this thread asked for, and the submit call it asked for: an iocb of
+     * the same call on the same fd uses them (a batch of reads on one file costs one fcntl, not one each).
+     */
+    private long flagsCall;
+    private int flagsFd = -1;
+    private int cachedFlags;
     /** cachestat's range and result. */
     private final long cachestatScratch;
     /** False once cachestat(2) answered ENOSYS (a kernel before 6.5): not asked again. */
@@ -62,9 +69,17 @@ final class SyncCalls {
         if (length < 0 || op.offset() < 0 || !cachestatAvailable) {
             return io.aioring.abi.spi.Operation.RESIDENT_UNKNOWN;
         }
-        final int flags = Linux.statusFlags(errno, op.fd());
-        if (flags < 0) {
-            return io.aioring.abi.spi.Operation.RESIDENT_UNKNOWN;
+        final int flags;
+        if (op.submitCall() != 0 && op.submitCall() == flagsCall && op.fd() == flagsFd) {
+            flags = cachedFlags; // the same fd in the same submit call: its flags cannot have changed meanwhile
+        } else {
+            flags = Linux.statusFlags(errno, op.fd());
+            if (flags < 0) {
+                return io.aioring.abi.spi.Operation.RESIDENT_UNKNOWN;
+            }
+            flagsCall = op.submitCall();
+            flagsFd = op.fd();
+            cachedFlags = flags;
         }
         if ((flags & Linux.O_DIRECT) != 0) {
             return io.aioring.abi.spi.Operation.RESIDENT_NOT_APPLICABLE;

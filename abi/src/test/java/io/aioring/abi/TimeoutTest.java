@@ -22,7 +22,7 @@ class TimeoutTest {
                 final ContextFixture.Event event = f.reap(1).get(0);
                 final long tookMillis = (System.nanoTime() - start) / 1_000_000;
                 assertEquals(-Errno.ETIME, event.result(), Errno.describeResult(event.result()));
-                assertTrue(tookMillis >= 45 && tookMillis < 1000, "took " + tookMillis + " ms");
+                assertTrue(tookMillis >= 45 && tookMillis < 5000, "took " + tookMillis + " ms (at its deadline, not never)");
                 assertEquals(-Errno.ENOENT, f.context.cancel(1));
             }
         }

@@ -212,7 +212,7 @@ class PageCacheAttributeTest {
     /** @return true if this kernel has cachestat(2) */
     private boolean cachestat() {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            final long r = Linux.cachestat(f.errno, fd, 0, 4096, arena.allocate(Linux.CACHESTAT_SCRATCH_SIZE, 8).address());
+            final long r = Linux.cachestat(f.errno, fd, 0, 4096, arena.allocate(Linux.CACHESTAT_SCRATCH_SIZE, 8));
             return r != -io.aioring.linux.Errno.ENOSYS;
         }
     }

@@ -579,12 +579,14 @@ public final class Linux {
      * @return pages cached (nr_cache), or -errno (-ENOSYS before 6.5; -EOPNOTSUPP on a file with no page cache, such
      *         as a socket or a pipe; -EBADF)
      */
-    public static long cachestat(final Errno e, final int fd, final long offset, final long length, final long scratch) {
-        MemorySegment.ofAddress(scratch).reinterpret(CACHESTAT_SCRATCH_SIZE).set(JAVA_LONG, 0, offset);
-        MemorySegment.ofAddress(scratch).reinterpret(CACHESTAT_SCRATCH_SIZE).set(JAVA_LONG, 8, length);
+    public static long cachestat(final Errno e, final int fd, final long offset, final long length,
+                                 final MemorySegment scratch) {
+        scratch.set(JAVA_LONG, 0, offset);
+        scratch.set(JAVA_LONG, 8, length);
         try {
-            final long r = check((long) CACHESTAT.invokeExact(e.state, SYS_CACHESTAT, fd, scratch, scratch + 16, 0), e);
-            return r < 0 ? r : MemorySegment.ofAddress(scratch).reinterpret(CACHESTAT_SCRATCH_SIZE).get(JAVA_LONG, 16);
+            final long r = check((long) CACHESTAT.invokeExact(e.state, SYS_CACHESTAT, fd, scratch.address(),
+                scratch.address() + 16, 0), e);
+            return r < 0 ? r : scratch.get(JAVA_LONG, 16);
         } catch (final Throwable t) {
             throw unexpected(t);
         }

@@ -45,7 +45,7 @@ final class SyncCalls {
         this.pathBytes = new UnsafeBuffer(path.address(), PATH_MAX);
         this.oneIovec = new UnsafeBuffer(arena.allocate(Linux.IOVEC_SIZE, 8).address(), Linux.IOVEC_SIZE);
         this.pollScratch = new UnsafeBuffer(arena.allocate(32, 8).address(), 32);
-        this.cachestatScratch = arena.allocate(Linux.CACHESTAT_SCRATCH_SIZE, 8).address();
+        this.cachestatScratch = arena.allocate(Linux.CACHESTAT_SCRATCH_SIZE, 8);
     }
 
     /**
@@ -56,7 +56,7 @@ final class SyncCalls {
     private int flagsFd = -1;
     private int cachedFlags;
     /** cachestat's range and result. */
-    private final long cachestatScratch;
+    private final MemorySegment cachestatScratch;
     /** False once cachestat(2) answered ENOSYS (a kernel before 6.5): not asked again. */
     private static volatile boolean cachestatAvailable = true;
 

@@ -58,9 +58,11 @@ public final class AioringCommand implements Runnable {
         return message.lines().findFirst().orElse(message);
     }
 
+    /** Bare {@code aioring}: no command is a usage error, as with any other missing argument (exit 2). */
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is needed");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

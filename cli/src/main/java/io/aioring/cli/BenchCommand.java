@@ -34,13 +34,13 @@ import picocli.CommandLine.Option;
         "With no options: 10 s of 4 KiB random reads at queue depth 32 over a temporary 1 GiB file (created, cached, "
             + "removed), with the timing and page-cache attributes, reaped by one other process."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--file", paramLabel = "PATH", description = "file to use (default: a temporary file, removed afterwards)")
+    @Option(names = {"--file", "--filename"}, paramLabel = "PATH", description = "file to use (default: a temporary file, removed afterwards)")
     Path file;
 
     @Option(names = "--size", paramLabel = "SIZE", description = "bytes of the file to use (default: 1g; a block device's whole size)")
     String size;
 
-    @Option(names = "--bs", paramLabel = "SIZE", defaultValue = "4k", description = "block size (default: ${DEFAULT-VALUE})")
+    @Option(names = {"--bs", "--blocksize"}, paramLabel = "SIZE", defaultValue = "4k", description = "block size (default: ${DEFAULT-VALUE})")
     String blockSize;
 
     @Option(names = "--rw", paramLabel = "WORKLOAD", defaultValue = "randread",
@@ -51,13 +51,13 @@ final class BenchCommand implements Callable<Integer> {
         description = "for randrw: the share of reads (default: ${DEFAULT-VALUE})")
     int readPercent;
 
-    @Option(names = "--qd", paramLabel = "N", defaultValue = "32", description = "iocbs kept in flight (default: ${DEFAULT-VALUE})")
+    @Option(names = {"--qd", "--iodepth"}, paramLabel = "N", defaultValue = "32", description = "iocbs kept in flight (default: ${DEFAULT-VALUE})")
     int queueDepth;
 
-    @Option(names = "--duration", paramLabel = "TIME", defaultValue = "10s", description = "how long to run (default: ${DEFAULT-VALUE})")
+    @Option(names = {"--duration", "--runtime"}, paramLabel = "TIME", defaultValue = "10s", description = "how long to run (default: ${DEFAULT-VALUE})")
     String duration;
 
-    @Option(names = "--ramp", paramLabel = "TIME", defaultValue = "0s",
+    @Option(names = {"--ramp", "--ramp_time"}, paramLabel = "TIME", defaultValue = "0s",
         description = "run this long first, left out of every figure (default: ${DEFAULT-VALUE})")
     String ramp;
 
@@ -128,6 +128,14 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
+    private static long existingSize(final Path path) {
+        try {
+            return Files.size(path);
+        } catch (final IOException e) {
+            return -1; // opening it says what is wrong
+        }
+    }
+
     /** @return the options, checked, in units */
     private BenchOptions options(final AttributeRegistry registry) {
         final boolean blockDevice = file != null && BenchFile.isBlockDevice(file);
@@ -144,6 +152,8 @@ final class BenchCommand implements Callable<Integer> {
             fileSize = size == null ? deviceSize : size(size, "--size");
             check(fileSize <= deviceSize, "--size " + size + " (" + Sizes.human(fileSize) + ") is more than " + file
                 + " holds (" + Sizes.human(deviceSize) + ")");
+        } else if (size == null && file != null && Files.isRegularFile(file) && existingSize(file) > 0) {
+            fileSize = existingSize(file); // as fio: an existing file is used at its own size
         } else {
             fileSize = size(size == null ? "1g" : size, "--size");
         }
@@ -170,7 +180,8 @@ final class BenchCommand implements Callable<Integer> {
         check(file == null || !Files.isDirectory(file), "--file " + file + " is a directory; give a file in it");
         if (hgrm != null) {
             final Path parent = hgrm.toAbsolutePath().getParent();
-            check(parent == null || Files.isDirectory(parent), "--hgrm " + hgrm + ": " + parent + " is not a directory");
+            check(parent == null || Files.isDirectory(parent), "--hgrm " + hgrm + ": " + parent
+                + (Files.exists(parent) ? " is not a directory" : " does not exist"));
             check(!Files.isDirectory(hgrm), "--hgrm " + hgrm + " is a directory; give a file");
         }
         final int backendCode = switch (backend.toLowerCase(Locale.ROOT)) {

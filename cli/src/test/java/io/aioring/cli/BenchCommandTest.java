@@ -175,9 +175,35 @@ class BenchCommandTest {
         assertBad(InspectCommandTest.run("bench", "--ring", "3g"), "--ring 3g (3 GiB) must be a power of two from 1k to 1g");
         assertBad(InspectCommandTest.run("bench", "--file", dir.toString()), "--file " + dir + " is a directory");
         assertBad(InspectCommandTest.run("bench", "--hgrm", dir.resolve("missing/lat.hgrm").toString()),
-            "--hgrm " + dir.resolve("missing/lat.hgrm") + ": " + dir.resolve("missing") + " is not a directory");
+            "--hgrm " + dir.resolve("missing/lat.hgrm") + ": " + dir.resolve("missing") + " does not exist");
         assertBad(InspectCommandTest.run("bench", "--attrs", "none", "--hgrm", dir.resolve("lat.hgrm").toString()),
             "--hgrm needs the timing attribute");
+    }
+
+    /**
+     * As a fio user types it: fio's option names (--filename, --iodepth, --runtime in seconds, --blocksize,
+     * --ramp_time), and an existing file read at its own size (a file smaller than 1 GiB was refused without
+     * --size).
+     */
+    @Test
+    @Timeout(120)
+    void fioNamesAndAnExistingFileAtItsOwnSize() throws Exception {
+        final Path file = dir.resolve("eight.dat");
+        Files.write(file, new byte[8 << 20]);
+        final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--filename", file.toString(), "--iodepth", "4",
+            "--runtime", "1", "--ramp_time", "0", "--blocksize", "4k", "--reaper-mode", "thread", "--json");
+        assertEquals(0, run.exit(), run.err());
+        assertTrue(run.out().contains("\"file_size\":" + (8 << 20)), run.out());
+        assertTrue(run.out().contains("\"qd\":4"), run.out());
+        assertTrue(Files.exists(file), "a given file stays");
+    }
+
+    /** Bare {@code aioring} is a usage error: the usage on stderr, exit 2 (it exited 0). */
+    @Test
+    void noCommandIsAUsageError() {
+        final InspectCommandTest.Run run = InspectCommandTest.run();
+        assertEquals(2, run.exit(), run.out() + run.err());
+        assertTrue(run.err().contains("Usage: aioring"), run.err());
     }
 
     /**

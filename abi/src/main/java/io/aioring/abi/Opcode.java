@@ -1,129 +1,123 @@
 package io.aioring.abi;
 
+import io.aioring.abi.layout.OpcodeDescriptor;
+
 /**
  * The operations an iocb can ask for. Each runs the Linux call of the same name through the backend; its result is
- * what that call returns, or {@code -errno}. See docs/abi.md section 2.4 for each one's fields and errors.
+ * what that call returns, or {@code -errno}. See docs/abi.md section 2.4 for each one's fields and errors. The values
+ * and what each opcode's fields hold are {@link OpcodeDescriptor}'s rows; this class names them for callers.
  */
 public final class Opcode {
     /** Does nothing; result 0. For measuring the engine itself. */
-    public static final int NOP = 0;
+    public static final int NOP = OpcodeDescriptor.NOP;
     /** pread(fd, address, length, offset) */
-    public static final int PREAD = 1;
+    public static final int PREAD = OpcodeDescriptor.PREAD;
     /** pwrite(fd, address, length, offset) */
-    public static final int PWRITE = 2;
+    public static final int PWRITE = OpcodeDescriptor.PWRITE;
     /** preadv2(fd, iovecs at address, count, offset, op_flags as RWF_*) */
-    public static final int PREADV = 3;
+    public static final int PREADV = OpcodeDescriptor.PREADV;
     /** pwritev2(fd, iovecs at address, count, offset, op_flags as RWF_*) */
-    public static final int PWRITEV = 4;
+    public static final int PWRITEV = OpcodeDescriptor.PWRITEV;
     /** fsync(fd) */
-    public static final int FSYNC = 5;
+    public static final int FSYNC = OpcodeDescriptor.FSYNC;
     /** fdatasync(fd) */
-    public static final int FDATASYNC = 6;
+    public static final int FDATASYNC = OpcodeDescriptor.FDATASYNC;
     /** openat(fd as dirfd, path at address of length bytes, op_flags as O_*, mode); result: the new fd */
-    public static final int OPENAT = 7;
+    public static final int OPENAT = OpcodeDescriptor.OPENAT;
     /** close(fd) */
-    public static final int CLOSE = 8;
+    public static final int CLOSE = OpcodeDescriptor.CLOSE;
     /** recv(fd, address, length, op_flags as MSG_*): waits for data without holding a thread */
-    public static final int RECV = 9;
+    public static final int RECV = OpcodeDescriptor.RECV;
     /** send(fd, address, length, op_flags as MSG_* | MSG_NOSIGNAL): waits for room without holding a thread */
-    public static final int SEND = 10;
+    public static final int SEND = OpcodeDescriptor.SEND;
     /** accept4(fd, op_flags as SOCK_*); result: the new socket. With iocb flag MULTISHOT, one event per connection */
-    public static final int ACCEPT = 11;
+    public static final int ACCEPT = OpcodeDescriptor.ACCEPT;
     /** connect(fd, sockaddr at address of length bytes) */
-    public static final int CONNECT = 12;
+    public static final int CONNECT = OpcodeDescriptor.CONNECT;
     /** shutdown(fd, op_flags as SHUT_*) */
-    public static final int SHUTDOWN = 13;
+    public static final int SHUTDOWN = OpcodeDescriptor.SHUTDOWN;
     /** Waits until fd is ready for op_flags (POLL* bits); result: the ready bits. With MULTISHOT, one event per wake-up */
-    public static final int POLL = 14;
+    public static final int POLL = OpcodeDescriptor.POLL;
 
     /** A timer: completes -ETIME offset nanoseconds after submit (-ECANCELED if cancelled first) */
-    public static final int TIMEOUT = 15;
+    public static final int TIMEOUT = OpcodeDescriptor.TIMEOUT;
 
     /** sendfile(mode as out_fd, fd as in_fd, offset (-1: in_fd's position), length): file to socket (or any fd) */
-    public static final int SENDFILE = 16;
+    public static final int SENDFILE = OpcodeDescriptor.SENDFILE;
 
     /** recvmsg(fd, struct msghdr at address, op_flags as MSG_*): waits for data without holding a thread */
-    public static final int RECVMSG = 17;
+    public static final int RECVMSG = OpcodeDescriptor.RECVMSG;
     /** sendmsg(fd, struct msghdr at address, op_flags as MSG_* | MSG_NOSIGNAL): waits for room without holding a thread */
-    public static final int SENDMSG = 18;
+    public static final int SENDMSG = OpcodeDescriptor.SENDMSG;
     /** splice(fd, offset (-1: none), mode as fd_out, address as off_out (-1: none), length, op_flags as SPLICE_F_*) */
-    public static final int SPLICE = 19;
+    public static final int SPLICE = OpcodeDescriptor.SPLICE;
     /** copy_file_range(fd, offset (-1: none), mode as fd_out, address as off_out (-1: none), length, 0) */
-    public static final int COPY_FILE_RANGE = 20;
+    public static final int COPY_FILE_RANGE = OpcodeDescriptor.COPY_FILE_RANGE;
     /** statx(fd as dirfd, path at address of length bytes, op_flags as AT_*, mode as STATX_* mask, into 256 bytes at offset) */
-    public static final int STATX = 21;
+    public static final int STATX = OpcodeDescriptor.STATX;
     /** fallocate(fd, op_flags as FALLOC_FL_*, offset, address as the length) */
-    public static final int FALLOCATE = 22;
+    public static final int FALLOCATE = OpcodeDescriptor.FALLOCATE;
     /** ftruncate(fd, offset as the new length) */
-    public static final int FTRUNCATE = 23;
+    public static final int FTRUNCATE = OpcodeDescriptor.FTRUNCATE;
 
     /** One more than the largest opcode this build knows. */
-    public static final int COUNT = 24;
-
-    private static final String[] NAMES = {"nop", "pread", "pwrite", "preadv", "pwritev", "fsync", "fdatasync",
-        "openat", "close", "recv", "send", "accept", "connect", "shutdown", "poll", "timeout", "sendfile", "recvmsg", "sendmsg", "splice", "copy_file_range", "statx", "fallocate", "ftruncate"};
+    public static final int COUNT = OpcodeDescriptor.COUNT;
 
     private Opcode() {
     }
 
+    /** @return true for a defined opcode */
     public static boolean isKnown(final int opcode) {
-        return opcode >= 0 && opcode < COUNT;
+        return OpcodeDescriptor.isKnown(opcode);
     }
 
-    /** @return the opcode's name, e.g. "pread", or "opcode N" if unknown */
+    /** @return the opcode's name (as docs/abi.md and the command line write it), or "opcode N" for an unknown one */
     public static String name(final int opcode) {
-        return isKnown(opcode) ? NAMES[opcode] : "opcode " + opcode;
+        return isKnown(opcode) ? OpcodeDescriptor.row(opcode).name() : "opcode " + opcode;
     }
 
     /** @return the opcode named {@code name}, or -1 */
     public static int byName(final String name) {
-        for (int i = 0; i < NAMES.length; i++) {
-            if (NAMES[i].equals(name)) {
-                return i;
-            }
-        }
-        return -1;
+        return OpcodeDescriptor.byName(name);
     }
 
-    /** @return true for the opcodes whose address/length name one buffer (pread, pwrite, recv, send, connect's sockaddr) */
+    /** @return true if the iocb's address and length_or_count are one buffer in registered memory */
     public static boolean usesBuffer(final int opcode) {
-        return opcode == PREAD || opcode == PWRITE || opcode == RECV || opcode == SEND || opcode == CONNECT;
+        return OpcodeDescriptor.has(opcode, OpcodeDescriptor.USES_BUFFER);
     }
 
-    /**
-     * @return true for the opcodes that wait for a socket (or any pollable fd) to become ready: they hold no thread
-     *         while they wait, and a cancel stops them while they do
-     */
+    /** @return true if it may wait for a socket's readiness for as long as it takes */
     public static boolean waitsForReadiness(final int opcode) {
-        return opcode >= RECV && opcode <= POLL && opcode != SHUTDOWN || opcode == RECVMSG || opcode == SENDMSG;
+        return OpcodeDescriptor.has(opcode, OpcodeDescriptor.WAITS_FOR_READINESS);
     }
 
-    /**
-     * @return true for the opcodes whose non-negative result counts bytes moved: reads, writes, receives, sends,
-     *         sendfile, splice and copy_file_range
-     */
+    /** @return true if its result counts bytes moved */
     public static boolean movesBytes(final int opcode) {
-        return opcode >= PREAD && opcode <= PWRITEV || opcode == RECV || opcode == SEND || opcode == SENDFILE
-            || opcode == RECVMSG || opcode == SENDMSG || opcode == SPLICE || opcode == COPY_FILE_RANGE;
+        return OpcodeDescriptor.has(opcode, OpcodeDescriptor.MOVES_BYTES);
     }
 
-    /** @return true for the opcodes whose address names a struct msghdr (recvmsg, sendmsg) */
+    /** @return true if its address is a struct msghdr */
     public static boolean usesMsghdr(final int opcode) {
-        return opcode == RECVMSG || opcode == SENDMSG;
+        return OpcodeDescriptor.has(opcode, OpcodeDescriptor.USES_MSGHDR);
     }
 
-    /** @return true for the opcodes that take iocb flag MULTISHOT (accept, poll) */
+    /** @return true if the iocb flag MULTISHOT is allowed */
     public static boolean allowsMultishot(final int opcode) {
-        return opcode == ACCEPT || opcode == POLL;
+        return OpcodeDescriptor.has(opcode, OpcodeDescriptor.MULTISHOT);
     }
 
-    /** @return true for the opcodes whose address/length name an iovec array (preadv, pwritev) */
+    /** @return true if its address is an array of struct iovec */
     public static boolean usesIovecs(final int opcode) {
-        return opcode == PREADV || opcode == PWRITEV;
+        return OpcodeDescriptor.has(opcode, OpcodeDescriptor.USES_IOVECS);
     }
 
-    /** @return true for the opcodes that read file data into memory */
+    /** @return true for a read of a file at an offset (pread, preadv) */
     public static boolean isRead(final int opcode) {
-        return opcode == PREAD || opcode == PREADV;
+        return OpcodeDescriptor.has(opcode, OpcodeDescriptor.READS_FILE);
+    }
+
+    /** @return true for a write of a file at an offset (pwrite, pwritev) */
+    public static boolean isWrite(final int opcode) {
+        return OpcodeDescriptor.has(opcode, OpcodeDescriptor.WRITES_FILE);
     }
 }

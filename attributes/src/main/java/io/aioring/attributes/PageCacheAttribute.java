@@ -56,7 +56,7 @@ public final class PageCacheAttribute extends AbstractAttribute {
 
     @Override
     public boolean supports(final int opcode) {
-        return Opcode.isRead(opcode) || opcode == Opcode.PWRITE || opcode == Opcode.PWRITEV;
+        return Opcode.isRead(opcode) || Opcode.isWrite(opcode);
     }
 
     @Override

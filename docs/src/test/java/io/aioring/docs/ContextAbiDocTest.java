@@ -15,6 +15,7 @@ import io.aioring.abi.layout.AttributeRequestDescriptor;
 import io.aioring.abi.layout.ContextDescriptor;
 import io.aioring.abi.layout.EventDescriptor;
 import io.aioring.abi.layout.IocbDescriptor;
+import io.aioring.abi.layout.OpcodeDescriptor;
 import io.aioring.abi.Opcode;
 import io.aioring.abi.layout.SetupDescriptor;
 
@@ -90,10 +91,52 @@ class ContextAbiDocTest {
     void opcodes() throws Exception {
         final List<List<String>> rows = MarkdownTables.tableUnder(ABI, "2.4 Opcodes");
         assertEquals(Opcode.COUNT, rows.size(), "one row per opcode");
+        final String doc = java.nio.file.Files.readString(ABI);
+        // The sentences that list opcodes by a property: each row of OpcodeDescriptor must agree with them.
+        final Set<String> waiting = namesIn(sentence(doc, "**Waiting for readiness.**"));
+        final Set<String> toSlot = namesIn(sentence(doc, "`TO_SLOT` (0x10), on"));
+        final Set<String> multishot = namesIn(sentence(doc, "**iocb flags.** `MULTISHOT` (0x8), for"));
+        final Map<String, String> fieldsByName = new java.util.HashMap<>();
+        for (final List<String> row : rows) {
+            fieldsByName.put(MarkdownTables.code(row.get(1)), row.get(3));
+        }
         for (final List<String> row : rows) {
             final int code = Integer.parseInt(row.get(0));
-            assertEquals(Opcode.name(code), MarkdownTables.code(row.get(1)));
+            final String name = MarkdownTables.code(row.get(1));
+            final OpcodeDescriptor.Row opcode = OpcodeDescriptor.row(code);
+            // "as preadv": the fields of the row named
+            final java.util.regex.Matcher as = java.util.regex.Pattern.compile("^as `?([a-z_]+)`?").matcher(row.get(3));
+            final String fields = as.find() ? fieldsByName.get(as.group(1)) + row.get(3) : row.get(3);
+            assertEquals(opcode.name(), name, "opcode " + code);
+            assertEquals(Opcode.name(code), name);
+            assertEquals(waiting.contains(name), opcode.has(OpcodeDescriptor.WAITS_FOR_READINESS), name + ": waits for readiness");
+            assertEquals(toSlot.contains(name), opcode.has(OpcodeDescriptor.TO_SLOT), name + ": TO_SLOT");
+            assertEquals(multishot.contains(name), opcode.has(OpcodeDescriptor.MULTISHOT), name + ": MULTISHOT");
+            assertEquals(fields.contains("`MULTISHOT`"), opcode.has(OpcodeDescriptor.MULTISHOT), name + ": its row's fields");
+            assertEquals(fields.contains("struct iovec"), opcode.has(OpcodeDescriptor.USES_IOVECS), name + ": iovecs");
+            assertEquals(fields.contains("struct msghdr"), opcode.has(OpcodeDescriptor.USES_MSGHDR), name + ": a msghdr");
+            assertEquals(fields.contains("path's bytes"), opcode.has(OpcodeDescriptor.USES_PATH), name + ": a path");
+            assertEquals(fields.contains("mode = the fd written") || fields.contains("mode = fd_out"),
+                opcode.has(OpcodeDescriptor.SECOND_FD), name + ": a second fd in mode");
         }
+    }
+
+    /** @return the sentence of {@code doc} that starts with {@code start}, up to its first period-space */
+    private static String sentence(final String doc, final String start) {
+        final int at = doc.indexOf(start);
+        assertTrue(at >= 0, "docs/abi.md has no sentence starting " + start);
+        final int end = doc.indexOf(". ", at + start.length());
+        return doc.substring(at + start.length(), end < 0 ? doc.length() : end);
+    }
+
+    /** @return the `backquoted` lower-case names in {@code text} */
+    private static Set<String> namesIn(final String text) {
+        final Set<String> names = new HashSet<>();
+        final java.util.regex.Matcher m = java.util.regex.Pattern.compile("`([a-z_]+)`").matcher(text);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
     }
 
     @Test

@@ -383,7 +383,7 @@ final class IoUringBackend implements Backend {
     }
 
     private static boolean isReadOrWrite(final int opcode) {
-        return opcode == Opcode.PREAD || opcode == Opcode.PWRITE || opcode == Opcode.PREADV || opcode == Opcode.PWRITEV;
+        return Opcode.isRead(opcode) || Opcode.isWrite(opcode);
     }
 
     /** Under the ring lock: enters the kernel with every prepared SQE, retrying while it is interrupted. */

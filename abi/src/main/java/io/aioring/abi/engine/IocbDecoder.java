@@ -7,6 +7,7 @@ import io.aioring.abi.Opcode;
 import io.aioring.abi.layout.AttributeRequestDescriptor;
 import io.aioring.abi.layout.EventDescriptor;
 import io.aioring.abi.layout.Layout;
+import io.aioring.abi.layout.OpcodeDescriptor;
 import io.aioring.abi.spi.AioAttribute;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.linux.Errno;
@@ -70,7 +71,7 @@ public final class IocbDecoder {
         if ((op.iocbFlags() & ~KNOWN_FLAGS) != 0 || !Opcode.isKnown(op.opcode())
             || (op.iocbFlags() & FLAG_MULTISHOT) != 0 && !Opcode.allowsMultishot(op.opcode())
             || (op.iocbFlags() & FLAG_TO_SLOT) != 0
-                && (op.opcode() != Opcode.OPENAT && op.opcode() != Opcode.ACCEPT || (op.iocbFlags() & FLAG_MULTISHOT) != 0)) {
+                && (!OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.TO_SLOT) || (op.iocbFlags() & FLAG_MULTISHOT) != 0)) {
             op.fail(-Errno.EINVAL, -1);
         }
         if (op.opcode() == Opcode.ACCEPT && (op.opFlags() & ~ACCEPT_FLAGS) != 0) {

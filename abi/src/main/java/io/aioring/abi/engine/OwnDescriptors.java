@@ -1,7 +1,7 @@
 package io.aioring.abi.engine;
 
-import io.aioring.abi.Opcode;
 import io.aioring.abi.layout.IocbDescriptor;
+import io.aioring.abi.layout.OpcodeDescriptor;
 import io.aioring.linux.Errno;
 
 /**
@@ -57,14 +57,13 @@ final class OwnDescriptors {
      */
     long refusal(final InFlight op) {
         final int opcode = op.opcode();
-        if (opcode == Opcode.NOP || opcode == Opcode.TIMEOUT) {
+        if (OpcodeDescriptor.has(opcode, OpcodeDescriptor.NO_FD)) {
             return 0;
         }
         final boolean slot = (op.iocbFlags() & IocbDescriptor.FLAG_FIXED_FD) != 0;
         if (!slot && contains(op.fd())) {
             return -Errno.EBADF;
         }
-        final boolean secondFd = opcode == Opcode.SENDFILE || opcode == Opcode.SPLICE || opcode == Opcode.COPY_FILE_RANGE;
-        return secondFd && contains(op.mode()) ? -Errno.EBADF : 0;
+        return OpcodeDescriptor.has(opcode, OpcodeDescriptor.SECOND_FD) && contains(op.mode()) ? -Errno.EBADF : 0;
     }
 }

@@ -276,9 +276,9 @@ final class Readiness {
     }
 
     private static int interest(final InFlight op) {
-        return switch (op.opcode()) {
-            case Opcode.SEND, Opcode.SENDMSG, Opcode.CONNECT -> Linux.EPOLLOUT;
-            case Opcode.POLL -> op.opFlags();
+        return switch (io.aioring.abi.layout.OpcodeDescriptor.row(op.opcode()).interest()) {
+            case io.aioring.abi.layout.OpcodeDescriptor.INTEREST_OUT -> Linux.EPOLLOUT;
+            case io.aioring.abi.layout.OpcodeDescriptor.INTEREST_OP_FLAGS -> op.opFlags();
             default -> Linux.EPOLLIN;
         };
     }

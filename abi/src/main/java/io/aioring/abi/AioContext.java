@@ -29,8 +29,9 @@ import org.agrona.concurrent.IdleStrategy;
  * still run; this hook waits for every call already inside the context to return, then destroys it; a call made
  * after that throws {@link IllegalStateException}, and a read of {@link #ring()}'s words reads zeros (the mapping's
  * pages are replaced, never unmapped under a reader), so no thread faults. A program that wants its own hooks to use
- * its contexts, or to destroy them itself, turns this hook off with {@code -Daioring.destroyAtExit=false}; its
- * contexts' files then stay after exit, for a {@link ContextReaper} to drain and remove.
+ * its contexts, or to destroy them itself, turns this hook off with {@code -Daioring.destroyAtExit=false} (or for one
+ * context, {@link #destroyAtExit(boolean)}); such contexts' files then stay after exit unless the program destroys
+ * them, for a {@link ContextReaper} to drain and remove.
  */
 public final class AioContext implements AutoCloseable {
     private static final ThreadLocal<IdleStrategy> DEFAULT_IDLE =
@@ -52,6 +53,8 @@ public final class AioContext implements AutoCloseable {
         }
     }
     private volatile boolean destroyed;
+    /** Whether the exit hook destroys this context ({@link #destroyAtExit(boolean)}). */
+    private volatile boolean destroyAtExit = true;
 
     /** How long the shutdown hook waits for the open contexts' destroys (a call stuck in the kernel can hold one). */
     static final long EXIT_DESTROY_MILLIS = 5_000;
@@ -115,6 +118,9 @@ public final class AioContext implements AutoCloseable {
     private static void destroyOpenContexts() {
         final Thread destroyer = new Thread(() -> {
             for (final AioContext context : OPEN) {
+                if (!context.destroyAtExit) {
+                    continue; // its program destroys it in its own hook
+                }
                 try {
                     context.destroy();
                 } catch (final RuntimeException | Error e) {
@@ -129,6 +135,17 @@ public final class AioContext implements AutoCloseable {
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Whether the exit hook destroys this context (by default it does): a program that destroys its contexts in a
+     * shutdown hook of its own, and uses them there, says false for each (or turns the hook off for all with
+     * {@code -Daioring.destroyAtExit=false}).
+     *
+     * @param destroy false: the exit hook leaves this context to its program
+     */
+    public void destroyAtExit(final boolean destroy) {
+        this.destroyAtExit = destroy;
     }
 
     /** @return what this build supports, with the attributes found on the class path */

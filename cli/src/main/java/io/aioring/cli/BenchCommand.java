@@ -232,6 +232,9 @@ final class BenchCommand implements Callable<Integer> {
                 throw e;
             }
             context.ring().setFlags(io.aioring.ring.RingDescriptor.FLAG_NOTIFY_DISABLED);
+            // bench winds up on a signal itself (report, then destroy, under SignalStop): the library's exit hook
+            // must not destroy the context under it meanwhile.
+            context.destroyAtExit(false);
             if (!options.json()) {
                 err.println("aioring bench: the ring is " + context.ringPath() + " (watch it: aioring trace "
                     + context.ringPath() + ")");
@@ -240,7 +243,15 @@ final class BenchCommand implements Callable<Integer> {
                 final MemorySegment buffers = arena.allocate(options.bs() * options.queueDepth(), 4096);
                 buffers.fill((byte) 0x5A);
                 context.registerMemory(buffers);
-                reapers.awaitReady();
+                if (!reapers.awaitReady(stop)) {
+                    err.println("aioring bench: stopped by a signal before the run began (a reaper was starting); "
+                        + "no report");
+                    return 1;
+                }
+                if (!options.json()) {
+                    err.println("aioring bench: reapers ready; running" + (options.ioLimit() != null ? ""
+                        : String.format(Locale.ROOT, " for %.1f s", (options.durationNanos() + options.rampNanos()) / 1e9)));
+                }
                 final BenchWorkload workload = new BenchWorkload(options, context, fd, buffers.address(), err, stop,
                     reapers::problem);
                 final BenchWorkload.EngineSide engine;

@@ -72,12 +72,16 @@ final class BenchReapers implements AutoCloseable {
      * Waits until every reaper process has mapped the ring and begun to reap (threads are ready at once), so that
      * no JVM's start-up lands in the measured window.
      *
+     * @return false if a signal asked bench to stop meanwhile
      * @throws IOException if one has not said so within 60 s, or has ended
      */
-    void awaitReady() throws IOException, InterruptedException {
+    boolean awaitReady(final SignalStop stop) throws IOException, InterruptedException {
         final long deadline = System.nanoTime() + 60_000_000_000L;
         for (final ChildJvm child : processes) {
             while (!child.log().contains(ReapCommand.READY)) {
+                if (stop.requested()) {
+                    return false; // a signal while a reaper JVM starts: wind up now, not when it is up
+                }
                 if (!child.process().isAlive()) {
                     throw new IOException("a reaper process ended before it began (exit " + child.process().exitValue()
                         + "): " + child.log().lines().findFirst().orElse("no output"));
@@ -88,6 +92,7 @@ final class BenchReapers implements AutoCloseable {
                 Thread.sleep(5);
             }
         }
+        return true;
     }
 
     /**

@@ -254,10 +254,12 @@ class BenchCommandTest {
             return names;
         };
         final java.util.Set<String> before = leftovers.get();
+        long benchPid;
         try (io.aioring.linux.ChildJvm bench = io.aioring.linux.ChildJvm.start(AioringCommand.class, "bench",
             "--duration", "60s", "--size", "16m")) {
             final long deadline = System.nanoTime() + 60_000_000_000L;
             final String ringPrefix = "aioring-" + bench.pid() + "-";
+            benchPid = bench.pid();
             boolean running = false;
             while (!running) { // its context's ring appears in /dev/shm once the file is written
                 assertTrue(bench.process().isAlive(), bench.log());
@@ -267,7 +269,12 @@ class BenchCommandTest {
                     running = files.anyMatch(p -> p.getFileName().toString().startsWith(ringPrefix));
                 }
             }
-            Thread.sleep(2_000); // the reaper JVM starts, and the measured window with it
+            while (!bench.log().contains("reapers ready; running")) { // the reaper JVM started: the window begins
+                assertTrue(bench.process().isAlive(), bench.log());
+                assertTrue(System.nanoTime() < deadline, "the window never began: " + bench.log());
+                Thread.sleep(20);
+            }
+            Thread.sleep(500);
             bench.process().destroy(); // SIGTERM
             assertTrue(bench.process().waitFor(40, java.util.concurrent.TimeUnit.SECONDS), "ended within the grace");
             final String log = bench.log();
@@ -277,6 +284,9 @@ class BenchCommandTest {
         }
         final java.util.Set<String> after = leftovers.get();
         after.removeAll(before);
+        // bench's own files carry its pid (aioring-PID-..., aioring-bench-PID-...): another build's contexts may come
+        // and go in /dev/shm meanwhile
+        after.removeIf(name -> !name.contains("-" + benchPid + "-"));
         assertEquals(java.util.Set.of(), after, "nothing left in /tmp or /dev/shm");
     }
 
@@ -291,7 +301,8 @@ class BenchCommandTest {
         try (io.aioring.linux.ChildJvm bench = io.aioring.linux.ChildJvm.start(AioringCommand.class, "bench",
             "--duration", "5s", "--size", "16m")) {
             final Path ring = awaitRing(bench);
-            Thread.sleep(1_500);
+            awaitWindow(bench);
+            Thread.sleep(500);
             try (io.aioring.ring.RingFile file = io.aioring.ring.RingFile.open(ring)) {
                 final io.aioring.ring.Ring r = file.ring();
                 r.setFlags(io.aioring.ring.RingDescriptor.FLAG_PRODUCER_CLOSED);
@@ -308,6 +319,16 @@ class BenchCommandTest {
             final String log = bench.log();
             assertEquals(0, bench.process().exitValue(), log);
             assertTrue(log.contains("iops       :"), "the report:\n" + log);
+        }
+    }
+
+    /** Waits until a bench child's reapers are up and its measured window has begun (it says so). */
+    private static void awaitWindow(final io.aioring.linux.ChildJvm bench) throws Exception {
+        final long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!bench.log().contains("reapers ready; running")) {
+            assertTrue(bench.process().isAlive(), bench.log());
+            assertTrue(System.nanoTime() < deadline, "the window never began: " + bench.log());
+            Thread.sleep(20);
         }
     }
 
@@ -339,7 +360,8 @@ class BenchCommandTest {
         try (io.aioring.linux.ChildJvm bench = io.aioring.linux.ChildJvm.start(AioringCommand.class, "bench",
             "--duration", "60s", "--size", "16m")) {
             final Path ring = awaitRing(bench);
-            Thread.sleep(2_000); // the measured window
+            awaitWindow(bench);
+            Thread.sleep(500);
             try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(ring,
                 java.nio.file.StandardOpenOption.WRITE)) {
                 channel.truncate(0);
@@ -371,7 +393,8 @@ class BenchCommandTest {
                     .filter(c -> c.info().arguments().map(a -> java.util.Arrays.asList(a).contains("reap")).orElse(false))
                     .findFirst().orElse(null);
             }
-            Thread.sleep(2_000); // reaping by now
+            awaitWindow(bench); // reaping by now
+            Thread.sleep(300);
             final long killed = System.nanoTime();
             new ProcessBuilder("kill", "-9", Long.toString(reaper.pid())).start().waitFor();
             assertTrue(bench.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "bench ended: " + bench.log());

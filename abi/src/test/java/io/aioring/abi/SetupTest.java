@@ -53,6 +53,16 @@ class SetupTest {
         }
     }
 
+    /** Where the run requires io_uring (.ci/run does), auto must find it: a refusal fails here, saying why. */
+    @Test
+    void ioUringIsThereWhereTheRunRequiresIt() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(TestBackend.ioUringRequired(), TestBackend.REQUIRE_ENV + " is not set");
+        final Probe probe = AioContext.probe();
+        assertEquals(0, probe.ioUringErrno(), "io_uring is required, and this kernel or sandbox refuses it: "
+            + io.aioring.linux.Errno.name(probe.ioUringErrno()));
+        assertEquals("io_uring", probe.autoBackend());
+    }
+
     @Test
     void eachBackendCanBeAskedFor() {
         try (AioContext threads = AioContext.setup(new SetupParams().backend(SetupDescriptor.BACKEND_THREADS),

@@ -14,11 +14,23 @@ public final class TestBackend {
     private TestBackend() {
     }
 
+    /**
+     * The environment variable that makes io_uring required ({@code AIORING_TEST_REQUIRE=io_uring}, as {@code .ci/run}
+     * sets it): the runs that would use auto ask for io_uring instead, so a kernel or sandbox that refuses it fails
+     * the build rather than testing the threads backend twice.
+     */
+    public static final String REQUIRE_ENV = "AIORING_TEST_REQUIRE";
+
+    /** @return true if this run must have io_uring */
+    public static boolean ioUringRequired() {
+        return "io_uring".equalsIgnoreCase(System.getenv().getOrDefault(REQUIRE_ENV, "").trim());
+    }
+
     /** @return the SetupDescriptor backend code of this run */
     public static int code() {
         final String name = System.getProperty(PROPERTY, "auto").toLowerCase(Locale.ROOT);
         return switch (name) {
-            case "auto" -> SetupDescriptor.BACKEND_AUTO;
+            case "auto" -> ioUringRequired() ? SetupDescriptor.BACKEND_IO_URING : SetupDescriptor.BACKEND_AUTO;
             case "io_uring" -> SetupDescriptor.BACKEND_IO_URING;
             case "threads" -> SetupDescriptor.BACKEND_THREADS;
             default -> throw new IllegalArgumentException(PROPERTY + "=" + name + ": expected auto, io_uring or threads");

@@ -112,6 +112,8 @@ struct aioring {
                                file the context's ring (2.8) */
     int copies_expected;    /* an overflow file: events below the floor are copies the ring gave out (2.8) */
     uint64_t copies;        /* such copies dropped, silently */
+    uint64_t last_in_file;  /* an overflow file: the last sequence seen in it (UINT64_MAX: none yet) */
+    int delivered_in_file;  /* an overflow file: one of its events has been kept */
 };
 
 static inline uint64_t aioring_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
@@ -210,12 +212,25 @@ static inline uint32_t aioring_refuse_reaped(struct aioring *r, uint8_t *out, ui
         uint64_t seq = aioring_record_sequence(out + o, copied - o);
         if (seq != AIORING_SEQUENCE_NOT_IN_RING) {
             last = seq;
+            if (r->copies_expected) {
+                /* 2.8: the file's sequences increase, by one but for events that found it full; copies come first */
+                uint64_t slack = aioring_u64(r->guard + AIORING_OFF_OVERFLOW_VOLATILE);
+                uint64_t prev = r->last_in_file;
+                r->last_in_file = seq;
+                if ((prev != UINT64_MAX && (seq <= prev || seq - prev > slack + 1))
+                    || (seq < r->floor && r->delivered_in_file)) {
+                    r->refused++;
+                    o += span;
+                    continue;
+                }
+            }
             if (seq < r->floor) {
                 if (r->copies_expected) r->copies++; else r->refused++;
                 o += span;
                 continue;
             }
             r->floor = seq + 1;
+            if (r->copies_expected) r->delivered_in_file = 1;
         }
         if (kept != o) memmove(out + kept, out + o, span);
         kept += span;
@@ -328,6 +343,7 @@ static inline int aioring_open_overflow(struct aioring *r, struct aioring *overf
     overflow->keeps_reaped = r->keeps_reaped;
     overflow->floor = r->floor;
     overflow->copies_expected = 1;
+    overflow->last_in_file = UINT64_MAX;
     return 1;
 }
 

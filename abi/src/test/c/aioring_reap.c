@@ -103,7 +103,11 @@ int main(int argc, char **argv) {
             from_file += (unsigned long)taken;
         }
         if (n < 0) { fprintf(stderr, "corrupt overflow file\n"); return 1; }
-        if (overflow.refused) { fprintf(stderr, "overflow file: head moved backwards\n"); return 1; }
+        if (overflow.refused) {
+            fprintf(stderr, "overflow file: %llu events with sequences no engine wrote (or its head moved backwards)\n",
+                (unsigned long long)overflow.refused);
+            return 1;
+        }
         aioring_close(&overflow);
     }
     fclose(out);

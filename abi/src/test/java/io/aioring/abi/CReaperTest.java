@@ -104,6 +104,30 @@ class CReaperTest {
         assertTrue(Integer.parseInt(fromFile.group(1)) > 0, "the ring held fewer than 300: the rest came from the file: " + log);
     }
 
+    /**
+     * The killed engine's overflow file scribbled (every sequence 0, or one set to 2^62): the C reaper dropped the
+     * events as copies, silently; now it refuses what no engine wrote and says so, exit 1 (docs/abi.md 2.8).
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"one-huge", "all-zero"})
+    @Timeout(180)
+    void aScribbledOverflowFileIsReportedByTheCReaper(final String scribble) throws Exception {
+        final Path reaper = compileCReaper(dir);
+        final Path ring = dir.resolve("scribbled-" + scribble + ".ring");
+        final Path out = dir.resolve("c-scribbled.bin");
+        try (io.aioring.linux.ChildJvm engine = EngineMain.startSubmitted(ring, 300)) {
+            engine.kill();
+            assertTrue(engine.process().waitFor(30, TimeUnit.SECONDS), "the engine is dead");
+        }
+        assertTrue(ContextReaperTest.scribbleOverflowFile(ring, scribble) > 10);
+        final Process c = new ProcessBuilder(reaper.toString(), ring.toString(), out.toString())
+            .redirectErrorStream(true).redirectOutput(dir.resolve("c.log").toFile()).start();
+        assertTrue(c.waitFor(60, TimeUnit.SECONDS), "the C reaper ends");
+        final String log = Files.readString(dir.resolve("c.log"));
+        assertEquals(1, c.exitValue(), log);
+        assertTrue(log.contains("sequences no engine wrote"), log);
+    }
+
     /** The ring file truncated under a running C reaper: it catches the SIGBUS and says so, exit 1 (it died of it). */
     @Test
     @Timeout(120)

@@ -109,28 +109,8 @@ class ContextReaperTest {
         try (ChildJvm engine = EngineMain.startSubmitted(ring, events)) {
             engine.kill();
             assertTrue(engine.process().waitFor(10, java.util.concurrent.TimeUnit.SECONDS));
-            final int[] records = {0};
-            try (RingFile overflow = RingFile.open(Path.of(ring + ".overflow"), ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
-                final io.aioring.ring.Ring file = overflow.ring();
-                // Walk the unread records in the file's own memory (an observer hands out copies).
-                final org.agrona.concurrent.AtomicBuffer memory = file.buffer();
-                for (int position = file.head(); position != file.tail(); ) {
-                    final int at = file.dataIndex(position);
-                    final int length = memory.getInt(at + io.aioring.ring.RecordDescriptor.LENGTH_OFFSET);
-                    final int type = memory.getInt(at + io.aioring.ring.RecordDescriptor.TYPE_OFFSET);
-                    assertTrue(length >= io.aioring.ring.RecordDescriptor.HEADER_LENGTH, "length " + length);
-                    if (type == io.aioring.abi.layout.EventDescriptor.RECORD_TYPE) {
-                        records[0]++;
-                        if (scribble.equals("all-zero") || records[0] == 3) {
-                            memory.putLong(at + io.aioring.ring.RecordDescriptor.HEADER_LENGTH
-                                + io.aioring.abi.layout.EventDescriptor.SEQUENCE_OFFSET,
-                                scribble.equals("all-zero") ? 0 : 1L << 62);
-                        }
-                    }
-                    position += io.aioring.ring.RecordDescriptor.align(length);
-                }
-            }
-            assertTrue(records[0] > 10, "events in the overflow file: " + records[0]);
+            final int records = scribbleOverflowFile(ring, scribble);
+            assertTrue(records > 10, "events in the overflow file: " + records);
             try (ContextReaper reaper = ContextReaper.open(ring)) {
                 final int[] delivered = {0};
                 final io.aioring.ring.RingCorruptedException e = assertThrows(io.aioring.ring.RingCorruptedException.class,
@@ -168,4 +148,34 @@ class ContextReaperTest {
         }
     }
 
+
+    /**
+     * Writes sequences no engine would into the unread events of {@code ring}'s overflow file: the third one's set
+     * to 2^62 ("one-huge"), or every one's to 0 ("all-zero").
+     *
+     * @return the events the file holds
+     */
+    static int scribbleOverflowFile(final Path ring, final String scribble) {
+        int records = 0;
+        try (RingFile overflow = RingFile.open(Path.of(ring + ".overflow"), ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
+            final io.aioring.ring.Ring file = overflow.ring();
+            // Walk the unread records in the file's own memory (an observer hands out copies).
+            final org.agrona.concurrent.AtomicBuffer memory = file.buffer();
+            for (int position = file.head(); position != file.tail(); ) {
+                final int at = file.dataIndex(position);
+                final int length = memory.getInt(at + io.aioring.ring.RecordDescriptor.LENGTH_OFFSET);
+                final int type = memory.getInt(at + io.aioring.ring.RecordDescriptor.TYPE_OFFSET);
+                assertTrue(length >= io.aioring.ring.RecordDescriptor.HEADER_LENGTH, "length " + length);
+                if (type == io.aioring.abi.layout.EventDescriptor.RECORD_TYPE) {
+                    records++;
+                    if (scribble.equals("all-zero") || records == 3) {
+                        memory.putLong(at + io.aioring.ring.RecordDescriptor.HEADER_LENGTH
+                            + io.aioring.abi.layout.EventDescriptor.SEQUENCE_OFFSET, scribble.equals("all-zero") ? 0 : 1L << 62);
+                    }
+                }
+                position += io.aioring.ring.RecordDescriptor.align(length);
+            }
+        }
+        return records;
+    }
 }

@@ -39,6 +39,15 @@ final class AttributeHooks {
         return false;
     }
 
+    /**
+     * The end of every call, wherever it ran: the result and completion time, then the after hooks and the return
+     * records. (Posting follows: {@link CompletionPoster#finish}.)
+     */
+    static void finish(final InFlight op, final long result) {
+        op.finish(result, System.nanoTime());
+        after(op);
+    }
+
     /** Runs every before hook; one may complete the operation early (then the call is not made). */
     static void before(final InFlight op) {
         for (int hooks = op.beforeHooks(); hooks != 0; hooks &= hooks - 1) {

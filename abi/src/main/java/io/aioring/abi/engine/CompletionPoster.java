@@ -9,7 +9,6 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import io.aioring.abi.layout.ContextArea;
 import io.aioring.abi.layout.EventDescriptor;
-import io.aioring.abi.layout.EventEncoder;
 import io.aioring.linux.Linux;
 import io.aioring.ring.Ring;
 import io.aioring.ring.RingDescriptor;
@@ -174,6 +173,18 @@ final class CompletionPoster {
         return eventsPosted;
     }
 
+    /** The finish sequence in one place: result, after hooks and records ({@link AttributeHooks#finish}), then the post. */
+    void finish(final InFlight op, final long result) {
+        AttributeHooks.finish(op, result);
+        complete(op);
+    }
+
+    /** As {@link #finish}, staged for the caller's {@link #postStaged()} (a backend reaping many at once). */
+    void finishStaged(final InFlight op, final long result) {
+        AttributeHooks.finish(op, result);
+        stage(op);
+    }
+
     /** Posts a finished iocb (its return records built); its slot goes back to the pool once its event is in the ring. */
     void complete(final InFlight op) {
         final InFlight next = op.hasCompletionWork() ? completionWork.apply(op) : null;
@@ -214,8 +225,7 @@ final class CompletionPoster {
         if (awaiter == null) {
             return false;
         }
-        final int length = EventEncoder.encode(awaiter.event, 0, op.userData(), op.result(), op.eventFlags(), op.opcode(),
-            op.attributeCount(), EventDescriptor.SEQUENCE_NOT_IN_RING, op.returnsIfAny(), op.returnsLength());
+        final int length = op.encode(awaiter.event, 0, EventDescriptor.SEQUENCE_NOT_IN_RING);
         eventsHandedToAwaiters.incrementAndGet();
         awaiter.length = length; // before the slot is given back: the awaiter tells "handed over" from "slot reused"
         slots.release(op);
@@ -396,8 +406,7 @@ final class CompletionPoster {
                 return 0;
             }
             overflowLength = overflow.size() + inherited.size();
-            final int length = EventEncoder.encode(target, 0, op.userData(), op.result(), op.eventFlags(), op.opcode(),
-                op.attributeCount(), EventDescriptor.SEQUENCE_NOT_IN_RING, op.returnsIfAny(), op.returnsLength());
+            final int length = op.encode(target, 0, EventDescriptor.SEQUENCE_NOT_IN_RING);
             if (op.spilled()) {
                 consumeSpill(op.spillEnd());
             }
@@ -479,8 +488,7 @@ final class CompletionPoster {
                 try {
                     final int index = spillProducer.tryClaim(EventDescriptor.RECORD_TYPE, op.eventLength());
                     if (index != RingProducer.NO_ROOM) {
-                        EventEncoder.encode(spill.buffer(), index, op.userData(), op.result(), op.eventFlags(), op.opcode(),
-                            op.attributeCount(), op.sequence(), op.returnsIfAny(), op.returnsLength());
+                        op.encode(spill.buffer(), index, op.sequence());
                         spillProducer.commit();
                         spillProducer.publish(); // now, not at the end of the post: a death mid-post loses none
                         op.spilledTo(spillProducer.committedTail());
@@ -570,8 +578,7 @@ final class CompletionPoster {
             return false;
         }
         final long sequence = op.sequence() != InFlight.NO_SEQUENCE ? op.sequence() : nextSequence++;
-        EventEncoder.encode(buffer, index, op.userData(), op.result(), op.eventFlags(), op.opcode(), op.attributeCount(),
-            sequence, op.returnsIfAny(), op.returnsLength());
+        op.encode(buffer, index, sequence);
         producer.commit();
         eventsPosted++;
         if (op.spilled()) {

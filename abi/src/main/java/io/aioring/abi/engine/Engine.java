@@ -616,8 +616,7 @@ public final class Engine {
         if (op.opcode() == io.aioring.abi.Opcode.TIMEOUT && !op.failed()) {
             if (!AttributeHooks.start(op, calls, io.aioring.abi.spi.Operation.PATH_INLINE)) {
                 LockSupport.parkNanos(op.offset() > 0 ? op.offset() : 0);
-                op.finish(op.offset() < 0 ? -Errno.EINVAL : -Errno.ETIME, System.nanoTime());
-                AttributeHooks.after(op);
+                AttributeHooks.finish(op, op.offset() < 0 ? -Errno.EINVAL : -Errno.ETIME);
             }
         } else {
             calls.run(op, io.aioring.abi.spi.Operation.PATH_INLINE);
@@ -625,8 +624,7 @@ public final class Engine {
                 op.copyMsghdrBack();
             }
         }
-        return io.aioring.abi.layout.EventEncoder.encode(target, 0, op.userData(), op.result(), op.eventFlags(), op.opcode(),
-            op.attributeCount(), io.aioring.abi.layout.EventDescriptor.SEQUENCE_NOT_IN_RING, op.returnsIfAny(), op.returnsLength());
+        return op.encode(target, 0, io.aioring.abi.layout.EventDescriptor.SEQUENCE_NOT_IN_RING);
     }
 
     /** @return bytes moved by the iocbs completed so far (reads, writes, sends, receives) */

@@ -864,4 +864,16 @@ public final class InFlight implements Operation {
     public long transferLength() {
         return calls.transferLength(this);
     }
+
+    /**
+     * Writes this iocb's event (header and return records) at {@code index} of {@code target}: the one place the
+     * engine turns an iocb into event bytes, for the ring, the overflow file and an awaiting thread alike.
+     *
+     * @param sequence its sequence, or {@link io.aioring.abi.layout.EventDescriptor#SEQUENCE_NOT_IN_RING}
+     * @return the event's length
+     */
+    int encode(final org.agrona.MutableDirectBuffer target, final int index, final long sequence) {
+        return io.aioring.abi.layout.EventEncoder.encode(target, index, userData, result, eventFlags, opcode, attributeCount,
+            sequence, returnsIfAny(), returnsLength);
+    }
 }

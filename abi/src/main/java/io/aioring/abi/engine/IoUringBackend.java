@@ -443,16 +443,12 @@ final class IoUringBackend implements Backend {
 
     /** Finishes {@code op} and posts it at once (outside a CQ reap). */
     private void finish(final InFlight op, final long result) {
-        op.finish(result, System.nanoTime());
-        AttributeHooks.after(op);
-        poster.complete(op);
+        poster.finish(op, result);
     }
 
     /** Under the ring lock, reaping: finishes {@code op}; the reap posts the whole batch after it. */
     private void finishStaged(final InFlight op, final long result) {
-        op.finish(result, System.nanoTime());
-        AttributeHooks.after(op);
-        poster.stage(op);
+        poster.finishStaged(op, result);
     }
 
     /** Under the ring lock: reaps every CQE there is and posts the finished iocbs with one publish. */

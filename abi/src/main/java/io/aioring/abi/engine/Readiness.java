@@ -253,9 +253,7 @@ final class Readiness {
         op.nextWaiter = null;
         op.waitingReadiness(false);
         op.executionPath(Operation.PATH_ASYNC);
-        op.finish(result, System.nanoTime());
-        AttributeHooks.after(op);
-        poster.complete(op);
+        poster.finish(op, result);
     }
 
     private static boolean unlink(final FdWaiters waiters, final InFlight target) {

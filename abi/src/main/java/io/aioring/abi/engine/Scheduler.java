@@ -264,9 +264,7 @@ final class Scheduler {
     }
 
     private void finish(final InFlight op, final long result) {
-        op.finish(result, System.nanoTime());
-        AttributeHooks.after(op);
-        poster.complete(op);
+        poster.finish(op, result);
     }
 
     // The heap, under the lock.

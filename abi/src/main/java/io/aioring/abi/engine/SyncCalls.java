@@ -114,8 +114,7 @@ final class SyncCalls {
         }
         final long first = readNoWaitFirst(op);
         if (first != READ_AGAIN) {
-            op.finish(first, System.nanoTime());
-            AttributeHooks.after(op);
+            AttributeHooks.finish(op, first);
             return true;
         }
         op.startedInline(true);
@@ -152,8 +151,7 @@ final class SyncCalls {
         if (op.startedInline()) {
             // Its RWF_NOWAIT attempt did not return every byte: read the whole range, blocking.
             op.executionPath(Operation.PATH_WORKER);
-            op.finish(call(op), System.nanoTime());
-            AttributeHooks.after(op);
+            AttributeHooks.finish(op, call(op));
             return;
         }
         if (AttributeHooks.start(op, this, path)) {
@@ -163,8 +161,7 @@ final class SyncCalls {
         if (result == READ_AGAIN) {
             result = call(op);
         }
-        op.finish(result, System.nanoTime());
-        AttributeHooks.after(op);
+        AttributeHooks.finish(op, result);
     }
 
     /** @return the call's result, or -errno */

@@ -142,9 +142,7 @@ final class WorkerPoolBackend implements Backend {
             readiness.await(op);
             return;
         }
-        op.finish(r, System.nanoTime());
-        AttributeHooks.after(op);
-        poster.complete(op);
+        poster.finish(op, r);
     }
 
     @Override

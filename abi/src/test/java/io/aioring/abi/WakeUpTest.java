@@ -32,6 +32,30 @@ class WakeUpTest {
         });
     }
 
+    /**
+     * Waits until a thread of this process sits in futex(2) on {@code word}: /proc/self/task/TID/syscall names the
+     * call a blocked thread is in and its first argument.
+     */
+    private static void awaitFutexWait(final long word) throws Exception {
+        final String wanted = io.aioring.linux.Arch.current().sysFutex + " 0x" + Long.toHexString(word) + " ";
+        final long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+                for (final java.nio.file.Path task : tasks.toList()) {
+                    try {
+                        if (java.nio.file.Files.readString(task.resolve("syscall")).startsWith(wanted)) {
+                            return;
+                        }
+                    } catch (final java.io.IOException e) {
+                        // the thread ended meanwhile
+                    }
+                }
+            }
+            assertTrue(System.nanoTime() < deadline, "no thread ever slept on the tail word");
+            Thread.sleep(1);
+        }
+    }
+
     @Test
     @Timeout(60)
     void destroyWakesEverySleeper() throws Exception {
@@ -47,7 +71,9 @@ class WakeUpTest {
             while (header.getIntVolatile(ContextDescriptor.TAIL_WAITERS_OFFSET) == 0) {
                 Thread.sleep(1); // the futex sleeper has counted itself in
             }
-            Thread.sleep(50); // and is in FUTEX_WAIT (the heartbeat bound is 100 ms: it is not that which ends it)
+            // and is in FUTEX_WAIT on the tail word (the heartbeat bound is 100 ms: it is not that which must end it;
+            // a sleep of 50 ms here was not enough on a loaded machine, and a wake before the wait is no wake)
+            awaitFutexWait(onFutex.ring().buffer().addressOffset() + io.aioring.ring.RingDescriptor.TAIL_OFFSET);
             f.context.destroy();
             assertTrue(futexSleep.get(5, TimeUnit.SECONDS), "the futex sleeper was woken, not timed out");
             assertTrue(eventfdSleep.get(5, TimeUnit.SECONDS), "the eventfd sleeper was woken");

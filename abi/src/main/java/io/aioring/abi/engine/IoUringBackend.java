@@ -180,12 +180,12 @@ final class IoUringBackend implements Backend {
     @Override
     public void execute(final InFlight op) {
         final Caller caller = callers.get();
-        if (op.opcode() == Opcode.TIMEOUT) {
+        final OpDef.IoUringRoute route = OpDef.of(op.opcode()).ioUring();
+        if (route == OpDef.IoUringRoute.TIMER) {
             scheduler.startTimeout(op, caller.calls);
             return;
         }
-        if (op.opcode() == Opcode.SENDFILE || op.opcode() == Opcode.COPY_FILE_RANGE || op.opcode() == Opcode.FTRUNCATE) {
-            // io_uring has no sendfile or copy_file_range; ftruncate only from Linux 6.9
+        if (route == OpDef.IoUringRoute.CALLS_POOL) {
             threadCalls.execute(op);
             caller.threadCallsQueued = true;
             return;
@@ -325,11 +325,7 @@ final class IoUringBackend implements Backend {
      *         so that the kernel's work for them belongs to a thread that lives as long as the context
      */
     private static boolean mayBlock(final InFlight op) {
-        return switch (op.opcode()) {
-            case Opcode.FSYNC, Opcode.FDATASYNC, Opcode.OPENAT, Opcode.CLOSE, Opcode.ACCEPT, Opcode.CONNECT, Opcode.POLL,
-                 Opcode.SPLICE, Opcode.STATX, Opcode.FALLOCATE -> true;
-            default -> false;
-        };
+        return OpDef.of(op.opcode()).ioUring() == OpDef.IoUringRoute.COMPLETER;
     }
 
     /** Under the ring lock: writes {@code op}'s SQE (entering the kernel first if the SQ is full). */
@@ -341,33 +337,10 @@ final class IoUringBackend implements Backend {
         final int addNoWait = noWait && isReadOrWrite(op.opcode()) && (op.opFlags() & Linux.RWF_NOWAIT) == 0 ? Linux.RWF_NOWAIT : 0;
         op.noWaitIssued(addNoWait != 0);
         final long userData = userData(op);
-        final int length = op.lengthOrCount();
+        final OpDef.Prep prep = OpDef.of(op.opcode()).prep();
         boolean prepared;
         while (true) {
-            prepared = switch (op.opcode()) {
-                case Opcode.NOP -> ring.prepNop(userData);
-                case Opcode.PREAD -> ring.prepRw(IoUring.OP_READ, op.fd(), op.address(), length, op.offset(), addNoWait, userData);
-                case Opcode.PWRITE -> ring.prepRw(IoUring.OP_WRITE, op.fd(), op.address(), length, op.offset(), addNoWait, userData);
-                // The engine's checked copy of the iovecs, never the caller's array (checked, then read again by the kernel).
-                case Opcode.PREADV -> ring.prepReadv(op.fd(), op.iovecs(), length, op.offset(), op.opFlags() | addNoWait, userData);
-                case Opcode.PWRITEV -> ring.prepWritev(op.fd(), op.iovecs(), length, op.offset(), op.opFlags() | addNoWait, userData);
-                case Opcode.FSYNC -> ring.prepFsync(op.fd(), 0, userData);
-                case Opcode.FDATASYNC -> ring.prepFsync(op.fd(), IoUring.FSYNC_DATASYNC, userData);
-                case Opcode.OPENAT -> ring.prepRw(IoUring.OP_OPENAT, op.fd(), op.pathBuffer(arena).address(), op.mode(), 0, op.opFlags(), userData);
-                case Opcode.CLOSE -> ring.prepRw(IoUring.OP_CLOSE, op.fd(), 0, 0, 0, 0, userData);
-                case Opcode.RECV -> ring.prepRecv(op.fd(), op.address(), length, op.opFlags(), userData);
-                case Opcode.SEND -> ring.prepSend(op.fd(), op.address(), length, op.opFlags() | Linux.MSG_NOSIGNAL, userData);
-                case Opcode.ACCEPT -> ring.prepAccept(op.fd(), op.opFlags(), op.multishot(), userData);
-                case Opcode.CONNECT -> ring.prepConnect(op.fd(), op.address(), length, userData);
-                case Opcode.SHUTDOWN -> ring.prepShutdown(op.fd(), op.opFlags(), userData);
-                case Opcode.POLL -> ring.prepPollAdd(op.fd(), op.opFlags(), op.multishot(), userData);
-                case Opcode.RECVMSG -> ring.prepRecvmsg(op.fd(), op.msghdr(), op.opFlags(), userData);
-                case Opcode.SENDMSG -> ring.prepSendmsg(op.fd(), op.msghdr(), op.opFlags() | Linux.MSG_NOSIGNAL, userData);
-                case Opcode.SPLICE -> ring.prepSplice(op.fd(), op.offset(), op.mode(), op.address(), length, op.opFlags(), userData);
-                case Opcode.STATX -> ring.prepStatx(op.fd(), op.pathBuffer(arena).address(), op.opFlags(), op.mode(), op.offset(), userData);
-                case Opcode.FALLOCATE -> ring.prepFallocate(op.fd(), op.opFlags(), op.offset(), op.address(), userData);
-                default -> throw new IllegalStateException("opcode " + op.opcode() + " reached io_uring");
-            };
+            prepared = prep.prep(ring, op, userData, addNoWait, arena);
             if (prepared) {
                 inKernel.incrementAndGet();
                 return;

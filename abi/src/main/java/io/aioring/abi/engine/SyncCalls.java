@@ -164,37 +164,14 @@ final class SyncCalls {
         AttributeHooks.finish(op, result);
     }
 
-    /** @return the call's result, or -errno */
+    /** @return the call's result, or -errno: the opcode's row in the engine's table makes it */
     private long call(final InFlight op) {
-        final long length = Integer.toUnsignedLong(op.lengthOrCount());
-        return switch (op.opcode()) {
-            case Opcode.NOP -> 0;
-            case Opcode.PREAD -> memory.contains(op.address(), length)
-                ? Linux.pread(errno, op.fd(), op.address(), length, op.offset()) : -Errno.EFAULT;
-            case Opcode.PWRITE -> memory.contains(op.address(), length)
-                ? Linux.pwrite(errno, op.fd(), op.address(), length, op.offset()) : -Errno.EFAULT;
-            case Opcode.PREADV, Opcode.PWRITEV -> vectored(op);
-            case Opcode.FSYNC -> Linux.fsync(errno, op.fd());
-            case Opcode.FDATASYNC -> Linux.fdatasync(errno, op.fd());
-            case Opcode.OPENAT -> open(op, length);
-            case Opcode.CLOSE -> isProtected(op.fd()) ? -Errno.EBADF : Linux.close(errno, op.fd());
-            case Opcode.RECV -> memory.contains(op.address(), length)
-                ? Linux.recv(errno, op.fd(), op.address(), length, op.opFlags()) : -Errno.EFAULT;
-            case Opcode.SEND -> memory.contains(op.address(), length)
-                ? Linux.send(errno, op.fd(), op.address(), length, op.opFlags() | Linux.MSG_NOSIGNAL) : -Errno.EFAULT;
-            case Opcode.ACCEPT -> Linux.accept4(errno, op.fd(), op.opFlags());
-            case Opcode.CONNECT -> memory.contains(op.address(), length)
-                ? Linux.connect(errno, op.fd(), op.address(), (int) length) : -Errno.EFAULT;
-            case Opcode.SHUTDOWN -> Linux.shutdown(errno, op.fd(), op.opFlags());
-            case Opcode.POLL -> pollOnce(op.fd(), op.opFlags(), -1);
-            case Opcode.SENDFILE -> sendfile(op, length);
-            case Opcode.RECVMSG, Opcode.SENDMSG -> message(op, op.opFlags());
-            case Opcode.SPLICE, Opcode.COPY_FILE_RANGE -> spliceOrCopy(op, length);
-            case Opcode.STATX -> statx(op);
-            case Opcode.FALLOCATE -> Linux.fallocate(errno, op.fd(), op.opFlags(), op.offset(), op.address());
-            case Opcode.FTRUNCATE -> Linux.ftruncate(errno, op.fd(), op.offset());
-            default -> -Errno.EINVAL;
-        };
+        return OpDef.of(op.opcode()).call().call(this, op);
+    }
+
+    /** @return true if {@code [address, address + length)} is registered memory */
+    boolean registered(final long address, final long length) {
+        return memory.contains(address, length);
     }
 
     /**
@@ -234,7 +211,7 @@ final class SyncCalls {
     }
 
     /** recvmsg/sendmsg through the engine's checked copy of the msghdr (and of its iovecs). */
-    private long message(final InFlight op, final int flags) {
+    long message(final InFlight op, final int flags) {
         final long checked = checkMsghdr(op);
         if (checked < 0) {
             return checked;
@@ -244,7 +221,7 @@ final class SyncCalls {
     }
 
     /** splice or copy_file_range: offsets -1 mean "none" (the fd's own position); the engine's copies are advanced. */
-    private long spliceOrCopy(final InFlight op, final long length) {
+    long spliceOrCopy(final InFlight op, final long length) {
         final long offIn = op.offset();
         final long offOut = op.address();
         if (offIn < -1 || offOut < -1 || op.opcode() == Opcode.COPY_FILE_RANGE && op.opFlags() != 0) {
@@ -259,7 +236,7 @@ final class SyncCalls {
             : Linux.copyFileRange(errno, op.fd(), in, op.mode(), out, length, 0);
     }
 
-    private long statx(final InFlight op) {
+    long statx(final InFlight op) {
         final long copied = copyPath(op, pathBytes);
         if (copied < 0) {
             return copied;
@@ -304,7 +281,7 @@ final class SyncCalls {
     }
 
     /** sendfile from the iocb's offset (its own copy: the kernel advances it), or from the file position if -1. */
-    private long sendfile(final InFlight op, final long count) {
+    long sendfile(final InFlight op, final long count) {
         if (op.offset() < -1) {
             return -Errno.EINVAL;
         }
@@ -316,7 +293,7 @@ final class SyncCalls {
     static final long NOT_READY = Long.MIN_VALUE + 1;
 
     /** @return the ready POLL* bits of {@code events} (and ERR/HUP), 0 if none within the timeout, or -errno */
-    private long pollOnce(final int fd, final int events, final int timeoutMillis) {
+    long pollOnce(final int fd, final int events, final int timeoutMillis) {
         pollScratch.putInt(0, fd);
         pollScratch.putShort(4, (short) events);
         pollScratch.putShort(6, (short) 0);
@@ -382,7 +359,7 @@ final class SyncCalls {
         return 0;
     }
 
-    private long vectored(final InFlight op) {
+    long vectored(final InFlight op) {
         final long checked = checkIovecs(op);
         if (checked < 0) {
             return checked;
@@ -437,7 +414,7 @@ final class SyncCalls {
         return -Errno.EOPNOTSUPP;
     }
 
-    private long open(final InFlight op, final long length) {
+    long open(final InFlight op, final long length) {
         final long copied = copyPath(op, pathBytes);
         return copied < 0 ? copied : Linux.openat(errno, op.fd(), path.address(), op.opFlags(), op.mode());
     }

@@ -88,11 +88,12 @@ final class WorkerPoolBackend implements Backend {
     @Override
     public void execute(final InFlight op) {
         final Caller caller = callers.get();
-        if (op.opcode() == Opcode.TIMEOUT) {
+        final OpDef.ThreadsRoute route = OpDef.of(op.opcode()).threads();
+        if (route == OpDef.ThreadsRoute.TIMER) {
             scheduler.startTimeout(op, caller.calls);
             return;
         }
-        if (Opcode.waitsForReadiness(op.opcode()) && op.opcode() != Opcode.CONNECT) {
+        if (route == OpDef.ThreadsRoute.READINESS) {
             startWaiting(op, caller.calls, Operation.PATH_INLINE, false);
             return;
         }

@@ -1,0 +1,52 @@
+package io.aioring.abi.engine;
+
+import static io.aioring.abi.engine.OpDef.IoUringRoute.BATCH;
+import static io.aioring.abi.engine.OpDef.IoUringRoute.COMPLETER;
+import static io.aioring.abi.engine.OpDef.ThreadsRoute.READINESS;
+import static io.aioring.abi.engine.OpDef.ThreadsRoute.WORKER;
+
+import io.aioring.abi.layout.OpcodeDescriptor;
+import io.aioring.linux.Errno;
+import io.aioring.linux.Linux;
+
+/**
+ * Sockets: recv, send, recvmsg and sendmsg wait in the kernel from the submitter's batch on io_uring (no thread of
+ * ours waits); accept and connect go from the completer. On threads they are tried at once and then wait on the
+ * epoll thread; a connect is made by a worker (it answers -EINPROGRESS at once on a non-blocking socket, then waits
+ * there). send and sendmsg add MSG_NOSIGNAL: a closed peer is -EPIPE, never a SIGPIPE.
+ */
+final class NetworkOps {
+    static final OpDef RECV = OpDef.define(OpcodeDescriptor.RECV, BATCH, READINESS,
+        (calls, op) -> calls.registered(op.address(), Integer.toUnsignedLong(op.lengthOrCount()))
+            ? Linux.recv(calls.errno(), op.fd(), op.address(), Integer.toUnsignedLong(op.lengthOrCount()), op.opFlags())
+            : -Errno.EFAULT,
+        (ring, op, userData, noWait, arena) -> ring.prepRecv(op.fd(), op.address(), op.lengthOrCount(), op.opFlags(), userData));
+    static final OpDef SEND = OpDef.define(OpcodeDescriptor.SEND, BATCH, READINESS,
+        (calls, op) -> calls.registered(op.address(), Integer.toUnsignedLong(op.lengthOrCount()))
+            ? Linux.send(calls.errno(), op.fd(), op.address(), Integer.toUnsignedLong(op.lengthOrCount()),
+                op.opFlags() | Linux.MSG_NOSIGNAL)
+            : -Errno.EFAULT,
+        (ring, op, userData, noWait, arena) -> ring.prepSend(op.fd(), op.address(), op.lengthOrCount(),
+            op.opFlags() | Linux.MSG_NOSIGNAL, userData));
+    static final OpDef ACCEPT = OpDef.define(OpcodeDescriptor.ACCEPT, COMPLETER, READINESS,
+        (calls, op) -> Linux.accept4(calls.errno(), op.fd(), op.opFlags()),
+        (ring, op, userData, noWait, arena) -> ring.prepAccept(op.fd(), op.opFlags(), op.multishot(), userData));
+    static final OpDef CONNECT = OpDef.define(OpcodeDescriptor.CONNECT, COMPLETER, WORKER,
+        (calls, op) -> calls.registered(op.address(), Integer.toUnsignedLong(op.lengthOrCount()))
+            ? Linux.connect(calls.errno(), op.fd(), op.address(), op.lengthOrCount()) : -Errno.EFAULT,
+        (ring, op, userData, noWait, arena) -> ring.prepConnect(op.fd(), op.address(), op.lengthOrCount(), userData));
+    static final OpDef SHUTDOWN = OpDef.define(OpcodeDescriptor.SHUTDOWN, BATCH, WORKER,
+        (calls, op) -> Linux.shutdown(calls.errno(), op.fd(), op.opFlags()),
+        (ring, op, userData, noWait, arena) -> ring.prepShutdown(op.fd(), op.opFlags(), userData));
+    static final OpDef RECVMSG = OpDef.define(OpcodeDescriptor.RECVMSG, BATCH, READINESS,
+        (calls, op) -> calls.message(op, op.opFlags()),
+        // The engine's checked copy of the msghdr, never the caller's (checked, then read again by the kernel).
+        (ring, op, userData, noWait, arena) -> ring.prepRecvmsg(op.fd(), op.msghdr(), op.opFlags(), userData));
+    static final OpDef SENDMSG = OpDef.define(OpcodeDescriptor.SENDMSG, BATCH, READINESS,
+        (calls, op) -> calls.message(op, op.opFlags()),
+        (ring, op, userData, noWait, arena) -> ring.prepSendmsg(op.fd(), op.msghdr(), op.opFlags() | Linux.MSG_NOSIGNAL,
+            userData));
+
+    private NetworkOps() {
+    }
+}

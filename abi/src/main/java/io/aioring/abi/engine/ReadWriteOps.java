@@ -1,0 +1,44 @@
+package io.aioring.abi.engine;
+
+import static io.aioring.abi.engine.OpDef.IoUringRoute.BATCH;
+import static io.aioring.abi.engine.OpDef.ThreadsRoute.WORKER;
+
+import io.aioring.abi.layout.OpcodeDescriptor;
+import io.aioring.linux.Errno;
+import io.aioring.linux.IoUring;
+import io.aioring.linux.Linux;
+
+/**
+ * pread, pwrite, preadv, pwritev: in the submitter's batch on io_uring with RWF_NOWAIT added (what the page cache
+ * serves completes inside the submit call); on workers otherwise. The vectored calls reach the kernel through the
+ * engine's checked copy of the iovecs, never the caller's array.
+ */
+final class ReadWriteOps {
+    static final OpDef PREAD = OpDef.define(OpcodeDescriptor.PREAD, BATCH, WORKER, ReadWriteOps::pread,
+        (ring, op, userData, noWait, arena) -> ring.prepRw(IoUring.OP_READ, op.fd(), op.address(), op.lengthOrCount(),
+            op.offset(), noWait, userData));
+    static final OpDef PWRITE = OpDef.define(OpcodeDescriptor.PWRITE, BATCH, WORKER, ReadWriteOps::pwrite,
+        (ring, op, userData, noWait, arena) -> ring.prepRw(IoUring.OP_WRITE, op.fd(), op.address(), op.lengthOrCount(),
+            op.offset(), noWait, userData));
+    static final OpDef PREADV = OpDef.define(OpcodeDescriptor.PREADV, BATCH, WORKER, (calls, op) -> calls.vectored(op),
+        (ring, op, userData, noWait, arena) -> ring.prepReadv(op.fd(), op.iovecs(), op.lengthOrCount(), op.offset(),
+            op.opFlags() | noWait, userData));
+    static final OpDef PWRITEV = OpDef.define(OpcodeDescriptor.PWRITEV, BATCH, WORKER, (calls, op) -> calls.vectored(op),
+        (ring, op, userData, noWait, arena) -> ring.prepWritev(op.fd(), op.iovecs(), op.lengthOrCount(), op.offset(),
+            op.opFlags() | noWait, userData));
+
+    private ReadWriteOps() {
+    }
+
+    private static long pread(final SyncCalls calls, final InFlight op) {
+        final long length = Integer.toUnsignedLong(op.lengthOrCount());
+        return calls.registered(op.address(), length)
+            ? Linux.pread(calls.errno(), op.fd(), op.address(), length, op.offset()) : -Errno.EFAULT;
+    }
+
+    private static long pwrite(final SyncCalls calls, final InFlight op) {
+        final long length = Integer.toUnsignedLong(op.lengthOrCount());
+        return calls.registered(op.address(), length)
+            ? Linux.pwrite(calls.errno(), op.fd(), op.address(), length, op.offset()) : -Errno.EFAULT;
+    }
+}

@@ -469,7 +469,8 @@ final class CompletionPoster {
             // Edge-triggered: signal only when the reapers had emptied the ring up to the old tail (head has reached
             // it, or already passed it taking the new events). A reaper reaps until a poll finds nothing before it
             // waits, so it cannot miss events published while it was still reaping.
-            if (eventfd >= 0 && ring.head() - tailBefore >= 0 && (ring.flags() & RingDescriptor.FLAG_NOTIFY_DISABLED) == 0) {
+            // The flag first: head is the reapers' line, and a ring that asked for no signal need not load it.
+            if (eventfd >= 0 && (ring.flags() & RingDescriptor.FLAG_NOTIFY_DISABLED) == 0 && ring.head() - tailBefore >= 0) {
                 Linux.writeUnchecked(eventfd, eventfdOne.address(), 8);
             }
         }

@@ -88,12 +88,16 @@ class TimingAndRulesTest {
         assertEquals(0, f.context.getevents(0, 1 << 20, 0, x -> fail("execute posted into the ring")));
     }
 
-    /** An 8 MiB cached read timed by the attribute, and by this thread around the same call made directly. */
+    /**
+     * An 8 MiB cached read timed by the attribute, and by this thread around the same call made directly. The
+     * fastest of 15 of each is compared, not the medians: on a loaded machine a preemption lands in either at random
+     * (a median of 7 was 6.8 ms against 1.5 ms under a CPU hog), while the fastest of each is the call itself.
+     */
     @Test
     void serviceLatencyIsThatOfTheCallItself() {
-        final long[] direct = new long[7];
-        final long[] service = new long[7];
-        for (int round = 0; round < 7; round++) {
+        final long[] direct = new long[15];
+        final long[] service = new long[15];
+        for (int round = 0; round < direct.length; round++) {
             final long begin = System.nanoTime();
             assertEquals(8 << 20, Linux.pread(f.errno, fd, f.address(0), 8 << 20, 0));
             direct[round] = System.nanoTime() - begin;
@@ -102,11 +106,9 @@ class TimingAndRulesTest {
             assertEquals(8 << 20, e.result());
             service[round] = e.attribute(TimingAttribute.ID).payload().getLong(TimingAttribute.SERVICE_OFFSET);
         }
-        Arrays.sort(direct);
-        Arrays.sort(service);
-        final long d = direct[3];
-        final long s = service[3];
-        assertTrue(s > d / 4 && s < d * 4 + 2_000_000, "median service " + s + " ns vs the direct call's " + d + " ns");
+        final long d = Arrays.stream(direct).min().orElseThrow();
+        final long s = Arrays.stream(service).min().orElseThrow();
+        assertTrue(s > d / 4 && s < d * 4 + 2_000_000, "fastest service " + s + " ns vs the direct call's " + d + " ns");
     }
 
     @Test

@@ -257,23 +257,9 @@ class BenchCommandTest {
         long benchPid;
         try (io.aioring.linux.ChildJvm bench = io.aioring.linux.ChildJvm.start(AioringCommand.class, "bench",
             "--duration", "60s", "--size", "16m")) {
-            final long deadline = System.nanoTime() + 60_000_000_000L;
-            final String ringPrefix = "aioring-" + bench.pid() + "-";
             benchPid = bench.pid();
-            boolean running = false;
-            while (!running) { // its context's ring appears in /dev/shm once the file is written
-                assertTrue(bench.process().isAlive(), bench.log());
-                assertTrue(System.nanoTime() < deadline, "the run never started: " + bench.log());
-                Thread.sleep(50);
-                try (Stream<Path> files = Files.list(Path.of("/dev/shm"))) {
-                    running = files.anyMatch(p -> p.getFileName().toString().startsWith(ringPrefix));
-                }
-            }
-            while (!bench.log().contains("reapers ready; running")) { // the reaper JVM started: the window begins
-                assertTrue(bench.process().isAlive(), bench.log());
-                assertTrue(System.nanoTime() < deadline, "the window never began: " + bench.log());
-                Thread.sleep(20);
-            }
+            awaitRing(bench); // its context's ring appears in /dev/shm once the file is written
+            awaitWindow(bench); // the reaper JVM started: the window begins
             Thread.sleep(500);
             bench.process().destroy(); // SIGTERM
             assertTrue(bench.process().waitFor(40, java.util.concurrent.TimeUnit.SECONDS), "ended within the grace");

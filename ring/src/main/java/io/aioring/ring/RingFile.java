@@ -119,13 +119,12 @@ public final class RingFile implements AutoCloseable {
 
     private static long fstatSize(final int fd, final Path path) throws IOException {
         try (Arena scratch = Arena.ofConfined()) {
-            final MemorySegment buffer = scratch.allocate(io.aioring.linux.Linux.STATX_SIZE, 8);
-            final int r = io.aioring.linux.Linux.statx(new io.aioring.linux.Errno(scratch), fd, EMPTY_PATH.address(),
-                AT_EMPTY_PATH, STATX_SIZE_MASK, buffer.address());
-            if (r < 0) {
-                throw new IOException("fstat: " + io.aioring.linux.Errno.describeResult(r));
+            final long size = statSize(fd, new io.aioring.linux.Errno(scratch),
+                scratch.allocate(io.aioring.linux.Linux.STATX_SIZE, 8));
+            if (size < 0) {
+                throw new IOException("fstat: " + io.aioring.linux.Errno.describeResult(size));
             }
-            return buffer.get(java.lang.foreign.ValueLayout.JAVA_LONG, STX_SIZE_OFFSET);
+            return size;
         }
     }
 
@@ -264,12 +263,18 @@ public final class RingFile implements AutoCloseable {
         if (open < 0) {
             throw new IllegalStateException("ring file " + path + " is closed");
         }
-        final int r = io.aioring.linux.Linux.statx(errno, open, EMPTY_PATH.address(), AT_EMPTY_PATH, STATX_SIZE_MASK,
-            statx.address());
-        if (r < 0) {
-            throw new UncheckedIOException("fstat of ring file " + path, new IOException(io.aioring.linux.Errno.describeResult(r)));
+        final long size = statSize(open, errno, statx);
+        if (size < 0) {
+            throw new UncheckedIOException("fstat of ring file " + path, new IOException(io.aioring.linux.Errno.describeResult(size)));
         }
-        return statx.get(java.lang.foreign.ValueLayout.JAVA_LONG, STX_SIZE_OFFSET);
+        return size;
+    }
+
+    /** @return the size of the open file {@code fd} (statx with AT_EMPTY_PATH into {@code buffer}), or -errno */
+    private static long statSize(final int fd, final io.aioring.linux.Errno errno, final MemorySegment buffer) {
+        final int r = io.aioring.linux.Linux.statx(errno, fd, EMPTY_PATH.address(), AT_EMPTY_PATH, STATX_SIZE_MASK,
+            buffer.address());
+        return r < 0 ? r : buffer.get(java.lang.foreign.ValueLayout.JAVA_LONG, STX_SIZE_OFFSET);
     }
 
     /**

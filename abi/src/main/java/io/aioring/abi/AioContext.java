@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.aioring.abi.layout.IocbFormatException;
+import io.aioring.abi.layout.SetupException;
 import io.aioring.abi.engine.Engine;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.linux.Arch;

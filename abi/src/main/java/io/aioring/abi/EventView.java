@@ -2,6 +2,7 @@ package io.aioring.abi;
 
 import static io.aioring.abi.layout.EventDescriptor.*;
 
+import io.aioring.abi.layout.EventFormatException;
 import io.aioring.abi.layout.AttributeRecordDescriptor;
 import io.aioring.abi.layout.EventDescriptor;
 import io.aioring.abi.layout.Layout;

@@ -4,6 +4,7 @@ import static io.aioring.abi.layout.SetupDescriptor.*;
 
 import java.nio.file.Path;
 
+import io.aioring.abi.layout.SetupException;
 import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.ring.RingDescriptor;
 

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.aioring.abi.layout.IocbFormatException;
 import io.aioring.abi.layout.EventDescriptor;
 import io.aioring.linux.Errno;
 import io.aioring.linux.Linux;

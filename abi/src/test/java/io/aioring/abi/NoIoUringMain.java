@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.List;
 
+import io.aioring.abi.layout.SetupException;
 import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.linux.Arch;

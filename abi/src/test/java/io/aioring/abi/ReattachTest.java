@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.aioring.abi.layout.SetupException;
 import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.linux.ChildJvm;

@@ -1,5 +1,6 @@
 package io.aioring.abi;
 
+import io.aioring.abi.layout.SetupException;
 import io.aioring.abi.layout.ContextArea;
 import io.aioring.abi.layout.ContextDescriptor;
 import io.aioring.abi.layout.SetupDescriptor;

@@ -1,5 +1,6 @@
 package io.aioring.abi;
 
+import io.aioring.abi.layout.IocbFormatException;
 import io.aioring.abi.layout.AttributeRequestDescriptor;
 import io.aioring.abi.layout.ContextDescriptor;
 import io.aioring.abi.layout.SetupDescriptor;

@@ -47,19 +47,29 @@ class ArchitectureTest {
 
     private static List<Source> sources() throws IOException {
         final List<Source> sources = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(ROOT)) {
-            for (final Path file : (Iterable<Path>) files::iterator) {
-                final String name = ROOT.relativize(file).toString();
-                if (!name.endsWith(".java") || name.contains("/target/") || name.startsWith(".")) {
-                    continue;
-                }
-                final String text = Files.readString(file);
-                final Matcher m = PACKAGE.matcher(text);
-                if (m.find()) {
-                    sources.add(new Source(file, m.group(1), text, name.contains("/src/main/")));
-                }
+        // Hidden directories (.git, where objects come and go while git runs) and build output are never entered.
+        Files.walkFileTree(ROOT, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult preVisitDirectory(final Path dir, final java.nio.file.attribute.BasicFileAttributes attrs) {
+                final String name = dir.getFileName() == null ? "" : dir.getFileName().toString();
+                return !dir.equals(ROOT) && (name.startsWith(".") || name.equals("target"))
+                    ? java.nio.file.FileVisitResult.SKIP_SUBTREE : java.nio.file.FileVisitResult.CONTINUE;
             }
-        }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFile(final Path file, final java.nio.file.attribute.BasicFileAttributes attrs)
+                throws IOException {
+                final String name = ROOT.relativize(file).toString();
+                if (name.endsWith(".java")) {
+                    final String text = Files.readString(file);
+                    final Matcher m = PACKAGE.matcher(text);
+                    if (m.find()) {
+                        sources.add(new Source(file, m.group(1), text, name.contains("/src/main/")));
+                    }
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
         assertTrue(sources.size() > 100, "found " + sources.size() + " sources under " + ROOT);
         return sources;
     }

@@ -50,15 +50,15 @@ final class AttributeHooks {
 
     /** Runs every before hook; one may complete the operation early (then the call is not made). */
     static void before(final InFlight op) {
-        for (int hooks = op.beforeHooks(); hooks != 0; hooks &= hooks - 1) {
+        for (int hooks = op.run().beforeHooks(); hooks != 0; hooks &= hooks - 1) {
             final int i = Integer.numberOfTrailingZeros(hooks);
-            final AioAttribute attribute = op.attribute(i);
+            final AioAttribute attribute = op.run().attribute(i);
             if (attribute != null) {
-                op.current(i);
+                op.run().current(i);
                 try {
                     attribute.before(op);
                 } catch (final RuntimeException | LinkageError e) {
-                    op.markBeforeFailed(i);
+                    op.run().markBeforeFailed(i);
                 }
             }
         }
@@ -67,16 +67,16 @@ final class AttributeHooks {
     /** Runs every after hook and writes the return records, in request order. */
     static void after(final InFlight op) {
         int position = 0;
-        for (int i = 0, n = op.attributeCount(); i < n; i++) {
-            final AioAttribute attribute = op.attribute(i);
+        for (int i = 0, n = op.run().count(); i < n; i++) {
+            final AioAttribute attribute = op.run().attribute(i);
             int status = STATUS_UNSUPPORTED;
             int payload = 0;
             if (attribute != null) {
                 status = STATUS_FAILED;
-                if (!op.beforeFailed(i)) {
-                    op.current(i);
+                if (!op.run().beforeFailed(i)) {
+                    op.run().current(i);
                     try {
-                        status = attribute.after(op, op.returns(), position + HEADER_LENGTH);
+                        status = attribute.after(op, op.run().returns(), position + HEADER_LENGTH);
                     } catch (final RuntimeException | LinkageError e) {
                         status = STATUS_FAILED;
                     }
@@ -87,25 +87,25 @@ final class AttributeHooks {
                     status = STATUS_FAILED;
                 }
             }
-            position = putRecord(op, position, op.requestId(i), status, attribute == null ? 0 : attribute.version(), payload);
+            position = putRecord(op, position, op.run().requestId(i), status, attribute == null ? 0 : attribute.version(), payload);
         }
-        op.returnsLength(position);
+        op.run().returnsLength(position);
     }
 
     /** The iocb failed before any I/O: its attributes did not run; the one that caused it, if any, says FAILED. */
     static void withoutRunning(final InFlight op) {
         int position = 0;
-        for (int i = 0, n = op.attributeCount(); i < n; i++) {
-            final AioAttribute attribute = op.attribute(i);
-            position = putRecord(op, position, op.requestId(i), i == op.failedAttribute() ? STATUS_FAILED : STATUS_UNSUPPORTED,
+        for (int i = 0, n = op.run().count(); i < n; i++) {
+            final AioAttribute attribute = op.run().attribute(i);
+            position = putRecord(op, position, op.run().requestId(i), i == op.failedAttribute() ? STATUS_FAILED : STATUS_UNSUPPORTED,
                 attribute == null ? 0 : attribute.version(), 0);
         }
-        op.returnsLength(position);
+        op.run().returnsLength(position);
     }
 
     private static int putRecord(final InFlight op, final int position, final int id, final int status, final int version,
                                  final int payload) {
-        final var returns = op.returns();
+        final var returns = op.run().returns();
         returns.putShort(position + ID_OFFSET, (short) id);
         returns.putByte(position + STATUS_OFFSET, (byte) status);
         returns.putByte(position + VERSION_OFFSET, (byte) version);

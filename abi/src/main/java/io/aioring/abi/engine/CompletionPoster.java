@@ -9,6 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import io.aioring.abi.layout.ContextArea;
 import io.aioring.abi.layout.EventDescriptor;
+import io.aioring.abi.layout.OpcodeDescriptor;
 import io.aioring.linux.Linux;
 import io.aioring.ring.Ring;
 import io.aioring.ring.RingDescriptor;
@@ -157,7 +158,7 @@ final class CompletionPoster {
     /** Counts what {@code op} moved, and ends its JFR event. */
     private void finished(final InFlight op) {
         final long result = op.result();
-        if (result > 0 && io.aioring.abi.Opcode.movesBytes(op.opcode())) {
+        if (result > 0 && OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.MOVES_BYTES)) {
             bytesMoved.add(result);
         }
         op.endFlightRecord(ringName);
@@ -190,7 +191,7 @@ final class CompletionPoster {
         final InFlight next = op.hasCompletionWork() ? completionWork.apply(op) : null;
         finished(op);
         op.done();
-        if (op.awaitState() != InFlight.AWAIT_WAITING || !handToAwaiter(op)) {
+        if (op.await().state() != AwaitWord.WAITING || !handToAwaiter(op)) {
             completions.offer(op);
             postIfFree();
         }
@@ -207,7 +208,7 @@ final class CompletionPoster {
         final InFlight next = op.hasCompletionWork() ? completionWork.apply(op) : null;
         finished(op);
         op.done();
-        if (op.awaitState() != InFlight.AWAIT_WAITING || !handToAwaiter(op)) {
+        if (op.await().state() != AwaitWord.WAITING || !handToAwaiter(op)) {
             completions.offer(op);
         }
         if (next != null) {
@@ -221,7 +222,7 @@ final class CompletionPoster {
      * @return false if the awaiter gave up first (the event goes into the ring)
      */
     private boolean handToAwaiter(final InFlight op) {
-        final Awaiter awaiter = op.takeAwaiter();
+        final Awaiter awaiter = op.await().take();
         if (awaiter == null) {
             return false;
         }
@@ -407,8 +408,8 @@ final class CompletionPoster {
             }
             overflowLength = overflow.size() + inherited.size();
             final int length = op.encode(target, 0, EventDescriptor.SEQUENCE_NOT_IN_RING);
-            if (op.spilled()) {
-                consumeSpill(op.spillEnd());
+            if (op.placement().inFile()) {
+                consumeSpill(op.placement().fileEnd());
             }
             slots.release(op);
             return length;
@@ -482,17 +483,17 @@ final class CompletionPoster {
      */
     private void toOverflow(final InFlight op) {
         op.markOverflowed();
-        op.sequence(nextSequence++);
+        op.placement().sequence(nextSequence++);
         if (spillProducer != null) {
             boolean written = false;
             if (!spillBroken) {
                 try {
                     final int index = spillProducer.tryClaim(EventDescriptor.RECORD_TYPE, op.eventLength());
                     if (index != RingProducer.NO_ROOM) {
-                        op.encode(spill.buffer(), index, op.sequence());
+                        op.encode(spill.buffer(), index, op.placement().sequence());
                         spillProducer.commit();
                         spillProducer.publish(); // now, not at the end of the post: a death mid-post loses none
-                        op.spilledTo(spillProducer.committedTail());
+                        op.placement().writtenToFile(spillProducer.committedTail());
                         written = true;
                     }
                 } catch (final RingCorruptedException e) {
@@ -578,12 +579,12 @@ final class CompletionPoster {
         if (index == RingProducer.NO_ROOM) {
             return false;
         }
-        final long sequence = op.sequence() != InFlight.NO_SEQUENCE ? op.sequence() : nextSequence++;
+        final long sequence = op.placement().sequence() != Placement.NO_SEQUENCE ? op.placement().sequence() : nextSequence++;
         op.encode(buffer, index, sequence);
         producer.commit();
         eventsPosted++;
-        if (op.spilled()) {
-            spillConsumedTo = op.spillEnd(); // list order is file order: the last one's end covers the rest
+        if (op.placement().inFile()) {
+            spillConsumedTo = op.placement().fileEnd(); // list order is file order: the last one's end covers the rest
             spillConsumed = true;
         }
         if (op.overflowed()) {

@@ -9,11 +9,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-import io.aioring.abi.SetupException;
+import io.aioring.abi.layout.SetupException;
 import io.aioring.abi.SetupParams;
 import io.aioring.abi.layout.ContextArea;
 import io.aioring.abi.layout.ContextDescriptor;
 import io.aioring.abi.layout.IocbDescriptor;
+import io.aioring.abi.layout.OpcodeDescriptor;
 import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.linux.Errno;
@@ -120,9 +121,9 @@ public final class Engine {
                 protectedFds, arena, name);
         this.backendRefusal = refusal;
         late[0] = backend;
-        this.runningCanceller = (op, incarnation) -> op.opcode() == io.aioring.abi.Opcode.TIMEOUT
+        this.runningCanceller = (op, incarnation) -> OpDef.of(op.opcode()).ioUring() == OpDef.IoUringRoute.TIMER
             ? scheduler.cancelTimeout(op, incarnation)
-            : io.aioring.abi.Opcode.waitsForReadiness(op.opcode()) && backend.cancelRunning(op, incarnation);
+            : OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.WAITS_FOR_READINESS) && backend.cancelRunning(op, incarnation);
         area.writeBackend(chosen != null ? SetupDescriptor.BACKEND_IO_URING : SetupDescriptor.BACKEND_THREADS, refusal);
         final int returnBytes = IocbDecoder.maxReturnBytes(registry);
         this.executeSlots = ThreadLocal.withInitial(() -> new InFlight(-1, returnBytes));
@@ -387,7 +388,7 @@ public final class Engine {
      * @param offset the first iocb's first byte
      * @param length the batch's bytes
      * @return iocbs accepted; or, if none was, -EBUSY (overflow list at its bound) or -EAGAIN (every slot taken)
-     * @throws io.aioring.abi.IocbFormatException at a malformed iocb; those before it were accepted
+     * @throws io.aioring.abi.layout.IocbFormatException at a malformed iocb; those before it were accepted
      */
     public int submit(final DirectBuffer batch, final int offset, final int length) {
         int accepted = 0;
@@ -426,7 +427,7 @@ public final class Engine {
                 }
                 final boolean links = (op.iocbFlags() & (IocbDescriptor.FLAG_LINK | IocbDescriptor.FLAG_HARDLINK)) != 0;
                 if (chainTail != null) {
-                    chainTail.linkNext(op);
+                    chainTail.links().next(op);
                     chainTail = op;
                     if (!links) {
                         start(chainHead);
@@ -459,7 +460,7 @@ public final class Engine {
         final int flags = op.iocbFlags();
         refuseOwnDescriptors(op);
         if ((flags & IocbDescriptor.FLAG_FIXED_FD) != 0 && !op.failed()) {
-            if (op.opcode() == io.aioring.abi.Opcode.CLOSE) {
+            if (OpDef.of(op.opcode()).closesSlot()) {
                 final int fd = fdSlots.detach(op.fd());
                 if (fd < 0) {
                     op.fail(fd, -1);
@@ -480,7 +481,7 @@ public final class Engine {
             if (slot < 0) {
                 op.fail(slot, -1);
             } else {
-                op.slotTarget(slot);
+                op.links().slotTarget(slot);
             }
         }
         backend.execute(op);
@@ -510,26 +511,27 @@ public final class Engine {
      * @return the linked iocb to start next, or null
      */
     private InFlight completionWork(final InFlight op) {
-        if (op.opcode() == io.aioring.abi.Opcode.RECVMSG && op.result() >= 0) {
-            op.copyMsghdrBack();
+        final OpDef.Done done = OpDef.of(op.opcode()).done();
+        if (done != null) {
+            done.done(op);
         }
-        if (op.deadlineIndex() >= 0) {
+        if (op.links().deadlineIndex() >= 0) {
             scheduler.completed(op);
         }
-        if (op.slotInUse() >= 0) {
-            fdSlots.release(op.slotInUse());
+        if (op.links().slotInUse() >= 0) {
+            fdSlots.release(op.links().slotInUse());
             op.useSlot(-1, op.fd());
         }
-        if (op.slotTarget() >= 0) {
-            fdSlots.settle(op.slotTarget(), op.result());
+        if (op.links().slotTarget() >= 0) {
+            fdSlots.settle(op.links().slotTarget(), op.result());
             if (op.result() >= 0) {
-                op.replaceResult(op.slotTarget());
+                op.replaceResult(op.links().slotTarget());
             }
-            op.slotTarget(-1);
+            op.links().slotTarget(-1);
         }
-        final InFlight next = op.linkNext();
+        final InFlight next = op.links().next();
         if (next != null) {
-            op.linkNext(null);
+            op.links().next(null);
             if (op.result() < 0 && (op.iocbFlags() & IocbDescriptor.FLAG_HARDLINK) == 0) {
                 next.cancel();
             }
@@ -571,7 +573,7 @@ public final class Engine {
             return -Errno.ENOENT;
         }
         final int incarnation = op.incarnation();
-        if (op.isDone() && op.unclaimForAwait(incarnation)) {
+        if (op.isDone() && op.await().unclaim(incarnation)) {
             return -Errno.ENOENT; // it completed into the ring just before the claim
         }
         final long deadline = System.nanoTime() + timeoutNanos;
@@ -582,7 +584,7 @@ public final class Engine {
                 return awaiter.length >= 0 ? awaiter.length : -Errno.ENOENT;
             }
             final long left = deadline - System.nanoTime();
-            if (left <= 0 && op.unclaimForAwait(incarnation)) {
+            if (left <= 0 && op.await().unclaim(incarnation)) {
                 return 0;
             }
             // Not given up: the event is being handed over now (or time remains).
@@ -598,13 +600,13 @@ public final class Engine {
      *
      * @param target receives the event (at index 0)
      * @return the event's length
-     * @throws io.aioring.abi.IocbFormatException for a malformed iocb, or one followed by more bytes
+     * @throws io.aioring.abi.layout.IocbFormatException for a malformed iocb, or one followed by more bytes
      */
     public int execute(final DirectBuffer iocb, final int offset, final int length, final org.agrona.concurrent.UnsafeBuffer target) {
         final InFlight op = executeSlots.get();
         final int iocbLength = decoder.decode(iocb, offset, length, 0, 0, op);
         if (iocbLength != length) {
-            throw new io.aioring.abi.IocbFormatException(1, "length", length - iocbLength,
+            throw new io.aioring.abi.layout.IocbFormatException(1, "length", length - iocbLength,
                 "execute takes one iocb; " + (length - iocbLength) + " bytes follow it", 1);
         }
         op.queue(System.nanoTime());
@@ -612,17 +614,10 @@ public final class Engine {
             op.fail(-Errno.EINVAL, -1);
         }
         refuseOwnDescriptors(op);
-        final SyncCalls calls = executeCalls.get();
-        if (op.opcode() == io.aioring.abi.Opcode.TIMEOUT && !op.failed()) {
-            if (!AttributeHooks.start(op, calls, io.aioring.abi.spi.Operation.PATH_INLINE)) {
-                LockSupport.parkNanos(op.offset() > 0 ? op.offset() : 0);
-                AttributeHooks.finish(op, op.offset() < 0 ? -Errno.EINVAL : -Errno.ETIME);
-            }
-        } else {
-            calls.run(op, io.aioring.abi.spi.Operation.PATH_INLINE);
-            if (op.opcode() == io.aioring.abi.Opcode.RECVMSG && op.result() >= 0) {
-                op.copyMsghdrBack();
-            }
+        executeCalls.get().run(op, io.aioring.abi.spi.Operation.PATH_INLINE);
+        final OpDef.Done done = OpDef.of(op.opcode()).done();
+        if (done != null) {
+            done.done(op);
         }
         return op.encode(target, 0, io.aioring.abi.layout.EventDescriptor.SEQUENCE_NOT_IN_RING);
     }

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.aioring.abi.Opcode;
+import io.aioring.abi.layout.OpcodeDescriptor;
 import io.aioring.abi.spi.Operation;
 import io.aioring.abi.spi.PageCacheReading;
 import io.aioring.linux.Errno;
@@ -54,7 +54,7 @@ final class FlightRecorderEvents {
             return;
         }
         final long result = op.result();
-        event.opcode = Opcode.name(op.opcode());
+        event.opcode = OpcodeDescriptor.isKnown(op.opcode()) ? OpcodeDescriptor.row(op.opcode()).name() : "opcode " + op.opcode();
         event.fd = op.fd();
         event.path = pathOf(op.fd());
         event.requestedBytes = op.askedBytes();

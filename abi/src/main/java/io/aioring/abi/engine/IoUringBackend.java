@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.aioring.abi.Opcode;
+import io.aioring.abi.layout.OpcodeDescriptor;
 import io.aioring.abi.spi.Operation;
 import io.aioring.linux.Errno;
 import io.aioring.linux.IoUring;
@@ -67,7 +67,6 @@ final class IoUringBackend implements Backend {
     private static final long IN_PROCESS_REAPER_GRACE_NANOS = 1_000_000L;
     private final Thread completer;
     private final SyncCalls completerCalls;
-    private final UnsafeBuffer pathView = new UnsafeBuffer(0L, 0);
     private final IoUring.CqeHandler onCqe = this::onCqe;
     /** The user data of the engine's own cancel requests: no slot has it. */
     private static final long CANCEL_USER_DATA = Long.MIN_VALUE;
@@ -194,16 +193,10 @@ final class IoUringBackend implements Backend {
             poster.complete(op);
             return;
         }
-        if (op.noWaitWanted()) {
-            op.requestedBytes(caller.calls.transferLength(op));
+        if (op.issue().noWaitWanted()) {
+            op.issue().requestedBytes(caller.calls.transferLength(op));
         }
-        long bad = caller.calls.checkBuffers(op);
-        if (bad == 0 && op.opcode() == Opcode.SPLICE && (op.offset() < -1 || op.address() < -1)) {
-            bad = -Errno.EINVAL; // as the threads backend answers; the kernel would read -5 as a huge offset
-        }
-        if (bad == 0 && (op.opcode() == Opcode.PREAD || op.opcode() == Opcode.PWRITE) && op.offset() < 0) {
-            bad = -Errno.EINVAL; // pread/pwrite semantics: io_uring would read at the file position instead
-        }
+        final long bad = caller.calls.check(op);
         if (bad < 0) {
             finish(op, bad);
             return;
@@ -233,7 +226,7 @@ final class IoUringBackend implements Backend {
             for (int i = 0; i < caller.size; i++) {
                 final InFlight op = caller.batch[i];
                 caller.batch[i] = null;
-                op.batch(batch);
+                op.issue().batch(batch);
                 if (!mayBlock(op)) {
                     prepare(op, true);
                 } else {
@@ -304,7 +297,7 @@ final class IoUringBackend implements Backend {
      */
     private boolean readAlone(final Caller caller) {
         final InFlight op = caller.batch[0];
-        if (!Opcode.isRead(op.opcode()) || (op.opFlags() & Linux.RWF_NOWAIT) != 0) {
+        if (!OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE) || (op.opFlags() & Linux.RWF_NOWAIT) != 0) {
             return false;
         }
         final long first = caller.calls.readNoWaitFirst(op);
@@ -330,12 +323,12 @@ final class IoUringBackend implements Backend {
 
     /** Under the ring lock: writes {@code op}'s SQE (entering the kernel first if the SQ is full). */
     private void prepare(final InFlight op, final boolean noWait) {
-        if (op.cancelRequested() || stopping && Opcode.waitsForReadiness(op.opcode())) {
+        if (op.cancelRequested() || stopping && OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.WAITS_FOR_READINESS)) {
             finishStaged(op, -Errno.ECANCELED); // cancelled before the kernel had it
             return;
         }
         final int addNoWait = noWait && isReadOrWrite(op.opcode()) && (op.opFlags() & Linux.RWF_NOWAIT) == 0 ? Linux.RWF_NOWAIT : 0;
-        op.noWaitIssued(addNoWait != 0);
+        op.issue().noWaitIssued(addNoWait != 0);
         final long userData = userData(op);
         final OpDef.Prep prep = OpDef.of(op.opcode()).prep();
         boolean prepared;
@@ -356,7 +349,7 @@ final class IoUringBackend implements Backend {
     }
 
     private static boolean isReadOrWrite(final int opcode) {
-        return Opcode.isRead(opcode) || Opcode.isWrite(opcode);
+        return OpcodeDescriptor.has(opcode, OpcodeDescriptor.READS_FILE) || OpcodeDescriptor.has(opcode, OpcodeDescriptor.WRITES_FILE);
     }
 
     /** Under the ring lock: enters the kernel with every prepared SQE, retrying while it is interrupted. */
@@ -381,23 +374,23 @@ final class IoUringBackend implements Backend {
         if (op == null || op.incarnation() != (int) (userData >>> 32)) {
             return; // not ours: nothing the engine submitted carries this user_data
         }
-        if ((flags & IoUring.CQE_F_MORE) != 0) {
+        if ((flags & IoUring.CQE_F_MORE) != 0 && OpDef.of(op.opcode()).row().has(OpcodeDescriptor.MULTISHOT)) {
             op.executionPath(Operation.PATH_ASYNC);
             poster.stage(submissions.moreEvent(op, result)); // a multishot request goes on
             return;
         }
         inKernel.decrementAndGet();
-        final boolean inline = op.batch() == reapingBatch;
+        final boolean inline = op.issue().batch() == reapingBatch;
         completedInBatch += inline ? 1 : 0;
         op.executionPath(inline ? Operation.PATH_INLINE : Operation.PATH_ASYNC);
-        if (op.noWaitIssued()) {
-            op.noWaitIssued(false);
-            if (op.noWaitWanted()) {
-                op.noWaitResult(result);
+        if (op.issue().noWaitIssued()) {
+            op.issue().noWaitIssued(false);
+            if (op.issue().noWaitWanted()) {
+                op.issue().noWaitResult(result);
             }
             // Would block (or, for an attribute that asked, did not return every byte): issue it again, blocking.
             if (result == -Errno.EAGAIN || result == -Errno.EOPNOTSUPP
-                || op.noWaitWanted() && result >= 0 && result != op.requestedBytes()) {
+                || op.issue().noWaitWanted() && result >= 0 && result != op.issue().requestedBytes()) {
                 blocking.offer(op);
                 wakeCompleter = true;
                 return;
@@ -448,18 +441,6 @@ final class IoUringBackend implements Backend {
             try {
                 InFlight op;
                 while ((op = blocking.poll()) != null) {
-                    if (op.opcode() == Opcode.OPENAT || op.opcode() == Opcode.STATX) {
-                        final MemorySegment path = op.pathBuffer(arena);
-                        pathView.wrap(path.address(), (int) path.byteSize());
-                        final long bad = completerCalls.copyPath(op, pathView);
-                        if (bad < 0) {
-                            finish(op, bad);
-                            continue;
-                        }
-                    } else if (op.opcode() == Opcode.CLOSE && completerCalls.isProtected(op.fd())) {
-                        finish(op, -Errno.EBADF);
-                        continue;
-                    }
                     prepare(op, false);
                 }
                 flush();

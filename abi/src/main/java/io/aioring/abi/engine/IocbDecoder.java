@@ -2,8 +2,7 @@ package io.aioring.abi.engine;
 
 import static io.aioring.abi.layout.IocbDescriptor.*;
 
-import io.aioring.abi.IocbFormatException;
-import io.aioring.abi.Opcode;
+import io.aioring.abi.layout.IocbFormatException;
 import io.aioring.abi.layout.AttributeRequestDescriptor;
 import io.aioring.abi.layout.EventDescriptor;
 import io.aioring.abi.layout.Layout;
@@ -22,7 +21,6 @@ import org.agrona.DirectBuffer;
  */
 public final class IocbDecoder {
     /** The flags accept4 takes: SOCK_NONBLOCK, SOCK_CLOEXEC. */
-    private static final int ACCEPT_FLAGS = io.aioring.linux.Linux.SOCK_NONBLOCK | io.aioring.linux.Linux.SOCK_CLOEXEC;
     private final AttributeRegistry registry;
     private final int maxEventLength;
 
@@ -37,7 +35,7 @@ public final class IocbDecoder {
         for (final AioAttribute attribute : registry.all()) {
             largest = Math.max(largest, attribute.returnLength());
         }
-        return InFlight.MAX_ATTRIBUTES * Layout.returnRecordSpan(largest);
+        return AttributeRun.MAX_ATTRIBUTES * Layout.returnRecordSpan(largest);
     }
 
     /**
@@ -63,25 +61,25 @@ public final class IocbDecoder {
                 + remaining + " bytes left)", accepted);
         }
         final int count = batch.getShort(position + ATTRIBUTE_COUNT_OFFSET) & 0xFFFF;
-        if (count > InFlight.MAX_ATTRIBUTES) {
-            throw new IocbFormatException(index, "attribute_count", count, "at most " + InFlight.MAX_ATTRIBUTES
+        if (count > AttributeRun.MAX_ATTRIBUTES) {
+            throw new IocbFormatException(index, "attribute_count", count, "at most " + AttributeRun.MAX_ATTRIBUTES
                 + " attribute requests per iocb", accepted);
         }
         op.load(batch, position);
-        if ((op.iocbFlags() & ~KNOWN_FLAGS) != 0 || !Opcode.isKnown(op.opcode())
-            || (op.iocbFlags() & FLAG_MULTISHOT) != 0 && !Opcode.allowsMultishot(op.opcode())
+        if ((op.iocbFlags() & ~KNOWN_FLAGS) != 0 || !OpcodeDescriptor.isKnown(op.opcode())
+            || (op.iocbFlags() & FLAG_MULTISHOT) != 0 && !OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.MULTISHOT)
             || (op.iocbFlags() & FLAG_TO_SLOT) != 0
                 && (!OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.TO_SLOT) || (op.iocbFlags() & FLAG_MULTISHOT) != 0)) {
             op.fail(-Errno.EINVAL, -1);
         }
-        if (op.opcode() == Opcode.ACCEPT && (op.opFlags() & ~ACCEPT_FLAGS) != 0) {
-            // accept4's own check, made before any wait: the threads backend calls accept4 only once a connection
-            // is there, and the same iocb must fail the same way, at once, on every backend.
+        if ((op.opFlags() & ~OpDef.of(op.opcode()).opFlagsAllowed()) != 0) {
+            // The call's own check (accept4's flags), made before any wait: the threads backend calls accept4 only
+            // once a connection is there, and the same iocb must fail the same way, at once, on every backend.
             op.fail(-Errno.EINVAL, -1);
         }
         final int requestBytes = length - HEADER_LENGTH;
-        op.loadRequests(batch, position + HEADER_LENGTH, requestBytes);
-        final var requests = op.requests();
+        op.run().load(batch, position + HEADER_LENGTH, requestBytes);
+        final var requests = op.run().requests();
         int offset = 0;
         int eventLength = EventDescriptor.HEADER_LENGTH;
         for (int i = 0; i < count; i++) {
@@ -102,8 +100,8 @@ public final class IocbDecoder {
                     "attribute request " + i + " (id " + id + ") runs past the iocb's " + length + " bytes", accepted);
             }
             final AttributeRegistry.Entry entry = registry.entry(id);
-            final boolean supported = entry != null && Opcode.isKnown(op.opcode()) && entry.supports(op.opcode());
-            op.request(i, id, flags, payloadIndex, payload, supported ? entry.attribute() : null,
+            final boolean supported = entry != null && OpcodeDescriptor.isKnown(op.opcode()) && entry.supports(op.opcode());
+            op.run().request(i, id, flags, payloadIndex, payload, supported ? entry.attribute() : null,
                 supported && entry.hasBeforeHook());
             eventLength += Layout.returnRecordSpan(supported ? entry.returnLength() : 0);
             if (!op.failed()) {
@@ -125,14 +123,14 @@ public final class IocbDecoder {
             throw new IocbFormatException(index, "attribute_count", count, "its event would need " + eventLength
                 + " bytes, more than the ring's largest record payload, " + maxEventLength, accepted);
         }
-        op.attributeCount(count);
+        op.run().count(count);
         return length;
     }
 
     /** @return true if one of requests 0..i-1 of {@code op} asked for attribute {@code id} too */
     private static boolean askedBefore(final InFlight op, final int i, final int id) {
         for (int j = 0; j < i; j++) {
-            if (op.requestId(j) == id) {
+            if (op.run().requestId(j) == id) {
                 return true;
             }
         }

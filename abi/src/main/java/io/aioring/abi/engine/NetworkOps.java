@@ -4,6 +4,7 @@ import static io.aioring.abi.engine.OpDef.IoUringRoute.BATCH;
 import static io.aioring.abi.engine.OpDef.IoUringRoute.COMPLETER;
 import static io.aioring.abi.engine.OpDef.ThreadsRoute.READINESS;
 import static io.aioring.abi.engine.OpDef.ThreadsRoute.WORKER;
+import static io.aioring.abi.engine.OpDef.ThreadsRoute.WORKER_THEN_READINESS;
 
 import io.aioring.abi.layout.OpcodeDescriptor;
 import io.aioring.linux.Errno;
@@ -20,32 +21,54 @@ final class NetworkOps {
         (calls, op) -> calls.registered(op.address(), Integer.toUnsignedLong(op.lengthOrCount()))
             ? Linux.recv(calls.errno(), op.fd(), op.address(), Integer.toUnsignedLong(op.lengthOrCount()), op.opFlags())
             : -Errno.EFAULT,
-        (ring, op, userData, noWait, arena) -> ring.prepRecv(op.fd(), op.address(), op.lengthOrCount(), op.opFlags(), userData));
+        (ring, op, userData, noWait, arena) -> ring.prepRecv(op.fd(), op.address(), op.lengthOrCount(), op.opFlags(), userData))
+        .withAttempt((calls, op, started) -> SyncCalls.readyOr(Linux.recv(calls.errno(), op.fd(), op.address(),
+            Integer.toUnsignedLong(op.lengthOrCount()), op.opFlags() | Linux.MSG_DONTWAIT), op.opFlags()));
     static final OpDef SEND = OpDef.define(OpcodeDescriptor.SEND, BATCH, READINESS,
         (calls, op) -> calls.registered(op.address(), Integer.toUnsignedLong(op.lengthOrCount()))
             ? Linux.send(calls.errno(), op.fd(), op.address(), Integer.toUnsignedLong(op.lengthOrCount()),
                 op.opFlags() | Linux.MSG_NOSIGNAL)
             : -Errno.EFAULT,
         (ring, op, userData, noWait, arena) -> ring.prepSend(op.fd(), op.address(), op.lengthOrCount(),
-            op.opFlags() | Linux.MSG_NOSIGNAL, userData));
+            op.opFlags() | Linux.MSG_NOSIGNAL, userData))
+        .withAttempt((calls, op, started) -> SyncCalls.readyOr(Linux.send(calls.errno(), op.fd(), op.address(),
+            Integer.toUnsignedLong(op.lengthOrCount()), op.opFlags() | Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL), op.opFlags()));
     static final OpDef ACCEPT = OpDef.define(OpcodeDescriptor.ACCEPT, COMPLETER, READINESS,
         (calls, op) -> Linux.accept4(calls.errno(), op.fd(), op.opFlags()),
-        (ring, op, userData, noWait, arena) -> ring.prepAccept(op.fd(), op.opFlags(), op.multishot(), userData));
-    static final OpDef CONNECT = OpDef.define(OpcodeDescriptor.CONNECT, COMPLETER, WORKER,
+        (ring, op, userData, noWait, arena) -> ring.prepAccept(op.fd(), op.opFlags(), op.multishot(), userData))
+        // Checked readable first: on a listening socket without O_NONBLOCK, accept4 itself would block.
+        .withAttempt((calls, op, started) -> {
+            final long ready = calls.pollOnce(op.fd(), Linux.POLLIN, 0);
+            return SyncCalls.readyOr(ready > 0 ? Linux.accept4(calls.errno(), op.fd(), op.opFlags())
+                : ready == 0 ? -Errno.EAGAIN : ready, 0);
+        })
+        .withOpFlagsAllowed(Linux.SOCK_NONBLOCK | Linux.SOCK_CLOEXEC)
+        .withCompletion(OpDef.Completion.MULTISHOT_DRAIN);
+    static final OpDef CONNECT = OpDef.define(OpcodeDescriptor.CONNECT, COMPLETER, WORKER_THEN_READINESS,
         (calls, op) -> calls.registered(op.address(), Integer.toUnsignedLong(op.lengthOrCount()))
             ? Linux.connect(calls.errno(), op.fd(), op.address(), op.lengthOrCount()) : -Errno.EFAULT,
-        (ring, op, userData, noWait, arena) -> ring.prepConnect(op.fd(), op.address(), op.lengthOrCount(), userData));
+        (ring, op, userData, noWait, arena) -> ring.prepConnect(op.fd(), op.address(), op.lengthOrCount(), userData))
+        // The connect itself answers -EINPROGRESS at once on a non-blocking socket; then its outcome is waited for.
+        .withAttempt((calls, op, started) -> started ? SyncCalls.readyOr(calls.connectOutcome(op.fd()), 0) : calls.call(op));
     static final OpDef SHUTDOWN = OpDef.define(OpcodeDescriptor.SHUTDOWN, BATCH, WORKER,
         (calls, op) -> Linux.shutdown(calls.errno(), op.fd(), op.opFlags()),
         (ring, op, userData, noWait, arena) -> ring.prepShutdown(op.fd(), op.opFlags(), userData));
     static final OpDef RECVMSG = OpDef.define(OpcodeDescriptor.RECVMSG, BATCH, READINESS,
-        (calls, op) -> calls.message(op, op.opFlags()),
+        (calls, op) -> calls.recvmsg(op, op.opFlags()),
         // The engine's checked copy of the msghdr, never the caller's (checked, then read again by the kernel).
-        (ring, op, userData, noWait, arena) -> ring.prepRecvmsg(op.fd(), op.msghdr(), op.opFlags(), userData));
+        (ring, op, userData, noWait, arena) -> ring.prepRecvmsg(op.fd(), op.memory().msghdr(), op.opFlags(), userData))
+        .withAttempt((calls, op, started) -> SyncCalls.readyOr(calls.recvmsg(op, op.opFlags() | Linux.MSG_DONTWAIT), op.opFlags()))
+        // What the kernel wrote into the copy (msg_namelen, msg_controllen, msg_flags) goes back to the caller's.
+        .withDone(op -> {
+            if (op.result() >= 0) {
+                op.memory().copyMsghdrBack(op.address());
+            }
+        });
     static final OpDef SENDMSG = OpDef.define(OpcodeDescriptor.SENDMSG, BATCH, READINESS,
-        (calls, op) -> calls.message(op, op.opFlags()),
-        (ring, op, userData, noWait, arena) -> ring.prepSendmsg(op.fd(), op.msghdr(), op.opFlags() | Linux.MSG_NOSIGNAL,
-            userData));
+        (calls, op) -> calls.sendmsg(op, op.opFlags()),
+        (ring, op, userData, noWait, arena) -> ring.prepSendmsg(op.fd(), op.memory().msghdr(), op.opFlags() | Linux.MSG_NOSIGNAL,
+            userData))
+        .withAttempt((calls, op, started) -> SyncCalls.readyOr(calls.sendmsg(op, op.opFlags() | Linux.MSG_DONTWAIT), op.opFlags()));
 
     private NetworkOps() {
     }

@@ -15,11 +15,14 @@ import io.aioring.linux.Linux;
 final class OpenCloseOps {
     static final OpDef OPENAT = OpDef.define(OpcodeDescriptor.OPENAT, COMPLETER, WORKER,
         (calls, op) -> calls.open(op, Integer.toUnsignedLong(op.lengthOrCount())),
-        (ring, op, userData, noWait, arena) -> ring.prepRw(IoUring.OP_OPENAT, op.fd(), op.pathBuffer(arena).address(),
-            op.mode(), 0, op.opFlags(), userData));
+        (ring, op, userData, noWait, arena) -> ring.prepRw(IoUring.OP_OPENAT, op.fd(), op.memory().pathBuffer(arena).address(),
+            op.mode(), 0, op.opFlags(), userData))
+        .withCheck((calls, op) -> calls.checks().copyPathToSlot(op));
     static final OpDef CLOSE = OpDef.define(OpcodeDescriptor.CLOSE, COMPLETER, WORKER,
         (calls, op) -> calls.isProtected(op.fd()) ? -Errno.EBADF : Linux.close(calls.errno(), op.fd()),
-        (ring, op, userData, noWait, arena) -> ring.prepRw(IoUring.OP_CLOSE, op.fd(), 0, 0, 0, 0, userData));
+        (ring, op, userData, noWait, arena) -> ring.prepRw(IoUring.OP_CLOSE, op.fd(), 0, 0, 0, 0, userData))
+        .withCheck((calls, op) -> calls.isProtected(op.fd()) ? -Errno.EBADF : 0)
+        .withClosesSlot();
 
     private OpenCloseOps() {
     }

@@ -16,18 +16,23 @@ import io.aioring.linux.Linux;
 final class ReadWriteOps {
     static final OpDef PREAD = OpDef.define(OpcodeDescriptor.PREAD, BATCH, WORKER, ReadWriteOps::pread,
         (ring, op, userData, noWait, arena) -> ring.prepRw(IoUring.OP_READ, op.fd(), op.address(), op.lengthOrCount(),
-            op.offset(), noWait, userData));
+            op.offset(), noWait, userData)).withCheck(ReadWriteOps::checkOffset);
     static final OpDef PWRITE = OpDef.define(OpcodeDescriptor.PWRITE, BATCH, WORKER, ReadWriteOps::pwrite,
         (ring, op, userData, noWait, arena) -> ring.prepRw(IoUring.OP_WRITE, op.fd(), op.address(), op.lengthOrCount(),
-            op.offset(), noWait, userData));
-    static final OpDef PREADV = OpDef.define(OpcodeDescriptor.PREADV, BATCH, WORKER, (calls, op) -> calls.vectored(op),
-        (ring, op, userData, noWait, arena) -> ring.prepReadv(op.fd(), op.iovecs(), op.lengthOrCount(), op.offset(),
+            op.offset(), noWait, userData)).withCheck(ReadWriteOps::checkOffset);
+    static final OpDef PREADV = OpDef.define(OpcodeDescriptor.PREADV, BATCH, WORKER, (calls, op) -> calls.preadv(op),
+        (ring, op, userData, noWait, arena) -> ring.prepReadv(op.fd(), op.memory().iovecs(), op.lengthOrCount(), op.offset(),
             op.opFlags() | noWait, userData));
-    static final OpDef PWRITEV = OpDef.define(OpcodeDescriptor.PWRITEV, BATCH, WORKER, (calls, op) -> calls.vectored(op),
-        (ring, op, userData, noWait, arena) -> ring.prepWritev(op.fd(), op.iovecs(), op.lengthOrCount(), op.offset(),
+    static final OpDef PWRITEV = OpDef.define(OpcodeDescriptor.PWRITEV, BATCH, WORKER, (calls, op) -> calls.pwritev(op),
+        (ring, op, userData, noWait, arena) -> ring.prepWritev(op.fd(), op.memory().iovecs(), op.lengthOrCount(), op.offset(),
             op.opFlags() | noWait, userData));
 
     private ReadWriteOps() {
+    }
+
+    /** pread/pwrite semantics: io_uring would read or write at the file position for a negative offset. */
+    private static long checkOffset(final SyncCalls calls, final InFlight op) {
+        return op.offset() < 0 ? -Errno.EINVAL : OpDef.checkFields(calls, op);
     }
 
     private static long pread(final SyncCalls calls, final InFlight op) {

@@ -88,7 +88,7 @@ final class Readiness {
 
     /** From any thread: {@code op} (started, its attempt not ready) waits here for its fd. */
     void await(final InFlight op) {
-        op.waitingReadiness(true);
+        op.issue().waitingReadiness(true);
         incoming.offer(op);
         wake();
     }
@@ -100,7 +100,7 @@ final class Readiness {
      *         first)
      */
     boolean cancel(final InFlight op, final int incarnation) {
-        if (!op.waitingReadiness() || op.incarnation() != incarnation) {
+        if (!op.issue().waitingReadiness() || op.incarnation() != incarnation) {
             return false;
         }
         cancels.offer(new Cancel(op, incarnation));
@@ -167,7 +167,7 @@ final class Readiness {
         Cancel cancel;
         while ((cancel = cancels.poll()) != null) {
             final InFlight target = cancel.op();
-            if (target.incarnation() == cancel.incarnation() && target.waitingReadiness()) {
+            if (target.incarnation() == cancel.incarnation() && target.issue().waitingReadiness()) {
                 final FdWaiters waiters = byFd.get(target.fd());
                 if (waiters != null && unlink(waiters, target)) {
                     finish(target, -Errno.ECANCELED);
@@ -238,12 +238,13 @@ final class Readiness {
     /** @return the result {@code op} finishes with, or {@link SyncCalls#NOT_READY} if it waits on */
     private long attempt(final InFlight op) {
         while (true) {
-            final long r = calls.attemptNow(op, op.opcode() == Opcode.CONNECT);
+            final OpDef def = OpDef.of(op.opcode());
+            final long r = calls.attemptNow(op, def.threads() == OpDef.ThreadsRoute.WORKER_THEN_READINESS);
             if (r == SyncCalls.NOT_READY || !op.multishot() || r < 0) {
                 return r;
             }
             poster.complete(submissions.moreEvent(op, r));
-            if (op.opcode() != Opcode.ACCEPT) {
+            if (def.completion() != OpDef.Completion.MULTISHOT_DRAIN) {
                 return SyncCalls.NOT_READY; // a poll waits for its next wake-up; more connections may be queued
             }
         }
@@ -251,7 +252,7 @@ final class Readiness {
 
     private void finish(final InFlight op, final long result) {
         op.nextWaiter = null;
-        op.waitingReadiness(false);
+        op.issue().waitingReadiness(false);
         op.executionPath(Operation.PATH_ASYNC);
         poster.finish(op, result);
     }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.aioring.abi.EngineState;
-import io.aioring.abi.SetupException;
+import io.aioring.abi.layout.SetupException;
 import io.aioring.abi.SetupParams;
 import io.aioring.abi.layout.ContextArea;
 import io.aioring.abi.layout.ContextDescriptor;
@@ -144,7 +144,7 @@ record Reattached(RingFile ring, long highest, Path oldOverflow) {
             }
             try {
                 view.wrap(buffer, index, length);
-            } catch (final io.aioring.abi.EventFormatException e) {
+            } catch (final io.aioring.abi.layout.EventFormatException e) {
                 bad = bad != null ? bad : e.getMessage();
                 return false;
             }

@@ -98,12 +98,12 @@ final class Scheduler {
             if (alreadyDue) {
                 earliest = false;
             } else {
-                final int at = op.deadlineIndex();
+                final int at = op.links().deadlineIndex();
                 if (at < 0) {
                     insert(op, deadline);
                 } else if (deadline - deadlines[at] < 0) {
                     deadlines[at] = deadline; // its timeout_ms entry, brought forward to the earlier time
-                    siftUp(op.deadlineIndex());
+                    siftUp(op.links().deadlineIndex());
                 }
                 armed[op.index()] = true;
                 earliest = heap[0] == op;
@@ -131,7 +131,7 @@ final class Scheduler {
     boolean cancelTimeout(final InFlight op, final int incarnation) {
         lock.lock();
         try {
-            if (op.incarnation() != incarnation || op.deadlineIndex() < 0 || !op.isRunning() || !armed[op.index()]) {
+            if (op.incarnation() != incarnation || op.links().deadlineIndex() < 0 || !op.isRunning() || !armed[op.index()]) {
                 return false;
             }
             remove(op);
@@ -144,10 +144,10 @@ final class Scheduler {
 
     /** {@code op} completes: its deadline, if it has one, is dropped. */
     void completed(final InFlight op) {
-        if (op.deadlineIndex() >= 0) {
+        if (op.links().deadlineIndex() >= 0) {
             lock.lock();
             try {
-                if (op.deadlineIndex() >= 0) {
+                if (op.links().deadlineIndex() >= 0) {
                     remove(op);
                 }
             } finally {
@@ -200,14 +200,14 @@ final class Scheduler {
 
     /** Under the lock: {@code op} enters the heap (it is in it at most once: its deadline index says where). */
     private void insert(final InFlight op, final long deadline) {
-        if (op.deadlineIndex() >= 0) {
+        if (op.links().deadlineIndex() >= 0) {
             throw new IllegalStateException("slot " + op.index() + " is in the deadline heap already");
         }
         final int at = size++;
         heap[at] = op;
         deadlines[at] = deadline;
         armed[op.index()] = false;
-        op.deadlineIndex(at);
+        op.links().deadlineIndex(at);
         siftUp(at);
     }
 
@@ -270,17 +270,17 @@ final class Scheduler {
     // The heap, under the lock.
 
     private void remove(final InFlight op) {
-        final int at = op.deadlineIndex();
+        final int at = op.links().deadlineIndex();
         if (at < 0) {
             return;
         }
-        op.deadlineIndex(-1);
+        op.links().deadlineIndex(-1);
         armed[op.index()] = false;
         final int last = --size;
         if (at != last) {
             heap[at] = heap[last];
             deadlines[at] = deadlines[last];
-            heap[at].deadlineIndex(at);
+            heap[at].links().deadlineIndex(at);
             siftDown(at);
             siftUp(at);
         }
@@ -321,7 +321,7 @@ final class Scheduler {
         deadlines[a] = deadlines[b];
         heap[b] = op;
         deadlines[b] = deadline;
-        heap[a].deadlineIndex(a);
-        heap[b].deadlineIndex(b);
+        heap[a].links().deadlineIndex(a);
+        heap[b].links().deadlineIndex(b);
     }
 }

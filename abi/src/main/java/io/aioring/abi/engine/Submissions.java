@@ -133,7 +133,7 @@ final class Submissions {
         for (final InFlight op : slots) {
             final int incarnation = op.incarnation();
             if (op.isInFlight() && op.userData() == userData && !op.multishot() && op.incarnation() == incarnation
-                && op.claimForAwait(incarnation, awaiter)) {
+                && op.await().claim(incarnation, awaiter)) {
                 return op;
             }
         }

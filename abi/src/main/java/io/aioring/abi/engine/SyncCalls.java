@@ -5,7 +5,7 @@ import static io.aioring.abi.layout.AttributeRecordDescriptor.*;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
-import io.aioring.abi.Opcode;
+import io.aioring.abi.layout.OpcodeDescriptor;
 import io.aioring.abi.spi.Operation;
 import io.aioring.linux.Errno;
 import io.aioring.linux.Linux;
@@ -18,19 +18,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * allocates nothing. Every address an iocb names is checked against the registered memory first.
  */
 final class SyncCalls {
-    /** The most iovecs one preadv/pwritev may name (Linux's IOV_MAX). */
-    static final int IOV_MAX = 1024;
-    static final int PATH_MAX = 4096;
-
     private final MemoryRegistry memory;
-    /** Where iocbs' iovec copies are made (the context's arena: they live as long as their slot). */
-    private final Arena arena;
+    /** Checks and copies what iocbs point at. */
+    private final MemoryChecks checks;
     private final OwnDescriptors protectedFds;
     private final Errno errno;
     private final MemorySegment path;
     private final UnsafeBuffer pathBytes;
-    /** Re-pointed at the caller's memory (already checked to be registered) to read it without allocating. */
-    private final UnsafeBuffer callerMemory = new UnsafeBuffer(0L, 0);
     /** One struct iovec of native memory, for turning a pread into a preadv2. */
     private final UnsafeBuffer oneIovec;
     /** A struct pollfd (0), a long (8: SO_ERROR and its length, or sendfile's offset), two offsets for splice (16, 24). */
@@ -38,11 +32,11 @@ final class SyncCalls {
 
     SyncCalls(final MemoryRegistry memory, final OwnDescriptors protectedFds, final Arena arena) {
         this.memory = memory;
-        this.arena = arena;
+        this.checks = new MemoryChecks(memory, arena);
         this.protectedFds = protectedFds;
         this.errno = new Errno(arena);
-        this.path = arena.allocate(PATH_MAX, 8);
-        this.pathBytes = new UnsafeBuffer(path.address(), PATH_MAX);
+        this.path = arena.allocate(MemoryChecks.PATH_MAX, 8);
+        this.pathBytes = new UnsafeBuffer(path.address(), MemoryChecks.PATH_MAX);
         this.oneIovec = new UnsafeBuffer(arena.allocate(Linux.IOVEC_SIZE, 8).address(), Linux.IOVEC_SIZE);
         this.pollScratch = new UnsafeBuffer(arena.allocate(32, 8).address(), 32);
         this.cachestatScratch = arena.allocate(Linux.CACHESTAT_SCRATCH_SIZE, 8);
@@ -106,7 +100,7 @@ final class SyncCalls {
      *         if it is not a read, else started, its before hooks run, to be finished by {@link #run}
      */
     boolean tryInline(final InFlight op) {
-        if (!Opcode.isRead(op.opcode())) {
+        if (!OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE)) {
             return false;
         }
         if (AttributeHooks.start(op, this, Operation.PATH_INLINE)) {
@@ -117,7 +111,7 @@ final class SyncCalls {
             AttributeHooks.finish(op, first);
             return true;
         }
-        op.startedInline(true);
+        op.issue().startedInline(true);
         return false;
     }
 
@@ -134,8 +128,8 @@ final class SyncCalls {
     long readNoWaitFirst(final InFlight op) {
         final long requested = transferLength(op);
         final long first = requested < 0 ? requested : readNoWait(op);
-        if (op.noWaitWanted()) {
-            op.noWaitResult(first);
+        if (op.issue().noWaitWanted()) {
+            op.issue().noWaitResult(first);
         }
         return requested < 0 || first == requested || (first < 0 && first != -Errno.EAGAIN && first != -Errno.EOPNOTSUPP)
             ? first : READ_AGAIN;
@@ -148,7 +142,7 @@ final class SyncCalls {
 
     /** As {@link #run(InFlight)}; {@code path} is how it runs, for the path attribute. */
     void run(final InFlight op, final int path) {
-        if (op.startedInline()) {
+        if (op.issue().startedInline()) {
             // Its RWF_NOWAIT attempt did not return every byte: read the whole range, blocking.
             op.executionPath(Operation.PATH_WORKER);
             AttributeHooks.finish(op, call(op));
@@ -157,7 +151,7 @@ final class SyncCalls {
         if (AttributeHooks.start(op, this, path)) {
             return;
         }
-        long result = op.noWaitWanted() ? readNoWaitFirst(op) : READ_AGAIN;
+        long result = op.issue().noWaitWanted() ? readNoWaitFirst(op) : READ_AGAIN;
         if (result == READ_AGAIN) {
             result = call(op);
         }
@@ -165,7 +159,7 @@ final class SyncCalls {
     }
 
     /** @return the call's result, or -errno: the opcode's row in the engine's table makes it */
-    private long call(final InFlight op) {
+    long call(final InFlight op) {
         return OpDef.of(op.opcode()).call().call(this, op);
     }
 
@@ -174,110 +168,74 @@ final class SyncCalls {
         return memory.contains(address, length);
     }
 
+    /** @return this thread's memory checks */
+    MemoryChecks checks() {
+        return checks;
+    }
+
+    /** @return {@code op}'s check before the kernel sees it (its row's): 0 or -errno */
+    long check(final InFlight op) {
+        return OpDef.of(op.opcode()).check().check(this, op);
+    }
+
     /**
-     * One attempt that never blocks, for an iocb that waits for readiness (recv, send, accept, poll, and a connect
-     * that answered -EINPROGRESS): the threads backend makes it on submit and again each time epoll says the fd is
-     * ready.
+     * One attempt that never blocks, for an iocb that waits for readiness (its row's attempt): the threads backend
+     * makes it on submit and again each time epoll says the fd is ready.
      *
-     * @param connecting a connect already started: only its outcome is to be read
+     * @param started the call was made already (a connect that answered -EINPROGRESS): only its outcome is to be read
      * @return the result, or {@link #NOT_READY} if the fd is not ready yet
      */
-    long attemptNow(final InFlight op, final boolean connecting) {
-        if (op.opcode() == Opcode.CONNECT && !connecting) {
-            return call(op); // the connect itself: on a non-blocking socket it answers -EINPROGRESS at once
-        }
-        final long length = Integer.toUnsignedLong(op.lengthOrCount());
-        final long r = switch (op.opcode()) {
-            case Opcode.RECV -> Linux.recv(errno, op.fd(), op.address(), length, op.opFlags() | Linux.MSG_DONTWAIT);
-            case Opcode.SEND -> Linux.send(errno, op.fd(), op.address(), length,
-                op.opFlags() | Linux.MSG_DONTWAIT | Linux.MSG_NOSIGNAL);
-            // Checked readable first: on a listening socket without O_NONBLOCK, accept4 itself would block.
-            case Opcode.ACCEPT -> {
-                final long ready = pollOnce(op.fd(), Linux.POLLIN, 0);
-                yield ready > 0 ? Linux.accept4(errno, op.fd(), op.opFlags()) : ready == 0 ? -Errno.EAGAIN : ready;
-            }
-            case Opcode.POLL -> {
-                final long ready = pollOnce(op.fd(), op.opFlags(), 0);
-                yield ready == 0 ? -Errno.EAGAIN : ready;
-            }
-            case Opcode.RECVMSG, Opcode.SENDMSG -> message(op, op.opFlags() | Linux.MSG_DONTWAIT);
-            case Opcode.CONNECT -> connectOutcome(op.fd());
-            default -> call(op);
-        };
-        // A caller that asked for MSG_DONTWAIT itself gets -EAGAIN as its answer.
-        final boolean callerSaidDontWait = (op.opcode() == Opcode.RECV || op.opcode() == Opcode.SEND
-            || Opcode.usesMsghdr(op.opcode())) && (op.opFlags() & Linux.MSG_DONTWAIT) != 0;
-        return (r == -Errno.EAGAIN || r == -Errno.EWOULDBLOCK) && !callerSaidDontWait ? NOT_READY : r;
+    long attemptNow(final InFlight op, final boolean started) {
+        return OpDef.of(op.opcode()).attempt().attempt(this, op, started);
     }
 
-    /** recvmsg/sendmsg through the engine's checked copy of the msghdr (and of its iovecs). */
-    long message(final InFlight op, final int flags) {
-        final long checked = checkMsghdr(op);
-        if (checked < 0) {
-            return checked;
-        }
-        return op.opcode() == Opcode.RECVMSG ? Linux.recvmsg(errno, op.fd(), op.msghdr(), flags)
-            : Linux.sendmsg(errno, op.fd(), op.msghdr(), flags | Linux.MSG_NOSIGNAL);
+    /**
+     * @param msgFlags the MSG_* flags the caller gave (0 for a call that takes none): a caller that asked for
+     *                 MSG_DONTWAIT itself gets -EAGAIN as its answer
+     * @return {@code result}, or {@link #NOT_READY} for -EAGAIN
+     */
+    static long readyOr(final long result, final int msgFlags) {
+        return (result == -Errno.EAGAIN || result == -Errno.EWOULDBLOCK) && (msgFlags & Linux.MSG_DONTWAIT) == 0
+            ? NOT_READY : result;
     }
 
-    /** splice or copy_file_range: offsets -1 mean "none" (the fd's own position); the engine's copies are advanced. */
-    long spliceOrCopy(final InFlight op, final long length) {
+    /** recvmsg through the engine's checked copy of the msghdr (and of its iovecs). */
+    long recvmsg(final InFlight op, final int flags) {
+        final long checked = checks.msghdr(op);
+        return checked < 0 ? checked : Linux.recvmsg(errno, op.fd(), op.memory().msghdr(), flags);
+    }
+
+    /** sendmsg (MSG_NOSIGNAL added) through the engine's checked copy of the msghdr (and of its iovecs). */
+    long sendmsg(final InFlight op, final int flags) {
+        final long checked = checks.msghdr(op);
+        return checked < 0 ? checked : Linux.sendmsg(errno, op.fd(), op.memory().msghdr(), flags | Linux.MSG_NOSIGNAL);
+    }
+
+    /**
+     * splice ({@code copy} false) or copy_file_range: offsets -1 mean "none" (the fd's own position); the engine's
+     * copies are advanced.
+     */
+    long spliceOrCopy(final InFlight op, final long length, final boolean copy) {
         final long offIn = op.offset();
         final long offOut = op.address();
-        if (offIn < -1 || offOut < -1 || op.opcode() == Opcode.COPY_FILE_RANGE && op.opFlags() != 0) {
+        if (offIn < -1 || offOut < -1 || copy && op.opFlags() != 0) {
             return -Errno.EINVAL;
         }
         pollScratch.putLong(16, offIn);
         pollScratch.putLong(24, offOut);
         final long in = offIn == -1 ? 0 : pollScratch.addressOffset() + 16;
         final long out = offOut == -1 ? 0 : pollScratch.addressOffset() + 24;
-        return op.opcode() == Opcode.SPLICE
-            ? Linux.splice(errno, op.fd(), in, op.mode(), out, length, op.opFlags())
-            : Linux.copyFileRange(errno, op.fd(), in, op.mode(), out, length, 0);
+        return copy ? Linux.copyFileRange(errno, op.fd(), in, op.mode(), out, length, 0)
+            : Linux.splice(errno, op.fd(), in, op.mode(), out, length, op.opFlags());
     }
 
     long statx(final InFlight op) {
-        final long copied = copyPath(op, pathBytes);
+        final long copied = checks.copyPath(op, pathBytes);
         if (copied < 0) {
             return copied;
         }
         return memory.contains(op.offset(), Linux.STATX_SIZE)
             ? Linux.statx(errno, op.fd(), path.address(), op.opFlags(), op.mode(), op.offset()) : -Errno.EFAULT;
-    }
-
-    /**
-     * Copies the iocb's struct msghdr and its iovec array into the engine's memory once and checks every buffer
-     * they name (the iovecs, msg_name, msg_control) is registered; the copy then points at the iovec copy. Only
-     * the copies reach the kernel, as for preadv.
-     *
-     * @return 0, or -EFAULT, or -EINVAL (msg_iovlen over IOV_MAX)
-     */
-    long checkMsghdr(final InFlight op) {
-        if (op.iovecsChecked() != 0) {
-            return op.iovecsChecked() == 1 ? 0 : op.iovecsChecked();
-        }
-        long result = 0;
-        if (!memory.contains(op.address(), Linux.MSGHDR_SIZE)) {
-            result = -Errno.EFAULT;
-        } else {
-            final UnsafeBuffer copy = op.msghdrBuffer(arena);
-            callerMemory.wrap(op.address(), Linux.MSGHDR_SIZE);
-            copy.putBytes(0, callerMemory, 0, Linux.MSGHDR_SIZE);
-            final long iovlen = copy.getLong(Linux.MSGHDR_IOVLEN);
-            final long name = copy.getLong(Linux.MSGHDR_NAME);
-            final long control = copy.getLong(Linux.MSGHDR_CONTROL);
-            if (iovlen < 0 || iovlen > IOV_MAX) {
-                result = -Errno.EINVAL;
-            } else if (name != 0 && !memory.contains(name, Integer.toUnsignedLong(copy.getInt(Linux.MSGHDR_NAMELEN)))
-                || control != 0 && !memory.contains(control, copy.getLong(Linux.MSGHDR_CONTROLLEN))) {
-                result = -Errno.EFAULT;
-            } else {
-                result = copyAndCheckIovecArray(op, copy.getLong(Linux.MSGHDR_IOV), (int) iovlen);
-                copy.putLong(Linux.MSGHDR_IOV, op.iovecBuffer(arena).addressOffset());
-            }
-        }
-        op.iovecsChecked(result == 0 ? 1 : result);
-        return result;
     }
 
     /** sendfile from the iocb's offset (its own copy: the kernel advances it), or from the file position if -1. */
@@ -305,7 +263,7 @@ final class SyncCalls {
     }
 
     /** @return 0, -errno the connect failed with, or -EAGAIN while it is still in progress */
-    private long connectOutcome(final int fd) {
+    long connectOutcome(final int fd) {
         final long ready = pollOnce(fd, Linux.POLLOUT, 0);
         if (ready <= 0) {
             return ready == 0 ? -Errno.EAGAIN : ready;
@@ -316,85 +274,30 @@ final class SyncCalls {
             pollScratch.addressOffset() + 12);
         return r < 0 ? r : -pollScratch.getInt(8);
     }
-    /** @return 0 if the iovec array and every buffer it names are registered memory, else -errno */
-    /**
-     * Copies the iocb's iovec array (registered memory) into the engine's own memory once, and checks that every
-     * buffer the copy names is registered. Only the copy is handed to the kernel: the caller (another thread, or
-     * anything that can write its memory) could change its iovecs between a check and the kernel's own read of
-     * them, so the check and the use must read the same bytes.
-     *
-     * @return 0 (the copy is at {@link InFlight#iovecs()}), or -EINVAL (count) or -EFAULT
-     */
-    private long checkIovecs(final InFlight op) {
-        if (op.iovecsChecked() != 1) {
-            return op.iovecsChecked() == 0 ? copyAndCheckIovecs(op) : op.iovecsChecked();
-        }
-        return 0;
+
+    long preadv(final InFlight op) {
+        final long checked = checks.iovecs(op);
+        return checked < 0 ? checked
+            : Linux.preadv2(errno, op.fd(), op.memory().iovecs(), op.lengthOrCount(), op.offset(), op.opFlags());
     }
 
-    private long copyAndCheckIovecs(final InFlight op) {
-        final long result = copyAndCheckIovecArray(op, op.address(), op.lengthOrCount());
-        op.iovecsChecked(result == 0 ? 1 : result);
-        return result;
-    }
-
-    /** Copies {@code count} iovecs from {@code array} into the slot's iovec copy and checks every buffer they name. */
-    private long copyAndCheckIovecArray(final InFlight op, final long array, final int count) {
-        if (count < 0 || count > IOV_MAX) {
-            return -Errno.EINVAL;
-        }
-        if (count > 0 && !memory.contains(array, (long) count * Linux.IOVEC_SIZE)) {
-            return -Errno.EFAULT;
-        }
-        final UnsafeBuffer copy = op.iovecBuffer(arena);
-        if (count > 0) {
-            callerMemory.wrap(array, count * Linux.IOVEC_SIZE);
-            copy.putBytes(0, callerMemory, 0, count * Linux.IOVEC_SIZE);
-        }
-        for (int i = 0; i < count; i++) {
-            if (!memory.contains(copy.getLong(i * Linux.IOVEC_SIZE), copy.getLong(i * Linux.IOVEC_SIZE + 8))) {
-                return -Errno.EFAULT;
-            }
-        }
-        return 0;
-    }
-
-    long vectored(final InFlight op) {
-        final long checked = checkIovecs(op);
-        if (checked < 0) {
-            return checked;
-        }
-        final int count = op.lengthOrCount();
-        return op.opcode() == Opcode.PREADV
-            ? Linux.preadv2(errno, op.fd(), op.iovecs(), count, op.offset(), op.opFlags())
-            : Linux.pwritev2(errno, op.fd(), op.iovecs(), count, op.offset(), op.opFlags());
+    long pwritev(final InFlight op) {
+        final long checked = checks.iovecs(op);
+        return checked < 0 ? checked
+            : Linux.pwritev2(errno, op.fd(), op.memory().iovecs(), op.lengthOrCount(), op.offset(), op.opFlags());
     }
 
     /** {@link Operation#transferLength()} */
     long transferLength(final InFlight op) {
-        if (Opcode.usesBuffer(op.opcode())) {
-            return Integer.toUnsignedLong(op.lengthOrCount());
-        }
-        final boolean message = Opcode.usesMsghdr(op.opcode());
-        if (Opcode.usesIovecs(op.opcode()) || message) {
-            final long checked = message ? checkMsghdr(op) : checkIovecs(op);
-            if (checked < 0) {
-                return checked;
-            }
-            final UnsafeBuffer copy = op.iovecBuffer(arena);
-            final long count = message ? op.msghdrBuffer(arena).getLong(Linux.MSGHDR_IOVLEN) : op.lengthOrCount();
-            long total = 0;
-            for (int i = 0; i < count; i++) {
-                total += copy.getLong(i * Linux.IOVEC_SIZE + 8);
-            }
-            return total;
-        }
-        return 0;
+        return checks.transferLength(op);
     }
 
     /** The RWF_NOWAIT attempt {@link Operation#tryNoWaitFirst()} asks for: one preadv2 over the op's own (checked) buffers. */
     long readNoWait(final InFlight op) {
-        if (op.opcode() == Opcode.PREAD) {
+        if (!OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE)) {
+            return -Errno.EOPNOTSUPP;
+        }
+        if (OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.USES_BUFFER)) {
             final long length = Integer.toUnsignedLong(op.lengthOrCount());
             if (!memory.contains(op.address(), length)) {
                 return -Errno.EFAULT;
@@ -406,63 +309,14 @@ final class SyncCalls {
             oneIovec.putLong(8, length);
             return Linux.preadv2(errno, op.fd(), oneIovec.addressOffset(), 1, op.offset(), Linux.RWF_NOWAIT);
         }
-        if (op.opcode() == Opcode.PREADV) {
-            final long checked = checkIovecs(op);
-            return checked < 0 ? checked
-                : Linux.preadv2(errno, op.fd(), op.iovecs(), op.lengthOrCount(), op.offset(), op.opFlags() | Linux.RWF_NOWAIT);
-        }
-        return -Errno.EOPNOTSUPP;
+        final long checked = checks.iovecs(op);
+        return checked < 0 ? checked
+            : Linux.preadv2(errno, op.fd(), op.memory().iovecs(), op.lengthOrCount(), op.offset(), op.opFlags() | Linux.RWF_NOWAIT);
     }
 
     long open(final InFlight op, final long length) {
-        final long copied = copyPath(op, pathBytes);
+        final long copied = checks.copyPath(op, pathBytes);
         return copied < 0 ? copied : Linux.openat(errno, op.fd(), path.address(), op.opFlags(), op.mode());
-    }
-
-    /**
-     * Copies an openat iocb's path (registered memory, no NUL inside) into {@code target} and terminates it.
-     *
-     * @return 0, or -ENAMETOOLONG, -ENOENT (empty), -EFAULT, -EINVAL (a NUL inside)
-     */
-    long copyPath(final InFlight op, final UnsafeBuffer target) {
-        final long length = Integer.toUnsignedLong(op.lengthOrCount());
-        if (length >= PATH_MAX) {
-            return -Errno.ENAMETOOLONG;
-        }
-        if (length == 0) {
-            return -Errno.ENOENT;
-        }
-        if (!memory.contains(op.address(), length)) {
-            return -Errno.EFAULT;
-        }
-        final int bytes = (int) length;
-        callerMemory.wrap(op.address(), bytes);
-        target.putBytes(0, callerMemory, 0, bytes);
-        for (int i = 0; i < bytes; i++) {
-            if (target.getByte(i) == 0) {
-                return -Errno.EINVAL;
-            }
-        }
-        target.putByte(bytes, (byte) 0);
-        return 0;
-    }
-
-    /**
-     * For a backend that hands the iocb's addresses to the kernel itself: the same checks the calls here make.
-     *
-     * @return 0 if the buffer, or the iovec array and every buffer it names, is registered memory; else -errno
-     */
-    long checkBuffers(final InFlight op) {
-        if (Opcode.usesBuffer(op.opcode())) {
-            return memory.contains(op.address(), Integer.toUnsignedLong(op.lengthOrCount())) ? 0 : -Errno.EFAULT;
-        }
-        if (Opcode.usesMsghdr(op.opcode())) {
-            return checkMsghdr(op);
-        }
-        if (op.opcode() == Opcode.STATX) {
-            return memory.contains(op.offset(), Linux.STATX_SIZE) ? 0 : -Errno.EFAULT;
-        }
-        return Opcode.usesIovecs(op.opcode()) ? checkIovecs(op) : 0;
     }
 
     /** @return this thread's errno capture area */

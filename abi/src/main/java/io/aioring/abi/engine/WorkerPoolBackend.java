@@ -132,7 +132,7 @@ final class WorkerPoolBackend implements Backend {
             poster.complete(op);
             return;
         }
-        long r = calls.checkBuffers(op);
+        long r = calls.check(op);
         if (r == 0) {
             r = op.multishot() ? SyncCalls.NOT_READY : calls.attemptNow(op, false);
             if (connect && r == -Errno.EINPROGRESS) {
@@ -182,7 +182,7 @@ final class WorkerPoolBackend implements Backend {
                 final InFlight op = queue.poll();
                 if (op != null) {
                     idle = 0;
-                    if (op.opcode() == Opcode.CONNECT) {
+                    if (OpDef.of(op.opcode()).threads() == OpDef.ThreadsRoute.WORKER_THEN_READINESS) {
                         startWaiting(op, calls, Operation.PATH_WORKER, true);
                         continue;
                     }

@@ -2,10 +2,10 @@ package io.aioring.abi.engine;
 
 import io.aioring.abi.TestBackend;
 import io.aioring.abi.ContextFixture;
-import io.aioring.abi.EventFormatException;
+import io.aioring.abi.layout.EventFormatException;
 import io.aioring.abi.SetupParams;
 import io.aioring.abi.EventView;
-import io.aioring.abi.IocbFormatException;
+import io.aioring.abi.layout.IocbFormatException;
 import io.aioring.abi.IocbWriter;
 import io.aioring.abi.Opcode;
 import io.aioring.abi.layout.AttributeRequestDescriptor;
@@ -66,12 +66,12 @@ class FormatProperties {
         assertEquals(opFlags, op.opFlags());
         assertEquals(mode, op.mode());
         assertEquals(userData, op.userData());
-        assertEquals(requests.size(), op.attributeCount());
+        assertEquals(requests.size(), op.run().count());
         for (int i = 0; i < requests.size(); i++) {
-            assertEquals(requests.get(i).id(), op.requestId(i));
-            assertEquals(requests.get(i).required() ? AttributeRequestDescriptor.FLAG_REQUIRED : 0, op.requestFlags(i));
-            final byte[] payload = new byte[op.requestLength(i)];
-            op.requests().getBytes(op.requestIndex(i), payload);
+            assertEquals(requests.get(i).id(), op.run().requestId(i));
+            assertEquals(requests.get(i).required() ? AttributeRequestDescriptor.FLAG_REQUIRED : 0, op.run().requestFlags(i));
+            final byte[] payload = new byte[op.run().requestLength(i)];
+            op.run().requests().getBytes(op.run().requestIndex(i), payload);
             assertArrayEquals(requests.get(i).payload(), payload);
         }
         // With no attributes registered, a REQUIRED one fails the iocb before any I/O, and an id asked for a second

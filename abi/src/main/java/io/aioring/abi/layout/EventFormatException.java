@@ -1,4 +1,4 @@
-package io.aioring.abi;
+package io.aioring.abi.layout;
 
 /** An event's bytes do not follow the layout: a length or attribute record out of bounds. Nothing past it was read. */
 public final class EventFormatException extends RuntimeException {

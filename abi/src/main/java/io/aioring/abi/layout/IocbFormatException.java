@@ -1,4 +1,4 @@
-package io.aioring.abi;
+package io.aioring.abi.layout;
 
 /**
  * An iocb in a submitted batch is malformed: its bytes do not follow the layout (a bad length, attribute requests

@@ -1,4 +1,4 @@
-package io.aioring.abi;
+package io.aioring.abi.layout;
 
 /** {@code io_setup2} refused its parameters: the message names the field, the value, and what is accepted. */
 public final class SetupException extends RuntimeException {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.aioring.abi.layout.IocbFormatException;
+import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.layout.SetupException;
 import io.aioring.abi.engine.Engine;
 import io.aioring.abi.spi.AttributeRegistry;
@@ -101,7 +102,9 @@ public final class AioContext implements AutoCloseable {
     static AioContext setup(final SetupParams params, final AttributeRegistry registry, final long doorbellFallbackNanos) {
         Arch.current(); // one clear line on an architecture aioring does not run on, before any Linux call
         io.aioring.linux.JvmFlags.require(); // one clear line on a JVM started without them, before any Unsafe
-        final AioContext context = new AioContext(Engine.setup(params, registry, doorbellFallbackNanos));
+        params.validate();
+        final Reattached previous = (params.flags() & SetupDescriptor.FLAG_REATTACH) != 0 ? Reattached.take(params) : null;
+        final AioContext context = new AioContext(Engine.setup(params.values(), previous, registry, doorbellFallbackNanos));
         OPEN.add(context);
         if (destroyAtExit() && EXIT_HOOK.compareAndSet(false, true)) {
             Runtime.getRuntime().addShutdownHook(new Thread(AioContext::destroyOpenContexts, "aioring-exit"));

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 
 import io.aioring.abi.layout.SetupException;
 import io.aioring.abi.layout.SetupDescriptor;
+import io.aioring.abi.layout.SetupValues;
 import io.aioring.ring.RingDescriptor;
 
 import org.agrona.DirectBuffer;
@@ -157,6 +158,11 @@ public final class SetupParams {
 
     public Path ringPath() {
         return ringPath;
+    }
+
+    /** @return the fields as they are now, with the ring's path (what the engine is set up from, once checked) */
+    public SetupValues values() {
+        return SetupValues.read(block, 0, ringPath);
     }
 
     /**

@@ -93,6 +93,50 @@ class ArchitectureTest {
     }
 
     @Test
+    void theEngineImportsNothingOfTheApiPackage() throws IOException {
+        final Pattern api = Pattern.compile("\\bio\\.aioring\\.abi\\.[A-Z]");
+        final List<Source> offenders = sources().stream()
+            .filter(s -> s.main() && s.pkg().equals("io.aioring.abi.engine") && api.matcher(s.text()).find())
+            .toList();
+        assertEquals(List.of(), offenders, "engine code that uses a class of io.aioring.abi (the API sits on the engine)");
+    }
+
+    @Test
+    void noEngineFileIsOver400Lines() throws IOException {
+        final List<String> offenders = sources().stream()
+            .filter(s -> s.main() && s.pkg().equals("io.aioring.abi.engine"))
+            .filter(s -> s.text().split("\n", -1).length - 1 > 400)
+            .map(s -> s + " (" + (s.text().split("\n", -1).length - 1) + " lines)")
+            .toList();
+        assertEquals(List.of(), offenders, "engine files over 400 lines: split them by job");
+    }
+
+    /** The opcode table (OpDef) and its family files (*Ops) are the only engine code that names an opcode. */
+    @Test
+    void onlyTheOpcodeTableNamesOpcodes() throws IOException {
+        final String descriptor = Files.readString(ROOT.resolve("abi/src/main/java/io/aioring/abi/layout/OpcodeDescriptor.java"));
+        final List<String> names = new ArrayList<>();
+        final Matcher constant = Pattern.compile("public static final int ([A-Z_]+) = \\d+;").matcher(
+            descriptor.substring(0, descriptor.indexOf("COUNT =")));
+        while (constant.find()) {
+            names.add(constant.group(1));
+        }
+        assertTrue(names.size() > 20, "opcode names found in OpcodeDescriptor: " + names);
+        final Pattern named = Pattern.compile("\\b(?:OpcodeDescriptor|Opcode)\\.(" + String.join("|", names) + ")\\b");
+        final List<String> offenders = new ArrayList<>();
+        for (final Source s : sources()) {
+            final String file = s.path().getFileName().toString();
+            if (s.main() && s.pkg().equals("io.aioring.abi.engine") && !file.equals("OpDef.java") && !file.endsWith("Ops.java")) {
+                final Matcher m = named.matcher(s.text());
+                if (m.find()) {
+                    offenders.add(s + " names " + m.group());
+                }
+            }
+        }
+        assertEquals(List.of(), offenders, "engine code outside the opcode table and its family files that names an opcode");
+    }
+
+    @Test
     void layersPointOneWay() throws IOException {
         final List<String> offenders = new ArrayList<>();
         for (final Source s : sources()) {

@@ -93,6 +93,8 @@ public final class IoUring implements AutoCloseable {
     public static final int OP_FTRUNCATE = 55;
     /** CQE flag: more completions of this (multishot) request will follow. */
     public static final int CQE_F_MORE = 1 << 1;
+    /** A CQE that notifies: the kernel is done with the request's buffer (zero-copy sends). */
+    public static final int CQE_F_NOTIF = 1 << 3;
     /** POLL_ADD length flag: multishot (a completion per wake-up, until cancelled). */
     private static final int POLL_ADD_MULTI = 1;
     /** ACCEPT ioprio flag: multishot (a completion per connection, until cancelled). */
@@ -121,6 +123,13 @@ public final class IoUring implements AutoCloseable {
     public static final int WAIT_SCRATCH_BYTES = 40;
     /** io_uring_register opcode: signal an eventfd whenever a CQE is posted. */
     private static final int REGISTER_EVENTFD = 4;
+    private static final int REGISTER_PROBE = 8;
+    /** struct io_uring_probe: last_op (u8), ops_len (u8), resv (u16), resv2 (3 x u32), then the ops. */
+    private static final int PROBE_HEADER = 16;
+    /** struct io_uring_probe_op: op (u8), resv (u8), flags (u16), resv2 (u32). */
+    private static final int PROBE_OP_SIZE = 8;
+    private static final int PROBE_OPS = 256;
+    private static final int PROBE_OP_SUPPORTED = 1;
 
     private static final int PROT_READ_WRITE = 0x3;
     private static final int MAP_SHARED_POPULATE = 0x01 | 0x8000;
@@ -139,6 +148,8 @@ public final class IoUring implements AutoCloseable {
     private final Arena arena;
     private final Errno errno;
     private final int fd;
+    /** {@link #supports}'s answers, by opcode, once asked. */
+    private boolean[] supported;
     private final int features;
     private final long ringAddress;
     private final long ringLength;
@@ -506,6 +517,34 @@ public final class IoUring implements AutoCloseable {
      * @param eventfd the eventfd
      * @return 0, or -errno
      */
+    /**
+     * Whether this kernel's io_uring takes {@code opcode} (IORING_REGISTER_PROBE, Linux 5.6), asked once and kept.
+     *
+     * @return true if the probe says the opcode is supported
+     */
+    public synchronized boolean supports(final int opcode) {
+        if (supported == null) {
+            supported = new boolean[PROBE_OPS];
+            final MemorySegment probe = arena.allocate(PROBE_HEADER + PROBE_OPS * PROBE_OP_SIZE, 8);
+            try {
+                final long r = (long) SYSCALL6.invokeExact(errno.state, Arch.current().sysIoUringRegister, (long) fd,
+                    (long) REGISTER_PROBE, probe.address(), (long) PROBE_OPS, 0L, 0L);
+                if (r >= 0) {
+                    final int count = Math.min(PROBE_OPS, probe.get(JAVA_BYTE, 1) & 0xFF); // ops_len
+                    for (int i = 0; i < count; i++) {
+                        final long at = PROBE_HEADER + (long) i * PROBE_OP_SIZE;
+                        final int op = probe.get(JAVA_BYTE, at) & 0xFF;
+                        final int flags = probe.get(JAVA_SHORT, at + 2) & 0xFFFF;
+                        supported[op] = (flags & PROBE_OP_SUPPORTED) != 0;
+                    }
+                }
+            } catch (final Throwable t) {
+                throw Linux.unexpected(t);
+            }
+        }
+        return opcode >= 0 && opcode < PROBE_OPS && supported[opcode];
+    }
+
     public int registerEventfd(final int eventfd) {
         final MemorySegment arg = arena.allocate(4, 4);
         arg.set(JAVA_INT, 0, eventfd);

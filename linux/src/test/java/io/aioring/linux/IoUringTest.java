@@ -46,6 +46,17 @@ class IoUringTest {
         }
     }
 
+    /** IORING_REGISTER_PROBE: what this kernel's io_uring takes, by opcode. */
+    @Test
+    void theProbeSaysWhichOpcodesTheKernelTakes() throws Exception {
+        try (IoUring ring = IoUring.setup(8, 0)) {
+            assertTrue(ring.supports(IoUring.OP_NOP), "every io_uring takes NOP");
+            assertTrue(ring.supports(IoUring.OP_READ), "READ (5.6, as the probe itself)");
+            assertFalse(ring.supports(255), "no kernel has opcode 255");
+            assertFalse(ring.supports(-1));
+        }
+    }
+
     @Test
     void readsWritesAndFsyncsARealFile(@TempDir final Path dir) throws Exception {
         final byte[] content = new byte[64 * 1024];

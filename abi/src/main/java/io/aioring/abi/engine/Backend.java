@@ -40,7 +40,7 @@ interface Backend {
     }
 
     /**
-     * Stops a running iocb that waits for readiness ({@link io.aioring.abi.Opcode#waitsForReadiness}), if it still
+     * Stops a running iocb that waits for readiness (its layout row says WAITS_FOR_READINESS), if it still
      * does: it then completes -ECANCELED (or with its own result, if that came first).
      *
      * @param incarnation the iocb's {@link InFlight#incarnation()} when the cancel was asked for

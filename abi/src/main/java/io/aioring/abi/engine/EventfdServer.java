@@ -35,8 +35,7 @@ final class EventfdServer implements AutoCloseable {
         Files.deleteIfExists(path);
         this.listener = FdPassing.listen(path);
         own.add(listener);
-        this.thread = new Thread(this::serve, name + "-eventfd-server");
-        thread.setDaemon(true);
+        this.thread = EngineThreads.daemon(name + "-eventfd-server", this::serve);
         thread.start();
     }
 

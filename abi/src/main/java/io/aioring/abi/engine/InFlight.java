@@ -11,10 +11,8 @@ import io.aioring.abi.spi.AioAttribute;
 import io.aioring.abi.spi.Operation;
 import io.aioring.linux.Errno;
 
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One accepted iocb, from submit until its event is in the ring: a slot of a fixed pool made at setup, so no I/O
@@ -22,7 +20,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * FREE -> QUEUED -> RUNNING -> DONE -> FREE, or QUEUED -> CANCELLED -> DONE when cancelled before it started.
  * What an attribute sees of it is the {@link Operation} view.
  */
-public final class InFlight implements Operation {
+public final class InFlight extends IocbResult {
     static final int FREE = 0;
     static final int QUEUED = 1;
     static final int RUNNING = 2;
@@ -44,40 +42,14 @@ public final class InFlight implements Operation {
     /** Whether a thread awaits its event. */
     private final AwaitWord await = new AwaitWord();
 
-    // The iocb, copied at submit.
-    private int opcode;
-    private int iocbFlags;
-    private int fd;
-    private long offset;
-    private long address;
-    private int lengthOrCount;
-    private int opFlags;
-    private int mode;
-    private long userData;
-    /** 0, or the iocb's timeout_ms: cancelled (and completed -ETIME) that long after submit. */
-    private long timeoutMillis;
-    /** Its timeout_ms passed: a -ECANCELED result becomes -ETIME. */
-    private volatile boolean timedOut;
     /** Its link, fd slots and deadline entry. */
     private final Links links = new Links();
     /** Its attribute requests and their run. */
     private final AttributeRun run;
     /** Its copies of what the kernel reads later (iovecs, msghdr, path). */
     private final OpMemory memory = new OpMemory();
-    /** 0, or the -errno this iocb fails with before any I/O (found at submit, or cancelled). */
-    private long preResult;
-    /** With preResult: the attribute request that caused it, or -1. */
-    private int failedAttribute;
-
-    // Progress.
-    private long submitNanos;
-    private long startNanos;
-    private long completeNanos;
     /** Where its event went when the ring had no room. */
     private final Placement placement = new Placement();
-    private long result;
-    private boolean early;
-    private int eventFlags;
     /** Whoever runs the call serves readNoWait and transferLength (its own errno and scratch). */
     private SyncCalls calls;
 
@@ -197,26 +169,9 @@ public final class InFlight implements Operation {
 
     /** Copies the fixed fields of the iocb at {@code index} (already checked for shape) and clears the rest. */
     void load(final DirectBuffer batch, final int index) {
-        opcode = batch.getShort(index + OPCODE_OFFSET) & 0xFFFF;
-        iocbFlags = batch.getShort(index + FLAGS_OFFSET) & 0xFFFF;
-        fd = batch.getInt(index + FD_OFFSET);
-        offset = batch.getLong(index + OFFSET_OFFSET);
-        address = batch.getLong(index + ADDRESS_OFFSET);
-        lengthOrCount = batch.getInt(index + LENGTH_OR_COUNT_OFFSET);
-        opFlags = batch.getInt(index + OP_FLAGS_OFFSET);
-        mode = batch.getInt(index + MODE_OFFSET);
-        userData = batch.getLong(index + USER_DATA_OFFSET);
-        timeoutMillis = Integer.toUnsignedLong(batch.getInt(index + TIMEOUT_MS_OFFSET));
-        timedOut = false;
+        copy(batch, index);
+        clearResult();
         links.reset();
-        preResult = 0;
-        failedAttribute = -1;
-        submitNanos = 0;
-        startNanos = 0;
-        completeNanos = 0;
-        result = 0;
-        early = false;
-        eventFlags = 0;
         placement.reset();
         run.reset();
         memory.reset();
@@ -276,58 +231,8 @@ public final class InFlight implements Operation {
         return incarnation;
     }
 
-    boolean multishot() {
-        return (iocbFlags & FLAG_MULTISHOT) != 0;
-    }
-
     int index() {
         return index;
-    }
-
-    /** The iocb will complete with {@code errno} (negative) and do no I/O; {@code attribute} caused it, or -1. */
-    void fail(final long errno, final int attribute) {
-        preResult = errno;
-        failedAttribute = attribute;
-    }
-
-    boolean failed() {
-        return preResult != 0;
-    }
-
-    int iocbFlags() {
-        return iocbFlags;
-    }
-
-    int mode() {
-        return mode;
-    }
-
-    // Running.
-
-    long preResult() {
-        return preResult;
-    }
-
-    int failedAttribute() {
-        return failedAttribute;
-    }
-
-    void finish(final long callResult, final long nanos) {
-        result = timedOut && callResult == -Errno.ECANCELED ? -Errno.ETIME : callResult;
-        completeNanos = nanos;
-    }
-
-    long timeoutMillis() {
-        return timeoutMillis;
-    }
-
-    void markTimedOut() {
-        timedOut = true;
-    }
-
-    /** @return true once its timeout_ms (or, for a timeout iocb, its time) has come due */
-    boolean timedOut() {
-        return timedOut;
     }
 
     /**
@@ -350,100 +255,12 @@ public final class InFlight implements Operation {
         fd = realFd;
     }
 
-    /** Replaces the result (a TO_SLOT openat/accept answers with the slot, not the fd). */
-    void replaceResult(final long newResult) {
-        result = newResult;
-    }
-
-    /** The result stays what a before hook set ({@link #completeEarly}); only the time is taken. */
-    void finishEarly(final long nanos) {
-        completeNanos = nanos;
-    }
-
-    int eventFlags() {
-        return eventFlags;
-    }
-
-    void markOverflowed() {
-        eventFlags |= EventDescriptor.FLAG_OVERFLOWED;
-    }
-
-    boolean overflowed() {
-        return (eventFlags & EventDescriptor.FLAG_OVERFLOWED) != 0;
-    }
-
     /** @return the event's length: header plus the return records */
     int eventLength() {
         return EventDescriptor.HEADER_LENGTH + run.returnsLength();
     }
 
     // Operation, as the attribute being called sees it.
-
-    @Override
-    public int opcode() {
-        return opcode;
-    }
-
-    @Override
-    public int fd() {
-        return fd;
-    }
-
-    @Override
-    public long offset() {
-        return offset;
-    }
-
-    @Override
-    public long address() {
-        return address;
-    }
-
-    @Override
-    public int lengthOrCount() {
-        return lengthOrCount;
-    }
-
-    @Override
-    public int opFlags() {
-        return opFlags;
-    }
-
-    @Override
-    public long userData() {
-        return userData;
-    }
-
-    @Override
-    public long submitNanos() {
-        return submitNanos;
-    }
-
-    @Override
-    public long startNanos() {
-        return startNanos;
-    }
-
-    @Override
-    public long completeNanos() {
-        return completeNanos;
-    }
-
-    @Override
-    public long result() {
-        return result;
-    }
-
-    @Override
-    public void completeEarly(final long earlyResult) {
-        result = earlyResult;
-        early = true;
-    }
-
-    @Override
-    public boolean completedEarly() {
-        return early;
-    }
 
     @Override
     public DirectBuffer request() {

@@ -1,10 +1,7 @@
 package io.aioring.abi.engine;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.aioring.abi.layout.OpcodeDescriptor;
@@ -15,7 +12,6 @@ import io.aioring.linux.IoUringException;
 import io.aioring.linux.Linux;
 
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The io_uring backend: the submitting thread hands a batch to the kernel with one {@code io_uring_enter}, and
@@ -45,37 +41,18 @@ final class IoUringBackend implements Backend {
     private final Submissions submissions;
     private final Scheduler scheduler;
     /** Worker threads for the calls io_uring has no opcode for (sendfile, copy_file_range; ftruncate before 6.9). */
-    private final WorkerPoolBackend threadCalls;
+    private final BlockingPool threadCalls;
     private final Arena arena;
     private final ReentrantLock ringLock = new ReentrantLock();
-    private final ThreadLocal<Caller> callers;
-    private final ManyToOneConcurrentArrayQueue<InFlight> blocking;
+    private final ThreadLocal<IoUringSubmitter> callers;
     private final AtomicInteger inKernel = new AtomicInteger();
     private final int eventfd;
-    private final MemorySegment eventfdValue;
-    /** 1, for waking the completer through its eventfd. */
-    private final MemorySegment wakeOne;
-    private volatile boolean completerInRead;
-    /** The completer parks with nothing in the kernel: a submit that puts requests there must wake it. */
-    private volatile boolean completerIdle;
-    /**
-     * When a thread of this process last reaped the CQ itself: it waited in io_uring_enter for completions, or a
-     * reaper of this process polled (each poll reaps the CQ first).
-     */
-    private volatile long lastInProcessReap = Long.MIN_VALUE / 2;
-    /** How long after that the completer leaves the reaping to that thread. */
-    private static final long IN_PROCESS_REAPER_GRACE_NANOS = 1_000_000L;
-    private final Thread completer;
-    private final SyncCalls completerCalls;
-    private final IoUring.CqeHandler onCqe = this::onCqe;
-    /** The user data of the engine's own cancel requests: no slot has it. */
-    private static final long CANCEL_USER_DATA = Long.MIN_VALUE;
-    private volatile boolean stopping;
-    /** Under the ring lock: submit batches so far, and the one whose submit call is reaping now (-1: none). */
+    /** The thread that issues what must block and posts what completes after the submitter has gone. */
+    private final IoUringCompleter completer;
+    /** The CQE handling (under the ring lock). */
+    private final IoUringCompletions completions;
+    /** Under the ring lock: submit batches so far. */
     private long batches;
-    private long reapingBatch = -1;
-    /** Under the ring lock: requests of the reaping batch that completed inside its submit call. */
-    private int completedInBatch;
     /**
      * Under the ring lock: the last batch of at least {@link #DEVICE_BOUND_MIN_SQES} SQEs saw fewer than half of them
      * complete inside its submit call, so they went to a device (O_DIRECT, or pages not cached). Such SQEs go to the
@@ -87,28 +64,6 @@ final class IoUringBackend implements Backend {
     private boolean deviceBound;
     private static final int DEVICE_BOUND_MIN_SQES = 3;
     private static final int DEVICE_BOUND_SQES_PER_ENTER = 2;
-    private boolean wakeCompleter;
-
-    /** A submitting thread's own state: its calls (errno, scratch) and the batch it is building. */
-    private static final class Caller {
-        final SyncCalls calls;
-        final MemorySegment waitScratch;
-        InFlight[] batch = new InFlight[64];
-        int size;
-        boolean threadCallsQueued;
-
-        Caller(final SyncCalls calls, final MemorySegment waitScratch) {
-            this.calls = calls;
-            this.waitScratch = waitScratch;
-        }
-
-        void add(final InFlight op) {
-            if (size == batch.length) {
-                batch = java.util.Arrays.copyOf(batch, size * 2);
-            }
-            batch[size++] = op;
-        }
-    }
 
     /**
      * @throws io.aioring.linux.IoUringException if the ring cannot be made (the caller falls back or fails)
@@ -134,17 +89,13 @@ final class IoUringBackend implements Backend {
             ring.close();
             throw new IoUringException(eventfd < 0 ? "eventfd()" : "io_uring_register(IORING_REGISTER_EVENTFD)", -registered);
         }
-        this.eventfdValue = arena.allocate(8, 8);
-        this.wakeOne = arena.allocate(8, 8);
-        wakeOne.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);
-        this.blocking = new ManyToOneConcurrentArrayQueue<>(slots);
-        this.callers = ThreadLocal.withInitial(() -> new Caller(new SyncCalls(memory, protectedFds, arena),
+        this.callers = ThreadLocal.withInitial(() -> new IoUringSubmitter(new SyncCalls(memory, protectedFds, arena),
             arena.allocate(IoUring.WAIT_SCRATCH_BYTES, 8)));
-        this.completerCalls = new SyncCalls(memory, protectedFds, arena);
-        this.completer = new Thread(this::completerLoop, name + "-io_uring-completer");
-        completer.setDaemon(true);
-        this.threadCalls = new WorkerPoolBackend(slots, Math.min(workers, 2), poster, submissions, scheduler, memory,
-            protectedFds, arena, name + "-calls", false);
+        final ManyToOneConcurrentArrayQueue<InFlight> handOff = new ManyToOneConcurrentArrayQueue<>(slots);
+        this.completions = new IoUringCompletions(submissions, poster, inKernel, handOff);
+        this.completer = new IoUringCompleter(name, handOff, completions::stopping, eventfd, inKernel, arena, this::completerDuty);
+        this.threadCalls = new BlockingPool(slots, Math.min(workers, 2), poster, memory, protectedFds, arena, name + "-calls",
+            null);
     }
 
     /**
@@ -178,15 +129,15 @@ final class IoUringBackend implements Backend {
     /** On the submitting thread: start it, run its before hooks, and either finish it now or add it to the batch. */
     @Override
     public void execute(final InFlight op) {
-        final Caller caller = callers.get();
+        final IoUringSubmitter caller = callers.get();
         final OpDef.IoUringRoute route = OpDef.of(op.opcode()).ioUring();
         if (route == OpDef.IoUringRoute.TIMER) {
             scheduler.startTimeout(op, caller.calls);
             return;
         }
         if (route == OpDef.IoUringRoute.CALLS_POOL) {
-            threadCalls.execute(op);
-            caller.threadCallsQueued = true;
+            threadCalls.offer(op);
+            caller.threadCallsQueued++;
             return;
         }
         if (AttributeHooks.start(op, caller.calls, Operation.PATH_INLINE)) {
@@ -198,7 +149,7 @@ final class IoUringBackend implements Backend {
         }
         final long bad = caller.calls.check(op);
         if (bad < 0) {
-            finish(op, bad);
+            poster.finish(op, bad);
             return;
         }
         caller.add(op);
@@ -207,10 +158,10 @@ final class IoUringBackend implements Backend {
     /** On the submitting thread: one enter for the batch, then post what completed inside it. */
     @Override
     public void submitted(final int count) {
-        final Caller caller = callers.get();
-        if (caller.threadCallsQueued) {
-            caller.threadCallsQueued = false;
-            threadCalls.submitted(count);
+        final IoUringSubmitter caller = callers.get();
+        if (caller.threadCallsQueued > 0) {
+            threadCalls.wake(Math.min(count, caller.threadCallsQueued));
+            caller.threadCallsQueued = 0;
         }
         if (caller.size == 0) {
             return;
@@ -222,7 +173,7 @@ final class IoUringBackend implements Backend {
         try {
             // What this call's own reaps find of this batch completed inside the submit call: inline.
             final long batch = ++batches;
-            reapingBatch = batch;
+            completions.reaping(batch);
             for (int i = 0; i < caller.size; i++) {
                 final InFlight op = caller.batch[i];
                 caller.batch[i] = null;
@@ -230,28 +181,25 @@ final class IoUringBackend implements Backend {
                 if (!mayBlock(op)) {
                     prepare(op, true);
                 } else {
-                    blocking.offer(op);
-                    wakeCompleter = true;
+                    completions.handOver(op);
                 }
             }
             caller.size = 0;
             final int sqes = ring.sqPending();
-            completedInBatch = 0;
             flush();
             reapAndPost();
             if (sqes >= DEVICE_BOUND_MIN_SQES) {
-                deviceBound = completedInBatch * 2 < sqes;
+                deviceBound = completions.reapingDone() * 2 < sqes;
             }
         } finally {
-            reapingBatch = -1;
-            final boolean handedOver = wakeCompleter;
+            completions.reapingDone();
+            final boolean handedOver = completions.takeHandedOver();
             final boolean inKernelNow = inKernel.get() > 0;
-            wakeCompleter = false;
             ringLock.unlock();
             if (handedOver) {
-                wake();
-            } else if (inKernelNow && completerIdle) {
-                LockSupport.unpark(completer); // from its idle park to read(eventfd); otherwise it needs nothing
+                completer.wake();
+            } else if (inKernelNow) {
+                completer.wakeIfIdle(); // from its idle park to read(eventfd); otherwise it needs nothing
             }
         }
     }
@@ -263,7 +211,7 @@ final class IoUringBackend implements Backend {
             // A reaper here that polls busily takes the completions as they come: the completer, woken by the
             // eventfd for each, would only take the ring lock from it and a core from both (a loopback echo
             // server: 10,000 wake-ups a second on 2 cores).
-            lastInProcessReap = System.nanoTime();
+            completer.reapedInProcess();
             if (ringLock.tryLock()) {
                 try {
                     reapAndPost();
@@ -280,8 +228,8 @@ final class IoUringBackend implements Backend {
         if (inKernel.get() == 0) {
             return false;
         }
-        final Caller caller = callers.get();
-        lastInProcessReap = System.nanoTime();
+        final IoUringSubmitter caller = callers.get();
+        completer.reapedInProcess();
         if (!ring.cqReady()) {
             ring.awaitCompletions(caller.calls.errno(), caller.waitScratch, timeoutNanos);
         }
@@ -295,7 +243,7 @@ final class IoUringBackend implements Backend {
      *
      * @return true if the read was dealt with (finished, or handed to the completer)
      */
-    private boolean readAlone(final Caller caller) {
+    private boolean readAlone(final IoUringSubmitter caller) {
         final InFlight op = caller.batch[0];
         if (!OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE) || (op.opFlags() & Linux.RWF_NOWAIT) != 0) {
             return false;
@@ -304,11 +252,11 @@ final class IoUringBackend implements Backend {
         caller.batch[0] = null;
         caller.size = 0;
         if (first != SyncCalls.READ_AGAIN) {
-            finish(op, first);
+            poster.finish(op, first);
         } else {
             // Would block, not every byte was cached, or the file system takes no RWF_NOWAIT: read it all, blocking.
-            blocking.offer(op);
-            wake();
+            completer.offer(op);
+            completer.wake();
         }
         return true;
     }
@@ -323,8 +271,8 @@ final class IoUringBackend implements Backend {
 
     /** Under the ring lock: writes {@code op}'s SQE (entering the kernel first if the SQ is full). */
     private void prepare(final InFlight op, final boolean noWait) {
-        if (op.cancelRequested() || stopping && OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.WAITS_FOR_READINESS)) {
-            finishStaged(op, -Errno.ECANCELED); // cancelled before the kernel had it
+        if (op.cancelRequested() || completions.stopping() && OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.WAITS_FOR_READINESS)) {
+            poster.finishStaged(op, -Errno.ECANCELED); // cancelled before the kernel had it
             return;
         }
         final int addNoWait = noWait && isReadOrWrite(op.opcode()) && (op.opFlags() & Linux.RWF_NOWAIT) == 0 ? Linux.RWF_NOWAIT : 0;
@@ -365,120 +313,26 @@ final class IoUringBackend implements Backend {
         }
     }
 
-    /** Under the ring lock: one completion. */
-    private void onCqe(final long userData, final int result, final int flags) {
-        if (userData == CANCEL_USER_DATA) {
-            return; // a cancel's own completion: the cancelled request completes on its own
-        }
-        final InFlight op = submissions.slot(userData & 0xFFFF_FFFFL);
-        if (op == null || op.incarnation() != (int) (userData >>> 32)) {
-            return; // not ours: nothing the engine submitted carries this user_data
-        }
-        if ((flags & IoUring.CQE_F_MORE) != 0 && OpDef.of(op.opcode()).row().has(OpcodeDescriptor.MULTISHOT)) {
-            op.executionPath(Operation.PATH_ASYNC);
-            poster.stage(submissions.moreEvent(op, result)); // a multishot request goes on
-            return;
-        }
-        inKernel.decrementAndGet();
-        final boolean inline = op.issue().batch() == reapingBatch;
-        completedInBatch += inline ? 1 : 0;
-        op.executionPath(inline ? Operation.PATH_INLINE : Operation.PATH_ASYNC);
-        if (op.issue().noWaitIssued()) {
-            op.issue().noWaitIssued(false);
-            if (op.issue().noWaitWanted()) {
-                op.issue().noWaitResult(result);
-            }
-            // Would block (or, for an attribute that asked, did not return every byte): issue it again, blocking.
-            if (result == -Errno.EAGAIN || result == -Errno.EOPNOTSUPP
-                || op.issue().noWaitWanted() && result >= 0 && result != op.issue().requestedBytes()) {
-                blocking.offer(op);
-                wakeCompleter = true;
-                return;
-            }
-        }
-        if (result == -Errno.ECANCELED && !op.cancelRequested() && !stopping) {
-            // Nobody asked for this cancel: the kernel cancels a thread's waiting requests when the thread exits
-            // (a recv, or a read of an empty pipe, waits in the kernel). It was still waiting (nothing moved), so
-            // the completer, which lives as long as the context, issues it again.
-            blocking.offer(op);
-            wakeCompleter = true;
-            return;
-        }
-        finishStaged(op, result);
-    }
-
-    /** Finishes {@code op} and posts it at once (outside a CQ reap). */
-    private void finish(final InFlight op, final long result) {
-        poster.finish(op, result);
-    }
-
-    /** Under the ring lock, reaping: finishes {@code op}; the reap posts the whole batch after it. */
-    private void finishStaged(final InFlight op, final long result) {
-        poster.finishStaged(op, result);
-    }
-
     /** Under the ring lock: reaps every CQE there is and posts the finished iocbs with one publish. */
     private int reapAndPost() {
-        final int reaped = ring.reap(onCqe);
+        final int reaped = ring.reap(completions);
         poster.postStaged(); // also what prepare finished without the kernel (cancelled)
         return reaped;
     }
 
-    /** Wakes the completer wherever it sleeps: parked, or in read(2) on the eventfd. */
-    private void wake() {
-        LockSupport.unpark(completer);
-        // The completer sets completerInRead, then rechecks its queue before it reads (Dekker with the caller's offer).
-        VarHandle.fullFence();
-        if (completerInRead) {
-            Linux.writeUnchecked(eventfd, wakeOne.address(), 8);
-        }
-    }
-
-    /** The completer: issues what must block, and posts what completes after the submitter has gone. */
-    private void completerLoop() {
-        while (true) {
-            ringLock.lock();
-            try {
-                InFlight op;
-                while ((op = blocking.poll()) != null) {
-                    prepare(op, false);
-                }
-                flush();
-                reapAndPost();
-                wakeCompleter = false;
-            } finally {
-                ringLock.unlock();
+    /** The completer's duty cycle: issues what was handed over, enters, reaps and posts. */
+    private void completerDuty() {
+        ringLock.lock();
+        try {
+            InFlight op;
+            while ((op = completer.poll()) != null) {
+                prepare(op, false);
             }
-            if (!blocking.isEmpty()) {
-                continue;
-            }
-            if (inKernel.get() > 0 && System.nanoTime() - lastInProcessReap < IN_PROCESS_REAPER_GRACE_NANOS) {
-                // A thread of this process waits in the kernel for completions, or polls, and reaps them itself:
-                // waking here for each one as well would only contend with it. Look again shortly, in case it stops.
-                LockSupport.parkNanos(this, IN_PROCESS_REAPER_GRACE_NANOS);
-            } else if (inKernel.get() > 0) {
-                // Requests are in the kernel: sleep until it posts a completion (the eventfd counts every CQE), or
-                // until a submitter hands over work (it writes the eventfd too: a socket request may never complete).
-                completerInRead = true;
-                VarHandle.fullFence();
-                if (blocking.isEmpty() && !stopping) {
-                    final long r = Linux.read(completerCalls.errno(), eventfd, eventfdValue.address(), 8);
-                    if (r < 0 && r != -Errno.EINTR) {
-                        throw new IllegalStateException("read(eventfd) failed: " + Errno.describeResult(r));
-                    }
-                }
-                completerInRead = false;
-            } else if (stopping) {
-                return;
-            } else {
-                // Nothing in the kernel: park until a submitter hands over work (unpark before park is kept).
-                completerIdle = true;
-                VarHandle.fullFence();
-                if (inKernel.get() == 0 && blocking.isEmpty() && !stopping) {
-                    LockSupport.park(this);
-                }
-                completerIdle = false;
-            }
+            flush();
+            reapAndPost();
+            completions.takeHandedOver(); // the completer is awake: it looks at its queue again
+        } finally {
+            ringLock.unlock();
         }
     }
 
@@ -500,7 +354,7 @@ final class IoUringBackend implements Backend {
 
     /** Under the ring lock: one ASYNC_CANCEL, entered at once. */
     private void cancelInKernel(final long target, final int flags) {
-        while (!ring.prepCancel(target, flags, CANCEL_USER_DATA)) {
+        while (!ring.prepCancel(target, flags, IoUringCompletions.CANCEL_USER_DATA)) {
             flush();
             reapAndPost();
         }
@@ -511,7 +365,7 @@ final class IoUringBackend implements Backend {
     @Override
     public void stop() {
         threadCalls.stop();
-        stopping = true;
+        completions.stop();
         ringLock.lock();
         try {
             // Whatever waits in the kernel (a recv, an accept, a poll) would wait forever: cancel every request.
@@ -519,8 +373,7 @@ final class IoUringBackend implements Backend {
         } finally {
             ringLock.unlock();
         }
-        wake();
-        Engine.joinQuietly(completer);
+        completer.join();
         Linux.close(new Errno(), eventfd);
         ring.close();
     }

@@ -21,6 +21,9 @@ final class IssueMarks {
     private long batch;
     /** The threads backend's readiness thread holds it, waiting for its fd: a cancel can stop it there. */
     private volatile boolean waitingReadiness;
+    /** Its result, held until the kernel's notification (a NOTIFICATION completion); NO_RESULT when none is held. */
+    private long heldResult = NO_RESULT;
+    static final long NO_RESULT = Long.MIN_VALUE;
 
     /** A new iocb in the slot. */
     void reset() {
@@ -31,6 +34,15 @@ final class IssueMarks {
         startedInline = false;
         batch = 0;
         waitingReadiness = false;
+        heldResult = NO_RESULT;
+    }
+
+    long heldResult() {
+        return heldResult;
+    }
+
+    void heldResult(final long result) {
+        heldResult = result;
     }
 
     boolean noWaitIssued() {

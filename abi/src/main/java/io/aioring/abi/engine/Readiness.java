@@ -6,7 +6,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-import io.aioring.abi.Opcode;
 import io.aioring.abi.spi.Operation;
 import io.aioring.linux.Errno;
 import io.aioring.linux.Linux;
@@ -78,8 +77,7 @@ final class Readiness {
             }
             throw new IllegalStateException("the readiness thread's eventfd could not be made");
         }
-        this.thread = new Thread(this::loop, name + "-readiness");
-        thread.setDaemon(true);
+        this.thread = EngineThreads.daemon(name + "-readiness", this::loop);
     }
 
     void start() {
@@ -112,7 +110,7 @@ final class Readiness {
     void stop() {
         stopping = true;
         wake();
-        Engine.joinQuietly(thread);
+        EngineThreads.joinQuietly(thread);
         Linux.close(errno, epoll);
         Linux.close(errno, wakeFd);
     }

@@ -24,7 +24,8 @@ final class Scheduler {
     }
 
     private final CompletionPoster poster;
-    private final RunningCanceller canceller;
+    /** The backend's part of a deadline, given at start (the backend is made after the scheduler it uses). */
+    private RunningCanceller canceller;
     private final ReentrantLock lock = new ReentrantLock();
     private final InFlight[] heap;
     private final long[] deadlines;
@@ -40,20 +41,22 @@ final class Scheduler {
     private Consumer<InFlight> starter;
     private volatile boolean stopping;
 
-    Scheduler(final int slots, final CompletionPoster poster, final RunningCanceller canceller, final String name) {
+    Scheduler(final int slots, final CompletionPoster poster, final String name) {
         this.poster = poster;
-        this.canceller = canceller;
         this.linked = new ManyToManyConcurrentArrayQueue<>(slots);
         this.heap = new InFlight[slots];
         this.deadlines = new long[slots];
         this.armed = new boolean[slots];
-        this.thread = new Thread(this::loop, name + "-scheduler");
-        thread.setDaemon(true);
+        this.thread = EngineThreads.daemon(name + "-scheduler", this::loop);
     }
 
-    /** @param start how a linked iocb is started once its predecessor has completed */
-    void start(final Consumer<InFlight> start) {
+    /**
+     * @param start   how a linked iocb is started once its predecessor has completed
+     * @param running how a running iocb that waits for readiness is stopped when its deadline comes
+     */
+    void start(final Consumer<InFlight> start, final RunningCanceller running) {
         this.starter = start;
+        this.canceller = running;
         thread.start();
     }
 
@@ -160,7 +163,7 @@ final class Scheduler {
     void stop() {
         stopping = true;
         LockSupport.unpark(thread);
-        Engine.joinQuietly(thread);
+        EngineThreads.joinQuietly(thread);
         // Linked iocbs whose predecessor completed meanwhile: the engine has cancelled everything queued, so they
         // complete -ECANCELED as they start.
         startWaitingLinked();

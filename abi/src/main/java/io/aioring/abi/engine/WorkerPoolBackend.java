@@ -1,13 +1,9 @@
 package io.aioring.abi.engine;
 
 import java.lang.foreign.Arena;
-import java.util.concurrent.locks.LockSupport;
 
-import io.aioring.abi.Opcode;
 import io.aioring.abi.spi.Operation;
 import io.aioring.linux.Errno;
-
-import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
 /**
  * The thread backend: a queue of accepted iocbs and a fixed pool of worker threads that take them, make the
@@ -20,15 +16,10 @@ import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
  * non-blocking socket its -EINPROGRESS is waited for there too.
  */
 final class WorkerPoolBackend implements Backend {
-    private static final int SPINS = 1000;
-    private static final int YIELDS = 100;
-
-    private final ManyToManyConcurrentArrayQueue<InFlight> queue;
+    private final BlockingPool pool;
     private final CompletionPoster poster;
-    private final Worker[] workers;
     private final Readiness readiness;
     private final Scheduler scheduler;
-    private volatile boolean stopping;
     /** Each submitting thread's own calls (errno, scratch) and how many of its current batch it queued. */
     private final ThreadLocal<Caller> callers;
 
@@ -44,29 +35,14 @@ final class WorkerPoolBackend implements Backend {
     WorkerPoolBackend(final int slots, final int workerCount, final CompletionPoster poster, final Submissions submissions,
                       final Scheduler scheduler, final MemoryRegistry memory, final OwnDescriptors protectedFds, final Arena arena,
                       final String name) {
-        this(slots, workerCount, poster, submissions, scheduler, memory, protectedFds, arena, name, true);
-    }
-
-    /** @param withReadiness false for a pool that only ever gets calls that block (the io_uring backend's helper) */
-    WorkerPoolBackend(final int slots, final int workerCount, final CompletionPoster poster, final Submissions submissions,
-                      final Scheduler scheduler, final MemoryRegistry memory, final OwnDescriptors protectedFds, final Arena arena,
-                      final String name, final boolean withReadiness) {
         this.scheduler = scheduler;
-        this.queue = new ManyToManyConcurrentArrayQueue<>(slots);
         this.poster = poster;
-        this.readiness = withReadiness
-            ? new Readiness(slots, poster, submissions, new SyncCalls(memory, protectedFds, arena), arena, name) : null;
-        if (readiness != null) {
-            protectedFds.add(readiness.epoll);
-            protectedFds.add(readiness.wakeFd);
-        }
+        this.readiness = new Readiness(slots, poster, submissions, new SyncCalls(memory, protectedFds, arena), arena, name);
+        protectedFds.add(readiness.epoll);
+        protectedFds.add(readiness.wakeFd);
         this.callers = ThreadLocal.withInitial(() -> new Caller(new SyncCalls(memory, protectedFds, arena)));
-        this.workers = new Worker[workerCount];
-        for (int i = 0; i < workerCount; i++) {
-            workers[i] = new Worker(new SyncCalls(memory, protectedFds, arena));
-            workers[i].thread = new Thread(workers[i], name + "-worker-" + i);
-            workers[i].thread.setDaemon(true);
-        }
+        this.pool = new BlockingPool(slots, workerCount, poster, memory, protectedFds, arena, name,
+            (op, calls) -> startWaiting(op, calls, Operation.PATH_WORKER, true));
     }
 
     @Override
@@ -76,12 +52,8 @@ final class WorkerPoolBackend implements Backend {
 
     @Override
     public void start() {
-        for (final Worker worker : workers) {
-            worker.thread.start();
-        }
-        if (readiness != null) {
-            readiness.start();
-        }
+        pool.start();
+        readiness.start();
     }
 
     /** Reads first try RWF_NOWAIT on the submitting thread; what that finishes never wakes a worker. */
@@ -101,7 +73,7 @@ final class WorkerPoolBackend implements Backend {
             poster.complete(op);
             return;
         }
-        queue.offer(op);
+        pool.offer(op);
         caller.queued++;
     }
 
@@ -110,17 +82,7 @@ final class WorkerPoolBackend implements Backend {
         final Caller caller = callers.get();
         final int toWake = Math.min(count, caller.queued);
         caller.queued = 0;
-        int woken = 0;
-        for (final Worker worker : workers) {
-            if (woken >= toWake) {
-                return;
-            }
-            if (worker.parked) {
-                worker.parked = false;
-                LockSupport.unpark(worker.thread);
-                woken++;
-            }
-        }
+        pool.wake(toWake);
     }
 
     /**
@@ -148,65 +110,12 @@ final class WorkerPoolBackend implements Backend {
 
     @Override
     public boolean cancelRunning(final InFlight op, final int incarnation) {
-        return readiness != null && readiness.cancel(op, incarnation);
+        return readiness.cancel(op, incarnation);
     }
 
     @Override
     public void stop() {
-        stopping = true;
-        for (final Worker worker : workers) {
-            LockSupport.unpark(worker.thread);
-        }
-        for (final Worker worker : workers) {
-            Engine.joinQuietly(worker.thread);
-        }
-        if (readiness != null) {
-            readiness.stop(); // after the workers: a connect they started may have gone to wait there
-        }
-    }
-
-    /** A worker thread: takes iocbs from the queue, runs them, posts them; spins, yields, then parks when idle. */
-    private final class Worker implements Runnable {
-        final SyncCalls calls;
-        Thread thread;
-        volatile boolean parked;
-
-        Worker(final SyncCalls calls) {
-            this.calls = calls;
-        }
-
-        @Override
-        public void run() {
-            int idle = 0;
-            while (true) {
-                final InFlight op = queue.poll();
-                if (op != null) {
-                    idle = 0;
-                    if (OpDef.of(op.opcode()).threads() == OpDef.ThreadsRoute.WORKER_THEN_READINESS) {
-                        startWaiting(op, calls, Operation.PATH_WORKER, true);
-                        continue;
-                    }
-                    calls.run(op);
-                    poster.complete(op);
-                    continue;
-                }
-                if (stopping) {
-                    return;
-                }
-                idle++;
-                if (idle < SPINS) {
-                    Thread.onSpinWait();
-                } else if (idle < SPINS + YIELDS) {
-                    Thread.yield();
-                } else {
-                    parked = true;
-                    if (queue.isEmpty() && !stopping) {
-                        LockSupport.park(this);
-                    }
-                    parked = false;
-                    idle = 0;
-                }
-            }
-        }
+        pool.stop();
+        readiness.stop(); // after the workers: a connect they started may have gone to wait there
     }
 }

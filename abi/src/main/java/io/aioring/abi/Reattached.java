@@ -1,13 +1,12 @@
-package io.aioring.abi.engine;
+package io.aioring.abi;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.aioring.abi.EngineState;
 import io.aioring.abi.layout.SetupException;
-import io.aioring.abi.SetupParams;
+import io.aioring.abi.engine.PreviousRing;
 import io.aioring.abi.layout.ContextArea;
 import io.aioring.abi.layout.ContextDescriptor;
 import io.aioring.abi.layout.EventDescriptor;
@@ -30,7 +29,7 @@ import io.aioring.ring.RingReaper;
  *                    it was looked at
  * @param oldOverflow the old overflow file, removed once setup is done; or null
  */
-record Reattached(RingFile ring, long highest, Path oldOverflow) {
+record Reattached(RingFile ring, long highest, Path oldOverflow) implements PreviousRing {
     /**
      * Checks the ring and looks at (without taking) what its old overflow file holds.
      *
@@ -92,17 +91,14 @@ record Reattached(RingFile ring, long highest, Path oldOverflow) {
         }
     }
 
-    /** What the old overflow file held, taken out of it: the events, oldest first, and the next sequence. */
-    record Taken(List<byte[]> events, long nextSequence) {
-    }
-
     /**
      * Takes every event out of the old overflow file, as a shared reaper does; the last step of setup that can lose
      * anything, so it comes after every step that can fail.
      *
      * @throws SetupException if the file now holds what no engine wrote (it changed since {@link #take})
      */
-    Taken takeOldOverflow() {
+    @Override
+    public Taken takeOldOverflow() {
         final List<byte[]> events = new ArrayList<>();
         final long[] next = {highest};
         if (oldOverflow == null || !Files.exists(oldOverflow)) {
@@ -131,7 +127,7 @@ record Reattached(RingFile ring, long highest, Path oldOverflow) {
     /** An overflow file's record, checked before it can reach the ring: an event, that fits (else the first reason). */
     private static final class EventCheck {
         private final int maxPayload;
-        private final io.aioring.abi.EventView view = new io.aioring.abi.EventView();
+        private final EventView view = new EventView();
         private String bad;
 
         EventCheck(final int maxPayload) {
@@ -164,7 +160,8 @@ record Reattached(RingFile ring, long highest, Path oldOverflow) {
     }
 
     /** The old overflow file, emptied: removed once the new engine serves the ring. */
-    void removeOldOverflowFile() {
+    @Override
+    public void removeOldOverflowFile() {
         if (oldOverflow != null) {
             try {
                 Files.deleteIfExists(oldOverflow);

@@ -60,6 +60,12 @@ public final class Opcode {
     /** ftruncate(fd, offset as the new length) */
     public static final int FTRUNCATE = OpcodeDescriptor.FTRUNCATE;
 
+    /**
+     * send with zero copy where io_uring has it (IORING_OP_SEND_ZC, Linux 6.0): the kernel sends from the buffer
+     * itself; the event comes once the kernel is done with the buffer, so it may be reused then. Elsewhere a send.
+     */
+    public static final int SEND_ZC = OpcodeDescriptor.SEND_ZC;
+
     /** One more than the largest opcode this build knows. */
     public static final int COUNT = OpcodeDescriptor.COUNT;
 

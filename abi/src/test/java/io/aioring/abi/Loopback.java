@@ -56,6 +56,23 @@ final class Loopback {
         }
     }
 
+    /** @return the two ends of a TCP connection on 127.0.0.1: a (connected) and b (accepted) */
+    static Pair tcpPair(final Arena arena, final Errno errno) {
+        final int listener = listen(arena, errno, 1);
+        try {
+            final int a = Linux.socket(errno, Linux.AF_INET, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0);
+            assertTrue(a >= 0, "socket: " + Errno.describeResult(a));
+            final MemorySegment address = arena.allocate(SOCKADDR_IN_SIZE, 8);
+            sockaddr(address, port(arena, errno, listener));
+            assertEquals(0, Linux.connect(errno, a, address.address(), SOCKADDR_IN_SIZE));
+            final int b = Linux.accept4(errno, listener, Linux.SOCK_CLOEXEC);
+            assertTrue(b >= 0, "accept4: " + Errno.describeResult(b));
+            return new Pair(a, b);
+        } finally {
+            Linux.close(errno, listener);
+        }
+    }
+
     /** @return the two ends of a connected AF_UNIX stream socket pair */
     static Pair socketPair(final Arena arena, final Errno errno) {
         final MemorySegment fds = arena.allocate(8, 4);

@@ -358,6 +358,53 @@ class NetworkTest {
         }
     }
 
+    /**
+     * send_zc: zero-copy on io_uring where the kernel has it (IORING_OP_SEND_ZC), a plain send elsewhere; either
+     * way one event per iocb, with every byte sent, and none flagged MORE (the notification is folded in).
+     */
+    @Test
+    void sendZcSendsEveryByteWithOneEventPerIocb() throws Exception {
+        try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
+            try (Loopback.Pair pair = Loopback.tcpPair(arena, f.errno)) {
+                final int chunk = 64 * 1024;
+                final byte[] sent = new byte[chunk];
+                new java.util.Random(7).nextBytes(sent);
+                f.memory.asSlice(0, chunk).copyFrom(MemorySegment.ofArray(sent));
+                for (int i = 0; i < 4; i++) {
+                    f.writer.iocb(Opcode.SEND_ZC, pair.a(), 0, f.address(0), chunk, 0, 0, 10 + i);
+                }
+                f.submitAll();
+                final long[] results = new long[4];
+                final int[] events = {0};
+                final long deadline = System.nanoTime() + 10_000_000_000L;
+                final byte[] received = new byte[4 * chunk];
+                int got = 0;
+                final MemorySegment into = arena.allocate(chunk, 8);
+                while ((events[0] < 4 || got < 4 * chunk) && System.nanoTime() < deadline) {
+                    f.context.getevents(0, 1 << 20, 0, e -> {
+                        assertEquals(0, e.flags() & io.aioring.abi.layout.EventDescriptor.FLAG_MORE, "no MORE event");
+                        results[(int) e.userData() - 10] = e.result();
+                        events[0]++;
+                    });
+                    final long n = Linux.recv(f.errno, pair.b(), into.address(), chunk, Linux.MSG_DONTWAIT);
+                    if (n > 0) {
+                        MemorySegment.copy(into, ValueLayout.JAVA_BYTE, 0, received, got, (int) n);
+                        got += (int) n;
+                    }
+                }
+                assertEquals(4, events[0], "one event per iocb");
+                for (int i = 0; i < 4; i++) {
+                    assertEquals(chunk, results[i], "send_zc " + i + " sent every byte");
+                }
+                assertEquals(4 * chunk, got);
+                for (int i = 0; i < 4; i++) {
+                    assertArrayEquals(sent, java.util.Arrays.copyOfRange(received, i * chunk, (i + 1) * chunk), "chunk " + i);
+                }
+                assertNothingMore(f);
+            }
+        }
+    }
+
     @Test
     void connectAndAcceptOnLoopback() throws Exception {
         try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {

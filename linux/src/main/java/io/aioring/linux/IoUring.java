@@ -90,6 +90,7 @@ public final class IoUring implements AutoCloseable {
     public static final int OP_RECV = 27;
     public static final int OP_SPLICE = 30;
     public static final int OP_SHUTDOWN = 34;
+    public static final int OP_SEND_ZC = 47;
     public static final int OP_FTRUNCATE = 55;
     /** CQE flag: more completions of this (multishot) request will follow. */
     public static final int CQE_F_MORE = 1 << 1;
@@ -381,6 +382,14 @@ public final class IoUring implements AutoCloseable {
     }
 
     /** SENDMSG: sendmsg(2) with a struct msghdr. @return false if the submission queue is full */
+    /**
+     * IORING_OP_SEND_ZC: a send from the buffer itself. Its first CQE carries the result and {@link #CQE_F_MORE}
+     * when a notification follows; that one ({@link #CQE_F_NOTIF}) says the kernel is done with the buffer.
+     */
+    public boolean prepSendZc(final int fd, final long buffer, final int length, final int msgFlags, final long userData) {
+        return prepRw(OP_SEND_ZC, fd, buffer, length, 0, msgFlags, userData);
+    }
+
     public boolean prepSendmsg(final int fd, final long msghdr, final int msgFlags, final long userData) {
         return prepRw(OP_SENDMSG, fd, msghdr, 1, 0, msgFlags, userData);
     }

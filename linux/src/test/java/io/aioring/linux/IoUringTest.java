@@ -54,6 +54,10 @@ class IoUringTest {
             assertTrue(ring.supports(IoUring.OP_READ), "READ (5.6, as the probe itself)");
             assertFalse(ring.supports(255), "no kernel has opcode 255");
             assertFalse(ring.supports(-1));
+            final String[] release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim().split("[.-]");
+            if (Integer.parseInt(release[0]) >= 6) {
+                assertTrue(ring.supports(IoUring.OP_SEND_ZC), "SEND_ZC is in every 6.x kernel");
+            }
         }
     }
 

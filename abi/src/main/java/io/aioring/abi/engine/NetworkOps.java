@@ -8,6 +8,7 @@ import static io.aioring.abi.engine.OpDef.ThreadsRoute.WORKER_THEN_READINESS;
 
 import io.aioring.abi.layout.OpcodeDescriptor;
 import io.aioring.linux.Errno;
+import io.aioring.linux.IoUring;
 import io.aioring.linux.Linux;
 
 /**
@@ -69,6 +70,17 @@ final class NetworkOps {
         (ring, op, userData, noWait, arena) -> ring.prepSendmsg(op.fd(), op.memory().msghdr(), op.opFlags() | Linux.MSG_NOSIGNAL,
             userData))
         .withAttempt((calls, op, started) -> SyncCalls.readyOr(calls.sendmsg(op, op.opFlags() | Linux.MSG_DONTWAIT), op.opFlags()));
+
+    /**
+     * Zero-copy where the kernel's io_uring has it: one event, once the kernel is done with the buffer (its
+     * notification is folded in). Elsewhere, and on the threads backend, a plain send.
+     */
+    static final OpDef SEND_ZC = OpDef.define(OpcodeDescriptor.SEND_ZC, BATCH, READINESS, SEND.call(),
+        (ring, op, userData, noWait, arena) -> ring.supports(IoUring.OP_SEND_ZC)
+            ? ring.prepSendZc(op.fd(), op.address(), op.lengthOrCount(), op.opFlags() | Linux.MSG_NOSIGNAL, userData)
+            : SEND.prep().prep(ring, op, userData, noWait, arena))
+        .withAttempt(SEND.attempt())
+        .withCompletion(OpDef.Completion.NOTIFICATION);
 
     private NetworkOps() {
     }

@@ -105,7 +105,8 @@ record OpDef(OpcodeDescriptor.Row row, IoUringRoute ioUring, ThreadsRoute thread
             SyncOps.FSYNC, SyncOps.FDATASYNC, OpenCloseOps.OPENAT, OpenCloseOps.CLOSE,
             NetworkOps.RECV, NetworkOps.SEND, NetworkOps.ACCEPT, NetworkOps.CONNECT, NetworkOps.SHUTDOWN,
             PollOps.POLL, TimeoutOps.TIMEOUT, TransferOps.SENDFILE, NetworkOps.RECVMSG, NetworkOps.SENDMSG,
-            TransferOps.SPLICE, TransferOps.COPY_FILE_RANGE, FsOps.STATX, FsOps.FALLOCATE, FsOps.FTRUNCATE}) {
+            TransferOps.SPLICE, TransferOps.COPY_FILE_RANGE, FsOps.STATX, FsOps.FALLOCATE, FsOps.FTRUNCATE,
+            NetworkOps.SEND_ZC}) {
             final int code = def.row().code();
             if (TABLE[code] != null) {
                 throw new ExceptionInInitializerError("two rows for opcode " + def.row().name());

@@ -32,8 +32,9 @@ public final class OpcodeDescriptor {
     public static final int STATX = 21;
     public static final int FALLOCATE = 22;
     public static final int FTRUNCATE = 23;
+    public static final int SEND_ZC = 24;
     /** Opcodes defined: 0 to COUNT - 1. */
-    public static final int COUNT = 24;
+    public static final int COUNT = 25;
 
     // What a row's fields hold (flags).
     /** address/length_or_count: one buffer in registered memory. */
@@ -110,6 +111,7 @@ public final class OpcodeDescriptor {
         new Row(STATX, "statx", USES_PATH, INTEREST_NONE),
         new Row(FALLOCATE, "fallocate", 0, INTEREST_NONE),
         new Row(FTRUNCATE, "ftruncate", 0, INTEREST_NONE),
+        new Row(SEND_ZC, "send_zc", USES_BUFFER | MOVES_BYTES | WAITS_FOR_READINESS, INTEREST_OUT),
     };
 
     /** Flags of each opcode, for the hot paths (one array load, no record). */

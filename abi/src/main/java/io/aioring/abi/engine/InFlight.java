@@ -20,7 +20,7 @@ import org.agrona.MutableDirectBuffer;
  * FREE -> QUEUED -> RUNNING -> DONE -> FREE, or QUEUED -> CANCELLED -> DONE when cancelled before it started.
  * What an attribute sees of it is the {@link Operation} view.
  */
-public final class InFlight extends IocbResult {
+final class InFlight extends IocbResult {
     static final int FREE = 0;
     static final int QUEUED = 1;
     static final int RUNNING = 2;

@@ -19,7 +19,7 @@ import org.agrona.DirectBuffer;
  * that is unknown or unsupported, an attribute payload out of bounds) is accepted with {@code preResult} set, so
  * it completes with that -errno and does no I/O.
  */
-public final class IocbDecoder {
+final class IocbDecoder {
     /** The flags accept4 takes: SOCK_NONBLOCK, SOCK_CLOEXEC. */
     private final AttributeRegistry registry;
     private final int maxEventLength;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# ./aioring bench beside fio's io_uring engine on the same file, interleaved (fio, then bench, for each workload,
-# then the next round), ROUNDS rounds; prints every command, each round's IOPS, and the medians with the ratio
-# bench/fio from this one run. Results go to docs/benchmarks.md by hand.
+# ./aioring bench beside fio on the same file, interleaved (every fio row, then every bench row, then the next
+# round), ROUNDS rounds; prints every command, each round's IOPS, and the medians with each bench row's ratio to
+# its anchor from this one run. The anchor is fio as its users run it when they want its best: io_uring with no
+# random map, fixed buffers, registered files and batched submit and complete; and psync at QD1, one core's floor
+# (a pread per I/O). Results go to docs/benchmarks.md by hand.
 #   benchmarks/bench-vs-fio.sh [ROUNDS] [SECONDS] [FILE]
 #     ROUNDS  default 3;  SECONDS per run, default 5;  FILE default /tmp/aioring-bench-1g.dat (1 GiB, kept;
 #     it must be on a file system that takes O_DIRECT for the direct rows)
@@ -14,55 +16,83 @@ cd "$root"
 command -v fio >/dev/null 2>&1 || { echo "fio is not installed (apt-get install fio)" >&2; exit 1; }
 ./aioring bench --file "$file" --size 1g --ios 1 --json >/dev/null   # builds the CLI, writes the file once
 
-fio_cmd() { # $1 iodepth, $2 direct
-  echo "fio --name=randread --filename=$file --rw=randread --bs=4k --ioengine=io_uring --iodepth=$1 --direct=$2" \
-       "--runtime=$seconds --ramp_time=1 --time_based --size=1g --invalidate=0 --output-format=terse"
-}
+common="--name=randread --filename=$file --rw=randread --bs=4k --size=1g --invalidate=0 --runtime=$seconds"
+common="$common --ramp_time=1 --time_based --norandommap --randrepeat=0 --output-format=terse"
+fastest="--fixedbufs=1 --registerfiles=1 --iodepth_batch_submit=32 --iodepth_batch_complete_min=1"
+# name | fio options (after the common ones)
+fio_rows=(
+  "io_uring QD32, fastest|--ioengine=io_uring --iodepth=32 --direct=0 $fastest"
+  "io_uring QD32|--ioengine=io_uring --iodepth=32 --direct=0"
+  "psync QD1|--ioengine=psync --iodepth=1 --direct=0"
+  "io_uring QD1|--ioengine=io_uring --iodepth=1 --direct=0 --fixedbufs=1 --registerfiles=1"
+  "io_uring QD32 O_DIRECT|--ioengine=io_uring --iodepth=32 --direct=1 $fastest"
+)
+# name | bench options | the fio rows it is compared with (indexes above)
+bench_rows=(
+  "the main job: QD32, default attributes, another process reaps|--qd 32|0 2"
+  "QD32, no attributes, another process reaps|--qd 32 --attrs none|0"
+  "QD32, default attributes, the caller reaps|--qd 32 --reaper-mode caller|0"
+  "QD1, no attributes, the caller reaps|--qd 1 --attrs none --reaper-mode caller|3 2"
+  "QD32 O_DIRECT, default attributes, the caller reaps|--qd 32 --direct --reaper-mode caller|4"
+)
+
 fio_iops() { # terse v3: field 8 is read IOPS
-  $(fio_cmd "$1" "$2") | awk -F';' '{print $8}'
+  # shellcheck disable=SC2086
+  fio $common $1 | awk -F';' '{print $8}'
 }
 bench_iops() {
-  ./aioring bench --file "$file" --size 1g --ramp 1s --duration "${seconds}s" --json "$@" \
+  # shellcheck disable=SC2086
+  ./aioring bench --file "$file" --size 1g --ramp 1s --duration "${seconds}s" --json $1 \
     | sed -n 's/.*"seconds":[0-9.]*,"iops":\([0-9.]*\).*/\1/p' | cut -d. -f1  # the run's iops, not read's or write's
 }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# name | fio iodepth | fio direct | bench options
-workloads=(
-  "qd32 cached, timing+page-cache, another process reaps|32|0|--qd 32 --attrs timing,page-cache"
-  "qd32 cached, no attributes, another process reaps|32|0|--qd 32 --attrs none"
-  "qd32 cached, no attributes, the caller reaps|32|0|--qd 32 --attrs none --reaper-mode caller"
-  "qd1 cached, no attributes, the caller reaps|1|0|--qd 1 --attrs none --reaper-mode caller"
-  "qd32 O_DIRECT, timing, the caller reaps|32|1|--qd 32 --attrs timing --direct --reaper-mode caller"
-)
-echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r), $rounds rounds of ${seconds} s (+1 s ramp) each, interleaved"
-for w in "${workloads[@]}"; do
-  IFS='|' read -r name depth direct opts <<<"$w"
-  echo "# $name:"
-  echo "#   $(fio_cmd "$depth" "$direct")"
-  echo "#   ./aioring bench --file $file --size 1g --ramp 1s --duration ${seconds}s --json $opts"
+echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $(uname -r), $(fio --version), $rounds rounds of ${seconds} s" \
+  "(+1 s ramp) each, interleaved"
+for row in "${fio_rows[@]}"; do
+  IFS='|' read -r name opts <<<"$row"
+  echo "# fio $name: fio $common $opts"
+done
+for row in "${bench_rows[@]}"; do
+  IFS='|' read -r name opts _ <<<"$row"
+  echo "# bench $name: ./aioring bench --file $file --size 1g --ramp 1s --duration ${seconds}s --json $opts"
 done
 declare -A fio_runs bench_runs
 for round in $(seq 1 "$rounds"); do
-  for i in "${!workloads[@]}"; do
-    IFS='|' read -r name depth direct opts <<<"${workloads[$i]}"
-    f=$(fio_iops "$depth" "$direct")
-    # shellcheck disable=SC2086
-    b=$(bench_iops $opts)
+  for i in "${!fio_rows[@]}"; do
+    IFS='|' read -r name opts <<<"${fio_rows[$i]}"
+    f=$(fio_iops "$opts")
     fio_runs[$i]="${fio_runs[$i]:-} $f"
+    echo "round $round: fio $name: $f"
+  done
+  for i in "${!bench_rows[@]}"; do
+    IFS='|' read -r name opts _ <<<"${bench_rows[$i]}"
+    b=$(bench_iops "$opts")
     bench_runs[$i]="${bench_runs[$i]:-} $b"
-    echo "round $round: $name: fio $f, bench $b"
+    echo "round $round: bench $name: $b"
   done
 done
 echo
-echo "| workload | fio io_uring IOPS (median) | ./aioring bench IOPS (median) | ratio | rounds (fio / bench) |"
-echo "|---|---:|---:|---:|---|"
-for i in "${!workloads[@]}"; do
-  IFS='|' read -r name depth direct opts <<<"${workloads[$i]}"
+echo "| fio | IOPS (median) | rounds |"
+echo "|---|---:|---|"
+for i in "${!fio_rows[@]}"; do
+  IFS='|' read -r name _ <<<"${fio_rows[$i]}"
   # shellcheck disable=SC2086
-  fm=$(median ${fio_runs[$i]})
+  echo "| $name | $(median ${fio_runs[$i]}) |${fio_runs[$i]} |"
+done
+echo
+echo "| ./aioring bench | IOPS (median) | ratio to the anchor | rounds |"
+echo "|---|---:|---|---|"
+for i in "${!bench_rows[@]}"; do
+  IFS='|' read -r name _ anchors <<<"${bench_rows[$i]}"
   # shellcheck disable=SC2086
   bm=$(median ${bench_runs[$i]})
-  ratio=$(awk -v b="$bm" -v f="$fm" 'BEGIN {printf "%.2fx", b / f}')
-  echo "| $name | $fm | $bm | $ratio |${fio_runs[$i]} /${bench_runs[$i]} |"
+  ratios=""
+  for a in $anchors; do
+    IFS='|' read -r fname _ <<<"${fio_rows[$a]}"
+    # shellcheck disable=SC2086
+    fm=$(median ${fio_runs[$a]})
+    ratios="$ratios$(awk -v b="$bm" -v f="$fm" -v n="$fname" 'BEGIN {printf "%.2fx fio %s; ", b / f, n}')"
+  done
+  echo "| $name | $bm | ${ratios%; } |${bench_runs[$i]} |"
 done

@@ -30,6 +30,9 @@ public final class Linux {
     /** O_NOFOLLOW: its bit differs between architectures ({@link Arch}). */
     public static final int O_NOFOLLOW = Arch.current().oNofollow;
     public static final int O_CLOEXEC = 02000000;
+    /** O_DSYNC and O_SYNC: the same bits on x86-64 and aarch64. */
+    public static final int O_DSYNC = 010000;
+    public static final int O_SYNC = 04010000;
     public static final int AT_FDCWD = -100;
 
     public static final int EFD_CLOEXEC = 02000000;
@@ -171,6 +174,22 @@ public final class Linux {
         FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
     /** fcntl command: the file status flags (O_DIRECT, O_APPEND, ...). */
     public static final int F_GETFL = 3;
+    /** fcntl(fd, cmd, struct flock *): the POSIX record locks the JDK's FileChannel takes too. */
+    private static final MethodHandle FCNTL_LOCK = LINKER.downcallHandle(LIBC.findOrThrow("fcntl"),
+        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO, Linker.Option.firstVariadicArg(2));
+    /** fcntl commands on a struct flock (the 64-bit ones: F_GETLK64 and so on are the same numbers on LP64). */
+    public static final int F_GETLK = 5;
+    public static final int F_SETLK = 6;
+    public static final int F_SETLKW = 7;
+    /** struct flock: l_type (i16) 0, l_whence (i16) 2, l_start (i64) 8, l_len (i64) 16, l_pid (i32) 24. */
+    public static final int FLOCK_SIZE = 32;
+    public static final int FLOCK_TYPE = 0;
+    public static final int FLOCK_WHENCE = 2;
+    public static final int FLOCK_START = 8;
+    public static final int FLOCK_LEN = 16;
+    public static final short F_RDLCK = 0;
+    public static final short F_WRLCK = 1;
+    public static final short F_UNLCK = 2;
     /** struct cachestat_range {u64 off, len} then struct cachestat {u64 nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted}. */
     public static final int CACHESTAT_SCRATCH_SIZE = 16 + 40;
     private static final MethodHandle FLOCK = errnoCall("flock", JAVA_INT, JAVA_INT, JAVA_INT);
@@ -554,6 +573,28 @@ public final class Linux {
         }
     }
 
+    /** statx's flag for a descriptor's own file (an empty path). */
+    public static final int AT_EMPTY_PATH = 0x1000;
+    /** statx masks: the inode number, the size. */
+    public static final int STATX_MASK_INO = 0x100;
+    public static final int STATX_MASK_SIZE = 0x200;
+    /** struct statx: stx_ino (u64) 32, stx_size (u64) 40, stx_dev_major (u32) 136, stx_dev_minor (u32) 140. */
+    public static final int STATX_INO_OFFSET = 32;
+    public static final int STATX_SIZE_OFFSET = 40;
+    public static final int STATX_DEV_MAJOR_OFFSET = 136;
+    public static final int STATX_DEV_MINOR_OFFSET = 140;
+    private static final MemorySegment EMPTY_PATH = java.lang.foreign.Arena.global().allocate(1);
+
+    /**
+     * fstat of a descriptor: statx(fd, "", AT_EMPTY_PATH, mask, buffer).
+     *
+     * @param buffer {@link #STATX_SIZE} bytes for the struct statx
+     * @return 0 or -errno
+     */
+    public static int fstatx(final Errno e, final int fd, final int mask, final MemorySegment buffer) {
+        return statx(e, fd, EMPTY_PATH.address(), AT_EMPTY_PATH, mask, buffer.address());
+    }
+
     /** @param path a NUL-terminated path; @param statxbuf {@link #STATX_SIZE} bytes */
     public static int statx(final Errno e, final int dirfd, final long path, final int flags, final int mask, final long statxbuf) {
         try {
@@ -607,6 +648,21 @@ public final class Linux {
     public static int flock(final Errno e, final int fd, final int operation) {
         try {
             return check((int) FLOCK.invokeExact(e.state, fd, operation), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * fcntl(fd, cmd, flock): takes, tests or releases a POSIX record lock.
+     *
+     * @param cmd   {@link #F_SETLK}, {@link #F_SETLKW} or {@link #F_GETLK}
+     * @param flock the address of {@link #FLOCK_SIZE} bytes holding a struct flock
+     * @return 0, or -errno (-EAGAIN/-EACCES: held by another process; -EINTR: F_SETLKW interrupted)
+     */
+    public static int fcntlLock(final Errno e, final int fd, final int cmd, final long flock) {
+        try {
+            return check((int) FCNTL_LOCK.invokeExact(e.state, fd, cmd, flock), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }

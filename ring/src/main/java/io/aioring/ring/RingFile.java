@@ -272,9 +272,8 @@ public final class RingFile implements AutoCloseable {
 
     /** @return the size of the open file {@code fd} (statx with AT_EMPTY_PATH into {@code buffer}), or -errno */
     private static long statSize(final int fd, final io.aioring.linux.Errno errno, final MemorySegment buffer) {
-        final int r = io.aioring.linux.Linux.statx(errno, fd, EMPTY_PATH.address(), AT_EMPTY_PATH, STATX_SIZE_MASK,
-            buffer.address());
-        return r < 0 ? r : buffer.get(java.lang.foreign.ValueLayout.JAVA_LONG, STX_SIZE_OFFSET);
+        final int r = io.aioring.linux.Linux.fstatx(errno, fd, io.aioring.linux.Linux.STATX_MASK_SIZE, buffer);
+        return r < 0 ? r : buffer.get(java.lang.foreign.ValueLayout.JAVA_LONG, io.aioring.linux.Linux.STATX_SIZE_OFFSET);
     }
 
     /**
@@ -306,12 +305,6 @@ public final class RingFile implements AutoCloseable {
         }
         throw new UncheckedIOException("flock of ring file " + path, new IOException(io.aioring.linux.Errno.describeResult(r)));
     }
-
-    /** statx(fd, "", AT_EMPTY_PATH, STATX_SIZE): fstat of the descriptor. */
-    private static final MemorySegment EMPTY_PATH = Arena.global().allocate(1);
-    private static final int AT_EMPTY_PATH = 0x1000;
-    private static final int STATX_SIZE_MASK = 0x200;
-    private static final long STX_SIZE_OFFSET = 40;
 
     /** @return true if the file is now smaller than the ring it holds (see {@link #size()}) */
     public boolean isTruncated() {

@@ -1,0 +1,481 @@
+package io.aioring.nio;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.CompletionHandler;
+import java.nio.channels.FileLock;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.aioring.linux.Errno;
+import io.aioring.linux.Linux;
+
+/**
+ * An {@link AsynchronousFileChannel} whose reads and writes are iocbs of an aioring context: the kernel (io_uring)
+ * or the engine's workers make them, and the completion comes back through the context's ring. Open one as the
+ * JDK's own, with {@link #open(Path, OpenOption...)}:
+ *
+ * <pre>{@code
+ * try (AsynchronousFileChannel channel = AioFileChannel.open(path, StandardOpenOption.READ)) {
+ *     ByteBuffer buffer = ByteBuffer.allocateDirect(4096);
+ *     int n = channel.read(buffer, 0).get();
+ * }
+ * }</pre>
+ *
+ * <p>As the JDK's: a handler runs on the channel's executor (the one given to {@code open}, else a default pool of
+ * daemon threads); a {@code Future} completes on the engine's reaper thread. A read returns at most
+ * {@value ChannelEngine#SLOT_BYTES} bytes (fewer than the buffer holds is a read's normal answer); a write writes
+ * its whole buffer, in pieces of that size. Locks are POSIX record locks ({@code fcntl}), the kind the JDK's own
+ * {@code FileChannel} takes: they conflict with those of other processes, and, within this JVM, an overlapping
+ * lock is refused with {@link OverlappingFileLockException}. Closing the channel cancels what is in flight; each
+ * such operation fails with {@link AsynchronousCloseException}.
+ */
+public final class AioFileChannel extends AsynchronousFileChannel {
+    /** The default pool of a channel opened without an executor: daemon threads, as the JDK's. */
+    private static final class DefaultPool {
+        static final ExecutorService POOL = Executors.newCachedThreadPool(task -> {
+            final Thread thread = new Thread(task, "aioring-nio-handler");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** How one operation is told its outcome: a future, or a handler with its attachment. */
+    static final class Completion {
+        final CompletableFuture<Integer> future;
+        final CompletionHandler<Integer, Object> handler;
+        final Object attachment;
+
+        @SuppressWarnings("unchecked")
+        Completion(final CompletableFuture<Integer> future, final CompletionHandler<Integer, ?> handler, final Object attachment) {
+            this.future = future;
+            this.handler = (CompletionHandler<Integer, Object>) handler;
+            this.attachment = attachment;
+        }
+    }
+
+    private final ChannelEngine engine;
+    private final Path path;
+    private final int fd;
+    private final boolean readable;
+    private final boolean writable;
+    private final boolean deleteOnClose;
+    private final ExecutorService executor;
+    private final FileLocks.FileKey key;
+    /** Operations started and not yet completed; the fd is closed when the last one of a closed channel ends. */
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile boolean open = true;
+    private boolean fdClosed;
+
+    private AioFileChannel(final ChannelEngine engine, final Path path, final int fd, final boolean readable,
+                           final boolean writable, final boolean deleteOnClose, final ExecutorService executor,
+                           final FileLocks.FileKey key) {
+        this.engine = engine;
+        this.path = path;
+        this.fd = fd;
+        this.readable = readable;
+        this.writable = writable;
+        this.deleteOnClose = deleteOnClose;
+        this.executor = executor;
+        this.key = key;
+    }
+
+    /** As {@link AsynchronousFileChannel#open(Path, OpenOption...)}, on the shared engine. */
+    public static AioFileChannel open(final Path path, final OpenOption... options) throws IOException {
+        return open(path, Set.of(options), null);
+    }
+
+    /**
+     * As {@link AsynchronousFileChannel#open(Path, Set, ExecutorService, FileAttribute...)}, on the shared engine.
+     *
+     * @throws UnsupportedOperationException for APPEND (as the JDK's), or an option or attribute it does not know
+     */
+    public static AioFileChannel open(final Path path, final Set<? extends OpenOption> options, final ExecutorService executor,
+                                      final FileAttribute<?>... attributes) throws IOException {
+        return open(ChannelEngine.shared(), path, options, executor, attributes);
+    }
+
+    static AioFileChannel open(final ChannelEngine engine, final Path path, final Set<? extends OpenOption> options,
+                               final ExecutorService executor, final FileAttribute<?>... attributes) throws IOException {
+        boolean read = options.contains(StandardOpenOption.READ);
+        final boolean write = options.contains(StandardOpenOption.WRITE);
+        if (options.contains(StandardOpenOption.APPEND)) {
+            throw new UnsupportedOperationException("APPEND not allowed");
+        }
+        if (!read && !write) {
+            read = true;
+        }
+        int flags = Linux.O_CLOEXEC | (read && write ? Linux.O_RDWR : write ? Linux.O_WRONLY : Linux.O_RDONLY);
+        for (final OpenOption option : options) {
+            if (option instanceof StandardOpenOption standard) {
+                switch (standard) {
+                    case CREATE -> flags |= write ? Linux.O_CREAT : 0;
+                    case CREATE_NEW -> flags |= write ? Linux.O_CREAT | Linux.O_EXCL : 0;
+                    case TRUNCATE_EXISTING -> flags |= write ? Linux.O_TRUNC : 0;
+                    case SYNC -> flags |= Linux.O_SYNC;
+                    case DSYNC -> flags |= Linux.O_DSYNC;
+                    case READ, WRITE, DELETE_ON_CLOSE, SPARSE -> { }
+                    default -> throw new UnsupportedOperationException(option + " not supported");
+                }
+            } else if (option == java.nio.file.LinkOption.NOFOLLOW_LINKS) {
+                flags |= Linux.O_NOFOLLOW;
+            } else if (option == null) {
+                throw new NullPointerException("an option is null");
+            } else {
+                throw new UnsupportedOperationException(option + " not supported");
+            }
+        }
+        final int mode = mode(attributes);
+        final int fd;
+        final FileLocks.FileKey key;
+        try (Arena scratch = Arena.ofConfined()) {
+            final Errno errno = new Errno(scratch);
+            fd = Linux.openat(errno, Linux.AT_FDCWD, Linux.cString(scratch, path.toString()).address(), flags, mode);
+            if (fd < 0) {
+                throw failure(path, fd);
+            }
+            key = FileLocks.key(errno, fd, scratch);
+        }
+        return new AioFileChannel(engine, path, fd, read, write, options.contains(StandardOpenOption.DELETE_ON_CLOSE),
+            executor != null ? executor : DefaultPool.POOL, key);
+    }
+
+    private static int mode(final FileAttribute<?>... attributes) {
+        int mode = 0666;
+        for (final FileAttribute<?> attribute : attributes) {
+            if (!attribute.name().equals("posix:permissions") && !attribute.name().equals("unix:permissions")) {
+                throw new UnsupportedOperationException("'" + attribute.name() + "' not supported as initial attribute");
+            }
+            mode = 0;
+            for (final Object permission : (Set<?>) attribute.value()) {
+                mode |= 0400 >> ((PosixFilePermission) permission).ordinal();
+            }
+        }
+        return mode;
+    }
+
+    /** @return the exception the JDK gives for an open that failed with {@code -errno} */
+    static IOException failure(final Path path, final int errno) {
+        return switch (-errno) {
+            case Errno.ENOENT -> new NoSuchFileException(path.toString());
+            case Errno.EEXIST -> new FileAlreadyExistsException(path.toString());
+            case Errno.EACCES, Errno.EPERM -> new AccessDeniedException(path.toString());
+            default -> new FileSystemException(path.toString(), null, Errno.describeResult(errno));
+        };
+    }
+
+    int fd() {
+        return fd;
+    }
+
+    @Override
+    public long size() throws IOException {
+        ensureOpen();
+        try (Arena scratch = Arena.ofConfined()) {
+            final MemorySegment statx = scratch.allocate(Linux.STATX_SIZE, 8);
+            final int r = Linux.fstatx(new Errno(scratch), fd, Linux.STATX_MASK_SIZE, statx);
+            if (r < 0) {
+                throw new IOException(ChannelEngine.describe("statx", r));
+            }
+            return statx.get(ValueLayout.JAVA_LONG, Linux.STATX_SIZE_OFFSET);
+        }
+    }
+
+    @Override
+    public AsynchronousFileChannel truncate(final long size) throws IOException {
+        if (size < 0) {
+            throw new IllegalArgumentException("negative size: " + size);
+        }
+        ensureOpen();
+        if (!writable) {
+            throw new NonWritableChannelException();
+        }
+        if (size < size()) {
+            final int r = Linux.ftruncate(new Errno(), fd, size);
+            if (r < 0) {
+                throw new IOException(ChannelEngine.describe("ftruncate", r));
+            }
+        }
+        return this;
+    }
+
+    @Override
+    public void force(final boolean metaData) throws IOException {
+        ensureOpen();
+        final int r = metaData ? Linux.fsync(new Errno(), fd) : Linux.fdatasync(new Errno(), fd);
+        if (r < 0) {
+            throw new IOException(ChannelEngine.describe(metaData ? "fsync" : "fdatasync", r));
+        }
+    }
+
+    @Override
+    public <A> void lock(final long position, final long size, final boolean shared, final A attachment,
+                         final CompletionHandler<FileLock, ? super A> handler) {
+        if (handler == null) {
+            throw new NullPointerException("handler");
+        }
+        lockLater(position, size, shared, attachment, handler, null);
+    }
+
+    @Override
+    public Future<FileLock> lock(final long position, final long size, final boolean shared) {
+        final CompletableFuture<FileLock> future = new CompletableFuture<>();
+        lockLater(position, size, shared, null, null, future);
+        return future;
+    }
+
+    /** A blocking lock (F_SETLKW) taken on the channel's executor. */
+    private <A> void lockLater(final long position, final long size, final boolean shared, final A attachment,
+                               final CompletionHandler<FileLock, ? super A> handler, final CompletableFuture<FileLock> future) {
+        checkLock(position, size, shared);
+        if (!open) {
+            deliverLock(handler, attachment, future, null, new ClosedChannelException());
+            return;
+        }
+        final FileLocks.Lock lock = FileLocks.reserve(key, this, position, size, shared); // OverlappingFileLockException
+        pending.incrementAndGet();
+        try {
+            executor.execute(() -> {
+                Throwable failure = null;
+                try {
+                    FileLocks.take(fd, lock, true);
+                } catch (final IOException e) {
+                    failure = e;
+                }
+                if (failure == null && !open) {
+                    FileLocks.release(fd, lock);
+                    failure = new AsynchronousCloseException();
+                }
+                if (failure != null) {
+                    FileLocks.forget(key, lock);
+                }
+                operationEnded();
+                if (handler != null) {
+                    invoke(handler, attachment, failure == null ? lock : null, failure);
+                } else if (failure == null) {
+                    future.complete(lock);
+                } else {
+                    future.completeExceptionally(failure);
+                }
+            });
+        } catch (final RejectedExecutionException e) {
+            FileLocks.forget(key, lock);
+            operationEnded();
+            throw new java.nio.channels.ShutdownChannelGroupException();
+        }
+    }
+
+    private <A> void deliverLock(final CompletionHandler<FileLock, ? super A> handler, final A attachment,
+                                 final CompletableFuture<FileLock> future, final FileLock lock, final Throwable failure) {
+        if (handler != null) {
+            runOnExecutor(() -> invoke(handler, attachment, lock, failure));
+        } else if (failure == null) {
+            future.complete(lock);
+        } else {
+            future.completeExceptionally(failure);
+        }
+    }
+
+    private static <V, A> void invoke(final CompletionHandler<V, ? super A> handler, final A attachment, final V value,
+                                      final Throwable failure) {
+        if (failure == null) {
+            handler.completed(value, attachment);
+        } else {
+            handler.failed(failure, attachment);
+        }
+    }
+
+    @Override
+    public FileLock tryLock(final long position, final long size, final boolean shared) throws IOException {
+        checkLock(position, size, shared);
+        ensureOpen();
+        final FileLocks.Lock lock = FileLocks.reserve(key, this, position, size, shared);
+        try {
+            if (!FileLocks.take(fd, lock, false)) {
+                FileLocks.forget(key, lock);
+                return null; // another process holds it
+            }
+        } catch (final IOException e) {
+            FileLocks.forget(key, lock);
+            throw e;
+        }
+        return lock;
+    }
+
+    private void checkLock(final long position, final long size, final boolean shared) {
+        if (position < 0 || size < 0 || position + size < 0) {
+            throw new IllegalArgumentException("negative position or size, or position + size overflows");
+        }
+        if (shared && !readable) {
+            throw new NonReadableChannelException();
+        }
+        if (!shared && !writable) {
+            throw new NonWritableChannelException();
+        }
+    }
+
+    @Override
+    public <A> void read(final ByteBuffer dst, final long position, final A attachment,
+                         final CompletionHandler<Integer, ? super A> handler) {
+        if (handler == null) {
+            throw new NullPointerException("handler");
+        }
+        transfer(dst, position, true, new Completion(null, handler, attachment));
+    }
+
+    @Override
+    public Future<Integer> read(final ByteBuffer dst, final long position) {
+        final CompletableFuture<Integer> future = new CompletableFuture<>();
+        transfer(dst, position, true, new Completion(future, null, null));
+        return future;
+    }
+
+    @Override
+    public <A> void write(final ByteBuffer src, final long position, final A attachment,
+                          final CompletionHandler<Integer, ? super A> handler) {
+        if (handler == null) {
+            throw new NullPointerException("handler");
+        }
+        transfer(src, position, false, new Completion(null, handler, attachment));
+    }
+
+    @Override
+    public Future<Integer> write(final ByteBuffer src, final long position) {
+        final CompletableFuture<Integer> future = new CompletableFuture<>();
+        transfer(src, position, false, new Completion(future, null, null));
+        return future;
+    }
+
+    private void transfer(final ByteBuffer buffer, final long position, final boolean read, final Completion completion) {
+        if (buffer == null) {
+            throw new NullPointerException("buffer");
+        }
+        if (position < 0) {
+            throw new IllegalArgumentException("negative position: " + position);
+        }
+        if (read && buffer.isReadOnly()) {
+            throw new IllegalArgumentException("read-only buffer");
+        }
+        if (read && !readable) {
+            throw new NonReadableChannelException();
+        }
+        if (!read && !writable) {
+            throw new NonWritableChannelException();
+        }
+        if (!open) {
+            deliver(completion, 0, new ClosedChannelException());
+            return;
+        }
+        if (!buffer.hasRemaining()) {
+            deliver(completion, 0, null); // nothing to move: as the JDK, 0 at once
+            return;
+        }
+        pending.incrementAndGet();
+        engine.start(this, buffer, position, read, completion);
+    }
+
+    /** From the reaper: the operation ended with {@code result} bytes, or -errno. */
+    void completed(final Completion completion, final long result, final String call) {
+        operationEnded();
+        if (!open) {
+            deliver(completion, 0, new AsynchronousCloseException());
+        } else if (result < 0) {
+            deliver(completion, 0, new IOException(ChannelEngine.describe(call, result)));
+        } else {
+            // A read at or past the end of the file: -1, as the JDK's (pread's 0 with room left in the buffer).
+            deliver(completion, result == 0 && "read".equals(call) ? -1 : (int) result, null);
+        }
+    }
+
+    /** From the engine: the operation could not be submitted. */
+    void failed(final Completion completion, final RuntimeException failure) {
+        operationEnded();
+        deliver(completion, 0, new IOException(failure.getMessage(), failure));
+    }
+
+    private void deliver(final Completion completion, final int result, final Throwable failure) {
+        if (completion.future != null) {
+            if (failure == null) {
+                completion.future.complete(result);
+            } else {
+                completion.future.completeExceptionally(failure);
+            }
+            return;
+        }
+        runOnExecutor(() -> invoke(completion.handler, completion.attachment, result, failure));
+    }
+
+    private void runOnExecutor(final Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (final RejectedExecutionException e) {
+            // The executor was shut down: no thread of it may run the handler (as the JDK's: dropped).
+        }
+    }
+
+    private void operationEnded() {
+        if (pending.decrementAndGet() == 0 && !open) {
+            closeDescriptor();
+        }
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public void close() throws IOException {
+        synchronized (this) {
+            if (!open) {
+                return;
+            }
+            open = false;
+        }
+        FileLocks.releaseAll(key, this, fd);
+        engine.cancel(fd);
+        if (pending.get() == 0) {
+            closeDescriptor();
+        }
+        if (deleteOnClose) {
+            java.nio.file.Files.deleteIfExists(path);
+        }
+    }
+
+    /** Once nothing of this channel is in flight: a later fd with the same number is never reached by it. */
+    private synchronized void closeDescriptor() {
+        if (!fdClosed) {
+            fdClosed = true;
+            Linux.close(new Errno(), fd);
+        }
+    }
+
+    private void ensureOpen() throws ClosedChannelException {
+        if (!open) {
+            throw new ClosedChannelException();
+        }
+    }
+}

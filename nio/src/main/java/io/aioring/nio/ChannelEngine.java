@@ -1,0 +1,290 @@
+package io.aioring.nio;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+import io.aioring.abi.AioContext;
+import io.aioring.abi.EventView;
+import io.aioring.abi.IocbWriter;
+import io.aioring.abi.Opcode;
+import io.aioring.abi.SetupParams;
+import io.aioring.abi.layout.SetupDescriptor;
+import io.aioring.abi.spi.AioAttribute;
+import io.aioring.abi.spi.AttributeRegistry;
+import io.aioring.linux.Errno;
+
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One context that channels share, and the thread that reaps it: each read or write of a channel is an iocb that
+ * moves its bytes through a slot of memory registered with the context once (a heap or direct buffer is copied
+ * there: registering each caller's buffer per call would cost more than the copy of a few KiB), and each event is
+ * handed back to its channel, which completes the operation. Slots are a fixed pool; when every one is taken, an
+ * operation waits in a queue until one is free.
+ *
+ * <p>The shared engine's setup comes from system properties: {@code aioring.nio.backend} ({@code auto},
+ * {@code io_uring} or {@code threads}), {@code aioring.nio.ring} (ring data bytes, default 1 MiB) and
+ * {@code aioring.nio.attributes} (attribute names each iocb asks for, comma-separated; default none).
+ */
+final class ChannelEngine {
+    /** The bytes one iocb moves at most: a read returns at most this many; a write is made of such pieces. */
+    static final int SLOT_BYTES = 64 * 1024;
+    private static final int SLOTS = 128;
+
+    /** One operation in flight, and the slot its bytes go through. */
+    static final class Op {
+        final int index;
+        final MemorySegment slot;
+        /** Bumped as the slot is reused: an event names the operation by index and this. */
+        int generation;
+        AioFileChannel channel;
+        ByteBuffer buffer;
+        boolean read;
+        long position;
+        /** A write: bytes written so far (it is made of slot-sized pieces). */
+        int done;
+        /** This piece's length. */
+        int length;
+        AioFileChannel.Completion completion;
+
+        Op(final int index, final MemorySegment slot) {
+            this.index = index;
+            this.slot = slot;
+        }
+    }
+
+    private static volatile ChannelEngine shared;
+
+    private final AioContext context;
+    private final Arena arena = Arena.ofShared();
+    private final Op[] ops = new Op[SLOTS];
+    private final ManyToManyConcurrentArrayQueue<Op> free = new ManyToManyConcurrentArrayQueue<>(SLOTS);
+    /** Operations that found no free slot, started as slots come back. */
+    private final ConcurrentLinkedQueue<Op> waiting = new ConcurrentLinkedQueue<>();
+    private final int[] attributeIds;
+    private final ThreadLocal<IocbWriter> writers = ThreadLocal.withInitial(() -> new IocbWriter(new UnsafeBuffer(new byte[512])));
+    private final Thread reaper;
+    private final EventHandler onEvent = new EventHandler();
+    private volatile boolean closed;
+
+    ChannelEngine(final SetupParams params, final AttributeRegistry registry, final String[] attributes) {
+        this.context = AioContext.setup(params, registry);
+        final MemorySegment slab = arena.allocate((long) SLOT_BYTES * SLOTS, 4096);
+        context.registerMemory(slab);
+        for (int i = 0; i < SLOTS; i++) {
+            ops[i] = new Op(i, slab.asSlice((long) i * SLOT_BYTES, SLOT_BYTES));
+            free.offer(ops[i]);
+        }
+        attributeIds = new int[attributes.length];
+        for (int i = 0; i < attributes.length; i++) {
+            final AioAttribute attribute = registry.byName(attributes[i].trim());
+            if (attribute == null) {
+                context.destroy();
+                arena.close();
+                throw new IllegalArgumentException("aioring.nio.attributes: no attribute named " + attributes[i].trim()
+                    + " (the class path has " + registry.all().stream().map(AioAttribute::name).toList() + ")");
+            }
+            attributeIds[i] = attribute.id();
+        }
+        reaper = new Thread(this::reap, "aioring-nio-reaper");
+        reaper.setDaemon(true);
+        reaper.start();
+    }
+
+    /** @return the engine channels share by default, set up from the system properties on first use */
+    static ChannelEngine shared() {
+        ChannelEngine engine = shared;
+        if (engine == null) {
+            synchronized (ChannelEngine.class) {
+                engine = shared;
+                if (engine == null) {
+                    final SetupParams params = new SetupParams()
+                        .backend(backend(System.getProperty("aioring.nio.backend", "auto")))
+                        .ringDataBytes(Integer.getInteger("aioring.nio.ring", 1 << 20));
+                    final String names = System.getProperty("aioring.nio.attributes", "").trim();
+                    engine = new ChannelEngine(params, AttributeRegistry.discover(),
+                        names.isEmpty() ? new String[0] : names.split(","));
+                    shared = engine;
+                }
+            }
+        }
+        return engine;
+    }
+
+    private static int backend(final String name) {
+        return switch (name) {
+            case "auto" -> SetupDescriptor.BACKEND_AUTO;
+            case "io_uring" -> SetupDescriptor.BACKEND_IO_URING;
+            case "threads" -> SetupDescriptor.BACKEND_THREADS;
+            default -> throw new IllegalArgumentException("aioring.nio.backend: " + name + " (auto, io_uring or threads)");
+        };
+    }
+
+    /** @return the context (for tests and tools: its ring is where the channels' events land) */
+    AioContext context() {
+        return context;
+    }
+
+    /**
+     * Starts a read into, or a write from, {@code buffer} at {@code position}; {@code completion} is told the
+     * outcome once, from the reaper thread.
+     */
+    void start(final AioFileChannel channel, final ByteBuffer buffer, final long position, final boolean read,
+               final AioFileChannel.Completion completion) {
+        Op op = free.poll();
+        if (op == null) {
+            op = new Op(-1, null); // a ticket: it takes a slot's place once one is free
+        }
+        op.channel = channel;
+        op.buffer = buffer;
+        op.position = position;
+        op.read = read;
+        op.done = 0;
+        op.completion = completion;
+        if (op.index < 0) {
+            waiting.offer(op);
+            final Op slot = free.poll(); // one may have come back between the poll and the offer
+            if (slot != null) {
+                release(slot);
+            }
+            return;
+        }
+        issue(op);
+    }
+
+    /** Writes and submits the op's next iocb. */
+    private void issue(final Op op) {
+        final ByteBuffer buffer = op.buffer;
+        final int at = buffer.position() + (op.read ? 0 : op.done);
+        final int length = Math.min(SLOT_BYTES, buffer.limit() - at);
+        op.length = length;
+        if (!op.read) {
+            MemorySegment.copy(MemorySegment.ofBuffer(buffer), ValueLayout.JAVA_BYTE, at - buffer.position(), op.slot,
+                ValueLayout.JAVA_BYTE, 0, length);
+        }
+        final long userData = (long) op.generation << 32 | op.index;
+        final IocbWriter writer = writers.get().reset();
+        final long offset = op.position + op.done;
+        if (op.read) {
+            writer.pread(op.channel.fd(), op.slot.address(), length, offset, userData);
+        } else {
+            writer.pwrite(op.channel.fd(), op.slot.address(), length, offset, userData);
+        }
+        for (final int id : attributeIds) {
+            writer.attribute(id, 0);
+        }
+        while (true) {
+            final int accepted;
+            try {
+                accepted = context.submit(writer);
+            } catch (final RuntimeException e) {
+                finish(op, e);
+                return;
+            }
+            if (accepted == 1) {
+                return;
+            }
+            // Every engine slot taken, or the overflow list at its bound: the reaper is making room.
+            LockSupport.parkNanos(10_000);
+        }
+    }
+
+    /** Cancels every iocb of {@code fd} still in flight (they complete -ECANCELED). */
+    void cancel(final int fd) {
+        context.cancelFd(fd);
+    }
+
+    private void reap() {
+        while (!closed) {
+            try {
+                context.getevents(1, Integer.MAX_VALUE, 100_000_000L, onEvent);
+            } catch (final RuntimeException e) {
+                if (!closed) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Each event: copy a read's bytes out, finish the op or issue its next piece. */
+    private final class EventHandler implements io.aioring.abi.EventHandler {
+        @Override
+        public void onEvent(final EventView event) {
+            final long userData = event.userData();
+            final int index = (int) userData;
+            if (index < 0 || index >= SLOTS) {
+                return;
+            }
+            final Op op = ops[index];
+            if (op.generation != (int) (userData >>> 32) || op.channel == null) {
+                return;
+            }
+            final long result = event.result();
+            if (result < 0) {
+                finish(op, result);
+                return;
+            }
+            final int moved = (int) result;
+            if (op.read) {
+                final ByteBuffer buffer = op.buffer;
+                MemorySegment.copy(op.slot, ValueLayout.JAVA_BYTE, 0, MemorySegment.ofBuffer(buffer), ValueLayout.JAVA_BYTE,
+                    0, moved);
+                buffer.position(buffer.position() + moved);
+                finish(op, moved);
+                return;
+            }
+            op.done += moved;
+            if (moved > 0 && moved == op.length && op.buffer.position() + op.done < op.buffer.limit() && op.channel.isOpen()) {
+                issue(op); // the next piece of a write larger than a slot
+                return;
+            }
+            op.buffer.position(op.buffer.position() + op.done);
+            finish(op, op.done);
+        }
+    }
+
+    private void finish(final Op op, final long result) {
+        final AioFileChannel channel = op.channel;
+        final AioFileChannel.Completion completion = op.completion;
+        final String call = op.read ? "read" : "write";
+        release(op);
+        channel.completed(completion, result, call);
+    }
+
+    private void finish(final Op op, final RuntimeException failure) {
+        final AioFileChannel channel = op.channel;
+        final AioFileChannel.Completion completion = op.completion;
+        release(op);
+        channel.failed(completion, failure);
+    }
+
+    /** The slot goes back, to an operation that waits for one if there is any. */
+    private void release(final Op op) {
+        op.channel = null;
+        op.buffer = null;
+        op.completion = null;
+        op.generation++;
+        final Op ticket = waiting.poll();
+        if (ticket == null) {
+            free.offer(op);
+            return;
+        }
+        op.channel = ticket.channel;
+        op.buffer = ticket.buffer;
+        op.position = ticket.position;
+        op.read = ticket.read;
+        op.done = 0;
+        op.completion = ticket.completion;
+        issue(op);
+    }
+
+    /** @return the message of {@code -errno} as the JDK words a failed call: "read: EBADF (Bad file descriptor)" */
+    static String describe(final String call, final long result) {
+        return call + ": " + Errno.describeResult(result);
+    }
+}

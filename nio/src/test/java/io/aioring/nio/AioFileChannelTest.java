@@ -1,0 +1,244 @@
+package io.aioring.nio;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.AsynchronousFileChannel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.CompletionHandler;
+import java.nio.channels.FileLock;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import io.aioring.abi.TestBackend;
+import io.aioring.abi.spi.AttributeRegistry;
+import io.aioring.linux.ChildJvm;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** AioFileChannel against AsynchronousFileChannel's javadoc, on real files, on this run's backend. */
+class AioFileChannelTest {
+    private static ChannelEngine engine;
+
+    @BeforeAll
+    static void setUp() {
+        engine = new ChannelEngine(TestBackend.params(), new AttributeRegistry(List.of()), new String[0]);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        engine.context().destroy();
+    }
+
+    private static AioFileChannel open(final Path path, final StandardOpenOption... options) throws IOException {
+        return AioFileChannel.open(engine, path, Set.of(options), null);
+    }
+
+    @Test
+    void writesAndReadsHeapAndDirectBuffersWithFuturesAndHandlers(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("data");
+        final byte[] content = new byte[300_000]; // over four slots: a write goes in pieces
+        new Random(11).nextBytes(content);
+        try (AioFileChannel channel = open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            StandardOpenOption.READ)) {
+            final ByteBuffer source = ByteBuffer.wrap(content);
+            assertEquals(content.length, channel.write(source, 0).get(10, TimeUnit.SECONDS), "the whole buffer");
+            assertEquals(content.length, source.position(), "the buffer's position moved by what was written");
+            assertEquals(content.length, channel.size());
+            final byte[] back = new byte[content.length];
+            final ByteBuffer direct = ByteBuffer.allocateDirect(100_000);
+            int at = 0;
+            while (at < content.length) {
+                direct.clear();
+                final CompletableFuture<Integer> done = new CompletableFuture<>();
+                channel.read(direct, at, "attachment", new CompletionHandler<Integer, String>() {
+                    @Override
+                    public void completed(final Integer result, final String attachment) {
+                        assertEquals("attachment", attachment);
+                        done.complete(result);
+                    }
+
+                    @Override
+                    public void failed(final Throwable exc, final String attachment) {
+                        done.completeExceptionally(exc);
+                    }
+                });
+                final int n = done.get(10, TimeUnit.SECONDS);
+                assertTrue(n > 0 && n <= ChannelEngine.SLOT_BYTES, "a read returns some bytes: " + n);
+                assertEquals(n, direct.position());
+                direct.flip().get(back, at, n);
+                at += n;
+            }
+            assertArrayEquals(content, back);
+            assertEquals(-1, channel.read(ByteBuffer.allocate(10), content.length).get(10, TimeUnit.SECONDS),
+                "at the end of the file: -1");
+            assertEquals(0, channel.read(ByteBuffer.allocate(0), 0).get(), "no room: 0 at once");
+            final ByteBuffer heap = ByteBuffer.allocate(20);
+            heap.position(5);
+            assertEquals(15, channel.read(heap, 1000).get(10, TimeUnit.SECONDS), "into the buffer's remaining bytes");
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, 1000, 1015), java.util.Arrays.copyOfRange(heap.array(), 5, 20));
+        }
+    }
+
+    @Test
+    void sizeTruncateAndForce(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("data");
+        Files.write(file, new byte[10_000]);
+        try (AioFileChannel channel = open(file, StandardOpenOption.WRITE)) {
+            assertEquals(10_000, channel.size());
+            assertTrue(channel.truncate(20_000) == channel, "truncate returns the channel");
+            assertEquals(10_000, channel.size(), "a larger size changes nothing");
+            channel.truncate(4096);
+            assertEquals(4096, channel.size());
+            channel.force(true);
+            channel.force(false);
+            assertThrows(IllegalArgumentException.class, () -> channel.truncate(-1));
+        }
+        try (AioFileChannel readOnly = open(file, StandardOpenOption.READ)) {
+            assertThrows(NonWritableChannelException.class, () -> readOnly.truncate(0));
+        }
+    }
+
+    @Test
+    void badCallsAreRefusedAsTheJavadocSays(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("data");
+        Files.write(file, new byte[100]);
+        assertThrows(NoSuchFileException.class, () -> open(dir.resolve("absent"), StandardOpenOption.READ));
+        assertThrows(FileAlreadyExistsException.class, () -> open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+        assertThrows(UnsupportedOperationException.class, () -> open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND));
+        final AioFileChannel readOnly = open(file, StandardOpenOption.READ);
+        assertThrows(IllegalArgumentException.class, () -> readOnly.read(ByteBuffer.allocate(10), -1));
+        assertThrows(IllegalArgumentException.class, () -> readOnly.read(ByteBuffer.allocate(10).asReadOnlyBuffer(), 0));
+        assertThrows(NonWritableChannelException.class, () -> readOnly.write(ByteBuffer.allocate(10), 0));
+        assertThrows(NullPointerException.class, () -> readOnly.read(ByteBuffer.allocate(10), 0, null, null));
+        readOnly.close();
+        readOnly.close(); // a second close does nothing
+        final ExecutionException closed = assertThrows(ExecutionException.class,
+            () -> readOnly.read(ByteBuffer.allocate(10), 0).get(10, TimeUnit.SECONDS));
+        assertInstanceOf(ClosedChannelException.class, closed.getCause());
+        assertThrows(ClosedChannelException.class, readOnly::size);
+        try (AioFileChannel writeOnly = open(file, StandardOpenOption.WRITE)) {
+            assertThrows(NonReadableChannelException.class, () -> writeOnly.read(ByteBuffer.allocate(10), 0));
+        }
+    }
+
+    @Test
+    void handlersRunOnTheChannelsExecutor(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("data");
+        Files.write(file, new byte[4096]);
+        final ExecutorService executor = Executors.newFixedThreadPool(2, task -> new Thread(task, "the-channels-executor"));
+        try (AioFileChannel channel = AioFileChannel.open(engine, file, Set.of(StandardOpenOption.READ), executor)) {
+            final CompletableFuture<String> thread = new CompletableFuture<>();
+            channel.read(ByteBuffer.allocate(100), 0, null, new CompletionHandler<Integer, Void>() {
+                @Override
+                public void completed(final Integer result, final Void attachment) {
+                    thread.complete(Thread.currentThread().getName());
+                }
+
+                @Override
+                public void failed(final Throwable exc, final Void attachment) {
+                    thread.completeExceptionally(exc);
+                }
+            });
+            assertEquals("the-channels-executor", thread.get(10, TimeUnit.SECONDS));
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
+    /** Nothing is lost at close: each operation completes with its bytes or fails AsynchronousCloseException. */
+    @Test
+    void closeWhileOperationsArePendingEndsEachOfThem(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("data");
+        Files.write(file, new byte[1 << 20]);
+        for (int round = 0; round < 5; round++) {
+            final AioFileChannel channel = open(file, StandardOpenOption.READ);
+            final List<Future<Integer>> reads = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                reads.add(channel.read(ByteBuffer.allocate(4096), (long) (i % 256) * 4096));
+            }
+            channel.close();
+            for (final Future<Integer> read : reads) {
+                try {
+                    assertEquals(4096, read.get(10, TimeUnit.SECONDS));
+                } catch (final ExecutionException e) {
+                    assertInstanceOf(AsynchronousCloseException.class, e.getCause());
+                }
+            }
+        }
+    }
+
+    @Test
+    void locksOverlapInThisJvmAndConflictWithTheJdksInAnother(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("data");
+        Files.write(file, new byte[1000]);
+        try (AioFileChannel channel = open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             AioFileChannel other = open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            final FileLock lock = channel.tryLock(0, 100, false);
+            assertNotNull(lock);
+            assertTrue(lock.isValid());
+            assertThrows(OverlappingFileLockException.class, () -> other.tryLock(50, 100, true));
+            assertThrows(OverlappingFileLockException.class, () -> channel.lock(0, 10, false));
+            final FileLock beside = other.lock(100, 100, false).get(10, TimeUnit.SECONDS);
+            assertTrue(beside.isValid(), "no overlap, no conflict");
+            lock.release();
+            assertTrue(!lock.isValid());
+            beside.release();
+            try (ChildJvm child = ChildJvm.start(JdkLockHolderMain.class, file.toString(), "0", "500")) {
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!child.log().contains("locked") && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertTrue(child.log().contains("locked true"), child.log());
+                assertNull(channel.tryLock(400, 200, false), "the JDK's lock in another process holds the range");
+                final FileLock free = channel.tryLock(500, 100, false);
+                assertNotNull(free, "beyond its range the file is free");
+                free.release();
+                final Future<FileLock> waiting = channel.lock(0, 10, true);
+                child.kill();
+                assertTrue(waiting.get(30, TimeUnit.SECONDS).isValid(), "a blocking lock is granted once the other goes");
+            }
+        }
+    }
+
+    @Test
+    void aCreatedFileTakesThePermissionsAsked(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("made");
+        try (AsynchronousFileChannel channel = AioFileChannel.open(engine, file,
+            EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE), null,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            assertEquals(3, channel.write(ByteBuffer.wrap(new byte[] {1, 2, 3}), 0).get(10, TimeUnit.SECONDS));
+        }
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(file));
+    }
+}

@@ -140,6 +140,8 @@ public final class AioFileChannel extends AsynchronousFileChannel {
                     case READ, WRITE, DELETE_ON_CLOSE, SPARSE -> { }
                     default -> throw new UnsupportedOperationException(option + " not supported");
                 }
+            } else if (option == com.sun.nio.file.ExtendedOpenOption.DIRECT) {
+                flags |= Linux.O_DIRECT; // the slots the bytes go through are aligned to 4096
             } else if (option == java.nio.file.LinkOption.NOFOLLOW_LINKS) {
                 flags |= Linux.O_NOFOLLOW;
             } else if (option == null) {

@@ -69,6 +69,8 @@ final class ChannelEngine {
     private final int[] attributeIds;
     private final ThreadLocal<IocbWriter> writers = ThreadLocal.withInitial(() -> new IocbWriter(new UnsafeBuffer(new byte[512])));
     private final Thread reaper;
+    /** This thread is inside a getevents of this engine (no second one may start inside it). */
+    private final ThreadLocal<boolean[]> reaping = ThreadLocal.withInitial(() -> new boolean[1]);
     private final EventHandler onEvent = new EventHandler();
     private volatile boolean closed;
 
@@ -187,10 +189,27 @@ final class ChannelEngine {
                 return;
             }
             if (accepted == 1) {
+                // A read the page cache served completed inside submit: reap it here, so that its future is done
+                // before read() returns, with no wake-up of the reaper thread and none of the caller.
+                reapHere();
                 return;
             }
             // Every engine slot taken, or the overflow list at its bound: the reaper is making room.
             LockSupport.parkNanos(10_000);
+        }
+    }
+
+    /** Reaps what is there now on this thread, unless this thread is reaping already (an event's work issues more). */
+    private void reapHere() {
+        final boolean[] reaping = this.reaping.get();
+        if (reaping[0]) {
+            return;
+        }
+        reaping[0] = true;
+        try {
+            context.getevents(0, Integer.MAX_VALUE, 0, onEvent);
+        } finally {
+            reaping[0] = false;
         }
     }
 
@@ -200,6 +219,7 @@ final class ChannelEngine {
     }
 
     private void reap() {
+        reaping.get()[0] = true;
         while (!closed) {
             try {
                 context.getevents(1, Integer.MAX_VALUE, 100_000_000L, onEvent);

@@ -1,0 +1,34 @@
+package io.aioring.nio;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import io.aioring.linux.ChildJvm;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An unmodified program, run with the provider flag, gets aioring's channels and everything else as before. */
+class AioFileSystemProviderTest {
+    @Test
+    void anUnmodifiedProgramRunsItsAsynchronousFileChannelsOnAioring(@TempDir final Path dir) throws Exception {
+        final String backend = System.getProperty("aioring.test.backend", "auto");
+        try (ChildJvm child = ChildJvm.start(UnmodifiedProgramMain.class,
+            List.of("-Djava.nio.file.spi.DefaultFileSystemProvider=io.aioring.nio.AioFileSystemProvider",
+                "-Daioring.nio.backend=" + backend), dir.toString())) {
+            assertEquals(0, child.waitFor(60), child.log());
+            final String log = child.log();
+            assertTrue(log.contains("channel io.aioring.nio.AioFileChannel"), log);
+            assertTrue(log.contains("wrote 200000"), log);
+            assertTrue(log.contains("read 1000 same true"), log);
+            assertTrue(log.contains("readAllBytes same true"), log);
+            assertTrue(log.contains("list [data.bin]"), log);
+            assertTrue(log.contains("toFile 200000 back true"), log);
+            assertTrue(log.contains("provider io.aioring.nio.AioFileSystemProvider"), log);
+            assertTrue(log.contains("done"), log);
+        }
+    }
+}

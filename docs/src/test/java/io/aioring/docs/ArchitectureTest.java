@@ -205,6 +205,8 @@ class ArchitectureTest {
         "AsynchronousFileChannel", "ServiceLoader", "MemorySegment", "UnsafeBuffer", "IdleStrategy", "Histogram",
         "ByteBuffer", "RingBufferDescriptor", "CncFileDescriptor", "System", "Arena", "DirectBuffer", "AtomicBuffer",
         "RecordingStream", "RecordingFile", "CompletableFuture", "AutoCloseable", "Automatic", "Path", "Selector",
+        "Files", "Future", "OverlappingFileLockException", "AsynchronousCloseException", "ExtendedOpenOption",
+        "UnsupportedOperationException", "AsynchronousSocketChannel", "AsynchronousServerSocketChannel",
         "SocketChannel", "InternalError", "FileRead");
 
     @Test

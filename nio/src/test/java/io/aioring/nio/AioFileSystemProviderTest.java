@@ -31,4 +31,21 @@ class AioFileSystemProviderTest {
             assertTrue(log.contains("done"), log);
         }
     }
+
+    /** Spring's DataBufferUtils reads and writes through AsynchronousFileChannel: unmodified, on aioring. */
+    @Test
+    void springsDataBufferUtilsCopiesAFileOnAioring(@TempDir final Path dir) throws Exception {
+        final String backend = System.getProperty("aioring.test.backend", "auto");
+        try (ChildJvm child = ChildJvm.start(SpringDataBufferMain.class,
+            List.of("-Djava.nio.file.spi.DefaultFileSystemProvider=io.aioring.nio.AioFileSystemProvider",
+                "-Daioring.nio.backend=" + backend), dir.toString())) {
+            assertEquals(0, child.waitFor(60), child.log());
+            final String log = child.log();
+            assertTrue(log.contains("copied same true"), log);
+            final java.util.regex.Matcher iocbs = java.util.regex.Pattern.compile("iocbs (\\d+)").matcher(log);
+            assertTrue(iocbs.find(), log);
+            // 1 MB read in 16 KiB, written, read again in 8 KiB: at least 62 + 16 + 123 iocbs went through the context.
+            assertTrue(Long.parseLong(iocbs.group(1)) >= 200, log);
+        }
+    }
 }

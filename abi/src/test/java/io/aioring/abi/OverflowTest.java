@@ -37,6 +37,8 @@ class OverflowTest {
                 Thread.sleep(1);
             }
             assertTrue((f.context.ring().flags() & RingDescriptor.FLAG_OVERFLOW_PENDING) != 0, "overflow flag set");
+            assertEquals(0, new io.aioring.abi.layout.ContextArea(f.context.ring().buffer()).overflowVolatile(),
+                "the overflow file holds every event on the list (docs/abi.md 2.8): none in memory only");
             final List<ContextFixture.Event> events = f.reap(10_000);
             for (int i = 0; i < events.size(); i++) {
                 final ContextFixture.Event e = events.get(i);

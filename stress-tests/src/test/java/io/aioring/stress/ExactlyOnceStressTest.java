@@ -206,6 +206,8 @@ class ExactlyOnceStressTest {
                 submitted, wraps, overflowed, kills, (System.nanoTime() - start) / 1e9);
             assertTrue(kills > 0, "reapers were killed mid-run");
             assertTrue(overflowed > 0, "the overflow list was used");
+            assertEquals(0, new io.aioring.abi.layout.ContextArea(context.ring().buffer()).overflowVolatile(),
+                "durable overflow: every event that waited on the list was in the overflow file too");
         } finally {
             for (final ChildJvm reaper : reapers) {
                 reaper.close();

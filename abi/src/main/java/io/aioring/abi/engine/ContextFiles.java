@@ -62,7 +62,14 @@ final class ContextFiles {
      *
      * @throws SetupException naming the parameter refused, or the resource that could not be made
      */
-    static ContextFiles create(final SetupValues params, final PreviousRing previous, final long heartbeatMillis) {
+    static ContextFiles create(final SetupValues params, final PreviousRing previous, final long heartbeatMillis,
+                               final int largestEvent) {
+        final long overflowBytes = overflowFileBytes(params, largestEvent);
+        if (overflowBytes > RingDescriptor.MAX_DATA_LENGTH) {
+            throw new SetupException("overflow_bound", params.overflowBound() + " events (with max_in_flight "
+                + params.maxInFlight() + ") of up to " + largestEvent + " bytes need an overflow file of " + overflowBytes
+                + " bytes, over the largest ring (" + RingDescriptor.MAX_DATA_LENGTH + "): lower overflow_bound");
+        }
         final int flags = params.flags();
         final boolean wantEventfd = (flags & SetupDescriptor.FLAG_EVENTFD) != 0;
         final boolean wantSocket = (flags & SetupDescriptor.FLAG_EVENTFD_SOCKET) != 0;
@@ -97,7 +104,7 @@ final class ContextFiles {
             // A re-attached ring's old overflow file keeps its name until setup is done: the new one takes another.
             overflowFile = RingFile.createUnpublished(Path.of(ringPath + (previous == null ? ".overflow"
                 : ".overflow." + ProcessHandle.current().pid())), new RingSpec(
-                overflowFileBytes(params.ringDataBytes()), 0, 0L, ContextDescriptor.INCOMPAT_EVENTS_V1));
+                (int) overflowBytes, 0, 0L, ContextDescriptor.INCOMPAT_EVENTS_V1));
         } catch (final RuntimeException e) {
             if (previous != null) {
                 ringFile.close();
@@ -251,9 +258,19 @@ final class ContextFiles {
         arena.close();
     }
 
-    /** The overflow file's data area: four times the ring's, at most the largest ring (docs/abi.md 2.8). */
-    static int overflowFileBytes(final int ringDataBytes) {
-        return (int) Math.min(RingDescriptor.MAX_DATA_LENGTH, 4L * ringDataBytes);
+    /**
+     * The overflow file's data area (docs/abi.md 2.8): room for every event the overflow list can hold — one per
+     * iocb slot, max_in_flight + overflow_bound, each as large as the context's attributes can make an event — as
+     * a power of two, and at least four times the ring's.
+     *
+     * @param largestEvent the largest event (header and return records) an iocb of this context can have
+     */
+    static long overflowFileBytes(final SetupValues params, final int largestEvent) {
+        final long span = io.aioring.ring.RecordDescriptor.align(io.aioring.ring.RecordDescriptor.HEADER_LENGTH + largestEvent);
+        // A record never straddles the end of the data area: one span more covers the filler before a wrap.
+        final long needed = ((long) params.maxInFlight() + params.overflowBound() + 1) * span;
+        final long atLeast = Math.max(needed, 4L * params.ringDataBytes());
+        return Long.highestOneBit(atLeast - 1) << 1;
     }
 
     private static Path socketPathFor(final Path ringPath) {

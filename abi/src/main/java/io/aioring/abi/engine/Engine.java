@@ -105,7 +105,8 @@ public final class Engine {
      */
     public static Engine setup(final SetupValues params, final PreviousRing previous, final AttributeRegistry registry,
                                final long doorbellFallbackNanos) {
-        final ContextFiles files = ContextFiles.create(params, previous, ContextThread.HEARTBEAT_PERIOD_NANOS / 1_000_000);
+        final ContextFiles files = ContextFiles.create(params, previous, ContextThread.HEARTBEAT_PERIOD_NANOS / 1_000_000,
+            io.aioring.abi.layout.EventDescriptor.HEADER_LENGTH + IocbDecoder.maxReturnBytes(registry));
         try {
             final Engine engine = new Engine(files, params, registry, doorbellFallbackNanos);
             if (previous != null) {

@@ -82,7 +82,8 @@ class FlightRecorderTest {
             assertNull(miss.getString("error"));
             assertEquals("miss", miss.getString("pageCache"), "evicted pages");
             assertEquals(f.context.ringPath().toString(), miss.getString("ring"));
-            assertTrue(miss.getLong("queueNanos") >= 0 && miss.getLong("serviceNanos") > 0, miss.toString());
+            assertTrue(miss.getDuration("queueTime").toNanos() >= 0 && miss.getDuration("serviceTime").toNanos() > 0, miss.toString());
+            assertEquals(65536, miss.getLong("bytes"), "a data amount: the bytes the read moved");
             assertTrue(List.of("inline", "async", "worker").contains(miss.getString("executionPath")), miss.toString());
             assertFalse(miss.getDuration().isNegative());
             assertEquals("hit", byUserData(events, 12).getString("pageCache"), "read again: cached");

@@ -43,6 +43,11 @@ final class CompletionEvent extends Event {
     @Description("What the call returned: bytes, a descriptor, 0, or -errno")
     long result;
 
+    @Label("Bytes")
+    @Description("The bytes a read, write, send or receive moved; 0 for other opcodes and for errors")
+    @DataAmount
+    long bytes;
+
     @Label("Error")
     @Description("The errno's name when the result is negative")
     String error;
@@ -50,12 +55,12 @@ final class CompletionEvent extends Event {
     @Label("Queue Time")
     @Description("Submit to the call handed to the kernel or a worker")
     @Timespan
-    long queueNanos;
+    long queueTime;
 
     @Label("Service Time")
     @Description("Handed over to completion seen")
     @Timespan
-    long serviceNanos;
+    long serviceTime;
 
     @Label("Page Cache")
     @Description("hit, partial or miss for a read that asked for the page-cache attribute; empty otherwise")

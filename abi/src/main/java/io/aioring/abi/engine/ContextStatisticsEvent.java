@@ -27,7 +27,6 @@ final class ContextStatisticsEvent extends Event {
     String backend;
 
     @Label("IOPS")
-    @Frequency
     @Description("Completions per second since the previous event for this context")
     double iops;
 

@@ -59,10 +59,11 @@ final class FlightRecorderEvents {
         event.path = pathOf(op.fd());
         event.requestedBytes = op.askedBytes();
         event.result = result;
+        event.bytes = result > 0 && OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.MOVES_BYTES) ? result : 0;
         event.error = result < 0 ? Errno.name((int) -result) : null;
         final long started = op.startNanos() != 0 ? op.startNanos() : op.completeNanos();
-        event.queueNanos = Math.max(0, started - op.submitNanos());
-        event.serviceNanos = Math.max(0, op.completeNanos() - started);
+        event.queueTime = Math.max(0, started - op.submitNanos());
+        event.serviceTime = Math.max(0, op.completeNanos() - started);
         event.pageCache = pageCache(op);
         event.executionPath = switch (op.executionPath()) {
             case Operation.PATH_INLINE -> "inline";

@@ -116,8 +116,11 @@ final class BenchCommand implements Callable<Integer> {
             BenchLeftovers.removeStale(Path.of(System.getProperty("java.io.tmpdir")));
             final Path path = temporary ? Files.createTempFile(BenchLeftovers.prefix(), ".dat") : file;
             try {
-                BenchFile.prepare(path, options, temporary, spec.commandLine().getErr(), stop);
-                return run(options, path, registry, stop);
+                // A block device's page cache goes with its last close: the descriptor that warmed it stays open
+                // until the run is over.
+                try (AutoCloseable warm = BenchFile.prepare(path, options, temporary, spec.commandLine().getErr(), stop)) {
+                    return run(options, path, registry, stop);
+                }
             } finally {
                 if (temporary) {
                     Files.deleteIfExists(path);

@@ -59,9 +59,11 @@ final class BenchFile {
      * @param temporary true if the bench made the file and may fill it
      * @param err       where to say what it does
      * @param stop      a signal's request to stop (the file is abandoned)
+     * @return what holds the page cache warm for the run: a block device's page cache is dropped at its last close,
+     *         so the descriptor that read it stays open until this is closed (nothing for a file)
      * @throws IOException if the file cannot be used, or is too short for a read-only workload
      */
-    static void prepare(final Path path, final BenchOptions options, final boolean temporary, final PrintWriter err,
+    static AutoCloseable prepare(final Path path, final BenchOptions options, final boolean temporary, final PrintWriter err,
                         final SignalStop stop) throws IOException {
         final long fileSize = options.fileSize();
         final Path parent = path.toAbsolutePath().getParent();
@@ -95,7 +97,8 @@ final class BenchFile {
         if (options.cold()) {
             evict(path, fileSize);
         } else if (!options.direct()) {
-            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            final FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+            try {
                 final ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20);
                 for (long read = 0; read < fileSize; ) {
                     final int n = channel.read(chunk.clear(), read);
@@ -104,8 +107,16 @@ final class BenchFile {
                     }
                     read += n;
                 }
+            } catch (final IOException | RuntimeException e) {
+                channel.close();
+                throw e;
             }
+            if (options.blockDevice()) {
+                return channel;
+            }
+            channel.close();
         }
+        return () -> { };
     }
 
     /** Writes the file's dirty pages (those cannot be dropped), then drops its pages from the page cache. */

@@ -33,6 +33,10 @@ final class ListCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", arity = "0..1", description = "where to look (default: /dev/shm)")
     Path dir = Path.of("/dev/shm");
 
+    @CommandLine.Option(names = "--clean", description = "remove the files of engines that are gone or destroyed, once "
+        + "reapers have taken every event of the ring and of its overflow file (a ring with events left is kept)")
+    boolean clean;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -50,23 +54,42 @@ final class ListCommand implements Callable<Integer> {
         }
         final PrintWriter out = spec.commandLine().getOut();
         out.printf("%-60s %-8s %-8s %-9s %12s %9s%n", "RING", "PID", "ENGINE", "BACKEND", "UNREAD", "OVERFLOW");
+        int notRings = 0;
+        final List<String> cleaned = new java.util.ArrayList<>();
         for (final Path path : rings) {
-            out.println(Printable.of(line(path)));
+            final Line line = line(path);
+            out.println(Printable.of(line.text()));
+            notRings += line.ring() ? 0 : 1;
+            if (clean && line.ring()) {
+                final String outcome = RingCleaner.clean(path);
+                if (outcome != null) {
+                    cleaned.add(outcome);
+                }
+            }
         }
-        out.printf("%d ring%s in %s%n", rings.size(), rings.size() == 1 ? "" : "s", Printable.of(dir.toString()));
+        final int count = rings.size() - notRings;
+        out.printf("%d ring%s in %s%s%n", count, count == 1 ? "" : "s", Printable.of(dir.toString()),
+            notRings == 0 ? "" : " (and " + notRings + " .ring file" + (notRings == 1 ? " that is not one)" : "s that are not)"));
+        for (final String outcome : cleaned) {
+            out.println(Printable.of(outcome));
+        }
         out.flush();
         return 0;
     }
 
+    /** One listed file: its line, and whether it is a ring. */
+    private record Line(String text, boolean ring) {
+    }
+
     /** One ring's line; a file that is no ring (or not yet one) says why instead. */
-    private static String line(final Path path) {
+    private static Line line(final Path path) {
         try (RingFile file = RingFile.open(path, ContextDescriptor.KNOWN_INCOMPAT_FEATURES, false)) {
             final Ring ring = file.ring();
             final int unread = ring.tail() - ring.head();
             final String unreadText = unread < 0 || unread > ring.dataLength() ? "impossible" : Sizes.human(unread);
             if ((ring.compatFeatures() & ContextDescriptor.COMPAT_CONTEXT_AREA) == 0) {
-                return String.format(Locale.ROOT, "%-60s %-8d %-8s %-9s %12s %9s", path, ring.producerPid(), "-", "-",
-                    unreadText, "-");
+                return new Line(String.format(Locale.ROOT, "%-60s %-8d %-8s %-9s %12s %9s", path, ring.producerPid(), "-",
+                    "-", unreadText, "-"), true);
             }
             final ContextArea area = new ContextArea(ring.buffer());
             final String backend = switch (area.backend()) {
@@ -74,11 +97,11 @@ final class ListCommand implements Callable<Integer> {
                 case SetupDescriptor.BACKEND_THREADS -> "threads";
                 default -> "?";
             };
-            return String.format(Locale.ROOT, "%-60s %-8d %-8s %-9s %12s %,9d", path, ring.producerPid(),
+            return new Line(String.format(Locale.ROOT, "%-60s %-8d %-8s %-9s %12s %,9d", path, ring.producerPid(),
                 EngineState.of(ring, area, System.nanoTime()).name().toLowerCase(Locale.ROOT), backend, unreadText,
-                Integer.toUnsignedLong(area.overflowLength()));
+                Integer.toUnsignedLong(area.overflowLength())), true);
         } catch (final RuntimeException e) {
-            return String.format(Locale.ROOT, "%-60s not a ring: %s", path, e.getMessage());
+            return new Line(String.format(Locale.ROOT, "%-60s not a ring: %s", path, e.getMessage()), false);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import io.aioring.abi.AioContext;
 import io.aioring.abi.SetupParams;
@@ -30,7 +31,7 @@ class ListCommandTest {
             assertTrue(run.out().matches("(?s).*" + java.util.regex.Pattern.quote(dir.resolve("unfinished.ring").toString())
                 + "\\s+not a ring: [^\\n]*magic is 0.*"), run.out());
             assertFalse(run.out().contains("notes.txt"), run.out());
-            assertTrue(run.out().endsWith("2 rings in " + dir + "\n"), run.out());
+            assertTrue(run.out().endsWith("1 ring in " + dir + " (and 1 .ring file that is not one)\n"), run.out());
         }
         final InspectCommandTest.Run closed = InspectCommandTest.run("ls", dir.toString());
         assertFalse(closed.out().contains(ring.toString()), "destroy removed it: " + closed.out());
@@ -62,10 +63,43 @@ class ListCommandTest {
             assertFalse(run.out().contains(" " + ProcessHandle.current().pid() + " "), "the outside ring is not read");
             assertTrue(run.out().contains("evil\\x1b[2J\\x07\\x0d.ring"), run.out());
             assertFalse(run.out().chars().anyMatch(c -> c == 0x1b || c == 0x07 || c == '\r'), "no control characters");
-            assertTrue(run.out().endsWith("201 rings in " + dir + "\n"), run.out().lines().reduce((a, b) -> b).orElse(""));
+            assertTrue(run.out().endsWith("0 rings in " + dir + " (and 201 .ring files that are not)\n"),
+                run.out().lines().reduce((a, b) -> b).orElse(""));
             final InspectCommandTest.Run inspect = InspectCommandTest.run("inspect", dir.resolve("link-0.ring").toString());
             assertEquals(1, inspect.exit(), inspect.out());
             InspectCommandTest.assertOneLine(inspect.err(), "symbolic link");
+        }
+    }
+
+    /**
+     * --clean removes what a killed engine left once nothing in it is unread, and keeps a ring that still holds
+     * events; a live engine's ring is never touched.
+     */
+    @Test
+    void cleanRemovesAKilledEnginesDrainedFilesAndKeepsOnesWithEvents() throws Exception {
+        final Path empty = dir.resolve("empty.ring");
+        final Path full = dir.resolve("full.ring");
+        try (io.aioring.linux.ChildJvm drained = io.aioring.linux.ChildJvm.start(LeftEngineMain.class, empty.toString(), "0");
+             io.aioring.linux.ChildJvm holding = io.aioring.linux.ChildJvm.start(LeftEngineMain.class, full.toString(), "10");
+             AioContext live = AioContext.setup(new SetupParams().ringPath(dir.resolve("live.ring")))) {
+            for (final io.aioring.linux.ChildJvm child : List.of(drained, holding)) {
+                final long deadline = System.nanoTime() + 30_000_000_000L;
+                while (!child.log().contains("ready") && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertTrue(child.log().contains("ready"), child.log());
+                child.kill();
+                child.process().waitFor();
+            }
+            assertTrue(Files.exists(empty) && Files.exists(Path.of(empty + ".overflow")), "a killed engine leaves its files");
+            final InspectCommandTest.Run run = InspectCommandTest.run("ls", "--clean", dir.toString());
+            assertEquals(0, run.exit(), run.err());
+            assertTrue(run.out().contains("removed " + empty + " and empty.ring.overflow"), run.out());
+            assertTrue(run.out().contains("kept " + full + ": "), run.out());
+            assertFalse(Files.exists(empty), run.out());
+            assertFalse(Files.exists(Path.of(empty + ".overflow")), run.out());
+            assertTrue(Files.exists(full), "events unread: kept");
+            assertTrue(Files.exists(live.ringPath()), "a live engine's ring is not touched");
         }
     }
 }

@@ -131,10 +131,16 @@ final class BenchReport {
         }
         if (pageCache) {
             final long reads = reaped.hits + reaped.partials + reaped.misses;
-            // Of the bytes those reads asked for, how many were in the page cache when each read was made.
-            s.append(String.format(Locale.ROOT, "  page cache : %s hit, %s partial, %s miss (%,d reads; %s of the %s they "
+            // Of the bytes those I/Os asked for, how many were in the page cache when each was made (a write's too:
+            // whether the pages it wrote were resident before it).
+            final String what = switch (bench.workload()) {
+                case randwrite, write -> "writes";
+                case randrw -> "reads and writes";
+                default -> "reads";
+            };
+            s.append(String.format(Locale.ROOT, "  page cache : %s hit, %s partial, %s miss (%,d %s; %s of the %s they "
                     + "asked for were resident, %s)%n",
-                percent(reaped.hits, reads), percent(reaped.partials, reads), percent(reaped.misses, reads), reads,
+                percent(reaped.hits, reads), percent(reaped.partials, reads), percent(reaped.misses, reads), reads, what,
                 Sizes.human(reaped.residentBytes), Sizes.human(reaped.requestedBytes),
                 percent(reaped.residentBytes, reaped.requestedBytes)));
         }

@@ -111,72 +111,157 @@ public final class Linux {
     static final Linker LINKER = Linker.nativeLinker();
     static final SymbolLookup LIBC = LINKER.defaultLookup();
     static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
+    // Each downcall handle is made the first time its call is made (a holder class per call): making all of them
+    // when this class loads cost most of a first setup (45 specialised handles, about 0.5-1 s).
 
-    private static final MethodHandle PREAD = errnoCall("pread", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle PWRITE = errnoCall("pwrite", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle PREADV2 =
-        errnoCall("preadv2", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle PWRITEV2 =
-        errnoCall("pwritev2", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle FSYNC = errnoCall("fsync", JAVA_INT, JAVA_INT);
-    private static final MethodHandle FDATASYNC = errnoCall("fdatasync", JAVA_INT, JAVA_INT);
-    private static final MethodHandle OPENAT = LINKER.downcallHandle(LIBC.findOrThrow("openat"),
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT),
-        ERRNO, Linker.Option.firstVariadicArg(3));
-    private static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
-    private static final MethodHandle POSIX_FADVISE = LINKER.downcallHandle(LIBC.findOrThrow("posix_fadvise"),
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
-    private static final MethodHandle READ = errnoCall("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle WRITE = errnoCall("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final class PREAD {
+        static final MethodHandle H = errnoCall("pread", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    }
+    private static final class PWRITE {
+        static final MethodHandle H = errnoCall("pwrite", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    }
+    private static final class PREADV2 {
+        static final MethodHandle H = errnoCall("preadv2", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    }
+    private static final class PWRITEV2 {
+        static final MethodHandle H = errnoCall("pwritev2", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    }
+    private static final class FSYNC {
+        static final MethodHandle H = errnoCall("fsync", JAVA_INT, JAVA_INT);
+    }
+    private static final class FDATASYNC {
+        static final MethodHandle H = errnoCall("fdatasync", JAVA_INT, JAVA_INT);
+    }
+    private static final class OPENAT {
+        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("openat"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT),
+            ERRNO, Linker.Option.firstVariadicArg(3));
+    }
+    private static final class CLOSE {
+        static final MethodHandle H = errnoCall("close", JAVA_INT, JAVA_INT);
+    }
+    private static final class POSIX_FADVISE {
+        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("posix_fadvise"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    }
+    private static final class READ {
+        static final MethodHandle H = errnoCall("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    }
+    private static final class WRITE {
+        static final MethodHandle H = errnoCall("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    }
     /** write(2) without errno capture: capturing slices the capture segment, which allocates unless C2 inlines it all. */
-    private static final MethodHandle SCHED_GETCPU = LINKER.downcallHandle(LIBC.findOrThrow("sched_getcpu"),
-        FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle WRITE_UNCHECKED = LINKER.downcallHandle(LIBC.findOrThrow("write"),
-        FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
-    private static final MethodHandle FUTEX_UNCHECKED = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
-        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
-        Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle EVENTFD = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle POLL = errnoCall("poll", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle FUTEX = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
-        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
-        ERRNO, Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle SOCKET = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle BIND = errnoCall("bind", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle LISTEN = errnoCall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle ACCEPT4 = errnoCall("accept4", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle CONNECT = errnoCall("connect", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle SENDMSG = errnoCall("sendmsg", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle RECVMSG = errnoCall("recvmsg", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle SHUTDOWN = errnoCall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle FCHMOD = errnoCall("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle GETSOCKOPT = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle GETEUID = LINKER.downcallHandle(LIBC.findOrThrow("geteuid"), FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETSOCKNAME = errnoCall("getsockname", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle RECV = errnoCall("recv", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle SEND = errnoCall("send", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle EPOLL_CREATE1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
-    private static final MethodHandle EPOLL_CTL = errnoCall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle EPOLL_WAIT = errnoCall("epoll_wait", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SENDFILE = errnoCall("sendfile", JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle SPLICE = errnoCall("splice", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle COPY_FILE_RANGE =
-        errnoCall("copy_file_range", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
-    private static final MethodHandle STATX = errnoCall("statx", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG);
-    private static final MethodHandle FALLOCATE = errnoCall("fallocate", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    private static final MethodHandle FTRUNCATE = errnoCall("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
+    private static final class SCHED_GETCPU {
+        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("sched_getcpu"),
+            FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class WRITE_UNCHECKED {
+        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("write"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG));
+    }
+    private static final class FUTEX_UNCHECKED {
+        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
+            Linker.Option.firstVariadicArg(1));
+    }
+    private static final class EVENTFD {
+        static final MethodHandle H = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class POLL {
+        static final MethodHandle H = errnoCall("poll", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    }
+    private static final class FUTEX {
+        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
+            ERRNO, Linker.Option.firstVariadicArg(1));
+    }
+    private static final class SOCKET {
+        static final MethodHandle H = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class BIND {
+        static final MethodHandle H = errnoCall("bind", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
+    }
+    private static final class LISTEN {
+        static final MethodHandle H = errnoCall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class ACCEPT4 {
+        static final MethodHandle H = errnoCall("accept4", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    }
+    private static final class CONNECT {
+        static final MethodHandle H = errnoCall("connect", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
+    }
+    private static final class SENDMSG {
+        static final MethodHandle H = errnoCall("sendmsg", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    }
+    private static final class RECVMSG {
+        static final MethodHandle H = errnoCall("recvmsg", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
+    }
+    private static final class SHUTDOWN {
+        static final MethodHandle H = errnoCall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class FCHMOD {
+        static final MethodHandle H = errnoCall("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
+    }
+    private static final class GETSOCKOPT {
+        static final MethodHandle H = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    }
+    private static final class GETEUID {
+        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("geteuid"), FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class GETSOCKNAME {
+        static final MethodHandle H = errnoCall("getsockname", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    }
+    private static final class RECV {
+        static final MethodHandle H = errnoCall("recv", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    }
+    private static final class SEND {
+        static final MethodHandle H = errnoCall("send", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    }
+    private static final class EPOLL_CREATE1 {
+        static final MethodHandle H = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
+    }
+    private static final class EPOLL_CTL {
+        static final MethodHandle H = errnoCall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG);
+    }
+    private static final class EPOLL_WAIT {
+        static final MethodHandle H = errnoCall("epoll_wait", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
+    }
+    private static final class SENDFILE {
+        static final MethodHandle H = errnoCall("sendfile", JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    }
+    private static final class SPLICE {
+        static final MethodHandle H = errnoCall("splice", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    }
+    private static final class COPY_FILE_RANGE {
+        static final MethodHandle H = errnoCall("copy_file_range", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    }
+    private static final class STATX {
+        static final MethodHandle H = errnoCall("statx", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG);
+    }
+    private static final class FALLOCATE {
+        static final MethodHandle H = errnoCall("fallocate", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    }
+    private static final class FTRUNCATE {
+        static final MethodHandle H = errnoCall("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
+    }
     /** syscall(SYS_cachestat = 451 on x86-64 and aarch64 alike, fd, range, cstat, flags). */
-    private static final MethodHandle CACHESTAT = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
-        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
-        ERRNO, Linker.Option.firstVariadicArg(1));
+    private static final class CACHESTAT {
+        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
+            ERRNO, Linker.Option.firstVariadicArg(1));
+    }
     private static final long SYS_CACHESTAT = 451;
-    private static final MethodHandle FCNTL = LINKER.downcallHandle(LIBC.findOrThrow("fcntl"),
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final class FCNTL {
+        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("fcntl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
+    }
     /** fcntl command: the file status flags (O_DIRECT, O_APPEND, ...). */
     public static final int F_GETFL = 3;
     /** fcntl(fd, cmd, struct flock *): the POSIX record locks the JDK's FileChannel takes too. */
-    private static final MethodHandle FCNTL_LOCK = LINKER.downcallHandle(LIBC.findOrThrow("fcntl"),
-        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO, Linker.Option.firstVariadicArg(2));
+    private static final class FCNTL_LOCK {
+        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("fcntl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO, Linker.Option.firstVariadicArg(2));
+    }
     /** fcntl commands on a struct flock (the 64-bit ones: F_GETLK64 and so on are the same numbers on LP64). */
     public static final int F_GETLK = 5;
     public static final int F_SETLK = 6;
@@ -192,11 +277,15 @@ public final class Linux {
     public static final short F_UNLCK = 2;
     /** struct cachestat_range {u64 off, len} then struct cachestat {u64 nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted}. */
     public static final int CACHESTAT_SCRATCH_SIZE = 16 + 40;
-    private static final MethodHandle FLOCK = errnoCall("flock", JAVA_INT, JAVA_INT, JAVA_INT);
+    private static final class FLOCK {
+        static final MethodHandle H = errnoCall("flock", JAVA_INT, JAVA_INT, JAVA_INT);
+    }
     public static final int LOCK_EX = 2;
     public static final int LOCK_NB = 4;
-    private static final MethodHandle MMAP = errnoCall("mmap", JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT,
-        JAVA_INT, JAVA_LONG);
+    private static final class MMAP {
+        static final MethodHandle H = errnoCall("mmap", JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT,
+            JAVA_INT, JAVA_LONG);
+    }
 
     private Linux() {
     }
@@ -224,7 +313,7 @@ public final class Linux {
 
     public static long pread(final Errno e, final int fd, final long address, final long length, final long offset) {
         try {
-            return check((long) PREAD.invokeExact(e.state, fd, address, length, offset), e);
+            return check((long) PREAD.H.invokeExact(e.state, fd, address, length, offset), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -232,7 +321,7 @@ public final class Linux {
 
     public static long pwrite(final Errno e, final int fd, final long address, final long length, final long offset) {
         try {
-            return check((long) PWRITE.invokeExact(e.state, fd, address, length, offset), e);
+            return check((long) PWRITE.H.invokeExact(e.state, fd, address, length, offset), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -241,7 +330,7 @@ public final class Linux {
     public static long preadv2(final Errno e, final int fd, final long iovecs, final int count, final long offset,
                                final int flags) {
         try {
-            return check((long) PREADV2.invokeExact(e.state, fd, iovecs, count, offset, flags), e);
+            return check((long) PREADV2.H.invokeExact(e.state, fd, iovecs, count, offset, flags), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -250,7 +339,7 @@ public final class Linux {
     public static long pwritev2(final Errno e, final int fd, final long iovecs, final int count, final long offset,
                                 final int flags) {
         try {
-            return check((long) PWRITEV2.invokeExact(e.state, fd, iovecs, count, offset, flags), e);
+            return check((long) PWRITEV2.H.invokeExact(e.state, fd, iovecs, count, offset, flags), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -258,7 +347,7 @@ public final class Linux {
 
     public static int fsync(final Errno e, final int fd) {
         try {
-            return check((int) FSYNC.invokeExact(e.state, fd), e);
+            return check((int) FSYNC.H.invokeExact(e.state, fd), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -266,7 +355,7 @@ public final class Linux {
 
     public static int fdatasync(final Errno e, final int fd) {
         try {
-            return check((int) FDATASYNC.invokeExact(e.state, fd), e);
+            return check((int) FDATASYNC.H.invokeExact(e.state, fd), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -275,7 +364,7 @@ public final class Linux {
     /** @param path the address of a NUL-terminated path */
     public static int openat(final Errno e, final int dirfd, final long path, final int flags, final int mode) {
         try {
-            return check((int) OPENAT.invokeExact(e.state, dirfd, path, flags, mode), e);
+            return check((int) OPENAT.H.invokeExact(e.state, dirfd, path, flags, mode), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -292,7 +381,7 @@ public final class Linux {
      */
     public static int posixFadvise(final int fd, final long offset, final long length, final int advice) {
         try {
-            return -(int) POSIX_FADVISE.invokeExact(fd, offset, length, advice);
+            return -(int) POSIX_FADVISE.H.invokeExact(fd, offset, length, advice);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -300,7 +389,7 @@ public final class Linux {
 
     public static int close(final Errno e, final int fd) {
         try {
-            return check((int) CLOSE.invokeExact(e.state, fd), e);
+            return check((int) CLOSE.H.invokeExact(e.state, fd), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -308,7 +397,7 @@ public final class Linux {
 
     public static long read(final Errno e, final int fd, final long address, final long length) {
         try {
-            return check((long) READ.invokeExact(e.state, fd, address, length), e);
+            return check((long) READ.H.invokeExact(e.state, fd, address, length), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -316,7 +405,7 @@ public final class Linux {
 
     public static long write(final Errno e, final int fd, final long address, final long length) {
         try {
-            return check((long) WRITE.invokeExact(e.state, fd, address, length), e);
+            return check((long) WRITE.H.invokeExact(e.state, fd, address, length), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -335,7 +424,7 @@ public final class Linux {
     /** @return the CPU the calling thread runs on now (sched_getcpu, served by the vDSO), or -1 */
     public static int currentCpu() {
         try {
-            return (int) SCHED_GETCPU.invokeExact();
+            return (int) SCHED_GETCPU.H.invokeExact();
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -343,7 +432,7 @@ public final class Linux {
 
     private static long writeUncheckedCall(final int fd, final long address, final long length) {
         try {
-            return (long) WRITE_UNCHECKED.invokeExact(fd, address, length);
+            return (long) WRITE_UNCHECKED.H.invokeExact(fd, address, length);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -351,7 +440,7 @@ public final class Linux {
 
     public static int eventfd(final Errno e, final int initial, final int flags) {
         try {
-            return check((int) EVENTFD.invokeExact(e.state, initial, flags), e);
+            return check((int) EVENTFD.H.invokeExact(e.state, initial, flags), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -360,7 +449,7 @@ public final class Linux {
     /** @param fds the address of {@code count} struct pollfd */
     public static int poll(final Errno e, final long fds, final long count, final int timeoutMillis) {
         try {
-            return check((int) POLL.invokeExact(e.state, fds, count, timeoutMillis), e);
+            return check((int) POLL.H.invokeExact(e.state, fds, count, timeoutMillis), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -374,7 +463,7 @@ public final class Linux {
      */
     public static int futexWait(final Errno e, final long address, final int expected, final long timespec) {
         try {
-            return (int) check((long) FUTEX.invokeExact(e.state, SYS_FUTEX, address, FUTEX_WAIT, expected, timespec, 0L, 0), e);
+            return (int) check((long) FUTEX.H.invokeExact(e.state, SYS_FUTEX, address, FUTEX_WAIT, expected, timespec, 0L, 0), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -383,7 +472,7 @@ public final class Linux {
     /** @return the number of waiters woken, or -errno */
     public static int futexWake(final Errno e, final long address, final int count) {
         try {
-            return (int) check((long) FUTEX.invokeExact(e.state, SYS_FUTEX, address, FUTEX_WAKE, count, 0L, 0L, 0), e);
+            return (int) check((long) FUTEX.H.invokeExact(e.state, SYS_FUTEX, address, FUTEX_WAKE, count, 0L, 0L, 0), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -392,7 +481,7 @@ public final class Linux {
     /** FUTEX_WAKE without errno capture, for the engine's hot path. @return waiters woken, or -1 */
     public static long futexWakeUnchecked(final long address, final int count) {
         try {
-            return (long) FUTEX_UNCHECKED.invokeExact(SYS_FUTEX, address, FUTEX_WAKE, count, 0L, 0L, 0);
+            return (long) FUTEX_UNCHECKED.H.invokeExact(SYS_FUTEX, address, FUTEX_WAKE, count, 0L, 0L, 0);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -400,7 +489,7 @@ public final class Linux {
 
     public static int socket(final Errno e, final int domain, final int type, final int protocol) {
         try {
-            return check((int) SOCKET.invokeExact(e.state, domain, type, protocol), e);
+            return check((int) SOCKET.H.invokeExact(e.state, domain, type, protocol), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -408,7 +497,7 @@ public final class Linux {
 
     public static int bind(final Errno e, final int fd, final long address, final int length) {
         try {
-            return check((int) BIND.invokeExact(e.state, fd, address, length), e);
+            return check((int) BIND.H.invokeExact(e.state, fd, address, length), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -416,7 +505,7 @@ public final class Linux {
 
     public static int listen(final Errno e, final int fd, final int backlog) {
         try {
-            return check((int) LISTEN.invokeExact(e.state, fd, backlog), e);
+            return check((int) LISTEN.H.invokeExact(e.state, fd, backlog), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -424,7 +513,7 @@ public final class Linux {
 
     public static int accept4(final Errno e, final int fd, final int flags) {
         try {
-            return check((int) ACCEPT4.invokeExact(e.state, fd, 0L, 0L, flags), e);
+            return check((int) ACCEPT4.H.invokeExact(e.state, fd, 0L, 0L, flags), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -432,7 +521,7 @@ public final class Linux {
 
     public static int connect(final Errno e, final int fd, final long address, final int length) {
         try {
-            return check((int) CONNECT.invokeExact(e.state, fd, address, length), e);
+            return check((int) CONNECT.H.invokeExact(e.state, fd, address, length), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -440,7 +529,7 @@ public final class Linux {
 
     public static long sendmsg(final Errno e, final int fd, final long msghdr, final int flags) {
         try {
-            return check((long) SENDMSG.invokeExact(e.state, fd, msghdr, flags), e);
+            return check((long) SENDMSG.H.invokeExact(e.state, fd, msghdr, flags), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -448,7 +537,7 @@ public final class Linux {
 
     public static long recvmsg(final Errno e, final int fd, final long msghdr, final int flags) {
         try {
-            return check((long) RECVMSG.invokeExact(e.state, fd, msghdr, flags), e);
+            return check((long) RECVMSG.H.invokeExact(e.state, fd, msghdr, flags), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -457,7 +546,7 @@ public final class Linux {
     /** @return 0, or -errno */
     public static int fchmod(final Errno e, final int fd, final int mode) {
         try {
-            return check((int) FCHMOD.invokeExact(e.state, fd, mode), e);
+            return check((int) FCHMOD.H.invokeExact(e.state, fd, mode), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -470,7 +559,7 @@ public final class Linux {
      */
     public static int getsockopt(final Errno e, final int fd, final int level, final int name, final long value, final long length) {
         try {
-            return check((int) GETSOCKOPT.invokeExact(e.state, fd, level, name, value, length), e);
+            return check((int) GETSOCKOPT.H.invokeExact(e.state, fd, level, name, value, length), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -479,7 +568,7 @@ public final class Linux {
     /** @return this process's effective user id */
     public static int geteuid() {
         try {
-            return (int) GETEUID.invokeExact();
+            return (int) GETEUID.H.invokeExact();
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -487,7 +576,7 @@ public final class Linux {
 
     public static int shutdown(final Errno e, final int fd, final int how) {
         try {
-            return check((int) SHUTDOWN.invokeExact(e.state, fd, how), e);
+            return check((int) SHUTDOWN.H.invokeExact(e.state, fd, how), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -496,7 +585,7 @@ public final class Linux {
     /** getsockname(2): the socket's own address at {@code address}, its length in and out at {@code length}. */
     public static int getsockname(final Errno e, final int fd, final long address, final long length) {
         try {
-            return check((int) GETSOCKNAME.invokeExact(e.state, fd, address, length), e);
+            return check((int) GETSOCKNAME.H.invokeExact(e.state, fd, address, length), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -504,7 +593,7 @@ public final class Linux {
 
     public static long recv(final Errno e, final int fd, final long address, final long length, final int flags) {
         try {
-            return check((long) RECV.invokeExact(e.state, fd, address, length, flags), e);
+            return check((long) RECV.H.invokeExact(e.state, fd, address, length, flags), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -512,7 +601,7 @@ public final class Linux {
 
     public static long send(final Errno e, final int fd, final long address, final long length, final int flags) {
         try {
-            return check((long) SEND.invokeExact(e.state, fd, address, length, flags), e);
+            return check((long) SEND.H.invokeExact(e.state, fd, address, length, flags), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -520,7 +609,7 @@ public final class Linux {
 
     public static int epollCreate1(final Errno e, final int flags) {
         try {
-            return check((int) EPOLL_CREATE1.invokeExact(e.state, flags), e);
+            return check((int) EPOLL_CREATE1.H.invokeExact(e.state, flags), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -529,7 +618,7 @@ public final class Linux {
     /** @param event the address of one struct epoll_event ({@link #EPOLL_EVENT_SIZE} bytes), or 0 for DEL */
     public static int epollCtl(final Errno e, final int epfd, final int op, final int fd, final long event) {
         try {
-            return check((int) EPOLL_CTL.invokeExact(e.state, epfd, op, fd, event), e);
+            return check((int) EPOLL_CTL.H.invokeExact(e.state, epfd, op, fd, event), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -538,7 +627,7 @@ public final class Linux {
     /** @param events the address of {@code max} struct epoll_event */
     public static int epollWait(final Errno e, final int epfd, final long events, final int max, final int timeoutMillis) {
         try {
-            return check((int) EPOLL_WAIT.invokeExact(e.state, epfd, events, max, timeoutMillis), e);
+            return check((int) EPOLL_WAIT.H.invokeExact(e.state, epfd, events, max, timeoutMillis), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -547,7 +636,7 @@ public final class Linux {
     /** @param offset the address of an i64 file offset (read and advanced), or 0 for the file position */
     public static long sendfile(final Errno e, final int outFd, final int inFd, final long offset, final long count) {
         try {
-            return check((long) SENDFILE.invokeExact(e.state, outFd, inFd, offset, count), e);
+            return check((long) SENDFILE.H.invokeExact(e.state, outFd, inFd, offset, count), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -557,7 +646,7 @@ public final class Linux {
     public static long splice(final Errno e, final int fdIn, final long offIn, final int fdOut, final long offOut,
                               final long length, final int flags) {
         try {
-            return check((long) SPLICE.invokeExact(e.state, fdIn, offIn, fdOut, offOut, length, flags), e);
+            return check((long) SPLICE.H.invokeExact(e.state, fdIn, offIn, fdOut, offOut, length, flags), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -567,7 +656,7 @@ public final class Linux {
     public static long copyFileRange(final Errno e, final int fdIn, final long offIn, final int fdOut, final long offOut,
                                      final long length, final int flags) {
         try {
-            return check((long) COPY_FILE_RANGE.invokeExact(e.state, fdIn, offIn, fdOut, offOut, length, flags), e);
+            return check((long) COPY_FILE_RANGE.H.invokeExact(e.state, fdIn, offIn, fdOut, offOut, length, flags), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -598,7 +687,7 @@ public final class Linux {
     /** @param path a NUL-terminated path; @param statxbuf {@link #STATX_SIZE} bytes */
     public static int statx(final Errno e, final int dirfd, final long path, final int flags, final int mask, final long statxbuf) {
         try {
-            return check((int) STATX.invokeExact(e.state, dirfd, path, flags, mask, statxbuf), e);
+            return check((int) STATX.H.invokeExact(e.state, dirfd, path, flags, mask, statxbuf), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -606,7 +695,7 @@ public final class Linux {
 
     public static int fallocate(final Errno e, final int fd, final int mode, final long offset, final long length) {
         try {
-            return check((int) FALLOCATE.invokeExact(e.state, fd, mode, offset, length), e);
+            return check((int) FALLOCATE.H.invokeExact(e.state, fd, mode, offset, length), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -625,7 +714,7 @@ public final class Linux {
         scratch.set(JAVA_LONG, 0, offset);
         scratch.set(JAVA_LONG, 8, length);
         try {
-            final long r = check((long) CACHESTAT.invokeExact(e.state, SYS_CACHESTAT, fd, scratch.address(),
+            final long r = check((long) CACHESTAT.H.invokeExact(e.state, SYS_CACHESTAT, fd, scratch.address(),
                 scratch.address() + 16, 0), e);
             return r < 0 ? r : scratch.get(JAVA_LONG, 16);
         } catch (final Throwable t) {
@@ -647,7 +736,7 @@ public final class Linux {
     /** @return flock(fd, operation): 0, or -errno (-EWOULDBLOCK = -EAGAIN with LOCK_NB when another holds it) */
     public static int flock(final Errno e, final int fd, final int operation) {
         try {
-            return check((int) FLOCK.invokeExact(e.state, fd, operation), e);
+            return check((int) FLOCK.H.invokeExact(e.state, fd, operation), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -662,7 +751,7 @@ public final class Linux {
      */
     public static int fcntlLock(final Errno e, final int fd, final int cmd, final long flock) {
         try {
-            return check((int) FCNTL_LOCK.invokeExact(e.state, fd, cmd, flock), e);
+            return check((int) FCNTL_LOCK.H.invokeExact(e.state, fd, cmd, flock), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -671,7 +760,7 @@ public final class Linux {
     /** @return fcntl(fd, F_GETFL): the file status flags, or -errno */
     public static int statusFlags(final Errno e, final int fd) {
         try {
-            return check((int) FCNTL.invokeExact(e.state, fd, F_GETFL), e);
+            return check((int) FCNTL.H.invokeExact(e.state, fd, F_GETFL), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }
@@ -686,7 +775,7 @@ public final class Linux {
      */
     public static int replaceWithAnonymous(final Errno e, final long address, final long length) {
         try {
-            final long r = (long) MMAP.invokeExact(e.state, address, length, 3 /* PROT_READ | PROT_WRITE */,
+            final long r = (long) MMAP.H.invokeExact(e.state, address, length, 3 /* PROT_READ | PROT_WRITE */,
                 0x32 /* MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS */, -1, 0L);
             return r == -1 ? -e.errno() : 0;
         } catch (final Throwable t) {
@@ -696,7 +785,7 @@ public final class Linux {
 
     public static int ftruncate(final Errno e, final int fd, final long length) {
         try {
-            return check((int) FTRUNCATE.invokeExact(e.state, fd, length), e);
+            return check((int) FTRUNCATE.H.invokeExact(e.state, fd, length), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }

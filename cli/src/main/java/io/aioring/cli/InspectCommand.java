@@ -35,14 +35,44 @@ final class InspectCommand implements Callable<Integer> {
         description = "list at most N unread records (default: ${DEFAULT-VALUE}; 0 for none)")
     int records;
 
+    @Option(names = "--watch", paramLabel = "INTERVAL", arity = "0..1", fallbackValue = "1s",
+        description = "inspect again every INTERVAL (default 1s) until interrupted, or --count times")
+    String watch;
+
+    @Option(names = "--count", paramLabel = "N", description = "with --watch: stop after N inspections")
+    Integer count;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         if (records < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--records must be 0 or more, not " + records);
         }
+        if (watch == null) {
+            return inspect();
+        }
+        final long interval;
+        try {
+            interval = Sizes.nanos(watch);
+        } catch (final IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--watch " + watch + ": " + e.getMessage());
+        }
+        if (count != null && count < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--count must be 1 or more, not " + count);
+        }
+        for (int i = 1; ; i++) {
+            spec.commandLine().getOut().printf("--- %s%n", java.time.Instant.now());
+            final int exit = inspect();
+            if (exit != 0 || count != null && i >= count) {
+                return exit;
+            }
+            Thread.sleep(interval / 1_000_000, (int) (interval % 1_000_000));
+        }
+    }
+
+    private int inspect() {
         final PrintWriter out = spec.commandLine().getOut();
         try (RingFile ringFile = RingFile.open(file, ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
             final Ring ring = ringFile.ring();
@@ -74,13 +104,16 @@ final class InspectCommand implements Callable<Integer> {
             final List<String> listed = new ArrayList<>();
             final long[] count = {0, 0};
             final RingObserver observer = new RingObserver(ring);
+            final EventText events = new EventText();
             final int start = observer.cursor();
             while (observer.cursor() - tail < 0) {
                 final int before = observer.cursor();
                 if (observer.poll((type, buffer, index, length) -> {
                     if (count[0]++ < records) {
-                        listed.add(String.format("  %-5d type %-10s payload %5d bytes  %s", count[0] - 1,
-                            Integer.toUnsignedString(type), length, hex(buffer, index, Math.min(length, 16))));
+                        listed.add(type == io.aioring.abi.layout.EventDescriptor.RECORD_TYPE
+                            ? String.format("  %-5d %s", count[0] - 1, events.describe(buffer, index, length))
+                            : String.format("  %-5d type %-10s payload %5d bytes  %s", count[0] - 1,
+                                Integer.toUnsignedString(type), length, hex(buffer, index, Math.min(length, 16))));
                     }
                     count[1] += RecordDescriptor.align(RecordDescriptor.HEADER_LENGTH + length);
                 }, Integer.MAX_VALUE) == 0 && observer.cursor() == before) {
@@ -132,8 +165,19 @@ final class InspectCommand implements Callable<Integer> {
             case 0 -> "not recorded (a context from before the backend field)";
             default -> "unknown value " + Integer.toUnsignedString(backend);
         });
+        // One snapshot, read against the order the words are written (an iocb is submitted before its event is posted,
+        // an event is posted before a reaper raises reaped_sequence past it): what is printed never shows more
+        // reaped than posted, or more posted than submitted, however busy the context is.
+        final long reaped = area.reapedSequence();
+        java.lang.invoke.VarHandle.acquireFence();
+        final long posted = area.eventsPosted();
+        final long overflowed = area.eventsOverflowed();
+        final long onList = Integer.toUnsignedLong(area.overflowLength());
+        final long busy = area.busyRejections();
+        java.lang.invoke.VarHandle.acquireFence();
+        final long submitted = area.iocbsSubmitted();
         out.printf("events      %,d submitted, %,d posted, %,d went through the overflow list, %,d on it now, %,d busy rejections%n",
-            area.iocbsSubmitted(), area.eventsPosted(), area.eventsOverflowed(), area.overflowLength(), area.busyRejections());
+            submitted, posted, overflowed, onList, busy);
         try {
             final String socket = area.socketPath();
             if (socket != null) {
@@ -143,7 +187,7 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("eventfd     %s%n", Printable.of(String.valueOf(e.getMessage())));
         }
         out.printf("reaped      %s (reaped_sequence: one past the highest event sequence reapers have claimed)%n",
-            Long.toUnsignedString(area.reapedSequence()));
+            Long.toUnsignedString(reaped));
         try {
             final String overflowFile = area.overflowPath();
             if (overflowFile != null) {

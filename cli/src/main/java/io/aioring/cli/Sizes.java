@@ -57,6 +57,20 @@ final class Sizes {
     }
 
     /** @return e.g. "4 KiB", "1 GiB", "19.6 GiB", "1536 B" */
+    /** @return a duration as a person reads it: "850 ns", "12.3 us", "4.56 ms", "1.20 s" */
+    static String nanosText(final long nanos) {
+        if (nanos < 1_000) {
+            return nanos + " ns";
+        }
+        if (nanos < 1_000_000) {
+            return String.format(java.util.Locale.ROOT, "%.1f us", nanos / 1e3);
+        }
+        if (nanos < 1_000_000_000) {
+            return String.format(java.util.Locale.ROOT, "%.2f ms", nanos / 1e6);
+        }
+        return String.format(java.util.Locale.ROOT, "%.2f s", nanos / 1e9);
+    }
+
     static String human(final long bytes) {
         final String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
         int unit = 0;

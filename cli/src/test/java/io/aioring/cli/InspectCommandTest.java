@@ -122,6 +122,43 @@ class InspectCommandTest {
         assertOneLine(run.err(), "ring ABI version 7 is newer than this build, which supports version 1");
     }
 
+    /** Events are decoded: opcode, result (an errno by name), flags and the built-in attributes' records. */
+    @Test
+    void eventsAreDecodedNotDumped() throws Exception {
+        final Path data = dir.resolve("data");
+        Files.write(data, new byte[8192]);
+        final Path ring = dir.resolve("events.ring");
+        try (io.aioring.abi.AioContext context = io.aioring.abi.AioContext.setup(
+                new io.aioring.abi.SetupParams().ringPath(ring), io.aioring.abi.spi.AttributeRegistry.discover());
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared()) {
+            final java.lang.foreign.MemorySegment buffer = arena.allocate(4096, 4096);
+            context.registerMemory(buffer);
+            final int fd = context.openFile(data, io.aioring.linux.Linux.O_RDONLY);
+            Files.readAllBytes(data); // in the page cache
+            final io.aioring.abi.IocbWriter writer = new io.aioring.abi.IocbWriter(new UnsafeBuffer(new byte[4096]));
+            writer.pread(fd, buffer.address(), 4096, 0, 1000).attribute(io.aioring.attributes.TimingAttribute.ID, 0)
+                .attribute(io.aioring.attributes.PageCacheAttribute.ID, 0);
+            writer.pread(1_000_000, buffer.address(), 4096, 0, 1001);
+            assertEquals(2, context.submit(writer));
+            final long deadline = System.nanoTime() + 10_000_000_000L;
+            while (context.completed() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            final Run run = run("inspect", ring.toString());
+            assertEquals(0, run.exit(), run.err());
+            assertTrue(run.out().matches("(?s).*seq 0 user_data 1000 pread result 4096 \\[timing: queue [0-9.]+ [num]?s, "
+                + "service [0-9.]+ [num]?s\\] \\[page-cache: hit\\].*"), run.out());
+            assertTrue(run.out().contains("seq 1 user_data 1001 pread result -9 EBADF"), run.out());
+            final Run watched = run("inspect", ring.toString(), "--records", "0", "--watch", "50ms", "--count", "3");
+            assertEquals(0, watched.exit(), watched.err());
+            assertEquals(3, watched.out().lines().filter(l -> l.startsWith("--- ")).count(), watched.out());
+            assertEquals(3, watched.out().lines().filter(l -> l.startsWith("events      ")).count(), watched.out());
+            final Run badWatch = run("inspect", ring.toString(), "--watch", "soon");
+            assertEquals(2, badWatch.exit());
+            assertOneLine(badWatch.err(), "--watch soon");
+        }
+    }
+
     @Test
     void headBeyondTailIsReportedNotThrown() throws Exception {
         final Path path = ringWith(RingDescriptor.HEAD_OFFSET, 64);

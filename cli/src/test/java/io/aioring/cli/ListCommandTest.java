@@ -27,7 +27,14 @@ class ListCommandTest {
             assertEquals(0, run.exit(), run.err());
             final String line = run.out().lines().filter(l -> l.startsWith(ring.toString())).findFirst().orElseThrow();
             assertTrue(line.matches(".*\\s" + ProcessHandle.current().pid() + "\\s+running\\s+" + context.backend()
-                + "\\s+0 B\\s+0$"), line);
+                + "\\s+0 B\\s+0\\s+[0-9]+s\\s+\\S*java .*"), "age, and the producer's command line: " + line);
+            final InspectCommandTest.Run json = InspectCommandTest.run("ls", "--json", dir.toString());
+            assertEquals(0, json.exit(), json.err());
+            assertTrue(json.out().startsWith("[{\"path\":\"" + dir.resolve("live.ring") + "\",\"ring\":true,\"pid\":"
+                + ProcessHandle.current().pid() + ",\"engine\":\"running\",\"backend\":\"" + context.backend()
+                + "\",\"unread_bytes\":0,\"overflow_list\":0,\"command\":\""), json.out());
+            assertTrue(json.out().contains("{\"path\":\"" + dir.resolve("unfinished.ring") + "\",\"ring\":false,\"error\":"),
+                json.out());
             assertTrue(run.out().matches("(?s).*" + java.util.regex.Pattern.quote(dir.resolve("unfinished.ring").toString())
                 + "\\s+not a ring: [^\\n]*magic is 0.*"), run.out());
             assertFalse(run.out().contains("notes.txt"), run.out());

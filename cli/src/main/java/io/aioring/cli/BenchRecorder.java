@@ -51,6 +51,12 @@ final class BenchRecorder implements EventHandler {
     final Histogram writeLatency = new Histogram(MAX_NANOS, 3);
     /** user_data bit the bench sets on iocbs submitted during --ramp: counted, kept out of every figure. */
     static final long RAMP_BIT = 1L << 62;
+    /**
+     * The rest of bench's user data: the submitter's System.nanoTime() when it wrote the iocb (CLOCK_MONOTONIC, the
+     * same clock in every process of the machine), so that a reaper measures submit -> reaped without the timing
+     * attribute too, as fio always has clat.
+     */
+    static final long STAMP_MASK = RAMP_BIT - 1;
 
     long events;
     long rampEvents;
@@ -107,10 +113,11 @@ final class BenchRecorder implements EventHandler {
             overflowed++;
         }
         final long submit = TimingAttribute.submitNanos(event);
+        // The engine's accept time when the timing attribute was asked; else the submitter's own stamp.
+        final long submitToReaped = clamp(submit >= 0 ? now - submit : (now - event.userData()) & STAMP_MASK);
+        latency.recordValue(submitToReaped);
+        (write ? writeLatency : readLatency).recordValue(submitToReaped);
         if (submit >= 0) {
-            final long submitToReaped = clamp(now - submit);
-            latency.recordValue(submitToReaped);
-            (write ? writeLatency : readLatency).recordValue(submitToReaped);
             queue.recordValue(clamp(TimingAttribute.queueNanos(event)));
             service.recordValue(clamp(TimingAttribute.serviceNanos(event)));
         }

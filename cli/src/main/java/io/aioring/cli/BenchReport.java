@@ -112,22 +112,25 @@ final class BenchReport {
             directionLine(s, "read", reaped.reads, reaped.readErrors, reaped.readBytes, reaped.readLatency);
             directionLine(s, "write", reaped.writes, reaped.writeErrors, reaped.writeBytes, reaped.writeLatency);
         }
-        if (timing && reaped.latency.getTotalCount() > 0) {
+        if (reaped.latency.getTotalCount() > 0) {
             final Histogram h = reaped.latency;
-            s.append(String.format(Locale.ROOT, "  lat (usec) : min=%s, max=%s, avg=%.2f, stdev=%.2f   (submit -> reaped)%n",
-                us(h.getMinValue()), us(h.getMaxValue()), h.getMean() / 1000, h.getStdDeviation() / 1000));
+            s.append(String.format(Locale.ROOT, "  lat (usec) : min=%s, max=%s, avg=%.2f, stdev=%.2f   (submit -> reaped%s)%n",
+                us(h.getMinValue()), us(h.getMaxValue()), h.getMean() / 1000, h.getStdDeviation() / 1000,
+                timing ? "" : ", by bench's clock: ask for the timing attribute for the engine's queue and service"));
             s.append("  lat percentiles (usec):\n");
             for (int i = 0; i < PERCENTILES.length; i++) {
                 s.append(i % 4 == 0 ? "   | " : " ");
                 s.append(String.format(Locale.ROOT, "%6.2fth=[%6s]", PERCENTILES[i], us(h.getValueAtPercentile(PERCENTILES[i]))));
                 s.append(i % 4 == 3 || i == PERCENTILES.length - 1 ? "\n" : ",");
             }
-            s.append(String.format(Locale.ROOT, "  queue (usec)  : p50=%s, p99=%s, max=%s   (submit -> handed to the kernel or a worker)%n",
-                us(reaped.queue.getValueAtPercentile(50)), us(reaped.queue.getValueAtPercentile(99)), us(reaped.queue.getMaxValue())));
-            s.append(String.format(Locale.ROOT, "  service (usec): p50=%s, p99=%s, max=%s   (handed over -> completion seen)%n",
-                us(reaped.service.getValueAtPercentile(50)), us(reaped.service.getValueAtPercentile(99)), us(reaped.service.getMaxValue())));
+            if (timing) {
+                s.append(String.format(Locale.ROOT, "  queue (usec)  : p50=%s, p99=%s, max=%s   (submit -> handed to the kernel or a worker)%n",
+                    us(reaped.queue.getValueAtPercentile(50)), us(reaped.queue.getValueAtPercentile(99)), us(reaped.queue.getMaxValue())));
+                s.append(String.format(Locale.ROOT, "  service (usec): p50=%s, p99=%s, max=%s   (handed over -> completion seen)%n",
+                    us(reaped.service.getValueAtPercentile(50)), us(reaped.service.getValueAtPercentile(99)), us(reaped.service.getMaxValue())));
+            }
         } else {
-            s.append("  lat        : not measured (ask for the timing attribute: --attrs timing)\n");
+            s.append("  lat        : not measured (no event reaped in the run)\n");
         }
         if (pageCache) {
             final long reads = reaped.hits + reaped.partials + reaped.misses;
@@ -160,7 +163,7 @@ final class BenchReport {
                                final Histogram latency) {
         s.append(String.format(Locale.ROOT, "  %-11s: iops=%,.0f, bw=%.1f MiB/s, %,d ios, %,d errors", name,
             (ios - errors) / seconds(), bytes / seconds() / (1 << 20), ios, errors));
-        if (timing && latency.getTotalCount() > 0) {
+        if (latency.getTotalCount() > 0) {
             s.append(String.format(Locale.ROOT, ", lat (usec) p50=%s, p99=%s, max=%s", us(latency.getValueAtPercentile(50)),
                 us(latency.getValueAtPercentile(99)), us(latency.getMaxValue())));
         }
@@ -204,8 +207,10 @@ final class BenchReport {
             j.writeNumberField("errors", reaped.errors);
             j.writeStringField("first_error", reaped.errors > 0 ? Errno.describeResult(reaped.firstError) : "");
             j.writeNumberField("bytes", reaped.bytes);
-            if (timing && reaped.latency.getTotalCount() > 0) {
+            if (reaped.latency.getTotalCount() > 0) {
                 summary(j, "latency_ns", reaped.latency);
+            }
+            if (timing && reaped.queue.getTotalCount() > 0) {
                 summary(j, "queue_ns", reaped.queue);
                 summary(j, "service_ns", reaped.service);
             }
@@ -280,7 +285,7 @@ final class BenchReport {
         decimal(j, "iops", (ios - errors) / seconds(), 1);
         decimal(j, "bw_bytes", bytes / seconds(), 1);
         j.writeNumberField("runtime_ms", engine.elapsedNanos() / 1_000_000);
-        if (timing && latency.getTotalCount() > 0) {
+        if (latency.getTotalCount() > 0) {
             j.writeObjectFieldStart("lat_ns");
             j.writeNumberField("min", latency.getMinValue());
             j.writeNumberField("max", latency.getMaxValue());

@@ -146,13 +146,14 @@ final class BenchWorkload {
             }
             if (room > 0) {
                 writer.reset();
+                final long stamp = System.nanoTime() & BenchRecorder.STAMP_MASK;
                 for (int i = 0; i < room; i++) {
                     final long offset = options.workload().sequential() ? (sequential++ % blocks) * bs : random.nextLong(blocks) * bs;
                     final boolean read = !options.workload().writes()
                         || (options.workload() == BenchOptions.Workload.randrw && random.nextInt(100) < options.readPercent());
                     final long buffer = buffers + ((submitted + i) % queueDepth) * bs;
                     writer.iocb(read ? Opcode.PREAD : Opcode.PWRITE, fd, offset, buffer, (int) bs, 0, 0,
-                        (submitted + i) | userDataBits);
+                        stamp | userDataBits);
                     for (final int id : options.attributeIds()) {
                         writer.attribute(id, 0);
                     }

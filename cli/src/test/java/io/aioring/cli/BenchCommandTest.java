@@ -475,6 +475,23 @@ class BenchCommandTest {
         }
     }
 
+    /** Without the timing attribute bench still measures submit -> reaped, by its own clock, as fio always has clat. */
+    @Test
+    @Timeout(120)
+    void latencyIsMeasuredWithoutAttributesToo() throws Exception {
+        final Path file = dir.resolve("plain.dat");
+        final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--file", file.toString(), "--size", "4m",
+            "--ios", "3000", "--qd", "8", "--attrs", "none", "--json");
+        assertEquals(0, run.exit(), run.err() + run.out());
+        final com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out());
+        final com.fasterxml.jackson.databind.JsonNode lat = json.get("read").get("lat_ns");
+        assertEquals(3000, lat.get("N").asLong(), run.out());
+        assertTrue(lat.get("min").asLong() > 0 && lat.get("max").asLong() < 60_000_000_000L, run.out());
+        final InspectCommandTest.Run text = InspectCommandTest.run("bench", "--file", file.toString(), "--size", "4m",
+            "--ios", "1000", "--attrs", "none");
+        assertTrue(text.out().contains("(submit -> reaped, by bench's clock"), text.out());
+    }
+
     /** --cold evicts the file's pages first: the page-cache attribute then sees misses where a warm run sees hits. */
     @Test
     @Timeout(120)

@@ -171,18 +171,27 @@ final class BenchReport {
     }
 
     /**
-     * The report as one line of JSON, fio-style: the version, when it ran and the options first, then the figures
-     * (flat, as before), then "read" and "write" apart, each with its latency's percentiles and histogram bins.
+     * The report as one line of JSON in fio's shape, so that fio's tools read it: "fio version", the time, "global
+     * options" by fio's names, and a "jobs" array of one job with "read", "write" and "trim" (io_bytes, bw, iops,
+     * runtime, total_ios, slat_ns, clat_ns and lat_ns with percentiles and bins), usr_cpu, sys_cpu, ctx and the
+     * iodepth levels; then bench's own section, "aioring" (its options, the attributes' figures, the engine's).
      */
     String json() {
         final StringWriter text = new StringWriter();
         try (JsonGenerator j = new JsonFactory().createGenerator(text)) {
             j.writeStartObject();
-            j.writeStringField("aioring_version", AioringCommand.Version.number());
+            j.writeStringField("fio version", "aioring-bench-" + AioringCommand.Version.number());
             final Instant now = Instant.now();
             j.writeNumberField("timestamp", now.getEpochSecond());
             j.writeNumberField("timestamp_ms", now.toEpochMilli());
             j.writeStringField("time", now.toString());
+            j.writeFieldName("global options");
+            fioOptions(j);
+            j.writeArrayFieldStart("jobs");
+            job(j);
+            j.writeEndArray();
+            j.writeObjectFieldStart("aioring");
+            j.writeStringField("aioring_version", AioringCommand.Version.number());
             options(j);
             j.writeStringField("workload", bench.workload().name());
             j.writeStringField("file", file.toString());
@@ -234,8 +243,7 @@ final class BenchReport {
             j.writeNumberField("busy_rejections", engine.busy());
             j.writeNumberField("left_at_destroy", leftAtDestroy);
             j.writeNumberField("counter_wraps", engine.wraps());
-            direction(j, "read", reaped.reads, reaped.readErrors, reaped.readBytes, reaped.readLatency);
-            direction(j, "write", reaped.writes, reaped.writeErrors, reaped.writeBytes, reaped.writeLatency);
+            j.writeEndObject();
             j.writeEndObject();
         } catch (final IOException e) {
             throw new java.io.UncheckedIOException(e); // a StringWriter does not fail
@@ -243,7 +251,63 @@ final class BenchReport {
         return text.toString();
     }
 
-    /** What the run was asked, resolved: fio's "global options". */
+    /** The job's options by fio's names (values as strings, as fio writes them). */
+    private void fioOptions(final JsonGenerator j) throws IOException {
+        j.writeStartObject();
+        j.writeStringField("filename", file.toString());
+        j.writeStringField("rw", bench.workload().name());
+        if (bench.workload() == BenchOptions.Workload.randrw) {
+            j.writeStringField("rwmixread", Integer.toString(bench.readPercent()));
+        }
+        j.writeStringField("bs", Long.toString(bs));
+        j.writeStringField("size", Long.toString(fileSize));
+        j.writeStringField("iodepth", Integer.toString(bench.queueDepth()));
+        if (bench.ioLimit() != null) {
+            j.writeStringField("number_ios", Long.toString(bench.ioLimit()));
+        } else {
+            j.writeStringField("runtime", bench.durationNanos() / 1_000_000 + "ms");
+            j.writeStringField("time_based", "1");
+        }
+        j.writeStringField("ramp_time", bench.rampNanos() / 1_000_000 + "ms");
+        j.writeStringField("direct", bench.direct() ? "1" : "0");
+        j.writeStringField("ioengine", "aioring");
+        j.writeEndObject();
+    }
+
+    /** The one job, as fio's. */
+    private void job(final JsonGenerator j) throws IOException {
+        j.writeStartObject();
+        j.writeStringField("jobname", bench.workload().name());
+        j.writeNumberField("groupid", 0);
+        j.writeNumberField("error", reaped.errors > 0 ? (int) -reaped.firstError : 0);
+        j.writeNumberField("elapsed", Math.round(seconds()));
+        j.writeFieldName("job options");
+        fioOptions(j);
+        direction(j, "read", reaped.reads, reaped.readErrors, reaped.readBytes, reaped.readLatency);
+        direction(j, "write", reaped.writes, reaped.writeErrors, reaped.writeBytes, reaped.writeLatency);
+        direction(j, "trim", 0, 0, 0, new Histogram(3));
+        j.writeNumberField("job_runtime", engine.elapsedNanos() / 1_000_000);
+        final double cpuSeconds = Math.max(seconds(), 1e-9) * ProcessCpu.TICKS_PER_SECOND;
+        decimal(j, "usr_cpu", 100.0 * engine.cpu().userTicks() / cpuSeconds, 6);
+        decimal(j, "sys_cpu", 100.0 * engine.cpu().systemTicks() / cpuSeconds, 6);
+        j.writeNumberField("ctx", engine.cpu().switches());
+        j.writeNumberField("majf", 0);
+        j.writeNumberField("minf", 0);
+        // fio's iodepth_level: the share of submits that found each depth in flight, in percent.
+        j.writeObjectFieldStart("iodepth_level");
+        long all = 0;
+        for (final long n : engine.depths()) {
+            all += n;
+        }
+        final String[] levels = {"1", "2", "4", "8", "16", "32", ">=64"};
+        for (int i = 0; i < levels.length; i++) {
+            decimal(j, levels[i], all == 0 ? 0 : 100.0 * engine.depths()[i] / all, 6);
+        }
+        j.writeEndObject();
+        j.writeEndObject();
+    }
+
+    /** What the run was asked, resolved, by bench's names. */
     private void options(final JsonGenerator j) throws IOException {
         j.writeObjectFieldStart("options");
         j.writeStringField("rw", bench.workload().name());
@@ -275,23 +339,41 @@ final class BenchReport {
         j.writeEndObject();
     }
 
-    /** Reads or writes alone, as fio's job sections: ios, bytes, rates, and the latency with its bins. */
+    /**
+     * Reads, writes or trims alone, as fio's job sections: bytes, rates, ios, and the latencies — clat_ns and lat_ns
+     * both submit -> reaped (bench's submit is its write of the iocb, so fio's slat is that of the engine's queue,
+     * given with the timing attribute, else zero) — with percentiles and bins.
+     */
     private void direction(final JsonGenerator j, final String name, final long ios, final long errors, final long bytes,
                            final Histogram latency) throws IOException {
         j.writeObjectFieldStart(name);
-        j.writeNumberField("total_ios", ios);
-        j.writeNumberField("errors", errors);
         j.writeNumberField("io_bytes", bytes);
-        decimal(j, "iops", (ios - errors) / seconds(), 1);
-        decimal(j, "bw_bytes", bytes / seconds(), 1);
-        j.writeNumberField("runtime_ms", engine.elapsedNanos() / 1_000_000);
-        if (latency.getTotalCount() > 0) {
-            j.writeObjectFieldStart("lat_ns");
-            j.writeNumberField("min", latency.getMinValue());
-            j.writeNumberField("max", latency.getMaxValue());
-            decimal(j, "mean", latency.getMean(), 1);
-            decimal(j, "stddev", latency.getStdDeviation(), 1);
-            j.writeNumberField("N", latency.getTotalCount());
+        j.writeNumberField("io_kbytes", bytes / 1024);
+        j.writeNumberField("bw_bytes", Math.round(bytes / Math.max(seconds(), 1e-9)));
+        j.writeNumberField("bw", Math.round(bytes / 1024.0 / Math.max(seconds(), 1e-9)));
+        decimal(j, "iops", (ios - errors) / Math.max(seconds(), 1e-9), 6);
+        j.writeNumberField("runtime", ios == 0 ? 0 : engine.elapsedNanos() / 1_000_000);
+        j.writeNumberField("total_ios", ios);
+        j.writeNumberField("short_ios", 0);
+        j.writeNumberField("drop_ios", 0);
+        // fio's slat: the engine's queue time, for the run as a whole (the timing attribute's, when asked).
+        latency(j, "slat_ns", timing && ios > 0 ? reaped.queue : new Histogram(3), false);
+        latency(j, "clat_ns", latency, true);
+        latency(j, "lat_ns", latency, true);
+        j.writeEndObject();
+    }
+
+    /** One of fio's latency objects; with {@code detail}, its percentiles and histogram bins too. */
+    private static void latency(final JsonGenerator j, final String name, final Histogram latency, final boolean detail)
+        throws IOException {
+        final boolean any = latency.getTotalCount() > 0;
+        j.writeObjectFieldStart(name);
+        j.writeNumberField("min", any ? latency.getMinValue() : 0);
+        j.writeNumberField("max", any ? latency.getMaxValue() : 0);
+        decimal(j, "mean", any ? latency.getMean() : 0, 6);
+        decimal(j, "stddev", any ? latency.getStdDeviation() : 0, 6);
+        j.writeNumberField("N", latency.getTotalCount());
+        if (detail && any) {
             j.writeObjectFieldStart("percentile");
             for (final double p : PERCENTILES) {
                 j.writeNumberField(String.format(Locale.ROOT, "%.6f", p), latency.getValueAtPercentile(p));
@@ -302,7 +384,6 @@ final class BenchReport {
             for (final HistogramIterationValue bucket : latency.recordedValues()) {
                 j.writeNumberField(Long.toString(bucket.getValueIteratedTo()), bucket.getCountAtValueIteratedTo());
             }
-            j.writeEndObject();
             j.writeEndObject();
         }
         j.writeEndObject();

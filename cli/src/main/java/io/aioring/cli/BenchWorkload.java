@@ -31,8 +31,17 @@ final class BenchWorkload {
      * @param overflowed   events that waited on the overflow list
      * @param wraps        times the ring's tail counter wrapped past 2^32
      * @param posted       events posted into the ring
+     * @param depths       how often the submitter found each in-flight depth, as fio's iodepth levels: 1, 2, 4, 8,
+     *                     16, 32 and 64 or more (each level counts the depths from it up to the next)
+     * @param cpu          what this process (the engine and the submitter) used in the measured window
      */
-    record EngineSide(long submitted, long rampSubmitted, long elapsedNanos, long busy, long overflowed, long wraps, long posted) {
+    record EngineSide(long submitted, long rampSubmitted, long elapsedNanos, long busy, long overflowed, long wraps, long posted,
+                      long[] depths, ProcessCpu cpu) {
+    }
+
+    /** @return fio's iodepth level of {@code depth}: 0 for 1, 1 for 2-3, ... 6 for 64 and more */
+    static int depthLevel(final long depth) {
+        return depth <= 1 ? 0 : Math.min(6, 63 - Long.numberOfLeadingZeros(depth));
     }
 
     private final BenchOptions options;
@@ -104,6 +113,8 @@ final class BenchWorkload {
         long deadline = start + options.durationNanos();
         long nextProgress = start + 1_000_000_000L;
         long lastProgressCompleted = 0;
+        final long[] depths = new long[7];
+        ProcessCpu cpuAtStart = ramping ? null : ProcessCpu.now();
         long nextReaperCheck = System.nanoTime() + REAPER_CHECK_NANOS;
         int lastHead = context.ring().head();
         long headMovedAt = System.nanoTime();
@@ -133,6 +144,7 @@ final class BenchWorkload {
                 start = System.nanoTime();
                 deadline = start + options.durationNanos();
                 nextProgress = start + 1_000_000_000L;
+                cpuAtStart = ProcessCpu.now();
                 lastProgressCompleted = context.completed();
                 continue;
             }
@@ -141,6 +153,9 @@ final class BenchWorkload {
             final long inFlight = callerReaps ? submitted - callerReaped()
                 : submitted - context.completed() + unreadBytes / eventSpan + context.overflowLength();
             long room = Math.min(queueDepth - inFlight, 256);
+            if (!ramping) {
+                depths[depthLevel(inFlight)]++;
+            }
             if (ioLimit != null && !ramping) {
                 room = Math.min(room, ioLimit - (submitted - rampSubmitted));
             }
@@ -206,7 +221,9 @@ final class BenchWorkload {
             err.flush();
         }
         final ContextArea area = new ContextArea(context.ring().buffer());
-        return new EngineSide(submitted - rampSubmitted, rampSubmitted, elapsed, area.busyRejections(), area.eventsOverflowed(), wraps, area.eventsPosted());
+        final ProcessCpu cpu = cpuAtStart == null ? new ProcessCpu(0, 0, 0) : ProcessCpu.now().since(cpuAtStart);
+        return new EngineSide(submitted - rampSubmitted, rampSubmitted, elapsed, area.busyRejections(), area.eventsOverflowed(), wraps,
+            area.eventsPosted(), depths, cpu);
     }
 
     /** @return the ring bytes one event of this run takes (a read's; a write's page-cache record is smaller) */

@@ -31,7 +31,8 @@ class BenchCommandTest {
         final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--duration", "1500ms", "--size", "16m", "--json");
         assertEquals(0, run.exit(), run.err() + run.out());
         final String json = run.out().trim();
-        assertTrue(json.startsWith("{\"aioring_version\":") && json.contains("\"workload\":\"randread\"") && json.endsWith("}"), json);
+        assertTrue(json.startsWith("{\"fio version\":\"aioring-bench-") && json.contains("\"workload\":\"randread\"")
+            && json.endsWith("}"), json);
         assertEquals(1, json.lines().count());
         assertTrue(number(json, "iops") > 0);
         assertEquals(number(json, "submitted"), number(json, "reaped"), "every iocb reaped once");
@@ -94,19 +95,38 @@ class BenchCommandTest {
             "--rw", "randrw", "--rwmixread", "50", "--ios", "4000", "--qd", "8", "--json");
         assertEquals(0, run.exit(), run.err() + run.out());
         final com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out());
-        assertFalse(json.get("aioring_version").asText().isEmpty());
+        assertTrue(json.get("fio version").asText().startsWith("aioring-bench-"), json.toString());
         assertTrue(json.get("timestamp_ms").asLong() >= before && json.get("timestamp_ms").asLong() <= System.currentTimeMillis());
-        assertEquals("randrw", json.get("options").get("rw").asText());
-        assertEquals(50, json.get("options").get("rwmixread").asInt());
-        assertEquals(4000, json.get("options").get("ios").asLong());
-        final com.fasterxml.jackson.databind.JsonNode read = json.get("read");
-        final com.fasterxml.jackson.databind.JsonNode write = json.get("write");
+        final com.fasterxml.jackson.databind.JsonNode aioring = json.get("aioring");
+        assertFalse(aioring.get("aioring_version").asText().isEmpty());
+        assertEquals("randrw", aioring.get("options").get("rw").asText());
+        assertEquals(50, aioring.get("options").get("rwmixread").asInt());
+        assertEquals(4000, aioring.get("options").get("ios").asLong());
+        // fio's shape: one job, its options by fio's names, read and write with fio's fields.
+        assertEquals("randrw", json.get("global options").get("rw").asText());
+        assertEquals("4000", json.get("global options").get("number_ios").asText());
+        assertEquals(1, json.get("jobs").size());
+        final com.fasterxml.jackson.databind.JsonNode job = json.get("jobs").get(0);
+        assertEquals("randrw", job.get("jobname").asText());
+        assertEquals(0, job.get("error").asInt());
+        assertTrue(job.get("usr_cpu").asDouble() + job.get("sys_cpu").asDouble() > 0, job.toString());
+        assertTrue(job.get("ctx").asLong() > 0, job.toString());
+        double levels = 0;
+        for (final var level : job.get("iodepth_level").properties()) {
+            levels += level.getValue().asDouble();
+        }
+        assertEquals(100, levels, 0.01, "iodepth levels add up to 100 %: " + job.get("iodepth_level"));
+        final com.fasterxml.jackson.databind.JsonNode read = job.get("read");
+        final com.fasterxml.jackson.databind.JsonNode write = job.get("write");
+        assertEquals(0, job.get("trim").get("total_ios").asLong());
         assertEquals(4000, read.get("total_ios").asLong() + write.get("total_ios").asLong());
         assertTrue(read.get("total_ios").asLong() > 1500 && write.get("total_ios").asLong() > 1500, json.toString());
         assertEquals(read.get("total_ios").asLong() * 4096, read.get("io_bytes").asLong());
         assertEquals(write.get("total_ios").asLong() * 4096, write.get("io_bytes").asLong());
-        assertEquals(json.get("reaped").asLong(), 4000);
+        assertEquals(aioring.get("reaped").asLong(), 4000);
+        assertEquals(read.get("io_bytes").asLong() / 1024, read.get("io_kbytes").asLong());
         for (final com.fasterxml.jackson.databind.JsonNode direction : new com.fasterxml.jackson.databind.JsonNode[] {read, write}) {
+            assertEquals(direction.get("lat_ns").get("N").asLong(), direction.get("clat_ns").get("N").asLong());
             final com.fasterxml.jackson.databind.JsonNode lat = direction.get("lat_ns");
             assertEquals(direction.get("total_ios").asLong(), lat.get("N").asLong());
             assertTrue(lat.get("percentile").get("50.000000").asLong() > 0);
@@ -484,7 +504,7 @@ class BenchCommandTest {
             "--ios", "3000", "--qd", "8", "--attrs", "none", "--json");
         assertEquals(0, run.exit(), run.err() + run.out());
         final com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out());
-        final com.fasterxml.jackson.databind.JsonNode lat = json.get("read").get("lat_ns");
+        final com.fasterxml.jackson.databind.JsonNode lat = json.get("jobs").get(0).get("read").get("lat_ns");
         assertEquals(3000, lat.get("N").asLong(), run.out());
         assertTrue(lat.get("min").asLong() > 0 && lat.get("max").asLong() < 60_000_000_000L, run.out());
         final InspectCommandTest.Run text = InspectCommandTest.run("bench", "--file", file.toString(), "--size", "4m",

@@ -60,6 +60,10 @@ class WakeUpTest {
     @Timeout(60)
     void destroyWakesEverySleeper() throws Exception {
         final ContextFixture f = new ContextFixture(TestBackend.params());
+        // The futex sleep is bounded by the heartbeat period (100 ms) so that an engine's death is seen; a destroy
+        // on a loaded machine can take longer than that to reach its wake, and the sleep would end by its bound,
+        // not by the wake. The reapers read the period when they open: 30 s here leaves only the wake to end it.
+        f.context.ring().buffer().putIntVolatile(ContextDescriptor.HEARTBEAT_PERIOD_OFFSET, 30_000);
         try (ContextReaper onFutex = ContextReaper.open(f.context.ringPath());
              ContextReaper onEventfd = ContextReaper.open(f.context.ringPath())) {
             for (int i = 0; i < 10 && onEventfd.await(ContextReaper.WaitMode.EVENTFD, 0); i++) {

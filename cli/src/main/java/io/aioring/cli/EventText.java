@@ -43,6 +43,38 @@ final class EventText {
         return s.toString();
     }
 
+    /** The event at {@code index} as a JSON object (or {"malformed": why}). */
+    void json(final com.fasterxml.jackson.core.JsonGenerator j, final DirectBuffer buffer, final int index, final int length)
+        throws java.io.IOException {
+        j.writeStartObject();
+        try {
+            view.wrap(buffer, index, length);
+        } catch (final EventFormatException e) {
+            j.writeStringField("malformed", e.getMessage());
+            j.writeEndObject();
+            return;
+        }
+        j.writeStringField("sequence", Long.toUnsignedString(view.sequence()));
+        j.writeNumberField("user_data", view.userData());
+        j.writeStringField("opcode", Opcode.name(view.opcode()));
+        j.writeNumberField("result", view.result());
+        if (view.result() < 0 && view.result() >= -4095) {
+            j.writeStringField("error", Errno.name((int) -view.result()));
+        }
+        j.writeBooleanField("more", (view.flags() & EventDescriptor.FLAG_MORE) != 0);
+        j.writeBooleanField("overflowed", (view.flags() & EventDescriptor.FLAG_OVERFLOWED) != 0);
+        j.writeArrayFieldStart("attributes");
+        for (int at = view.firstAttribute(), i = 0; i < view.attributeCount(); i++, at = view.nextAttribute(at)) {
+            j.writeStartObject();
+            j.writeNumberField("id", view.attributeId(at));
+            j.writeStringField("status", AttributeRecordDescriptor.statusName(view.attributeStatus(at)));
+            j.writeStringField("text", attribute(at));
+            j.writeEndObject();
+        }
+        j.writeEndArray();
+        j.writeEndObject();
+    }
+
     private static String result(final long result) {
         return result < 0 && result >= -4095 ? result + " " + Errno.name((int) -result) : Long.toString(result);
     }

@@ -42,6 +42,9 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--count", paramLabel = "N", description = "with --watch: stop after N inspections")
     Integer count;
 
+    @Option(names = "--json", description = "print the inspection as one line of JSON")
+    boolean json;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -73,6 +76,9 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     private int inspect() {
+        if (json) {
+            return inspectJson();
+        }
         final PrintWriter out = spec.commandLine().getOut();
         try (RingFile ringFile = RingFile.open(file, ContextDescriptor.KNOWN_INCOMPAT_FEATURES)) {
             final Ring ring = ringFile.ring();
@@ -138,6 +144,116 @@ final class InspectCommand implements Callable<Integer> {
         }
     }
 
+    /** The inspection as one line of JSON: the header, the producer, the context's counters, the unread records. */
+    private int inspectJson() {
+        final PrintWriter out = spec.commandLine().getOut();
+        final java.io.StringWriter text = new java.io.StringWriter();
+        try (RingFile ringFile = RingFile.open(file, ContextDescriptor.KNOWN_INCOMPAT_FEATURES);
+             com.fasterxml.jackson.core.JsonGenerator j = new com.fasterxml.jackson.core.JsonFactory().createGenerator(text)) {
+            final Ring ring = ringFile.ring();
+            final int head = ring.head();
+            final int tail = ring.tail();
+            final int flags = ring.flags();
+            j.writeStartObject();
+            j.writeStringField("ring", file.toString());
+            j.writeStringField("magic", Ring.describeMagic(ring.buffer().getLong(RingDescriptor.MAGIC_OFFSET)));
+            j.writeNumberField("compat_features", ring.compatFeatures());
+            j.writeNumberField("incompat_features", ring.incompatFeatures());
+            j.writeNumberField("data_length", ring.dataLength());
+            final ContextArea area = (ring.compatFeatures() & ContextDescriptor.COMPAT_CONTEXT_AREA) != 0
+                ? new ContextArea(ring.buffer()) : null;
+            j.writeNumberField("producer_pid", ring.producerPid());
+            final long heartbeat = ring.heartbeat();
+            j.writeNumberField("heartbeat_age_ms", heartbeat == 0 ? -1 : Math.max(0, (System.nanoTime() - heartbeat) / 1_000_000));
+            if (area != null) {
+                j.writeStringField("engine", EngineState.of(ring, area, System.nanoTime()).name().toLowerCase(java.util.Locale.ROOT));
+            }
+            j.writeNumberField("flags", flags);
+            j.writeArrayFieldStart("flag_names");
+            for (final String name : flagNames(flags).replaceAll("[\\[\\]]", "").split(", ")) {
+                if (!name.isEmpty()) {
+                    j.writeString(name);
+                }
+            }
+            j.writeEndArray();
+            if (area != null) {
+                final Counters counters = Counters.read(area);
+                j.writeObjectFieldStart("context");
+                j.writeNumberField("submitted", counters.submitted());
+                j.writeNumberField("posted", counters.posted());
+                j.writeNumberField("overflowed", counters.overflowed());
+                j.writeNumberField("overflow_list", counters.onList());
+                j.writeNumberField("busy_rejections", counters.busy());
+                j.writeStringField("reaped_sequence", Long.toUnsignedString(counters.reaped()));
+                j.writeNumberField("overflow_volatile", area.overflowVolatile());
+                j.writeNumberField("workers", area.workers());
+                j.writeNumberField("max_in_flight", area.maxInFlight());
+                j.writeNumberField("overflow_bound", area.overflowBound());
+                j.writeEndObject();
+            }
+            j.writeStringField("head", Integer.toUnsignedString(head));
+            j.writeStringField("tail", Integer.toUnsignedString(tail));
+            final int unread = tail - head;
+            if (unread < 0 || unread > ring.dataLength()) {
+                j.writeStringField("unread", "impossible");
+            } else {
+                j.writeNumberField("unread_bytes", unread);
+                final RingObserver observer = new RingObserver(ring);
+                final EventText events = new EventText();
+                final long[] count = {0};
+                j.writeArrayFieldStart("records");
+                while (observer.cursor() - tail < 0) {
+                    final int before = observer.cursor();
+                    if (observer.poll((type, buffer, index, length) -> {
+                        if (count[0]++ < records) {
+                            try {
+                                j.writeStartObject();
+                                j.writeNumberField("type", Integer.toUnsignedLong(type));
+                                j.writeNumberField("length", length);
+                                if (type == io.aioring.abi.layout.EventDescriptor.RECORD_TYPE) {
+                                    j.writeFieldName("event");
+                                    events.json(j, buffer, index, length);
+                                }
+                                j.writeEndObject();
+                            } catch (final java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        }
+                    }, Integer.MAX_VALUE) == 0 && observer.cursor() == before) {
+                        break;
+                    }
+                }
+                j.writeEndArray();
+                j.writeNumberField("records_seen", count[0]);
+            }
+            j.writeEndObject();
+        } catch (final java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        out.println(text);
+        out.flush();
+        return 0;
+    }
+
+    /** The context's counters as one snapshot. */
+    private record Counters(long reaped, long posted, long overflowed, long onList, long busy, long submitted) {
+        /**
+         * Reads them against the order the words are written (an iocb is submitted before its event is posted, an
+         * event is posted before a reaper raises reaped_sequence past it): what is shown never has more reaped than
+         * posted, or more posted than submitted, however busy the context is.
+         */
+        static Counters read(final ContextArea area) {
+            final long reaped = area.reapedSequence();
+            java.lang.invoke.VarHandle.acquireFence();
+            final long posted = area.eventsPosted();
+            final long overflowed = area.eventsOverflowed();
+            final long onList = Integer.toUnsignedLong(area.overflowLength());
+            final long busy = area.busyRejections();
+            java.lang.invoke.VarHandle.acquireFence();
+            return new Counters(reaped, posted, overflowed, onList, busy, area.iocbsSubmitted());
+        }
+    }
+
     /** The producer's pid and heartbeat, and (for a context's ring) the engine's state by the shared rule. */
     private static String producer(final Ring ring, final ContextArea area) {
         final int pid = ring.producerPid();
@@ -165,19 +281,9 @@ final class InspectCommand implements Callable<Integer> {
             case 0 -> "not recorded (a context from before the backend field)";
             default -> "unknown value " + Integer.toUnsignedString(backend);
         });
-        // One snapshot, read against the order the words are written (an iocb is submitted before its event is posted,
-        // an event is posted before a reaper raises reaped_sequence past it): what is printed never shows more
-        // reaped than posted, or more posted than submitted, however busy the context is.
-        final long reaped = area.reapedSequence();
-        java.lang.invoke.VarHandle.acquireFence();
-        final long posted = area.eventsPosted();
-        final long overflowed = area.eventsOverflowed();
-        final long onList = Integer.toUnsignedLong(area.overflowLength());
-        final long busy = area.busyRejections();
-        java.lang.invoke.VarHandle.acquireFence();
-        final long submitted = area.iocbsSubmitted();
+        final Counters counters = Counters.read(area);
         out.printf("events      %,d submitted, %,d posted, %,d went through the overflow list, %,d on it now, %,d busy rejections%n",
-            submitted, posted, overflowed, onList, busy);
+            counters.submitted(), counters.posted(), counters.overflowed(), counters.onList(), counters.busy());
         try {
             final String socket = area.socketPath();
             if (socket != null) {
@@ -187,7 +293,7 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("eventfd     %s%n", Printable.of(String.valueOf(e.getMessage())));
         }
         out.printf("reaped      %s (reaped_sequence: one past the highest event sequence reapers have claimed)%n",
-            Long.toUnsignedString(reaped));
+            Long.toUnsignedString(counters.reaped()));
         try {
             final String overflowFile = area.overflowPath();
             if (overflowFile != null) {

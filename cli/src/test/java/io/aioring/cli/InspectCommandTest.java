@@ -149,6 +149,17 @@ class InspectCommandTest {
             assertTrue(run.out().matches("(?s).*seq 0 user_data 1000 pread result 4096 \\[timing: queue [0-9.]+ [num]?s, "
                 + "service [0-9.]+ [num]?s\\] \\[page-cache: hit\\].*"), run.out());
             assertTrue(run.out().contains("seq 1 user_data 1001 pread result -9 EBADF"), run.out());
+            final Run asJson = run("inspect", ring.toString(), "--json");
+            assertEquals(0, asJson.exit(), asJson.err());
+            final com.fasterxml.jackson.databind.JsonNode inspected = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(asJson.out());
+            assertEquals(2, inspected.get("context").get("submitted").asLong(), asJson.out());
+            assertEquals("running", inspected.get("engine").asText());
+            final com.fasterxml.jackson.databind.JsonNode first = inspected.get("records").get(0).get("event");
+            assertEquals("pread", first.get("opcode").asText());
+            assertEquals(4096, first.get("result").asLong());
+            assertEquals("page-cache: hit", first.get("attributes").get(1).get("text").asText(), asJson.out());
+            assertEquals("EBADF", inspected.get("records").get(1).get("event").get("error").asText(), asJson.out());
             final Run watched = run("inspect", ring.toString(), "--records", "0", "--watch", "50ms", "--count", "3");
             assertEquals(0, watched.exit(), watched.err());
             assertEquals(3, watched.out().lines().filter(l -> l.startsWith("--- ")).count(), watched.out());

@@ -220,13 +220,14 @@ final class ChannelEngine {
 
     private void reap() {
         reaping.get()[0] = true;
-        while (!closed) {
+        while (!closed && !context.isDestroyed()) {
             try {
                 context.getevents(1, Integer.MAX_VALUE, 100_000_000L, onEvent);
             } catch (final RuntimeException e) {
-                if (!closed) {
-                    throw e;
+                if (closed || context.isDestroyed()) {
+                    return; // the JVM's exit hook destroyed the context: nothing more will complete
                 }
+                throw e;
             }
         }
     }

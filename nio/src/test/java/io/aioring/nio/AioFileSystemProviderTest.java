@@ -1,6 +1,7 @@
 package io.aioring.nio;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ class AioFileSystemProviderTest {
             assertTrue(log.contains("toFile 200000 back true"), log);
             assertTrue(log.contains("provider io.aioring.nio.AioFileSystemProvider"), log);
             assertTrue(log.contains("done"), log);
+            assertFalse(log.contains("Exception"), "a clean exit, the context destroyed by the exit hook: " + log);
         }
     }
 

@@ -15,7 +15,7 @@ version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -1)
 ./build -q deploy -DskipTests -DaltDeploymentRepository="check::default::file://$repo"
 
 fail() { echo "check-packaging: $*" >&2; exit 1; }
-for module in linux ring abi attributes; do
+for module in linux ring abi attributes nio; do
   dir=$repo/io/aioring/aioring-$module/$version
   for kind in "[0-9].jar" "-sources.jar" "-javadoc.jar" "[0-9].pom"; do
     compgen -G "$dir/aioring-$module-*$kind" >/dev/null || fail "aioring-$module has no *$kind in $dir"

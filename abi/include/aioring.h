@@ -207,17 +207,21 @@ static inline uint64_t aioring_record_sequence(const uint8_t *record, uint32_t s
 static inline uint32_t aioring_refuse_reaped(struct aioring *r, uint8_t *out, uint32_t copied) {
     uint64_t last = AIORING_SEQUENCE_NOT_IN_RING;
     uint32_t kept = 0;
+    int first = 1; /* the claim's first event: other reapers may have taken the file's events since our last claim */
     for (uint32_t o = 0; o < copied; ) {
         uint32_t span = AIORING_ALIGN8(aioring_u32(out + o));
         uint64_t seq = aioring_record_sequence(out + o, copied - o);
         if (seq != AIORING_SEQUENCE_NOT_IN_RING) {
             last = seq;
             if (r->copies_expected) {
-                /* 2.8: the file's sequences increase, by one but for events that found it full; copies come first */
+                /* 2.8: the file's sequences increase, within a claim by one but for events that found it full;
+                   copies come first */
                 uint64_t slack = aioring_u64(r->guard + AIORING_OFF_OVERFLOW_VOLATILE);
                 uint64_t prev = r->last_in_file;
+                int jump_allowed = first;
+                first = 0;
                 r->last_in_file = seq;
-                if ((prev != UINT64_MAX && (seq <= prev || seq - prev > slack + 1))
+                if ((prev != UINT64_MAX && (seq <= prev || (!jump_allowed && seq - prev > slack + 1)))
                     || (seq < r->floor && r->delivered_in_file)) {
                     r->refused++;
                     o += span;

@@ -44,6 +44,8 @@ final class SequenceGuard implements ClaimGuard {
 
     /** The overflow file: the last sequence seen there (its events are in list order: strictly increasing). */
     private long lastInFile = -1;
+    /** The next event is its claim's first: other reapers may have taken the file's events since this one's last. */
+    private boolean firstOfClaim = true;
     private boolean admittedInFile;
     /** Overflow-file records refused that no engine could have written: reported, not dropped silently. */
     private int impossible;
@@ -68,6 +70,7 @@ final class SequenceGuard implements ClaimGuard {
 
     @Override
     public void beforeClaim() {
+        firstOfClaim = true;
         if (area != null) {
             final long shared = area.reapedSequence();
             if (Long.compareUnsigned(shared, floor) > 0) {
@@ -109,12 +112,15 @@ final class SequenceGuard implements ClaimGuard {
     }
 
     /**
-     * The overflow file holds the overflow list in order: its sequences strictly increase, by one except where events
-     * found the file full ({@code overflow_volatile} of them at most). One that does not was written by someone
-     * else: the reaper reports it rather than dropping events silently behind it.
+     * The overflow file holds the overflow list in order: its sequences strictly increase, by one within a claim
+     * except where events found the file full ({@code overflow_volatile} of them at most); between two claims of this
+     * reaper, others may have taken any number. One that does not was written by someone else: the reaper reports it
+     * rather than dropping events silently behind it.
      */
     private boolean plausibleInFile(final long sequence) {
         final long previous = lastInFile;
+        final boolean first = firstOfClaim;
+        firstOfClaim = false;
         lastInFile = sequence;
         if (previous >= 0 && Long.compareUnsigned(sequence, previous) <= 0) {
             refuseImpossible("event sequence " + Long.toUnsignedString(sequence) + " in the overflow file does not "
@@ -123,7 +129,7 @@ final class SequenceGuard implements ClaimGuard {
         }
         final long after = previous >= 0 ? previous : floor - 1;
         final long slack = area == null ? 0 : Math.max(0, area.overflowVolatile());
-        if (after >= 0 && Long.compareUnsigned(sequence - after, slack + 1 + (previous >= 0 ? 0 : MAX_RING_EVENTS)) > 0) {
+        if (after >= 0 && Long.compareUnsigned(sequence - after, slack + 1 + (previous >= 0 && !first ? 0 : MAX_RING_EVENTS)) > 0) {
             refuseImpossible("event sequence " + Long.toUnsignedString(sequence) + " in the overflow file jumps past "
                 + Long.toUnsignedString(after) + " by more than the " + slack + " events that found the file full");
             return false;

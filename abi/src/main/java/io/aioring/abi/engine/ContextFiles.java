@@ -37,6 +37,8 @@ final class ContextFiles {
     final OwnDescriptors own;
     /** The threads' name prefix: aioring-PID-N. */
     final String name;
+    /** The overflow list's bound in force: overflow_bound, or less if the overflow file could not hold that many. */
+    int overflowBound;
     private final PreviousRing previous;
     /** Descriptors {@link #openFile} opened: the context's, closed by destroy. */
     private final Set<Integer> openedFiles = ConcurrentHashMap.newKeySet();
@@ -64,12 +66,17 @@ final class ContextFiles {
      */
     static ContextFiles create(final SetupValues params, final PreviousRing previous, final long heartbeatMillis,
                                final int largestEvent) {
-        final long overflowBytes = overflowFileBytes(params, largestEvent);
-        if (overflowBytes > RingDescriptor.MAX_DATA_LENGTH) {
-            throw new SetupException("overflow_bound", params.overflowBound() + " events (with max_in_flight "
-                + params.maxInFlight() + ") of up to " + largestEvent + " bytes need an overflow file of " + overflowBytes
-                + " bytes, over the largest ring (" + RingDescriptor.MAX_DATA_LENGTH + "): lower overflow_bound");
+        // The overflow file holds every event the list can hold. Where max_in_flight + overflow_bound of the largest
+        // events would need more than the largest ring, the list is bounded by the file instead (docs/abi.md 2.8).
+        final long span = eventSpan(largestEvent);
+        final long room = RingDescriptor.MAX_DATA_LENGTH / span - params.maxInFlight() - 1;
+        final int bound = (int) Math.min(params.overflowBound(), room);
+        if (bound < 1) {
+            throw new SetupException("max_in_flight", params.maxInFlight() + " iocbs of up to " + largestEvent
+                + " bytes of events need an overflow file over the largest ring (" + RingDescriptor.MAX_DATA_LENGTH
+                + "): lower max_in_flight or ask for smaller attributes");
         }
+        final long overflowBytes = overflowFileBytes(params.ringDataBytes(), params.maxInFlight(), bound, largestEvent);
         final int flags = params.flags();
         final boolean wantEventfd = (flags & SetupDescriptor.FLAG_EVENTFD) != 0;
         final boolean wantSocket = (flags & SetupDescriptor.FLAG_EVENTFD_SOCKET) != 0;
@@ -138,13 +145,14 @@ final class ContextFiles {
             throw partial.abandon(e, false);
         }
         final ContextFiles files = new ContextFiles(ringFile, overflowFile, arena, eventfd, server, own, name, previous);
+        files.overflowBound = bound;
         own.add(eventfd);
         own.add(ringFile.descriptor());
         own.add(overflowFile.descriptor());
         boolean takenOver = false;
         try {
             final ContextArea area = new ContextArea(ringFile.ring().buffer());
-            area.writeSetup(flags, params.workers(), params.maxInFlight(), params.overflowBound(), (int) heartbeatMillis,
+            area.writeSetup(flags, params.workers(), params.maxInFlight(), bound, (int) heartbeatMillis,
                 server == null ? null : server.path().toString());
             try {
                 area.writeOverflowPath(overflowFile.path().toString());
@@ -265,12 +273,17 @@ final class ContextFiles {
      *
      * @param largestEvent the largest event (header and return records) an iocb of this context can have
      */
-    static long overflowFileBytes(final SetupValues params, final int largestEvent) {
-        final long span = io.aioring.ring.RecordDescriptor.align(io.aioring.ring.RecordDescriptor.HEADER_LENGTH + largestEvent);
+    static long overflowFileBytes(final int ringDataBytes, final int maxInFlight, final int overflowBound,
+                                  final int largestEvent) {
         // A record never straddles the end of the data area: one span more covers the filler before a wrap.
-        final long needed = ((long) params.maxInFlight() + params.overflowBound() + 1) * span;
-        final long atLeast = Math.max(needed, 4L * params.ringDataBytes());
-        return Long.highestOneBit(atLeast - 1) << 1;
+        final long needed = ((long) maxInFlight + overflowBound + 1) * eventSpan(largestEvent);
+        final long atLeast = Math.max(needed, 4L * ringDataBytes);
+        return Math.min(RingDescriptor.MAX_DATA_LENGTH, Long.highestOneBit(atLeast - 1) << 1);
+    }
+
+    /** @return the bytes a record of the largest event takes in a ring */
+    private static long eventSpan(final int largestEvent) {
+        return io.aioring.ring.RecordDescriptor.align(io.aioring.ring.RecordDescriptor.HEADER_LENGTH + largestEvent);
     }
 
     private static Path socketPathFor(final Path ringPath) {

@@ -57,9 +57,9 @@ public final class Engine {
         this.ring = files.ringFile.ring();
         this.area = new ContextArea(ring.buffer());
         this.registry = registry;
-        this.overflowBound = params.overflowBound();
+        this.overflowBound = files.overflowBound;
         this.decoder = new IocbDecoder(registry, ring.maxPayloadLength());
-        this.submissions = new Submissions(params.maxInFlight() + params.overflowBound(), IocbDecoder.maxReturnBytes(registry));
+        this.submissions = new Submissions(params.maxInFlight() + files.overflowBound, IocbDecoder.maxReturnBytes(registry));
         this.poster = new CompletionPoster(ring, files.overflowFile, area, submissions, files.eventfd, files.arena,
             files.ringFile.path().toString());
         this.scheduler = new Scheduler(submissions.capacity(), poster, files.name);

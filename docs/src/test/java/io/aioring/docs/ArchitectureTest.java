@@ -207,7 +207,9 @@ class ArchitectureTest {
         "RecordingStream", "RecordingFile", "CompletableFuture", "AutoCloseable", "Automatic", "Path", "Selector",
         "Files", "Future", "OverlappingFileLockException", "AsynchronousCloseException", "ExtendedOpenOption",
         "UnsupportedOperationException", "AsynchronousSocketChannel", "AsynchronousServerSocketChannel",
-        "SocketChannel", "InternalError", "FileRead");
+        "SocketChannel", "InternalError", "FileRead", "AsynchronousChannelGroup", "ReadPendingException",
+        "WritePendingException", "AcceptPendingException", "InterruptedByTimeoutException", "IllegalStateException",
+        "ShutdownChannelGroupException", "DefaultThreadPool");
 
     @Test
     void theDocsNameClassesThatExist() throws IOException {

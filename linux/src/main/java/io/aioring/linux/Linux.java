@@ -69,6 +69,26 @@ public final class Linux {
     public static final short POLLRDHUP = 0x2000;
 
     public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
+    /** struct sockaddr_in: family (u16), port (u16, network order), address (4 bytes), 8 bytes of zero; 16 bytes. */
+    public static final int SOCKADDR_IN_SIZE = 16;
+    /**
+     * struct sockaddr_in6: family (u16), port (u16, network order), flowinfo (u32), address (16 bytes), scope id
+     * (u32); 28 bytes.
+     */
+    public static final int SOCKADDR_IN6_SIZE = 28;
+    /** SOL_SOCKET options (asm-generic numbering, the same on x86-64 and aarch64): each an int. */
+    public static final int SO_REUSEADDR = 2;
+    public static final int SO_SNDBUF = 7;
+    public static final int SO_RCVBUF = 8;
+    public static final int SO_KEEPALIVE = 9;
+    /** struct linger: int l_onoff, int l_linger (seconds). */
+    public static final int SO_LINGER = 13;
+    public static final int SO_REUSEPORT = 15;
+    public static final int IPPROTO_TCP = 6;
+    public static final int IPPROTO_IPV6 = 41;
+    public static final int TCP_NODELAY = 1;
+    public static final int IPV6_V6ONLY = 26;
     public static final int SOCK_NONBLOCK = 04000;
     public static final int SHUT_RD = 0;
     public static final int SHUT_WR = 1;
@@ -207,6 +227,12 @@ public final class Linux {
     }
     private static final class GETEUID {
         static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("geteuid"), FunctionDescriptor.of(JAVA_INT));
+    }
+    private static final class SETSOCKOPT {
+        static final MethodHandle H = errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
+    }
+    private static final class GETPEERNAME {
+        static final MethodHandle H = errnoCall("getpeername", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     }
     private static final class GETSOCKNAME {
         static final MethodHandle H = errnoCall("getsockname", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
@@ -560,6 +586,28 @@ public final class Linux {
     public static int getsockopt(final Errno e, final int fd, final int level, final int name, final long value, final long length) {
         try {
             return check((int) GETSOCKOPT.H.invokeExact(e.state, fd, level, name, value, length), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * setsockopt(2), with the option's value of {@code length} bytes at {@code value}.
+     *
+     * @return 0, or -errno
+     */
+    public static int setsockopt(final Errno e, final int fd, final int level, final int name, final long value, final int length) {
+        try {
+            return check((int) SETSOCKOPT.H.invokeExact(e.state, fd, level, name, value, length), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /** getpeername(2): the connected peer's address at {@code address}, its length in and out at {@code length}. */
+    public static int getpeername(final Errno e, final int fd, final long address, final long length) {
+        try {
+            return check((int) GETPEERNAME.H.invokeExact(e.state, fd, address, length), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }

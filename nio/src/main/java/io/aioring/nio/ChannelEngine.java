@@ -10,10 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import io.aioring.abi.AioContext;
 import io.aioring.abi.EventView;
 import io.aioring.abi.IocbWriter;
-import io.aioring.abi.Opcode;
 import io.aioring.abi.SetupParams;
-import io.aioring.abi.layout.SetupDescriptor;
-import io.aioring.abi.spi.AioAttribute;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.linux.Errno;
 
@@ -27,9 +24,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * handed back to its channel, which completes the operation. Slots are a fixed pool; when every one is taken, an
  * operation waits in a queue until one is free.
  *
- * <p>The shared engine's setup comes from system properties: {@code aioring.nio.backend} ({@code auto},
- * {@code io_uring} or {@code threads}), {@code aioring.nio.ring} (ring data bytes, default 1 MiB) and
- * {@code aioring.nio.attributes} (attribute names each iocb asks for, comma-separated; default none).
+ * <p>The shared engine is set up from the system properties {@link NioSettings} reads.
  */
 final class ChannelEngine {
     /** The bytes one iocb moves at most: a read returns at most this many; a write is made of such pieces. */
@@ -72,7 +67,6 @@ final class ChannelEngine {
     /** This thread is inside a getevents of this engine (no second one may start inside it). */
     private final ThreadLocal<boolean[]> reaping = ThreadLocal.withInitial(() -> new boolean[1]);
     private final EventHandler onEvent = new EventHandler();
-    private volatile boolean closed;
 
     ChannelEngine(final SetupParams params, final AttributeRegistry registry, final String[] attributes) {
         this.context = AioContext.setup(params, registry);
@@ -82,16 +76,11 @@ final class ChannelEngine {
             ops[i] = new Op(i, slab.asSlice((long) i * SLOT_BYTES, SLOT_BYTES));
             free.offer(ops[i]);
         }
-        attributeIds = new int[attributes.length];
-        for (int i = 0; i < attributes.length; i++) {
-            final AioAttribute attribute = registry.byName(attributes[i].trim());
-            if (attribute == null) {
-                context.destroy();
-                arena.close();
-                throw new IllegalArgumentException("aioring.nio.attributes: no attribute named " + attributes[i].trim()
-                    + " (the class path has " + registry.all().stream().map(AioAttribute::name).toList() + ")");
-            }
-            attributeIds[i] = attribute.id();
+        try {
+            attributeIds = NioSettings.attributeIds(context, registry, attributes);
+        } catch (final IllegalArgumentException e) {
+            arena.close();
+            throw e;
         }
         reaper = new Thread(this::reap, "aioring-nio-reaper");
         reaper.setDaemon(true);
@@ -105,26 +94,13 @@ final class ChannelEngine {
             synchronized (ChannelEngine.class) {
                 engine = shared;
                 if (engine == null) {
-                    final SetupParams params = new SetupParams()
-                        .backend(backend(System.getProperty("aioring.nio.backend", "auto")))
-                        .ringDataBytes(Integer.getInteger("aioring.nio.ring", 1 << 20));
-                    final String names = System.getProperty("aioring.nio.attributes", "").trim();
-                    engine = new ChannelEngine(params, AttributeRegistry.discover(),
-                        names.isEmpty() ? new String[0] : names.split(","));
+                    engine = new ChannelEngine(NioSettings.params(SetupParams.DEFAULT_MAX_IN_FLIGHT),
+                        AttributeRegistry.discover(), NioSettings.attributeNames());
                     shared = engine;
                 }
             }
         }
         return engine;
-    }
-
-    private static int backend(final String name) {
-        return switch (name) {
-            case "auto" -> SetupDescriptor.BACKEND_AUTO;
-            case "io_uring" -> SetupDescriptor.BACKEND_IO_URING;
-            case "threads" -> SetupDescriptor.BACKEND_THREADS;
-            default -> throw new IllegalArgumentException("aioring.nio.backend: " + name + " (auto, io_uring or threads)");
-        };
     }
 
     /** @return the context (for tests and tools: its ring is where the channels' events land) */
@@ -220,11 +196,11 @@ final class ChannelEngine {
 
     private void reap() {
         reaping.get()[0] = true;
-        while (!closed && !context.isDestroyed()) {
+        while (!context.isDestroyed()) {
             try {
                 context.getevents(1, Integer.MAX_VALUE, 100_000_000L, onEvent);
             } catch (final RuntimeException e) {
-                if (closed || context.isDestroyed()) {
+                if (context.isDestroyed()) {
                     return; // the JVM's exit hook destroyed the context: nothing more will complete
                 }
                 throw e;

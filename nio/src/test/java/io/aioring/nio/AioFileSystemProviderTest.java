@@ -12,15 +12,22 @@ import io.aioring.linux.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An unmodified program, run with the provider flag, gets aioring's channels and everything else as before. */
+/** An unmodified program, run with a provider flag, gets aioring's channels and everything else as before. */
 class AioFileSystemProviderTest {
+    private static final String FILE_PROVIDER = "-Djava.nio.file.spi.DefaultFileSystemProvider=io.aioring.nio.AioFileSystemProvider";
+    private static final String CHANNEL_PROVIDER = "-Djava.nio.channels.spi.AsynchronousChannelProvider=io.aioring.nio.AioChannelProvider";
+
+    /** Runs {@code main} in a JVM of its own with {@code providerFlag} and this run's backend; it must exit 0. */
+    private static ChildJvm start(final Class<?> main, final String providerFlag, final String... args) throws Exception {
+        final ChildJvm child = ChildJvm.start(main, List.of(providerFlag,
+            "-Daioring.nio.backend=" + System.getProperty("aioring.test.backend", "auto")), args);
+        assertEquals(0, child.waitFor(60), child.log());
+        return child;
+    }
+
     @Test
     void anUnmodifiedProgramRunsItsAsynchronousFileChannelsOnAioring(@TempDir final Path dir) throws Exception {
-        final String backend = System.getProperty("aioring.test.backend", "auto");
-        try (ChildJvm child = ChildJvm.start(UnmodifiedProgramMain.class,
-            List.of("-Djava.nio.file.spi.DefaultFileSystemProvider=io.aioring.nio.AioFileSystemProvider",
-                "-Daioring.nio.backend=" + backend), dir.toString())) {
-            assertEquals(0, child.waitFor(60), child.log());
+        try (ChildJvm child = start(UnmodifiedProgramMain.class, FILE_PROVIDER, dir.toString())) {
             final String log = child.log();
             assertTrue(log.contains("channel io.aioring.nio.AioFileChannel"), log);
             assertTrue(log.contains("wrote 200000"), log);
@@ -34,14 +41,23 @@ class AioFileSystemProviderTest {
         }
     }
 
+    /** An echo server and client written against the JDK alone, run with the channel provider flag. */
+    @Test
+    void anUnmodifiedProgramRunsItsAsynchronousSocketChannelsOnAioring() throws Exception {
+        try (ChildJvm child = start(UnmodifiedEchoMain.class, CHANNEL_PROVIDER)) {
+            final String log = child.log();
+            assertTrue(log.contains("server io.aioring.nio.AioServerSocketChannel"), log);
+            assertTrue(log.contains("client io.aioring.nio.AioSocketChannel"), log);
+            assertTrue(log.contains("echoed 1000 same true"), log);
+            assertTrue(log.contains("done"), log);
+            assertFalse(log.contains("Exception"), log);
+        }
+    }
+
     /** Spring's DataBufferUtils reads and writes through AsynchronousFileChannel: unmodified, on aioring. */
     @Test
     void springsDataBufferUtilsCopiesAFileOnAioring(@TempDir final Path dir) throws Exception {
-        final String backend = System.getProperty("aioring.test.backend", "auto");
-        try (ChildJvm child = ChildJvm.start(SpringDataBufferMain.class,
-            List.of("-Djava.nio.file.spi.DefaultFileSystemProvider=io.aioring.nio.AioFileSystemProvider",
-                "-Daioring.nio.backend=" + backend), dir.toString())) {
-            assertEquals(0, child.waitFor(60), child.log());
+        try (ChildJvm child = start(SpringDataBufferMain.class, FILE_PROVIDER, dir.toString())) {
             final String log = child.log();
             assertTrue(log.contains("copied same true"), log);
             final java.util.regex.Matcher iocbs = java.util.regex.Pattern.compile("iocbs (\\d+)").matcher(log);

@@ -1,0 +1,197 @@
+package io.aioring.nio;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.util.Set;
+
+import io.aioring.linux.Errno;
+import io.aioring.linux.Linux;
+
+/**
+ * The calls a socket channel makes itself, outside the ring: socket, bind, listen, the socket options, its two
+ * addresses, shutdown and close. Each fails with the exception the JDK's own channels throw for the same errno.
+ */
+final class NativeSocket {
+    /** The options of a connected or connecting socket, as the JDK's {@code AsynchronousSocketChannel} has. */
+    static final Set<SocketOption<?>> STREAM_OPTIONS = Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
+        StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT,
+        StandardSocketOptions.TCP_NODELAY);
+    /** The options of a listening socket, as the JDK's {@code AsynchronousServerSocketChannel} has. */
+    static final Set<SocketOption<?>> LISTENER_OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
+        StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT);
+
+    private NativeSocket() {
+    }
+
+    /** @return a new TCP socket (blocking: the ring waits on it, and io_uring fails a non-blocking one at once) */
+    static int open() throws IOException {
+        try (Arena scratch = Arena.ofConfined()) {
+            final Errno errno = new Errno(scratch);
+            final int fd = Linux.socket(errno, InetSockaddr.FAMILY, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0);
+            if (fd < 0) {
+                throw failure("socket", fd);
+            }
+            if (InetSockaddr.FAMILY == Linux.AF_INET6) {
+                final int r = setInt(errno, scratch, fd, Linux.IPPROTO_IPV6, Linux.IPV6_V6ONLY, 0);
+                if (r < 0) {
+                    Linux.close(errno, fd);
+                    throw failure("setsockopt IPV6_V6ONLY", r);
+                }
+            }
+            return fd;
+        }
+    }
+
+    static void bind(final int fd, final InetSocketAddress address) throws IOException {
+        try (Arena scratch = Arena.ofConfined()) {
+            final MemorySegment sockaddr = scratch.allocate(InetSockaddr.SIZE, 8);
+            final int length = InetSockaddr.write(address, sockaddr);
+            final int r = Linux.bind(new Errno(scratch), fd, sockaddr.address(), length);
+            if (r < 0) {
+                throw failure("bind", r);
+            }
+        }
+    }
+
+    static void listen(final int fd, final int backlog) throws IOException {
+        final int r = Linux.listen(new Errno(), fd, backlog);
+        if (r < 0) {
+            throw failure("listen", r);
+        }
+    }
+
+    static void shutdown(final int fd, final int how) throws IOException {
+        final int r = Linux.shutdown(new Errno(), fd, how);
+        if (r < 0 && r != -Errno.ENOTCONN) { // the peer went first: nothing left to shut
+            throw failure("shutdown", r);
+        }
+    }
+
+    static void close(final int fd) {
+        Linux.close(new Errno(), fd);
+    }
+
+    /** @return the socket's own address */
+    static InetSocketAddress localAddress(final int fd) throws IOException {
+        return address(fd, false);
+    }
+
+    /** @return the connected peer's address */
+    static InetSocketAddress remoteAddress(final int fd) throws IOException {
+        return address(fd, true);
+    }
+
+    private static InetSocketAddress address(final int fd, final boolean peer) throws IOException {
+        try (Arena scratch = Arena.ofConfined()) {
+            final MemorySegment sockaddr = scratch.allocate(InetSockaddr.SIZE, 8);
+            final MemorySegment length = scratch.allocate(ValueLayout.JAVA_INT);
+            length.set(ValueLayout.JAVA_INT, 0, InetSockaddr.SIZE);
+            final Errno errno = new Errno(scratch);
+            final int r = peer ? Linux.getpeername(errno, fd, sockaddr.address(), length.address())
+                : Linux.getsockname(errno, fd, sockaddr.address(), length.address());
+            if (r < 0) {
+                throw failure(peer ? "getpeername" : "getsockname", r);
+            }
+            return InetSockaddr.read(sockaddr);
+        }
+    }
+
+    /**
+     * Sets one of {@link #STREAM_OPTIONS} or {@link #LISTENER_OPTIONS} (the caller checked which it supports).
+     *
+     * @throws IllegalArgumentException for a null value, one of the wrong type, or a negative buffer size
+     */
+    static <T> void setOption(final int fd, final SocketOption<T> name, final T value) throws IOException {
+        if (value == null || !name.type().isInstance(value)) {
+            throw new IllegalArgumentException("Invalid value '" + value + "' for " + name);
+        }
+        final int number;
+        if (value instanceof Integer size) {
+            if (size < 0) {
+                throw new IllegalArgumentException("Invalid send/receive buffer size " + size);
+            }
+            number = size;
+        } else {
+            number = (Boolean) value ? 1 : 0;
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            final int r = setInt(new Errno(scratch), scratch, fd, level(name), code(name), number);
+            if (r < 0) {
+                throw failure("setsockopt " + name, r);
+            }
+        }
+    }
+
+    /** @return one of {@link #STREAM_OPTIONS} or {@link #LISTENER_OPTIONS}, as the kernel holds it */
+    @SuppressWarnings("unchecked")
+    static <T> T getOption(final int fd, final SocketOption<T> name) throws IOException {
+        try (Arena scratch = Arena.ofConfined()) {
+            final MemorySegment value = scratch.allocate(ValueLayout.JAVA_INT);
+            final MemorySegment length = scratch.allocate(ValueLayout.JAVA_INT);
+            length.set(ValueLayout.JAVA_INT, 0, 4);
+            final int r = Linux.getsockopt(new Errno(scratch), fd, level(name), code(name), value.address(), length.address());
+            if (r < 0) {
+                throw failure("getsockopt " + name, r);
+            }
+            final int number = value.get(ValueLayout.JAVA_INT, 0);
+            return (T) (name.type() == Integer.class ? (Object) number : (Object) (number != 0));
+        }
+    }
+
+    private static int level(final SocketOption<?> name) {
+        return name == StandardSocketOptions.TCP_NODELAY ? Linux.IPPROTO_TCP : Linux.SOL_SOCKET;
+    }
+
+    private static int code(final SocketOption<?> name) {
+        if (name == StandardSocketOptions.SO_SNDBUF) {
+            return Linux.SO_SNDBUF;
+        } else if (name == StandardSocketOptions.SO_RCVBUF) {
+            return Linux.SO_RCVBUF;
+        } else if (name == StandardSocketOptions.SO_KEEPALIVE) {
+            return Linux.SO_KEEPALIVE;
+        } else if (name == StandardSocketOptions.SO_REUSEADDR) {
+            return Linux.SO_REUSEADDR;
+        } else if (name == StandardSocketOptions.SO_REUSEPORT) {
+            return Linux.SO_REUSEPORT;
+        } else if (name == StandardSocketOptions.TCP_NODELAY) {
+            return Linux.TCP_NODELAY;
+        }
+        throw new UnsupportedOperationException("'" + name + "' not supported");
+    }
+
+    private static int setInt(final Errno errno, final Arena scratch, final int fd, final int level, final int name, final int value) {
+        final MemorySegment holder = scratch.allocate(ValueLayout.JAVA_INT);
+        holder.set(ValueLayout.JAVA_INT, 0, value);
+        return Linux.setsockopt(errno, fd, level, name, holder.address(), 4);
+    }
+
+    /**
+     * @param call   what failed, for the message
+     * @param result its -errno
+     * @return the exception the JDK's channels throw for it: {@link ConnectException} for a refused connect,
+     *         {@link BindException} for an address in use or not there, {@link NoRouteToHostException}, else an
+     *         {@link IOException} (a {@link SocketException} for socket errors) naming the errno
+     */
+    static IOException failure(final String call, final long result) {
+        final String message = call + ": " + Errno.describeResult(result);
+        return switch ((int) -result) {
+            case Errno.ECONNREFUSED -> new ConnectException("Connection refused (" + message + ")");
+            case Errno.ETIMEDOUT -> new ConnectException("Connection timed out (" + message + ")");
+            case Errno.EADDRINUSE -> new BindException("Address already in use (" + message + ")");
+            case Errno.EADDRNOTAVAIL -> new BindException("Cannot assign requested address (" + message + ")");
+            case Errno.EHOSTUNREACH, Errno.ENETUNREACH -> new NoRouteToHostException("No route to host (" + message + ")");
+            case Errno.ECONNRESET -> new SocketException("Connection reset (" + message + ")");
+            case Errno.EPIPE -> new SocketException("Broken pipe (" + message + ")");
+            default -> new IOException(message);
+        };
+    }
+}

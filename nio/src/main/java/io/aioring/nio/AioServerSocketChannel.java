@@ -139,10 +139,8 @@ public final class AioServerSocketChannel extends AsynchronousServerSocketChanne
         synchronized (this) {
             userData = op.userData();
         }
-        if (!engine.accept(op, fd)) {
+        if (!engine.accept(op, life, handler != null)) {
             accepted(op, -Errno.ECANCELED);
-        } else {
-            life.submitted(op.userData());
         }
         return future;
     }

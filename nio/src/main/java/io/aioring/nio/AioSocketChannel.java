@@ -308,11 +308,11 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
             synchronized (this) {
                 userData = op.userData();
             }
-            final boolean submitted = read ? engine.recv(op, fd, length, millis) : engine.send(op, fd, length, millis);
+            final boolean mayDefer = handler != null;
+            final boolean submitted = read ? engine.recv(op, life, length, millis, mayDefer)
+                : engine.send(op, life, length, millis, mayDefer);
             if (!submitted) {
                 ended(op, -Errno.ECANCELED); // the group ended under it
-            } else {
-                life.submitted(op.userData());
             }
             return future;
         }
@@ -443,10 +443,8 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
                 life.operationEnded();
                 throw e;
             }
-            if (!engine.connect(op, fd, length)) {
+            if (!engine.connect(op, life, length, handler != null)) {
                 ended(op, -Errno.ECANCELED);
-            } else {
-                life.submitted(op.userData());
             }
             return future;
         }

@@ -12,6 +12,7 @@ import io.aioring.abi.EventView;
 import io.aioring.abi.IocbWriter;
 import io.aioring.abi.SetupParams;
 import io.aioring.abi.spi.AttributeRegistry;
+import io.aioring.ring.RingDescriptor;
 import io.aioring.linux.Errno;
 
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
@@ -70,6 +71,9 @@ final class ChannelEngine {
 
     ChannelEngine(final SetupParams params, final AttributeRegistry registry, final String[] attributes) {
         this.context = AioContext.setup(params, registry);
+        // Its reapers are this engine's own threads, which poll or sleep on the tail: an eventfd signal per publish
+        // would be a system call nobody reads (a reaper elsewhere, e.g. aioring trace, wakes by its heartbeat bound).
+        context.ring().setFlags(RingDescriptor.FLAG_NOTIFY_DISABLED);
         final MemorySegment slab = arena.allocate((long) SLOT_BYTES * SLOTS, 4096);
         context.registerMemory(slab);
         for (int i = 0; i < SLOTS; i++) {

@@ -10,6 +10,7 @@ import io.aioring.abi.EventView;
 import io.aioring.abi.IocbWriter;
 import io.aioring.abi.SetupParams;
 import io.aioring.abi.spi.AttributeRegistry;
+import io.aioring.ring.RingDescriptor;
 import io.aioring.linux.Errno;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -69,6 +70,9 @@ final class SocketEngine {
 
     SocketEngine(final SetupParams params, final AttributeRegistry registry, final String[] attributes) {
         this.context = AioContext.setup(params, registry);
+        // Its reapers are this engine's own threads, which poll or sleep on the tail: an eventfd signal per publish
+        // would be a system call nobody reads (a reaper elsewhere, e.g. aioring trace, wakes by its heartbeat bound).
+        context.ring().setFlags(RingDescriptor.FLAG_NOTIFY_DISABLED);
         this.attributeIds = NioSettings.attributeIds(context, registry, attributes);
     }
 
@@ -129,26 +133,54 @@ final class SocketEngine {
         return op.generation == (int) (userData >>> 32) && op.ending != null ? op : null;
     }
 
-    /** A recv of up to {@code length} bytes into the op's slot; -ETIME after {@code timeoutMillis} (0: none). */
-    boolean recv(final Op op, final int fd, final int length, final long timeoutMillis) {
-        final IocbWriter writer = writer().recv(fd, op.slot.address(), length, 0, op.userData());
-        return submit(withAttributes(writer).timeoutMillis(timeoutMillis));
+    /**
+     * A recv of up to {@code length} bytes into the op's slot; -ETIME after {@code timeoutMillis} (0: none).
+     *
+     * @param mayDefer on one of the group's threads, the iocb may wait for the end of its turn, to go to the kernel
+     *                 with the others of that turn in one submit (never for a Future, which its caller may wait on)
+     * @return false if the group has ended (nothing was submitted)
+     */
+    boolean recv(final Op op, final SocketLife life, final int length, final long timeoutMillis, final boolean mayDefer) {
+        final GroupLoop loop = mayDefer ? GroupLoop.of(this) : null;
+        final IocbWriter writer = writerFor(loop).recv(life.fd, op.slot.address(), length, 0, op.userData());
+        return issue(withAttributes(writer).timeoutMillis(timeoutMillis), op, life, loop);
     }
 
-    /** A send of the first {@code length} bytes of the op's slot; -ETIME after {@code timeoutMillis} (0: none). */
-    boolean send(final Op op, final int fd, final int length, final long timeoutMillis) {
-        final IocbWriter writer = writer().send(fd, op.slot.address(), length, 0, op.userData());
-        return submit(withAttributes(writer).timeoutMillis(timeoutMillis));
+    /** A send of the first {@code length} bytes of the op's slot; as {@link #recv}. */
+    boolean send(final Op op, final SocketLife life, final int length, final long timeoutMillis, final boolean mayDefer) {
+        final GroupLoop loop = mayDefer ? GroupLoop.of(this) : null;
+        final IocbWriter writer = writerFor(loop).send(life.fd, op.slot.address(), length, 0, op.userData());
+        return issue(withAttributes(writer).timeoutMillis(timeoutMillis), op, life, loop);
     }
 
-    /** An accept on a listening socket; the event's result is the new socket (blocking, close-on-exec). */
-    boolean accept(final Op op, final int fd) {
-        return submit(withAttributes(writer().accept(fd, io.aioring.linux.Linux.SOCK_CLOEXEC, false, op.userData())));
+    /** An accept on a listening socket (the event's result is the new socket: blocking, close-on-exec); as {@link #recv}. */
+    boolean accept(final Op op, final SocketLife life, final boolean mayDefer) {
+        final GroupLoop loop = mayDefer ? GroupLoop.of(this) : null;
+        final IocbWriter writer = writerFor(loop).accept(life.fd, io.aioring.linux.Linux.SOCK_CLOEXEC, false, op.userData());
+        return issue(withAttributes(writer), op, life, loop);
     }
 
-    /** A connect to the sockaddr of {@code length} bytes at the start of the op's slot. */
-    boolean connect(final Op op, final int fd, final int length) {
-        return submit(withAttributes(writer().connect(fd, op.slot.address(), length, op.userData())));
+    /** A connect to the sockaddr of {@code length} bytes at the start of the op's slot; as {@link #recv}. */
+    boolean connect(final Op op, final SocketLife life, final int length, final boolean mayDefer) {
+        final GroupLoop loop = mayDefer ? GroupLoop.of(this) : null;
+        final IocbWriter writer = writerFor(loop).connect(life.fd, op.slot.address(), length, op.userData());
+        return issue(withAttributes(writer), op, life, loop);
+    }
+
+    private IocbWriter writerFor(final GroupLoop loop) {
+        return loop != null ? loop.batch() : writer();
+    }
+
+    private boolean issue(final IocbWriter writer, final Op op, final SocketLife life, final GroupLoop loop) {
+        if (loop != null) {
+            loop.deferred(op, life);
+            return true;
+        }
+        if (!submit(writer)) {
+            return false;
+        }
+        life.submitted(op.userData());
+        return true;
     }
 
     /** Wakes one thread waiting for events (a no-op iocb; its event names no operation). */
@@ -192,15 +224,25 @@ final class SocketEngine {
      * @return false if the context is destroyed (the group has ended)
      */
     private boolean submit(final IocbWriter writer) {
+        return submitted(writer.buffer(), writer.offset(), writer.length()) == 1;
+    }
+
+    /**
+     * Submits iocbs from the front of a batch, waiting while the context is full (every in-flight place taken, or
+     * the overflow list at its bound: the group's threads are reaping, this one too if it is one of them).
+     *
+     * @return how many were accepted (at least one); 0 if the context is destroyed (the group has ended)
+     */
+    int submitted(final org.agrona.DirectBuffer batch, final int offset, final int length) {
         while (true) {
             final int accepted;
             try {
-                accepted = context.submit(writer);
+                accepted = context.submit(batch, offset, length);
             } catch (final IllegalStateException e) {
-                return false;
+                return 0;
             }
-            if (accepted == 1) {
-                return true;
+            if (accepted > 0) {
+                return accepted;
             }
             if (accepted != -Errno.EAGAIN && accepted != -Errno.EBUSY) {
                 throw new IllegalStateException("submit: " + Errno.describeResult(accepted));

@@ -281,8 +281,16 @@ public final class Linux {
         static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("fcntl"),
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
     }
+    private static final class FCNTL_SETFL {
+        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("fcntl"),
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO, Linker.Option.firstVariadicArg(2));
+    }
     /** fcntl command: the file status flags (O_DIRECT, O_APPEND, ...). */
     public static final int F_GETFL = 3;
+    /** fcntl command: set the file status flags that may change (O_NONBLOCK, O_APPEND, O_DIRECT, ...). */
+    public static final int F_SETFL = 4;
+    /** Calls on the descriptor fail -EAGAIN (or -EINPROGRESS for a connect) rather than wait. */
+    public static final int O_NONBLOCK = 04000;
     /** fcntl(fd, cmd, struct flock *): the POSIX record locks the JDK's FileChannel takes too. */
     private static final class FCNTL_LOCK {
         static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("fcntl"),
@@ -809,6 +817,19 @@ public final class Linux {
     public static int statusFlags(final Errno e, final int fd) {
         try {
             return check((int) FCNTL.H.invokeExact(e.state, fd, F_GETFL), e);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * fcntl(fd, F_SETFL, flags): sets the status flags that may change.
+     *
+     * @return 0, or -errno
+     */
+    public static int setStatusFlags(final Errno e, final int fd, final int flags) {
+        try {
+            return check((int) FCNTL_SETFL.H.invokeExact(e.state, fd, F_SETFL, flags), e);
         } catch (final Throwable t) {
             throw unexpected(t);
         }

@@ -435,13 +435,17 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
             final int length;
             try {
                 length = InetSockaddr.write(inet, op.slot);
-            } catch (final RuntimeException e) {
+                NativeSocket.blocking(fd, false);
+            } catch (final RuntimeException | IOException e) {
                 engine.release(op);
                 synchronized (stateLock) {
                     state = UNCONNECTED;
                 }
                 life.operationEnded();
-                throw e;
+                if (e instanceof RuntimeException unchecked) {
+                    throw unchecked; // UnsupportedAddressTypeException: an IPv6 address on a machine without IPv6
+                }
+                return deliver(handler, attachment, future, null, e);
             }
             if (!engine.connect(op, life, length, handler != null)) {
                 ended(op, -Errno.ECANCELED);
@@ -472,6 +476,7 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
                     state = CONNECTED;
                     remote = target;
                     try {
+                        NativeSocket.blocking(fd, true);
                         local = NativeSocket.localAddress(fd);
                     } catch (final IOException e) {
                         failure = e;

@@ -76,6 +76,24 @@ final class NativeSocket {
         }
     }
 
+    /**
+     * Makes the socket blocking or not. A connect is made on a non-blocking socket: it answers -EINPROGRESS at once
+     * and the ring waits for its outcome, which a close can cancel (a blocking connect would hold a worker thread
+     * until the kernel gives up). Reads and writes are made on a blocking one (io_uring fails a recv on a
+     * non-blocking socket with -EAGAIN rather than waiting).
+     */
+    static void blocking(final int fd, final boolean blocking) throws IOException {
+        final Errno errno = new Errno();
+        final int flags = Linux.statusFlags(errno, fd);
+        if (flags < 0) {
+            throw failure("fcntl F_GETFL", flags);
+        }
+        final int r = Linux.setStatusFlags(errno, fd, blocking ? flags & ~Linux.O_NONBLOCK : flags | Linux.O_NONBLOCK);
+        if (r < 0) {
+            throw failure("fcntl F_SETFL", r);
+        }
+    }
+
     static void close(final int fd) {
         Linux.close(new Errno(), fd);
     }

@@ -303,6 +303,35 @@ class AioSocketChannelTest {
     }
 
     @Test
+    void aWriteThatTimesOutEndsWritingButNotReading() throws Exception {
+        try (AsynchronousServerSocketChannel server = listen()) {
+            final AsynchronousSocketChannel[] ends = pair(server);
+            try (AsynchronousSocketChannel client = ends[0]; AsynchronousSocketChannel peer = ends[1]) {
+                final CompletableFuture<Throwable> failed = new CompletableFuture<>();
+                client.write(ByteBuffer.allocate(16_000), 300, TimeUnit.MILLISECONDS, client,
+                    new CompletionHandler<Integer, AsynchronousSocketChannel>() {
+                        @Override
+                        public void completed(final Integer result, final AsynchronousSocketChannel channel) {
+                            channel.write(ByteBuffer.allocate(16_000), 300, TimeUnit.MILLISECONDS, channel, this);
+                        }
+
+                        @Override
+                        public void failed(final Throwable exc, final AsynchronousSocketChannel channel) {
+                            failed.complete(exc);
+                        }
+                    });
+                assertInstanceOf(InterruptedByTimeoutException.class, failed.get(20, TimeUnit.SECONDS),
+                    "the peer reads nothing: the buffers fill and a write times out");
+                assertThrows(IllegalStateException.class, () -> client.write(ByteBuffer.allocate(1)));
+                peer.write(ByteBuffer.wrap(new byte[] {5})).get(10, TimeUnit.SECONDS);
+                final ByteBuffer one = ByteBuffer.allocate(1);
+                assertEquals(1, client.read(one).get(10, TimeUnit.SECONDS), "reading goes on");
+                assertEquals(5, one.get(0));
+            }
+        }
+    }
+
+    @Test
     void aRefusedConnectFailsAndClosesTheChannelAndASecondConnectIsRefused() throws Exception {
         final int freePort;
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -319,6 +348,37 @@ class AioSocketChannelTest {
             try (AsynchronousSocketChannel client = ends[0]; AsynchronousSocketChannel peer = ends[1]) {
                 assertThrows(AlreadyConnectedException.class, () -> client.connect(server.getLocalAddress()));
                 assertTrue(peer.isOpen());
+            }
+        }
+    }
+
+    /** A listener with a full accept queue drops SYNs: a connect to it hangs until close ends it, at once. */
+    @Test
+    void closeWhileConnectingFailsTheConnectAtOnce() throws Exception {
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            final java.util.List<Socket> queued = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 10; i++) {
+                    final Socket socket = new Socket();
+                    queued.add(socket);
+                    try {
+                        socket.connect(full.getLocalSocketAddress(), 300);
+                    } catch (final java.net.SocketTimeoutException hangs) {
+                        break;
+                    }
+                }
+                final AsynchronousSocketChannel channel = provider.openAsynchronousSocketChannel(group);
+                final Future<Void> connect = channel.connect(full.getLocalSocketAddress());
+                assertThrows(TimeoutException.class, () -> connect.get(300, TimeUnit.MILLISECONDS), "the connect waits");
+                final long start = System.nanoTime();
+                channel.close();
+                final ExecutionException closed = assertThrows(ExecutionException.class, () -> connect.get(5, TimeUnit.SECONDS));
+                assertInstanceOf(AsynchronousCloseException.class, closed.getCause());
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "ended by the close, not by a timeout");
+            } finally {
+                for (final Socket socket : queued) {
+                    socket.close();
+                }
             }
         }
     }

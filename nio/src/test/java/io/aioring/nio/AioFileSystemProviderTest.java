@@ -54,6 +54,35 @@ class AioFileSystemProviderTest {
         }
     }
 
+    /**
+     * The same program asked for nothing but a flight recording: each of its socket operations is an
+     * io.aioring.Completion event with the attributes the properties chose, and the ring it landed in.
+     */
+    @Test
+    void anUnmodifiedProgramsSocketOperationsAreCompletionEventsInAFlightRecording(@TempDir final Path dir) throws Exception {
+        final Path recording = dir.resolve("echo.jfr");
+        final java.util.Map<String, Integer> byOpcode = new java.util.TreeMap<>();
+        try (ChildJvm child = ChildJvm.start(UnmodifiedEchoMain.class, List.of(CHANNEL_PROVIDER,
+            "-Daioring.nio.backend=" + System.getProperty("aioring.test.backend", "auto"), "-Daioring.nio.attributes=timing",
+            "-XX:StartFlightRecording=filename=" + recording + ",settings=default,settings="
+                + Path.of("../docs/aioring.jfc").toAbsolutePath().normalize()))) {
+            assertEquals(0, child.waitFor(60), child.log());
+            assertTrue(child.log().contains("echoed 1000 same true"), child.log());
+        }
+        long timed = 0;
+        for (final jdk.jfr.consumer.RecordedEvent event : jdk.jfr.consumer.RecordingFile.readAllEvents(recording)) {
+            if (event.getEventType().getName().equals("io.aioring.Completion")) {
+                byOpcode.merge(event.getString("opcode"), 1, Integer::sum);
+                assertTrue(event.getString("ring").startsWith("/"), "the ring file is named: " + event);
+                timed += event.getLong("serviceTime") > 0 ? 1 : 0;
+            }
+        }
+        // 1000 messages each way, in one or more recvs and sends; one accept (and one pending at exit), one connect.
+        assertTrue(byOpcode.getOrDefault("recv", 0) >= 2000 && byOpcode.getOrDefault("send", 0) >= 2000, byOpcode.toString());
+        assertTrue(byOpcode.getOrDefault("accept", 0) >= 1 && byOpcode.getOrDefault("connect", 0) == 1, byOpcode.toString());
+        assertTrue(timed >= 4000, "the timing attribute gave each its service time: " + timed + " of " + byOpcode);
+    }
+
     /** Spring's DataBufferUtils reads and writes through AsynchronousFileChannel: unmodified, on aioring. */
     @Test
     void springsDataBufferUtilsCopiesAFileOnAioring(@TempDir final Path dir) throws Exception {

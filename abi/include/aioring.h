@@ -94,6 +94,7 @@
 #define AIORING_COMPAT_REAPED_SEQUENCE 0x8ULL
 #define AIORING_COMPAT_TAIL_FUTEX   0x10ULL
 #define AIORING_COMPAT_DURABLE_OVERFLOW 0x20ULL   /* 2.8: the overflow file, drained after the engine's death */
+#define AIORING_COMPAT_IOCB_ASYNC   0x40ULL   /* 2.2: the engine takes iocb flag ASYNC (0x20) */
 #define AIORING_OFF_OVERFLOW_PATH_LENGTH 896
 #define AIORING_OFF_OVERFLOW_PATH   900
 #define AIORING_MAX_OVERFLOW_PATH   108

@@ -252,6 +252,15 @@ public final class IocbWriter {
         return addFlags(IocbDescriptor.FLAG_HARDLINK);
     }
 
+    /**
+     * The current iocb goes straight to the backend's asynchronous path, with no attempt on the submitting thread
+     * (iocb flag ASYNC): for file reads and writes the page cache cannot serve, such as those of a file opened with
+     * O_DIRECT, which an attempt there would make wait for the device one at a time.
+     */
+    public IocbWriter async() {
+        return addFlags(IocbDescriptor.FLAG_ASYNC);
+    }
+
     /** The current iocb's {@code fd} names one of the context's fd slots. */
     public IocbWriter fixedFd() {
         return addFlags(IocbDescriptor.FLAG_FIXED_FD);

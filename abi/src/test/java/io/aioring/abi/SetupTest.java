@@ -201,7 +201,8 @@ class SetupTest {
                 assertEquals(ContextDescriptor.INCOMPAT_EVENTS_V1, other.ring().incompatFeatures());
                 assertEquals(ContextDescriptor.COMPAT_CONTEXT_AREA | ContextDescriptor.COMPAT_EVENTFD_SOCKET
                     | ContextDescriptor.COMPAT_BACKEND | ContextDescriptor.COMPAT_REAPED_SEQUENCE
-                    | ContextDescriptor.COMPAT_TAIL_FUTEX | ContextDescriptor.COMPAT_DURABLE_OVERFLOW, other.ring().compatFeatures());
+                    | ContextDescriptor.COMPAT_TAIL_FUTEX | ContextDescriptor.COMPAT_DURABLE_OVERFLOW
+                    | ContextDescriptor.COMPAT_IOCB_ASYNC, other.ring().compatFeatures());
                 assertEquals(8192, other.ring().dataLength());
                 assertEquals(3, header.getInt(ContextDescriptor.WORKERS_OFFSET));
                 assertEquals(64, header.getInt(ContextDescriptor.MAX_IN_FLIGHT_OFFSET));

@@ -53,6 +53,38 @@ class PathAttributeTest {
         }
     }
 
+    /**
+     * Iocb flag ASYNC: the same cached read with no attempt on the submitting thread: the same bytes; on threads a
+     * worker made it, on io_uring the kernel (which may complete a cached read inside the submit call).
+     */
+    @Test
+    void anAsyncReadIsNeverInline() throws Exception {
+        final byte[] content = new byte[64 * 1024];
+        new java.util.Random(9).nextBytes(content);
+        final Path file = Files.write(dir.resolve("async"), content);
+        Files.readAllBytes(file);
+        try (AttributeFixture f = new AttributeFixture()) {
+            assertNotEquals(0, f.context.ring().compatFeatures() & io.aioring.abi.layout.ContextDescriptor.COMPAT_IOCB_ASYNC,
+                "the ring says the engine takes the flag");
+            final int fd = f.open(file, Linux.O_RDONLY);
+            try {
+                f.writer.pread(fd, f.address(0), 8192, 4096, 1).async().attribute(PathAttribute.ID, 0);
+                final AttributeFixture.Event read = f.one();
+                assertEquals(8192, read.result());
+                final int path = read.attribute(PathAttribute.ID).payload().getInt(PathAttribute.PATH_OFFSET);
+                if (f.context.backend().equals("io_uring")) {
+                    assertTrue(path == PathAttribute.INLINE || path == PathAttribute.ASYNC, "an ASYNC read on io_uring: " + path);
+                } else {
+                    assertEquals(PathAttribute.WORKER, path, "an ASYNC read on threads: no RWF_NOWAIT attempt inline");
+                }
+                final byte[] got = f.memory.asSlice(0, 8192).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+                assertArrayEquals(java.util.Arrays.copyOfRange(content, 4096, 4096 + 8192), got);
+            } finally {
+                Linux.close(f.errno, fd);
+            }
+        }
+    }
+
     @Test
     void typedReadersReadWhatTheRecordSays() {
         try (AttributeFixture f = new AttributeFixture()) {

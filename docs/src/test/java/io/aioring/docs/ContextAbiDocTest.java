@@ -153,5 +153,8 @@ class ContextAbiDocTest {
             rows.get(5).subList(0, 3));
         assertEquals(List.of("compat", "0x" + Long.toHexString(ContextDescriptor.COMPAT_DURABLE_OVERFLOW), "`DURABLE_OVERFLOW`"),
             rows.get(6).subList(0, 3));
+        assertEquals(List.of("compat", "0x" + Long.toHexString(ContextDescriptor.COMPAT_IOCB_ASYNC), "`IOCB_ASYNC`"),
+            rows.get(7).subList(0, 3));
+        assertEquals(8, rows.size(), "a row per feature bit");
     }
 }

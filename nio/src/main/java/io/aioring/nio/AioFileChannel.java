@@ -83,6 +83,8 @@ public final class AioFileChannel extends AsynchronousFileChannel {
     private final boolean readable;
     private final boolean writable;
     private final boolean deleteOnClose;
+    /** Opened with O_DIRECT: its reads and writes skip the page-cache attempt on the submitting thread. */
+    private final boolean direct;
     private final ExecutorService executor;
     private final FileLocks.FileKey key;
     /** Operations started and not yet completed; the fd is closed when the last one of a closed channel ends. */
@@ -91,7 +93,8 @@ public final class AioFileChannel extends AsynchronousFileChannel {
     private boolean fdClosed;
 
     private AioFileChannel(final ChannelEngine engine, final Path path, final int fd, final boolean readable,
-                           final boolean writable, final boolean deleteOnClose, final ExecutorService executor,
+                           final boolean writable, final boolean deleteOnClose, final boolean direct,
+                           final ExecutorService executor,
                            final FileLocks.FileKey key) {
         this.engine = engine;
         this.path = path;
@@ -99,6 +102,7 @@ public final class AioFileChannel extends AsynchronousFileChannel {
         this.readable = readable;
         this.writable = writable;
         this.deleteOnClose = deleteOnClose;
+        this.direct = direct;
         this.executor = executor;
         this.key = key;
     }
@@ -162,7 +166,7 @@ public final class AioFileChannel extends AsynchronousFileChannel {
             key = FileLocks.key(errno, fd, scratch);
         }
         return new AioFileChannel(engine, path, fd, read, write, options.contains(StandardOpenOption.DELETE_ON_CLOSE),
-            executor != null ? executor : DefaultPool.POOL, key);
+            (flags & Linux.O_DIRECT) != 0, executor != null ? executor : DefaultPool.POOL, key);
     }
 
     private static int mode(final FileAttribute<?>... attributes) {
@@ -191,6 +195,10 @@ public final class AioFileChannel extends AsynchronousFileChannel {
 
     int fd() {
         return fd;
+    }
+
+    boolean direct() {
+        return direct;
     }
 
     @Override

@@ -157,6 +157,9 @@ final class ChannelEngine {
         } else {
             writer.pwrite(op.channel.fd(), op.slot.address(), length, offset, userData);
         }
+        if (op.channel.direct()) {
+            writer.async(); // an O_DIRECT read tried on this thread would wait here for the device, one at a time
+        }
         for (final int id : attributeIds) {
             writer.attribute(id, 0);
         }

@@ -245,7 +245,8 @@ final class IoUringBackend implements Backend {
      */
     private boolean readAlone(final IoUringSubmitter caller) {
         final InFlight op = caller.batch[0];
-        if (!OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE) || (op.opFlags() & Linux.RWF_NOWAIT) != 0) {
+        if (!OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE) || (op.opFlags() & Linux.RWF_NOWAIT) != 0
+            || op.async()) {
             return false;
         }
         final long first = caller.calls.readNoWaitFirst(op);
@@ -275,7 +276,8 @@ final class IoUringBackend implements Backend {
             poster.finishStaged(op, -Errno.ECANCELED); // cancelled before the kernel had it
             return;
         }
-        final int addNoWait = noWait && isReadOrWrite(op.opcode()) && (op.opFlags() & Linux.RWF_NOWAIT) == 0 ? Linux.RWF_NOWAIT : 0;
+        final int addNoWait = noWait && isReadOrWrite(op.opcode()) && (op.opFlags() & Linux.RWF_NOWAIT) == 0 && !op.async()
+            ? Linux.RWF_NOWAIT : 0;
         op.issue().noWaitIssued(addNoWait != 0);
         final long userData = userData(op);
         final OpDef.Prep prep = OpDef.of(op.opcode()).prep();

@@ -87,4 +87,9 @@ abstract sealed class IocbCopy implements Operation permits IocbResult {
     final boolean multishot() {
         return (iocbFlags & FLAG_MULTISHOT) != 0;
     }
+
+    /** @return true if the iocb asked for no attempt on the submitting thread (iocb flag ASYNC) */
+    final boolean async() {
+        return (iocbFlags & FLAG_ASYNC) != 0;
+    }
 }

@@ -100,7 +100,7 @@ final class SyncCalls {
      *         if it is not a read, else started, its before hooks run, to be finished by {@link #run}
      */
     boolean tryInline(final InFlight op) {
-        if (!OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE)) {
+        if (!OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE) || op.async()) {
             return false;
         }
         if (AttributeHooks.start(op, this, Operation.PATH_INLINE)) {

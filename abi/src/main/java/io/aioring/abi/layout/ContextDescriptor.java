@@ -78,9 +78,11 @@ public final class ContextDescriptor {
      * drains once the engine is gone.
      */
     public static final long COMPAT_DURABLE_OVERFLOW = 1L << 5;
+    /** compat feature: the engine takes iocb flag ASYNC (docs/abi.md 2.2); an engine without it fails it -EINVAL. */
+    public static final long COMPAT_IOCB_ASYNC = 1L << 6;
         /** The compat features every context sets ({@link #COMPAT_EVENTFD_SOCKET} only with a socket). */
     public static final long COMPAT_ALWAYS = COMPAT_CONTEXT_AREA | COMPAT_BACKEND | COMPAT_REAPED_SEQUENCE
-        | COMPAT_TAIL_FUTEX | COMPAT_DURABLE_OVERFLOW;
+        | COMPAT_TAIL_FUTEX | COMPAT_DURABLE_OVERFLOW | COMPAT_IOCB_ASYNC;
 
     private ContextDescriptor() {
     }

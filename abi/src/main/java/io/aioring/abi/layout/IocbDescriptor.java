@@ -73,8 +73,16 @@ public final class IocbDescriptor {
      * empty one) instead of returning it; the result is the slot.
      */
     public static final int FLAG_TO_SLOT = 0x10;
+    /**
+     * iocb flag: no attempt on the submitting thread: a file read or write goes straight to the backend's
+     * asynchronous path (to io_uring as it is, without RWF_NOWAIT or a preadv2 of ours; on threads, a worker). For I/O the page
+     * cache cannot serve (O_DIRECT), where the attempt is a wasted call or, being synchronous, a wait for the device
+     * on the submitting thread. Other opcodes accept it and are unchanged.
+     */
+    public static final int FLAG_ASYNC = 0x20;
     /** iocb flags this build knows. Any other set bit fails the iocb with -EINVAL. */
-    public static final int KNOWN_FLAGS = FLAG_LINK | FLAG_HARDLINK | FLAG_FIXED_FD | FLAG_MULTISHOT | FLAG_TO_SLOT;
+    public static final int KNOWN_FLAGS = FLAG_LINK | FLAG_HARDLINK | FLAG_FIXED_FD | FLAG_MULTISHOT | FLAG_TO_SLOT
+        | FLAG_ASYNC;
 
     private IocbDescriptor() {
     }

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -30,6 +31,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.aioring.attributes.PageCacheAttribute;
+import io.aioring.attributes.PathAttribute;
 import io.aioring.linux.Errno;
 import io.aioring.linux.Linux;
 
@@ -63,17 +66,45 @@ public final class AioFileChannel extends AsynchronousFileChannel {
         });
     }
 
-    /** How one operation is told its outcome: a future, or a handler with its attachment. */
+    /**
+     * How one operation is told its outcome: a future, a handler with its attachment, or a report future; and, for
+     * a report, what the events' attributes said (summed over a write's pieces).
+     */
     static final class Completion {
         final CompletableFuture<Integer> future;
         final CompletionHandler<Integer, Object> handler;
         final Object attachment;
+        final CompletableFuture<OperationReport> report;
+        long queueNanos;
+        long serviceNanos;
+        int pageCache = -1;
+        int path = -1;
+        int cpu = -1;
 
         @SuppressWarnings("unchecked")
         Completion(final CompletableFuture<Integer> future, final CompletionHandler<Integer, ?> handler, final Object attachment) {
             this.future = future;
             this.handler = (CompletionHandler<Integer, Object>) handler;
             this.attachment = attachment;
+            this.report = null;
+        }
+
+        Completion(final CompletableFuture<OperationReport> report) {
+            this.future = null;
+            this.handler = null;
+            this.attachment = null;
+            this.report = report;
+        }
+
+        OperationReport report(final int bytes) {
+            return new OperationReport(bytes, Duration.ofNanos(queueNanos), Duration.ofNanos(serviceNanos),
+                pageCache == PageCacheAttribute.HIT ? OperationReport.PageCache.HIT
+                    : pageCache == PageCacheAttribute.PARTIAL ? OperationReport.PageCache.PARTIAL
+                    : pageCache == PageCacheAttribute.MISS ? OperationReport.PageCache.MISS : OperationReport.PageCache.UNKNOWN,
+                path == PathAttribute.INLINE ? OperationReport.ExecutionPath.INLINE
+                    : path == PathAttribute.ASYNC ? OperationReport.ExecutionPath.ASYNC
+                    : path == PathAttribute.WORKER ? OperationReport.ExecutionPath.WORKER : OperationReport.ExecutionPath.UNKNOWN,
+                cpu);
         }
     }
 
@@ -363,6 +394,36 @@ public final class AioFileChannel extends AsynchronousFileChannel {
         return future;
     }
 
+    /**
+     * Reads as {@link #read(ByteBuffer, long)} does, and reports how the read went: its bytes (-1 at the end of the
+     * file), its queue and service times, whether the page cache held the bytes, how the call ran and on which CPU.
+     * A latency histogram split by page-cache hit and miss:
+     *
+     * <pre>{@code
+     * channel.readAndReport(buffer, position).thenAccept(r ->
+     *     (r.pageCache() == OperationReport.PageCache.HIT ? hits : misses).recordValue(r.serviceTime().toNanos()));
+     * }</pre>
+     *
+     * The future fails as {@link #read(ByteBuffer, long)}'s does (an {@code IOException} naming the errno).
+     *
+     * @throws UnsupportedOperationException if the channel's context was set up without the timing, page-cache and
+     *                                       path attributes (the {@code aioring-attributes} jar is missing)
+     */
+    public CompletableFuture<OperationReport> readAndReport(final ByteBuffer dst, final long position) {
+        final CompletableFuture<OperationReport> report = new CompletableFuture<>();
+        engine.checkReports();
+        transfer(dst, position, true, new Completion(report));
+        return report;
+    }
+
+    /** Writes as {@link #write(ByteBuffer, long)} does, and reports how it went, as {@link #readAndReport}. */
+    public CompletableFuture<OperationReport> writeAndReport(final ByteBuffer src, final long position) {
+        final CompletableFuture<OperationReport> report = new CompletableFuture<>();
+        engine.checkReports();
+        transfer(src, position, false, new Completion(report));
+        return report;
+    }
+
     @Override
     public <A> void write(final ByteBuffer src, final long position, final A attachment,
                           final CompletionHandler<Integer, ? super A> handler) {
@@ -427,6 +488,14 @@ public final class AioFileChannel extends AsynchronousFileChannel {
     }
 
     private void deliver(final Completion completion, final int result, final Throwable failure) {
+        if (completion.report != null) {
+            if (failure == null) {
+                completion.report.complete(completion.report(result));
+            } else {
+                completion.report.completeExceptionally(failure);
+            }
+            return;
+        }
         if (completion.future != null) {
             if (failure == null) {
                 completion.future.complete(result);

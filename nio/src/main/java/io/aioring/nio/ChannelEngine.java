@@ -12,6 +12,9 @@ import io.aioring.abi.EventView;
 import io.aioring.abi.IocbWriter;
 import io.aioring.abi.SetupParams;
 import io.aioring.abi.spi.AttributeRegistry;
+import io.aioring.attributes.PageCacheAttribute;
+import io.aioring.attributes.PathAttribute;
+import io.aioring.attributes.TimingAttribute;
 import io.aioring.ring.RingDescriptor;
 import io.aioring.linux.Errno;
 
@@ -63,6 +66,8 @@ final class ChannelEngine {
     /** Operations that found no free slot, started as slots come back. */
     private final ConcurrentLinkedQueue<Op> waiting = new ConcurrentLinkedQueue<>();
     private final int[] attributeIds;
+    /** What a reported operation's iocb asks for: the configured attributes, plus timing, page-cache and path. */
+    private final int[] reportIds;
     private final ThreadLocal<IocbWriter> writers = ThreadLocal.withInitial(() -> new IocbWriter(new UnsafeBuffer(new byte[512])));
     private final Thread reaper;
     /** This thread is inside a getevents of this engine (no second one may start inside it). */
@@ -86,6 +91,7 @@ final class ChannelEngine {
             arena.close();
             throw e;
         }
+        reportIds = reportIds(registry, attributeIds);
         reaper = new Thread(this::reap, "aioring-nio-reaper");
         reaper.setDaemon(true);
         reaper.start();
@@ -105,6 +111,30 @@ final class ChannelEngine {
             }
         }
         return engine;
+    }
+
+    /** @return the attribute ids a reported operation asks for, or null if the registry lacks one of the three */
+    private static int[] reportIds(final AttributeRegistry registry, final int[] configured) {
+        final int[] wanted = {TimingAttribute.ID, PageCacheAttribute.ID, PathAttribute.ID};
+        int[] ids = configured.clone();
+        for (final int id : wanted) {
+            if (registry.byId(id) == null) {
+                return null;
+            }
+            if (java.util.Arrays.stream(ids).noneMatch(have -> have == id)) {
+                ids = java.util.Arrays.copyOf(ids, ids.length + 1);
+                ids[ids.length - 1] = id;
+            }
+        }
+        return ids;
+    }
+
+    /** @throws UnsupportedOperationException if this engine's context cannot report (an attribute is missing) */
+    void checkReports() {
+        if (reportIds == null) {
+            throw new UnsupportedOperationException("this context was set up without the timing, page-cache and path "
+                + "attributes (is the aioring-attributes jar on the class path?)");
+        }
     }
 
     /** @return the context (for tests and tools: its ring is where the channels' events land) */
@@ -160,7 +190,7 @@ final class ChannelEngine {
         if (op.channel.direct()) {
             writer.async(); // an O_DIRECT read tried on this thread would wait here for the device, one at a time
         }
-        for (final int id : attributeIds) {
+        for (final int id : op.completion.report != null ? reportIds : attributeIds) {
             writer.attribute(id, 0);
         }
         while (true) {
@@ -229,6 +259,14 @@ final class ChannelEngine {
                 return;
             }
             final long result = event.result();
+            final AioFileChannel.Completion completion = op.completion;
+            if (completion.report != null) {
+                completion.queueNanos += Math.max(0, TimingAttribute.queueNanos(event));
+                completion.serviceNanos += Math.max(0, TimingAttribute.serviceNanos(event));
+                completion.pageCache = PageCacheAttribute.outcome(event);
+                completion.path = PathAttribute.path(event);
+                completion.cpu = Math.max(-1, PathAttribute.cpu(event));
+            }
             if (result < 0) {
                 finish(op, result);
                 return;

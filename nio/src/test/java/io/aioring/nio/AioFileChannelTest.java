@@ -241,4 +241,46 @@ class AioFileChannelTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(file));
     }
+
+    /** readAndReport: the bytes, and what the attributes saw: a hit when cached, a miss once evicted, real times. */
+    @Test
+    void aReportedReadSaysWhetherThePageCacheHeldItAndHowLongItTook(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("reported");
+        final byte[] content = new byte[1 << 20];
+        new Random(3).nextBytes(content);
+        Files.write(file, content);
+        final ChannelEngine measuring = new ChannelEngine(TestBackend.params(), AttributeRegistry.discover(), new String[0]);
+        try (AioFileChannel channel = AioFileChannel.open(measuring, file, Set.of(StandardOpenOption.READ,
+            StandardOpenOption.WRITE), null)) {
+            Files.readAllBytes(file);
+            final ByteBuffer buffer = ByteBuffer.allocate(4096);
+            final OperationReport hit = channel.readAndReport(buffer, 8192).get(10, TimeUnit.SECONDS);
+            assertEquals(4096, hit.bytes());
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, 8192, 8192 + 4096), buffer.array());
+            assertEquals(OperationReport.PageCache.HIT, hit.pageCache(), hit.toString());
+            assertTrue(hit.serviceTime().toNanos() > 0 && !hit.queueTime().isNegative(), hit.toString());
+            assertTrue(hit.path() != OperationReport.ExecutionPath.UNKNOWN && hit.cpu() >= 0, hit.toString());
+
+            // Written back, then evicted (clean pages go at once): the same range is a miss.
+            channel.force(false);
+            io.aioring.linux.Linux.posixFadvise(channel.fd(), 0, content.length, io.aioring.linux.Linux.POSIX_FADV_DONTNEED);
+            buffer.clear();
+            final OperationReport miss = channel.readAndReport(buffer, 8192).get(10, TimeUnit.SECONDS);
+            assertEquals(4096, miss.bytes());
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, 8192, 8192 + 4096), buffer.array());
+            assertEquals(OperationReport.PageCache.MISS, miss.pageCache(), miss.toString());
+
+            assertEquals(-1, channel.readAndReport(ByteBuffer.allocate(10), content.length).get(10, TimeUnit.SECONDS).bytes(),
+                "the end of the file: -1, as read says");
+            final OperationReport wrote = channel.writeAndReport(ByteBuffer.wrap(new byte[100_000]), 0).get(10, TimeUnit.SECONDS);
+            assertEquals(100_000, wrote.bytes(), "a write over two slots reports its whole length");
+            assertTrue(wrote.serviceTime().toNanos() > 0, wrote.toString());
+        } finally {
+            measuring.context().destroy();
+        }
+        try (AioFileChannel plain = open(file, StandardOpenOption.READ)) {
+            assertThrows(UnsupportedOperationException.class, () -> plain.readAndReport(ByteBuffer.allocate(1), 0),
+                "a context without the attributes cannot report");
+        }
+    }
 }

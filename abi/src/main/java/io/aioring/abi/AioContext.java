@@ -2,6 +2,7 @@ package io.aioring.abi;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.aioring.abi.layout.IocbFormatException;
@@ -300,6 +301,23 @@ public final class AioContext implements AutoCloseable {
     }
 
     /**
+     * {@link #getevents(int, int, long, EventHandler)}, with the longest wait as a {@link Duration}:
+     *
+     * <pre>{@code
+     * context.getevents(1, 1 << 16, Duration.ofSeconds(1), event -> System.out.println(event.result()));
+     * }</pre>
+     *
+     * @param minEvents return once this many events were handed over
+     * @param maxBytes  the most bytes of event records to hand over
+     * @param timeout   the longest wait
+     * @param handler   receives each event
+     * @return events handed to {@code handler}
+     */
+    public int getevents(final int minEvents, final int maxBytes, final Duration timeout, final EventHandler handler) {
+        return getevents(minEvents, maxBytes, nanos(timeout), handler);
+    }
+
+    /**
      * {@link #getevents(int, int, long, EventHandler)}, idling with {@code idle} between empty polls.
      *
      * @param minEvents    return once this many events were handed over
@@ -397,6 +415,23 @@ public final class AioContext implements AutoCloseable {
      */
     public int cancelAll() {
         return engine.cancelAll();
+    }
+
+    /**
+     * {@link #await(long, long, EventHandler)}, with the wait as a {@link Duration}.
+     *
+     * @param userData the iocb's user data
+     * @param timeout  the longest wait
+     * @param handler  receives the event
+     * @return as {@link #await(long, long, EventHandler)}
+     */
+    public int await(final long userData, final Duration timeout, final EventHandler handler) {
+        return await(userData, nanos(timeout), handler);
+    }
+
+    /** @return a timeout in nanoseconds; one too long for a long waits 292 years, and a negative one not at all */
+    private static long nanos(final Duration timeout) {
+        return timeout.isNegative() ? 0 : timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
     }
 
     /**

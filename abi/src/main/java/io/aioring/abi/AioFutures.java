@@ -10,7 +10,16 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * For Java callers who want a {@link CompletableFuture} per iocb: submits through the context and completes each
- * iocb's future with a copy of its event. It reaps the context's events on a thread of its own, so while it is
+ * iocb's future with a copy of its event, or, when its result is -errno, fails it with an
+ * {@link IocbFailedException} (an {@code IOException} naming the errno, holding the event).
+ *
+ * <pre>{@code
+ * try (AioFutures futures = new AioFutures(context)) {
+ *     CompletableFuture<AioFutures.Completion> read = futures.submit(writer.reset().pread(fd, address, 4096, 0, 1))[0];
+ *     long bytes = read.get().result();   // or ExecutionException caused by IocbFailedException("pread ...: EBADF")
+ * }
+ * }</pre>
+ * It reaps the context's events on a thread of its own, so while it is
  * open it is the context's reaper in this process (another reaper would take events whose futures then never
  * complete; events of iocbs not submitted through it are dropped). One future per iocb: a multishot iocb's
  * future completes with its last event. Allocates per iocb (the future, the copy); the ring's own API does not.
@@ -91,7 +100,12 @@ public final class AioFutures implements AutoCloseable {
             if (future != null) {
                 final byte[] copy = new byte[event.length()];
                 event.buffer().getBytes(event.index(), copy);
-                future.complete(new Completion(event.userData(), event.result(), event.flags(), event.opcode(), copy));
+                final Completion completion = new Completion(event.userData(), event.result(), event.flags(), event.opcode(), copy);
+                if (completion.result() < 0) {
+                    future.completeExceptionally(new IocbFailedException(completion));
+                } else {
+                    future.complete(completion);
+                }
             }
         };
         while (!closing && !context.isDestroyed()) {

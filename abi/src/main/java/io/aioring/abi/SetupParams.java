@@ -90,6 +90,14 @@ public final class SetupParams {
         return this;
     }
 
+    /**
+     * @param backend who makes the calls: {@link Backend#AUTO}, {@link Backend#IO_URING} or {@link Backend#THREADS}
+     * @return this
+     */
+    public SetupParams backend(final Backend backend) {
+        return backend(backend.code());
+    }
+
     /** @param slots the context's fd slots (iocb flags FIXED_FD and TO_SLOT); 0: 256 */
     public SetupParams fdSlots(final int slots) {
         block.putInt(FD_SLOTS_OFFSET, slots);

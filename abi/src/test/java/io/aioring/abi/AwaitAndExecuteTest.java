@@ -69,7 +69,9 @@ class AwaitAndExecuteTest {
                 assertEquals(-Errno.ENOENT, f.context.await(7, 1_000_000L, e -> fail()));
                 f.writer.recv(pair.a(), f.address(0), 16, 0, 8);
                 f.submitAll();
-                assertEquals(0, f.context.await(8, 20_000_000L, e -> fail("nothing came")));
+                final long before = System.nanoTime();
+                assertEquals(0, f.context.await(8, java.time.Duration.ofMillis(20), e -> fail("nothing came")));
+                assertTrue(System.nanoTime() - before >= 15_000_000L, "a Duration's wait is waited");
                 // Given up: its event enters the ring as usual.
                 final MemorySegment one = arena.allocate(1);
                 assertEquals(1, Linux.write(f.errno, pair.b(), one.address(), 1));
@@ -133,7 +135,12 @@ class AwaitAndExecuteTest {
                     assertEquals(0, all[i].get(10, TimeUnit.SECONDS).result());
                     assertEquals(i, all[i].get().userData());
                 }
-                assertEquals(-Errno.EBADF, all[51].get(10, TimeUnit.SECONDS).result());
+                final java.util.concurrent.ExecutionException failed = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> all[51].get(10, TimeUnit.SECONDS), "a failed call fails its future");
+                final IocbFailedException cause = assertInstanceOf(IocbFailedException.class, failed.getCause());
+                assertEquals(Errno.EBADF, cause.errno());
+                assertEquals("close (user data 51): EBADF", cause.getMessage());
+                assertEquals(51, cause.completion().userData());
                 assertFalse(all[50].isDone());
                 final MemorySegment one = arena.allocate(1);
                 assertEquals(1, Linux.write(f.errno, pair.b(), one.address(), 1));

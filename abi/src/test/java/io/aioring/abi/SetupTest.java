@@ -27,6 +27,20 @@ class SetupTest {
     }
 
     @Test
+    void theBackendEnumChoosesTheBackend() {
+        try (AioContext context = AioContext.setup(new SetupParams().backend(Backend.THREADS), new AttributeRegistry(List.of()))) {
+            assertEquals(Backend.THREADS.label(), context.backend());
+            context.submit(new IocbWriter(new org.agrona.concurrent.UnsafeBuffer(new byte[256])).nop(4));
+            final long[] seen = {-1};
+            assertEquals(1, context.getevents(1, 1 << 16, java.time.Duration.ofSeconds(10), e -> seen[0] = e.userData()));
+            assertEquals(4, seen[0]);
+        }
+        assertEquals(Backend.IO_URING, Backend.byLabel("io_uring"));
+        assertEquals("backend uring: expected auto, io_uring or threads",
+            assertThrows(IllegalArgumentException.class, () -> Backend.byLabel("uring")).getMessage());
+    }
+
+    @Test
     void unknownVersion() {
         final SetupException e = refused(new SetupParams().abiVersion(2));
         assertEquals("abi_version", e.field());

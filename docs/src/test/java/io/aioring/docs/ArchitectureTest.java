@@ -210,7 +210,7 @@ class ArchitectureTest {
         "UnsupportedOperationException", "AsynchronousSocketChannel", "AsynchronousServerSocketChannel",
         "SocketChannel", "InternalError", "FileRead", "AsynchronousChannelGroup", "ReadPendingException",
         "WritePendingException", "AcceptPendingException", "InterruptedByTimeoutException", "IllegalStateException",
-        "ShutdownChannelGroupException", "DefaultThreadPool");
+        "ShutdownChannelGroupException", "DefaultThreadPool", "IOException", "Duration");
 
     @Test
     void theDocsNameClassesThatExist() throws IOException {

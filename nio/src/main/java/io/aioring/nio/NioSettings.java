@@ -1,8 +1,8 @@
 package io.aioring.nio;
 
 import io.aioring.abi.AioContext;
+import io.aioring.abi.Backend;
 import io.aioring.abi.SetupParams;
-import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.spi.AioAttribute;
 import io.aioring.abi.spi.AttributeRegistry;
 
@@ -47,12 +47,11 @@ final class NioSettings {
         return ids;
     }
 
-    private static int backend(final String name) {
-        return switch (name) {
-            case "auto" -> SetupDescriptor.BACKEND_AUTO;
-            case "io_uring" -> SetupDescriptor.BACKEND_IO_URING;
-            case "threads" -> SetupDescriptor.BACKEND_THREADS;
-            default -> throw new IllegalArgumentException("aioring.nio.backend: " + name + " (auto, io_uring or threads)");
-        };
+    private static Backend backend(final String name) {
+        try {
+            return Backend.byLabel(name);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("aioring.nio.backend: " + e.getMessage(), e);
+        }
     }
 }

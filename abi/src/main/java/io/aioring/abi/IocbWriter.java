@@ -2,6 +2,8 @@ package io.aioring.abi;
 
 import static io.aioring.abi.layout.IocbDescriptor.*;
 
+import java.lang.foreign.MemorySegment;
+
 import io.aioring.abi.layout.AttributeRequestDescriptor;
 import io.aioring.abi.layout.IocbDescriptor;
 import io.aioring.abi.layout.Layout;
@@ -83,16 +85,66 @@ public final class IocbWriter {
         return this;
     }
 
+    /** A nop: completes with result 0, doing nothing (a wake-up, a marker in a chain). */
     public IocbWriter nop(final long userData) {
         return iocb(Opcode.NOP, -1, 0, 0, 0, 0, 0, userData);
     }
 
+    /**
+     * pread(2): reads up to {@code length} bytes at {@code offset} of {@code fd} into registered memory at
+     * {@code address}; the event's result is the bytes read (0 at the end of the file) or -errno.
+     */
     public IocbWriter pread(final int fd, final long address, final int length, final long offset, final long userData) {
         return iocb(Opcode.PREAD, fd, offset, address, length, 0, 0, userData);
     }
 
+    /**
+     * {@link #pread(int, long, int, long, long)} into all of {@code buffer}:
+     *
+     * <pre>{@code
+     * MemorySegment block = arena.allocate(4096, 4096);
+     * context.registerMemory(block);
+     * writer.pread(fd, block, 0, 1);
+     * }</pre>
+     *
+     * @param buffer native memory registered with the context, at most 2^31-1 bytes
+     * @throws IllegalArgumentException if the segment is on the heap or longer than an iocb's length field holds
+     */
+    public IocbWriter pread(final int fd, final MemorySegment buffer, final long offset, final long userData) {
+        return pread(fd, buffer.address(), length(buffer), offset, userData);
+    }
+
+    /**
+     * pwrite(2): writes {@code length} bytes from registered memory at {@code address} at {@code offset} of
+     * {@code fd}; the event's result is the bytes written or -errno.
+     */
     public IocbWriter pwrite(final int fd, final long address, final int length, final long offset, final long userData) {
         return iocb(Opcode.PWRITE, fd, offset, address, length, 0, 0, userData);
+    }
+
+    /** {@link #pwrite(int, long, int, long, long)} of all of {@code buffer}; as {@link #pread(int, MemorySegment, long, long)}. */
+    public IocbWriter pwrite(final int fd, final MemorySegment buffer, final long offset, final long userData) {
+        return pwrite(fd, buffer.address(), length(buffer), offset, userData);
+    }
+
+    /** {@link #recv(int, long, int, int, long)} into all of {@code buffer}; as {@link #pread(int, MemorySegment, long, long)}. */
+    public IocbWriter recv(final int fd, final MemorySegment buffer, final int msgFlags, final long userData) {
+        return recv(fd, buffer.address(), length(buffer), msgFlags, userData);
+    }
+
+    /** {@link #send(int, long, int, int, long)} of all of {@code buffer}; as {@link #pread(int, MemorySegment, long, long)}. */
+    public IocbWriter send(final int fd, final MemorySegment buffer, final int msgFlags, final long userData) {
+        return send(fd, buffer.address(), length(buffer), msgFlags, userData);
+    }
+
+    private static int length(final MemorySegment buffer) {
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException("an iocb can only point at native memory; this segment is on the heap");
+        }
+        if (buffer.byteSize() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("an iocb moves at most 2^31-1 bytes; this segment has " + buffer.byteSize());
+        }
+        return (int) buffer.byteSize();
     }
 
     /** @param iovecs the address of {@code count} struct iovec (16 bytes each: base, length) */

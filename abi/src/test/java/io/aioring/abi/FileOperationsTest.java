@@ -62,6 +62,31 @@ class FileOperationsTest {
         return direct;
     }
 
+    /**
+     * O_DIRECT reads with iocb flag ASYNC, one per submit as a Java caller makes them, 32 in flight: each reads its
+     * own block (no attempt on the submitting thread, which for O_DIRECT would wait for the device there).
+     */
+    @Test
+    void asyncDirectReadsOnePerSubmitEachReadTheirOwnBlock() {
+        final int direct = openForDirectReads();
+        try {
+            for (int i = 0; i < 32; i++) {
+                f.writer.pread(direct, f.memory.asSlice((long) i * 4096, 4096), (long) (31 - i) * 4096, i).async();
+                f.submitAll();
+            }
+            final java.util.Map<Long, Long> results = new java.util.HashMap<>();
+            f.reap(32).forEach(e -> results.put(e.userData(), e.result()));
+            for (int i = 0; i < 32; i++) {
+                assertEquals(4096L, results.get((long) i), "read " + i + " on " + f.context.backend());
+                assertArrayEquals(Arrays.copyOfRange(content, (31 - i) * 4096, (32 - i) * 4096), memory(i * 4096, 4096));
+            }
+        } finally {
+            Linux.close(f.errno, direct);
+        }
+        assertThrows(IllegalArgumentException.class, () -> f.writer.pread(0, java.lang.foreign.MemorySegment.ofArray(new byte[8]), 0, 1),
+            "an iocb cannot point at the heap");
+    }
+
     /** O_DIRECT on a file on disk: an aligned read moves the bytes; a misaligned buffer or offset is the kernel's -EINVAL. */
     @Test
     void directReadsNeedAlignment() {

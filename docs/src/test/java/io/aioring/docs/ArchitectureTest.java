@@ -210,7 +210,8 @@ class ArchitectureTest {
         "UnsupportedOperationException", "AsynchronousSocketChannel", "AsynchronousServerSocketChannel",
         "SocketChannel", "InternalError", "FileRead", "AsynchronousChannelGroup", "ReadPendingException",
         "WritePendingException", "AcceptPendingException", "InterruptedByTimeoutException", "IllegalStateException",
-        "ShutdownChannelGroupException", "DefaultThreadPool", "IOException", "Duration");
+        "ShutdownChannelGroupException", "DefaultThreadPool", "IOException", "Duration", "StandardOpenOption",
+        "UnsupportedAddressTypeException", "IllegalChannelGroupException");
 
     @Test
     void theDocsNameClassesThatExist() throws IOException {

@@ -229,6 +229,13 @@ class AioSocketChannelTest {
             assertThrows(ClosedChannelException.class, () -> channel.getOption(StandardSocketOptions.TCP_NODELAY));
             assertThrows(ClosedChannelException.class, channel::getLocalAddress);
         }
+        final AsynchronousChannelGroup jdkGroup = AsynchronousChannelGroup.withFixedThreadPool(1, Thread.ofPlatform().factory());
+        try {
+            assertThrows(java.nio.channels.IllegalChannelGroupException.class,
+                () -> provider.openAsynchronousSocketChannel(jdkGroup), "a group another provider made");
+        } finally {
+            jdkGroup.shutdownNow();
+        }
         try (AsynchronousServerSocketChannel server = provider.openAsynchronousServerSocketChannel(group)) {
             assertThrows(NotYetBoundException.class, server::accept);
             assertThrows(UnsupportedOperationException.class, () -> server.setOption(StandardSocketOptions.TCP_NODELAY, true));

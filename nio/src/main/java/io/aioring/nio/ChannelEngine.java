@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import io.aioring.abi.AioContext;
@@ -73,6 +74,13 @@ final class ChannelEngine {
     /** This thread is inside a getevents of this engine (no second one may start inside it). */
     private final ThreadLocal<boolean[]> reaping = ThreadLocal.withInitial(() -> new boolean[1]);
     private final EventHandler onEvent = new EventHandler();
+    /** Iocbs submitted whose events nobody has handled yet: while none is, the reaper thread sleeps apart. */
+    private final AtomicLong unreaped = new AtomicLong();
+    /**
+     * The reaper thread is parked (not a tail waiter): a read the page cache served, reaped by its caller inside
+     * read(), then costs no futex wake and no wake-up of the reaper. Dekker with {@link #unreaped}.
+     */
+    private volatile boolean reaperIdle;
 
     ChannelEngine(final SetupParams params, final AttributeRegistry registry, final String[] attributes) {
         this.context = AioContext.setup(params, registry);
@@ -195,9 +203,11 @@ final class ChannelEngine {
         }
         while (true) {
             final int accepted;
+            unreaped.incrementAndGet();
             try {
                 accepted = context.submit(writer);
             } catch (final RuntimeException e) {
+                unreaped.decrementAndGet();
                 finish(op, e);
                 return;
             }
@@ -205,8 +215,12 @@ final class ChannelEngine {
                 // A read the page cache served completed inside submit: reap it here, so that its future is done
                 // before read() returns, with no wake-up of the reaper thread and none of the caller.
                 reapHere();
+                if (unreaped.get() > 0 && reaperIdle) {
+                    LockSupport.unpark(reaper); // something completes later (a miss, a worker's call): its turn
+                }
                 return;
             }
+            unreaped.decrementAndGet();
             // Every engine slot taken, or the overflow list at its bound: the reaper is making room.
             LockSupport.parkNanos(10_000);
         }
@@ -234,8 +248,16 @@ final class ChannelEngine {
     private void reap() {
         reaping.get()[0] = true;
         while (!context.isDestroyed()) {
+            if (unreaped.get() == 0) {
+                reaperIdle = true;
+                if (unreaped.get() == 0) {
+                    LockSupport.parkNanos(this, 100_000_000L);
+                }
+                reaperIdle = false;
+                continue;
+            }
             try {
-                context.getevents(1, Integer.MAX_VALUE, 100_000_000L, onEvent);
+                context.getevents(1, Integer.MAX_VALUE, 1_000_000L, onEvent);
             } catch (final RuntimeException e) {
                 if (context.isDestroyed()) {
                     return; // the JVM's exit hook destroyed the context: nothing more will complete
@@ -249,6 +271,7 @@ final class ChannelEngine {
     private final class EventHandler implements io.aioring.abi.EventHandler {
         @Override
         public void onEvent(final EventView event) {
+            unreaped.decrementAndGet();
             final long userData = event.userData();
             final int index = (int) userData;
             if (index < 0 || index >= SLOTS) {

@@ -79,7 +79,7 @@ final class EventPoller implements RecordHandler, ReapLoop.Source {
         this.context = owner;
         this.handler = eventHandler;
         this.mayWait = minEvents > 0;
-        this.deadline = System.nanoTime() + timeoutNanos;
+        this.deadline = mayWait ? System.nanoTime() + timeoutNanos : 0; // only a caller that may wait needs one
         try {
             return ReapLoop.run(this, minEvents, idle, timeoutNanos);
         } finally {

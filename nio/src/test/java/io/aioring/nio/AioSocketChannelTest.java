@@ -513,6 +513,41 @@ class AioSocketChannelTest {
         }
     }
 
+    /** As the JDK's (its bug 8202252): once a handler has run, the channel and the group hold no reference to it. */
+    @Test
+    void aHandlerIsNotHeldOnceItHasRun() throws Exception {
+        try (AsynchronousServerSocketChannel server = listen()) {
+            final AsynchronousSocketChannel[] ends = pair(server);
+            try (AsynchronousSocketChannel client = ends[0]; AsynchronousSocketChannel peer = ends[1]) {
+                peer.write(ByteBuffer.wrap(new byte[] {1})).get(10, TimeUnit.SECONDS);
+                final java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(2);
+                CompletionHandler<Integer, Object> handler = new CompletionHandler<>() {
+                    @Override
+                    public void completed(final Integer result, final Object attachment) {
+                        ran.countDown();
+                    }
+
+                    @Override
+                    public void failed(final Throwable exc, final Object attachment) {
+                        ran.countDown();
+                    }
+                };
+                final java.lang.ref.ReferenceQueue<Object> queue = new java.lang.ref.ReferenceQueue<>();
+                final java.lang.ref.WeakReference<Object> ref = new java.lang.ref.WeakReference<>(handler, queue);
+                client.read(ByteBuffer.allocate(1), null, handler);
+                client.write(ByteBuffer.wrap(new byte[] {2}), null, handler);
+                assertTrue(ran.await(10, TimeUnit.SECONDS));
+                handler = null;
+                java.lang.ref.Reference<?> cleared = null;
+                for (int i = 0; i < 100 && cleared == null; i++) {
+                    System.gc();
+                    cleared = queue.remove(100);
+                }
+                assertEquals(ref, cleared, "the handler was collected");
+            }
+        }
+    }
+
     @Test
     void aReadStartedByAThreadThatThenEndsStillCompletes() throws Exception {
         try (AsynchronousServerSocketChannel server = listen()) {

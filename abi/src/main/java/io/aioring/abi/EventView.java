@@ -51,6 +51,7 @@ public final class EventView {
         return this;
     }
 
+    /** @return the buffer the event lies in (the ring's mapping, or a copy); valid only during the handler call */
     public DirectBuffer buffer() {
         return buffer;
     }
@@ -65,6 +66,7 @@ public final class EventView {
         return length;
     }
 
+    /** @return the iocb's user data, as it was submitted */
     public long userData() {
         return buffer.getLong(index + USER_DATA_OFFSET);
     }
@@ -74,14 +76,17 @@ public final class EventView {
         return buffer.getLong(index + RESULT_OFFSET);
     }
 
+    /** @return the event flags, e.g. MORE: more events of this multishot iocb follow (docs/abi.md 2.6) */
     public int flags() {
         return buffer.getInt(index + FLAGS_OFFSET);
     }
 
+    /** @return the iocb's opcode ({@link Opcode}) */
     public int opcode() {
         return buffer.getShort(index + OPCODE_OFFSET) & 0xFFFF;
     }
 
+    /** @return how many attribute records follow the header */
     public int attributeCount() {
         return buffer.getShort(index + ATTRIBUTE_COUNT_OFFSET) & 0xFFFF;
     }
@@ -101,18 +106,22 @@ public final class EventView {
         return attributeOffset + Layout.returnRecordSpan(attributePayloadLength(attributeOffset));
     }
 
+    /** @return the id of the attribute record at {@code attributeOffset} (from {@link #index()}) */
     public int attributeId(final int attributeOffset) {
         return buffer.getShort(index + attributeOffset + AttributeRecordDescriptor.ID_OFFSET) & 0xFFFF;
     }
 
+    /** @return the status of the record at {@code attributeOffset}: handled, unsupported, failed (docs/abi.md 2.7) */
     public int attributeStatus(final int attributeOffset) {
         return buffer.getByte(index + attributeOffset + AttributeRecordDescriptor.STATUS_OFFSET) & 0xFF;
     }
 
+    /** @return the payload layout version of the record at {@code attributeOffset} */
     public int attributeVersion(final int attributeOffset) {
         return buffer.getByte(index + attributeOffset + AttributeRecordDescriptor.VERSION_OFFSET) & 0xFF;
     }
 
+    /** @return the payload bytes of the record at {@code attributeOffset} (unpadded) */
     public int attributePayloadLength(final int attributeOffset) {
         return buffer.getInt(index + attributeOffset + AttributeRecordDescriptor.PAYLOAD_LENGTH_OFFSET);
     }

@@ -23,6 +23,7 @@ public final class IocbWriter {
     private int current = -1;
     private int count;
 
+    /** Writes iocbs from the start of {@code buffer}; size it as 56 bytes per iocb plus 8 per attribute request. */
     public IocbWriter(final MutableDirectBuffer buffer) {
         wrap(buffer, 0);
     }
@@ -34,6 +35,7 @@ public final class IocbWriter {
         return reset();
     }
 
+    /** Forgets what was written: the next iocb goes at the start again. */
     public IocbWriter reset() {
         position = start;
         current = -1;
@@ -41,6 +43,7 @@ public final class IocbWriter {
         return this;
     }
 
+    /** @return the buffer the iocbs are written into, for {@link AioContext#submit(org.agrona.DirectBuffer, int, int)} */
     public MutableDirectBuffer buffer() {
         return buffer;
     }
@@ -153,15 +156,18 @@ public final class IocbWriter {
         return iocb(Opcode.PREADV, fd, offset, iovecs, count, rwfFlags, 0, userData);
     }
 
+    /** pwritev2(2): gathers from {@code count} iovecs; as {@link #preadv}. */
     public IocbWriter pwritev(final int fd, final long iovecs, final int count, final long offset, final int rwfFlags,
                               final long userData) {
         return iocb(Opcode.PWRITEV, fd, offset, iovecs, count, rwfFlags, 0, userData);
     }
 
+    /** fsync(2): the file's data and metadata to the device; result 0 or -errno. */
     public IocbWriter fsync(final int fd, final long userData) {
         return iocb(Opcode.FSYNC, fd, 0, 0, 0, 0, 0, userData);
     }
 
+    /** fdatasync(2): the file's data (and the metadata needed to read it) to the device; result 0 or -errno. */
     public IocbWriter fdatasync(final int fd, final long userData) {
         return iocb(Opcode.FDATASYNC, fd, 0, 0, 0, 0, 0, userData);
     }
@@ -172,6 +178,7 @@ public final class IocbWriter {
         return iocb(Opcode.OPENAT, dirfd, 0, path, pathLength, flags, mode, userData);
     }
 
+    /** close(2) of {@code fd} (with {@link #fixedFd()}, empties the slot); result 0 or -errno. */
     public IocbWriter close(final int fd, final long userData) {
         return iocb(Opcode.CLOSE, fd, 0, 0, 0, 0, 0, userData);
     }
@@ -260,6 +267,7 @@ public final class IocbWriter {
         return iocb(Opcode.FALLOCATE, fd, offset, length, 0, mode, 0, userData);
     }
 
+    /** ftruncate(2) to {@code length} bytes; result 0 or -errno. */
     public IocbWriter ftruncate(final int fd, final long length, final long userData) {
         return iocb(Opcode.FTRUNCATE, fd, length, 0, 0, 0, 0, userData);
     }

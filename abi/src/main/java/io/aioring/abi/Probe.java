@@ -19,13 +19,33 @@ import io.aioring.ring.RingDescriptor;
 public record Probe(int abiVersion, int setupFlags, List<OpcodeInfo> opcodes, List<AttributeInfo> attributes,
                     long compatFeatures, long incompatFeatures, String autoBackend, int ioUringErrno) {
 
+    /**
+     * One opcode this build knows.
+     *
+     * @param code its number in an iocb
+     * @param name its name, e.g. "pread"
+     */
     public record OpcodeInfo(int code, String name) {
     }
 
+    /**
+     * One attribute on the class path.
+     *
+     * @param id               its id in an iocb's attribute request
+     * @param name             its name, e.g. "timing"
+     * @param version          its return payload's layout version
+     * @param minRequestLength the fewest request payload bytes it takes
+     * @param maxRequestLength the most request payload bytes it takes
+     * @param returnLength     its return payload's length
+     */
     public record AttributeInfo(int id, String name, int version, int minRequestLength, int maxRequestLength,
                                 int returnLength) {
     }
 
+    /**
+     * @param registry the attributes to report
+     * @return what this build and this machine support (it tries an io_uring_setup to say what auto picks)
+     */
     public static Probe of(final AttributeRegistry registry) {
         final List<OpcodeInfo> opcodes = new ArrayList<>();
         for (int code = 0; code < Opcode.COUNT; code++) {
@@ -47,6 +67,10 @@ public record Probe(int abiVersion, int setupFlags, List<OpcodeInfo> opcodes, Li
             ContextDescriptor.KNOWN_INCOMPAT_FEATURES, ioUringErrno == 0 ? "io_uring" : "threads", ioUringErrno);
     }
 
+    /**
+     * @param opcode an opcode number
+     * @return true if this build knows it
+     */
     public boolean supportsOpcode(final int opcode) {
         return opcodes.stream().anyMatch(o -> o.code() == opcode);
     }

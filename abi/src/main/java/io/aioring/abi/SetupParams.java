@@ -55,26 +55,46 @@ public final class SetupParams {
         return block;
     }
 
+    /**
+     * @param version the ABI version asked for; 1 is the only one (setup refuses others, naming the field)
+     * @return this
+     */
     public SetupParams abiVersion(final int version) {
         block.putInt(ABI_VERSION_OFFSET, version);
         return this;
     }
 
+    /**
+     * @param flags setup flags (docs/abi.md 2.1); setup refuses an unknown bit
+     * @return this
+     */
     public SetupParams flags(final int flags) {
         block.putInt(FLAGS_OFFSET, flags);
         return this;
     }
 
+    /**
+     * @param bytes the ring's data area: a power of two, at least 1 KiB (setup refuses others, naming the field)
+     * @return this
+     */
     public SetupParams ringDataBytes(final int bytes) {
         block.putInt(RING_DATA_BYTES_OFFSET, bytes);
         return this;
     }
 
+    /**
+     * @param events how many completed events may wait off the ring (the overflow list) before submit says -EBUSY
+     * @return this
+     */
     public SetupParams overflowBound(final int events) {
         block.putInt(OVERFLOW_BOUND_OFFSET, events);
         return this;
     }
 
+    /**
+     * @param iocbs how many iocbs may be in flight at once before submit says -EAGAIN (at most 65,536)
+     * @return this
+     */
     public SetupParams maxInFlight(final int iocbs) {
         block.putInt(MAX_IN_FLIGHT_OFFSET, iocbs);
         return this;
@@ -124,6 +144,10 @@ public final class SetupParams {
         return block.getInt(RING_INITIAL_POSITION_OFFSET);
     }
 
+    /**
+     * @param workers the threads backend's worker threads (io_uring's pool for calls it has no opcode for is smaller)
+     * @return this
+     */
     public SetupParams workers(final int workers) {
         block.putInt(WORKERS_OFFSET, workers);
         return this;
@@ -135,26 +159,32 @@ public final class SetupParams {
         return this;
     }
 
+    /** @return the abi_version field */
     public int abiVersion() {
         return block.getInt(ABI_VERSION_OFFSET);
     }
 
+    /** @return the flags field */
     public int flags() {
         return block.getInt(FLAGS_OFFSET);
     }
 
+    /** @return the ring_data_bytes field */
     public int ringDataBytes() {
         return block.getInt(RING_DATA_BYTES_OFFSET);
     }
 
+    /** @return the overflow_bound field */
     public int overflowBound() {
         return block.getInt(OVERFLOW_BOUND_OFFSET);
     }
 
+    /** @return the max_in_flight field */
     public int maxInFlight() {
         return block.getInt(MAX_IN_FLIGHT_OFFSET);
     }
 
+    /** @return the workers field */
     public int workers() {
         return block.getInt(WORKERS_OFFSET);
     }
@@ -164,6 +194,7 @@ public final class SetupParams {
         return block.getInt(BACKEND_OFFSET);
     }
 
+    /** @return where the ring file will be created; null for a new file under /dev/shm */
     public Path ringPath() {
         return ringPath;
     }

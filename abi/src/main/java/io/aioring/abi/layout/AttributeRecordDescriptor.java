@@ -32,6 +32,10 @@ public final class AttributeRecordDescriptor {
     private AttributeRecordDescriptor() {
     }
 
+    /**
+     * @param status a record's status byte
+     * @return its name ("handled", "unsupported", "failed"), or "status N" for one this build does not know
+     */
     public static String statusName(final int status) {
         return switch (status) {
             case STATUS_HANDLED -> "handled";

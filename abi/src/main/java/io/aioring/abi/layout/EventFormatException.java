@@ -4,6 +4,11 @@ package io.aioring.abi.layout;
 public final class EventFormatException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param field  the event field that is wrong
+     * @param value  what it held
+     * @param detail why that is wrong
+     */
     public EventFormatException(final String field, final long value, final String detail) {
         super("event corrupted: " + field + " = " + value + ": " + detail);
     }

@@ -13,6 +13,13 @@ public final class IocbFormatException extends RuntimeException {
     private final long value;
     private final int accepted;
 
+    /**
+     * @param index    the malformed iocb's place in its batch
+     * @param field    the iocb field that is wrong
+     * @param value    what it held
+     * @param detail   why that is wrong
+     * @param accepted the iocbs before it that were accepted
+     */
     public IocbFormatException(final int index, final String field, final long value, final String detail, final int accepted) {
         super("iocb " + index + ": " + field + " = " + value + ": " + detail + " (" + accepted + " iocbs before it accepted)");
         this.index = index;
@@ -31,6 +38,7 @@ public final class IocbFormatException extends RuntimeException {
         return field;
     }
 
+    /** @return what the wrong field held */
     public long value() {
         return value;
     }

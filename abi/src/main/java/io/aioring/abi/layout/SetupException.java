@@ -5,11 +5,20 @@ public final class SetupException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private final String field;
 
+    /**
+     * @param field   the setup field that was refused
+     * @param message why, naming the field
+     */
     public SetupException(final String field, final String message) {
         super(field + ": " + message);
         this.field = field;
     }
 
+    /**
+     * @param field   the setup field that was refused
+     * @param message why, naming the field
+     * @param cause   the failure behind it
+     */
     public SetupException(final String field, final String message, final Throwable cause) {
         super(field + ": " + message, cause);
         this.field = field;

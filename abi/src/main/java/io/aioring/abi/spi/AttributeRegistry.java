@@ -58,6 +58,10 @@ public final class AttributeRegistry {
     private final Entry[] entries = new Entry[AioAttribute.MAX_ID + 1];
     private final List<AioAttribute> all;
 
+    /**
+     * @param attributes the attributes a context may be asked for
+     * @throws IllegalArgumentException if two share an id, or one's id or sizes are out of range
+     */
     public AttributeRegistry(final Iterable<? extends AioAttribute> attributes) {
         final List<AioAttribute> list = new ArrayList<>();
         for (final AioAttribute attribute : attributes) {

@@ -133,6 +133,8 @@ public class EchoBenchmark {
 
         private final Arena arena = Arena.ofShared();
         private final Errno errno = new Errno(arena);
+        /** The int 1, for setsockopt. */
+        private final MemorySegment one = arena.allocate(ValueLayout.JAVA_INT);
         private final AioContext context;
         private final int listener;
         private final int port;
@@ -157,6 +159,7 @@ public class EchoBenchmark {
             check(Linux.bind(errno, listener, address.address(), 16), "bind");
             check(Linux.listen(errno, listener, 1024), "listen");
             port = boundPort(); // the port the kernel chose
+            one.set(ValueLayout.JAVA_INT, 0, 1);
             writer.accept(listener, Linux.SOCK_CLOEXEC, true, ACCEPT);
             submit();
             thread = new Thread(this, "aioring-echo-" + backend);
@@ -201,8 +204,14 @@ public class EchoBenchmark {
             final long result = event.result();
             final long kind = userData & KIND;
             if (kind == ACCEPT) {
-                if (result >= 0 && (event.flags() & EventDescriptor.FLAG_MORE) != 0) {
+                if (result >= 0) {
+                    // As every other server here: no Nagle delay on a ping-pong connection.
+                    check(Linux.setsockopt(errno, (int) result, Linux.IPPROTO_TCP, Linux.TCP_NODELAY, one.address(), 4),
+                        "setsockopt TCP_NODELAY");
                     writer.recv((int) result, buffer((int) result), BUFFER, 0, RECV | result);
+                }
+                if ((event.flags() & EventDescriptor.FLAG_MORE) == 0 && !stopping) {
+                    writer.accept(listener, Linux.SOCK_CLOEXEC, true, ACCEPT); // the multishot ended: arm it again
                 }
             } else if (kind == RECV) {
                 if (result > 0) {
@@ -301,15 +310,21 @@ public class EchoBenchmark {
         private static void serve(final SelectionKey key) throws IOException {
             final SocketChannel channel = (SocketChannel) key.channel();
             final ByteBuffer buffer = (ByteBuffer) key.attachment();
-            if (key.isReadable()) {
-                if (channel.read(buffer) < 0) {
-                    key.cancel();
-                    channel.close();
-                    return;
+            try {
+                if (key.isReadable()) {
+                    if (channel.read(buffer) < 0) {
+                        key.cancel();
+                        channel.close();
+                        return;
+                    }
+                    buffer.flip();
                 }
-                buffer.flip();
+                channel.write(buffer);
+            } catch (final IOException reset) {
+                key.cancel(); // a client that reset its connection ends that connection, not the server
+                channel.close();
+                return;
             }
-            channel.write(buffer);
             if (buffer.hasRemaining()) {
                 key.interestOps(SelectionKey.OP_WRITE);
             } else {

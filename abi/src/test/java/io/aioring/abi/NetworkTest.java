@@ -252,6 +252,28 @@ class NetworkTest {
         }
     }
 
+    /**
+     * A cancel right after the submit, while the recv is on its way to the readiness thread (threads backend) or
+     * the kernel: every one of them ends, -ECANCELED. A cancel the readiness thread drained before the recv itself
+     * was lost, and the recv waited for ever (seen as a close that never failed a channel's pending read).
+     */
+    @Test
+    void aCancelRightAfterTheSubmitAlwaysEndsTheRecv() throws Exception {
+        try (Arena arena = Arena.ofShared(); ContextFixture f = new ContextFixture(TestBackend.params())) {
+            try (Loopback.Pair pair = Loopback.socketPair(arena, f.errno)) {
+                for (int i = 0; i < 2000; i++) {
+                    f.writer.recv(pair.a(), f.address(0), 100, 0, i);
+                    f.submitAll();
+                    final int cancelled = f.context.cancelFd(pair.a());
+                    assertTrue(cancelled == 1, "round " + i + ": cancelFd said " + cancelled);
+                    final List<ContextFixture.Event> ended = f.reap(1);
+                    assertEquals(i, ended.get(0).userData());
+                    assertEquals(-Errno.ECANCELED, ended.get(0).result(), "round " + i);
+                }
+            }
+        }
+    }
+
     /** A recv (and a multishot poll) submitted by a thread that then exits still completes when bytes come. */
     @Test
     void iocbsOfAThreadThatHasExitedStillComplete() throws Exception {

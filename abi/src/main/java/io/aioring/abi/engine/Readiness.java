@@ -50,6 +50,12 @@ final class Readiness {
     private final MemorySegment wakeValue;
     private final ManyToOneConcurrentArrayQueue<InFlight> incoming;
     private final ConcurrentLinkedQueue<Cancel> cancels = new ConcurrentLinkedQueue<>();
+    /**
+     * Cancels that came before their iocb was added here (await marks it waiting, then queues it: a cancel between
+     * the two, or one drained before the iocb's turn, finds nothing to unlink). Applied once the iocb is added;
+     * dropped once it is no longer waiting. Only this thread touches it.
+     */
+    private final java.util.ArrayList<Cancel> early = new java.util.ArrayList<>();
     private final Int2ObjectHashMap<FdWaiters> byFd = new Int2ObjectHashMap<>();
     private final Thread thread;
     private volatile boolean sleeping;
@@ -164,14 +170,29 @@ final class Readiness {
         }
         Cancel cancel;
         while ((cancel = cancels.poll()) != null) {
-            final InFlight target = cancel.op();
-            if (target.incarnation() == cancel.incarnation() && target.issue().waitingReadiness()) {
-                final FdWaiters waiters = byFd.get(target.fd());
-                if (waiters != null && unlink(waiters, target)) {
-                    finish(target, -Errno.ECANCELED);
-                }
+            if (!applied(cancel)) {
+                early.add(cancel); // its iocb is on its way here: applied once it is added
             }
         }
+        for (int i = early.size() - 1; i >= 0; i--) {
+            if (applied(early.get(i))) {
+                early.remove(i);
+            }
+        }
+    }
+
+    /** @return true if {@code cancel} is done with: its iocb was unlinked and finished, or no longer waits */
+    private boolean applied(final Cancel cancel) {
+        final InFlight target = cancel.op();
+        if (target.incarnation() != cancel.incarnation() || !target.issue().waitingReadiness()) {
+            return true;
+        }
+        final FdWaiters waiters = byFd.get(target.fd());
+        if (waiters != null && unlink(waiters, target)) {
+            finish(target, -Errno.ECANCELED);
+            return true;
+        }
+        return false;
     }
 
     private void add(final InFlight op) {

@@ -50,7 +50,23 @@ class AioFileSystemProviderTest {
             assertTrue(log.contains("client io.aioring.nio.AioSocketChannel"), log);
             assertTrue(log.contains("echoed 1000 same true"), log);
             assertTrue(log.contains("done"), log);
+            assertTrue(log.contains("accepted on aioring-nio-default-"), "the default group's own daemon threads: " + log);
             assertFalse(log.contains("Exception"), log);
+        }
+    }
+
+    /** The default group honours the JDK's DefaultThreadPool properties: its threads come from the factory named. */
+    @Test
+    void theDefaultGroupTakesItsThreadsFromTheJdksProperties() throws Exception {
+        try (ChildJvm child = ChildJvm.start(UnmodifiedEchoMain.class, List.of(CHANNEL_PROVIDER,
+            "-Daioring.nio.backend=" + System.getProperty("aioring.test.backend", "auto"),
+            "-Djava.nio.channels.DefaultThreadPool.threadFactory=io.aioring.nio.NamedThreadFactory",
+            "-Djava.nio.channels.DefaultThreadPool.initialSize=1"))) {
+            assertEquals(0, child.waitFor(60), child.log());
+            final String log = child.log();
+            assertTrue(log.contains("echoed 1000 same true"), log);
+            assertTrue(log.contains("accepted on named-factory-1 (daemon)"), log);
+            assertFalse(log.contains("named-factory-2"), "initialSize 1: one thread: " + log);
         }
     }
 

@@ -26,6 +26,8 @@ public final class UnmodifiedEchoMain {
             server.accept(null, new CompletionHandler<AsynchronousSocketChannel, Void>() {
                 @Override
                 public void completed(final AsynchronousSocketChannel connection, final Void attachment) {
+                    System.out.println("accepted on " + Thread.currentThread().getName()
+                        + (Thread.currentThread().isDaemon() ? " (daemon)" : ""));
                     server.accept(null, this);
                     echo(connection, ByteBuffer.allocate(4096));
                 }

@@ -29,9 +29,6 @@ import io.aioring.linux.Errno;
  */
 public final class AioServerSocketChannel extends AsynchronousServerSocketChannel {
     private final AioChannelProvider provider;
-    private final AioChannelGroup group;
-    private final SocketEngine engine;
-    private final int fd;
     private final SocketLife life;
     private volatile InetSocketAddress local;
     private boolean accepting;
@@ -46,9 +43,6 @@ public final class AioServerSocketChannel extends AsynchronousServerSocketChanne
     private AioServerSocketChannel(final AioChannelProvider provider, final AioChannelGroup group, final int fd) {
         super(provider);
         this.provider = provider;
-        this.group = group;
-        this.engine = group.engine();
-        this.fd = fd;
         this.life = new SocketLife(fd, group, this, NativeSocket.LISTENER_OPTIONS);
     }
 
@@ -68,9 +62,9 @@ public final class AioServerSocketChannel extends AsynchronousServerSocketChanne
                 throw new AlreadyBoundException();
             }
             final InetSocketAddress inet = address == null ? new InetSocketAddress(0) : InetSockaddr.check(address);
-            NativeSocket.bind(fd, inet);
-            NativeSocket.listen(fd, backlog < 1 ? 50 : backlog);
-            local = NativeSocket.localAddress(fd);
+            NativeSocket.bind(life.fd, inet);
+            NativeSocket.listen(life.fd, backlog < 1 ? 50 : backlog);
+            local = NativeSocket.localAddress(life.fd);
         }
         return this;
     }
@@ -135,18 +129,18 @@ public final class AioServerSocketChannel extends AsynchronousServerSocketChanne
             end(-Errno.ECANCELED, false);
             return future;
         }
-        final SocketEngine.Op op = engine.take(onAccepted);
+        final SocketEngine.Op op = life.engine.take(onAccepted);
         synchronized (this) {
             userData = op.userData();
         }
-        if (!engine.accept(op, life, handler != null)) {
+        if (!life.engine.accept(op, life, handler != null)) {
             accepted(op, -Errno.ECANCELED);
         }
         return future;
     }
 
     private void accepted(final SocketEngine.Op op, final long result) {
-        engine.release(op);
+        life.engine.release(op);
         end(result, true);
     }
 
@@ -168,7 +162,7 @@ public final class AioServerSocketChannel extends AsynchronousServerSocketChanne
         Throwable failure = null;
         if (result >= 0) {
             try {
-                accepted = AioSocketChannel.accepted(provider, group, (int) result);
+                accepted = AioSocketChannel.accepted(provider, life.group, (int) result);
             } catch (final ShutdownChannelGroupException e) {
                 NativeSocket.close((int) result);
                 failure = new IOException(e);
@@ -188,7 +182,7 @@ public final class AioServerSocketChannel extends AsynchronousServerSocketChanne
                                                       final Object attachment,
                                                       final CompletableFuture<AsynchronousSocketChannel> future,
                                                       final AsynchronousSocketChannel accepted, final Throwable failure) {
-        final CompletableFuture<AsynchronousSocketChannel> told = group.tell(handler, attachment, future, accepted, failure);
+        final CompletableFuture<AsynchronousSocketChannel> told = life.group.tell(handler, attachment, future, accepted, failure);
         if (accepted != null && told != null && told.isCancelled()) {
             closeQuietly(accepted); // the future was cancelled: nobody will take this connection
         }
@@ -212,7 +206,7 @@ public final class AioServerSocketChannel extends AsynchronousServerSocketChanne
         if (mayInterruptIfRunning) {
             close();
         } else if (inFlight != -1) {
-            engine.cancel(inFlight);
+            life.engine.cancel(inFlight);
         }
     }
 

@@ -42,9 +42,6 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
     private static final int CONNECTED = 2;
 
     private final SocketLife life;
-    private final AioChannelGroup group;
-    private final SocketEngine engine;
-    private final int fd;
     private final Object stateLock = new Object();
     private final Transfer reads = new Transfer(true);
     private final Transfer writes = new Transfer(false);
@@ -56,9 +53,6 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
     private AioSocketChannel(final AioChannelProvider provider, final AioChannelGroup group, final int fd) {
         super(provider);
         this.life = new SocketLife(fd, group, this, NativeSocket.STREAM_OPTIONS);
-        this.group = group;
-        this.engine = group.engine();
-        this.fd = fd;
     }
 
     /** A new unconnected socket in {@code group}. */
@@ -98,8 +92,8 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
                 throw new AlreadyBoundException();
             }
             final InetSocketAddress inet = address == null ? new InetSocketAddress(0) : InetSockaddr.check(address);
-            NativeSocket.bind(fd, inet);
-            local = NativeSocket.localAddress(fd);
+            NativeSocket.bind(life.fd, inet);
+            local = NativeSocket.localAddress(life.fd);
         }
         return this;
     }
@@ -237,7 +231,7 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
 
     private <V, A> Future<V> deliver(final CompletionHandler<V, ? super A> handler, final A attachment,
                                      final CompletableFuture<V> future, final V value, final Throwable failure) {
-        return group.tell(handler, attachment, future, value, failure);
+        return life.group.tell(handler, attachment, future, value, failure);
     }
 
     /** One direction: its pending operation (at most one), and whether it is shut or was killed by a timeout. */
@@ -299,7 +293,7 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
                 end(-Errno.ECANCELED, 0);
                 return future;
             }
-            final SocketEngine.Op op = engine.take(this);
+            final SocketEngine.Op op = life.engine.take(this);
             final int length = (int) Math.min(remaining, SocketEngine.SLOT_BYTES);
             if (!read) {
                 Buffers.gather(op.view, length, single, many);
@@ -309,8 +303,8 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
                 userData = op.userData();
             }
             final boolean mayDefer = handler != null;
-            final boolean submitted = read ? engine.recv(op, life, length, millis, mayDefer)
-                : engine.send(op, life, length, millis, mayDefer);
+            final boolean submitted = read ? life.engine.recv(op, life, length, millis, mayDefer)
+                : life.engine.send(op, life, length, millis, mayDefer);
             if (!submitted) {
                 ended(op, -Errno.ECANCELED); // the group ended under it
             }
@@ -328,7 +322,7 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
                     }
                 }
             }
-            engine.release(op);
+            life.engine.release(op);
             end(result, 1);
         }
 
@@ -382,7 +376,7 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
             if (mayInterruptIfRunning) {
                 close();
             } else if (inFlight != -1) {
-                engine.cancel(inFlight);
+                life.engine.cancel(inFlight);
             }
         }
 
@@ -393,7 +387,7 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
             }
             synchronized (this) {
                 if (!shut) {
-                    NativeSocket.shutdown(fd, how);
+                    NativeSocket.shutdown(life.fd, how);
                     shut = true;
                 }
             }
@@ -431,13 +425,13 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
                 end(-Errno.ECANCELED);
                 return future;
             }
-            final SocketEngine.Op op = engine.take(this);
+            final SocketEngine.Op op = life.engine.take(this);
             final int length;
             try {
                 length = InetSockaddr.write(inet, op.slot);
-                NativeSocket.blocking(fd, false);
+                NativeSocket.blocking(life.fd, false);
             } catch (final RuntimeException | IOException e) {
-                engine.release(op);
+                life.engine.release(op);
                 synchronized (stateLock) {
                     state = UNCONNECTED;
                 }
@@ -447,7 +441,7 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
                 }
                 return deliver(handler, attachment, future, null, e);
             }
-            if (!engine.connect(op, life, length, handler != null)) {
+            if (!life.engine.connect(op, life, length, handler != null)) {
                 ended(op, -Errno.ECANCELED);
             }
             return future;
@@ -455,7 +449,7 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
 
         @Override
         public void ended(final SocketEngine.Op op, final long result) {
-            engine.release(op);
+            life.engine.release(op);
             end(result);
             life.operationEnded();
         }
@@ -476,8 +470,8 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
                     state = CONNECTED;
                     remote = target;
                     try {
-                        NativeSocket.blocking(fd, true);
-                        local = NativeSocket.localAddress(fd);
+                        NativeSocket.blocking(life.fd, true);
+                        local = NativeSocket.localAddress(life.fd);
                     } catch (final IOException e) {
                         failure = e;
                     }

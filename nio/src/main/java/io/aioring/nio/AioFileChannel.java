@@ -49,12 +49,15 @@ import io.aioring.linux.Linux;
  * }</pre>
  *
  * <p>As the JDK's: a handler runs on the channel's executor (the one given to {@code open}, else a default pool of
- * daemon threads); a {@code Future} completes on the engine's reaper thread. A read returns at most
- * {@value ChannelEngine#SLOT_BYTES} bytes (fewer than the buffer holds is a read's normal answer); a write writes
- * its whole buffer, in pieces of that size. Locks are POSIX record locks ({@code fcntl}), the kind the JDK's own
- * {@code FileChannel} takes: they conflict with those of other processes, and, within this JVM, an overlapping
- * lock is refused with {@link OverlappingFileLockException}. Closing the channel cancels what is in flight; each
- * such operation fails with {@link AsynchronousCloseException}.
+ * daemon threads); a {@code Future} completes on the engine's reaper thread. A direct buffer is read into and
+ * written from in place, in one iocb; a heap buffer's bytes are copied through a slot of the engine's, so a read
+ * into one returns at most {@value ChannelEngine#SLOT_BYTES} bytes (fewer than the buffer holds is a read's normal
+ * answer) and a write writes its whole buffer in pieces of that size. On a channel opened with
+ * {@code ExtendedOpenOption.DIRECT}, a direct buffer not aligned to 4096 goes through a slot too (slots are
+ * aligned), so any buffer works where position and length suit the device. Locks are POSIX record locks
+ * ({@code fcntl}), the kind the JDK's own {@code FileChannel} takes: they conflict with those of other processes,
+ * and, within this JVM, an overlapping lock is refused with {@link OverlappingFileLockException}. Closing the
+ * channel cancels what is in flight; each such operation fails with {@link AsynchronousCloseException}.
  */
 public final class AioFileChannel extends AsynchronousFileChannel {
     /** The default pool of a channel opened without an executor: daemon threads, as the JDK's. */

@@ -23,11 +23,11 @@ import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * One context that channels share, and the thread that reaps it: each read or write of a channel is an iocb that
- * moves its bytes through a slot of memory registered with the context once (a heap or direct buffer is copied
- * there: registering each caller's buffer per call would cost more than the copy of a few KiB), and each event is
- * handed back to its channel, which completes the operation. Slots are a fixed pool; when every one is taken, an
- * operation waits in a queue until one is free.
+ * One context that channels share, and the thread that reaps it: each read or write of a channel is an iocb, and
+ * each event is handed back to its channel, which completes the operation. A direct buffer's bytes move in place
+ * (its window is registered with the context once, {@link DirectRegistrations}); a heap buffer's go through a slot
+ * of memory registered once, and are copied (the kernel cannot be pointed at the Java heap). Operations are a fixed
+ * pool, each with its slot; when every one is taken, an operation waits in a queue until one is free.
  *
  * <p>The shared engine is set up from the system properties {@link NioSettings} reads.
  */
@@ -35,6 +35,8 @@ final class ChannelEngine {
     /** The bytes one iocb moves at most: a read returns at most this many; a write is made of such pieces. */
     static final int SLOT_BYTES = 64 * 1024;
     private static final int SLOTS = 128;
+    /** What an O_DIRECT channel's buffer must be aligned to for its iocb to point at it (else it goes by a slot). */
+    private static final int DIRECT_ALIGNMENT = 4096;
 
     /** One operation in flight, and the slot its bytes go through. */
     static final class Op {
@@ -50,6 +52,8 @@ final class ChannelEngine {
         int done;
         /** This piece's length. */
         int length;
+        /** The caller's direct buffer's window the iocb points into, or DirectRegistrations.NONE (the slot). */
+        int window = DirectRegistrations.NONE;
         AioFileChannel.Completion completion;
 
         Op(final int index, final MemorySegment slot) {
@@ -63,6 +67,7 @@ final class ChannelEngine {
     private final AioContext context;
     private final Arena arena = Arena.ofShared();
     private final Op[] ops = new Op[SLOTS];
+    private final DirectRegistrations directs;
     private final ManyToManyConcurrentArrayQueue<Op> free = new ManyToManyConcurrentArrayQueue<>(SLOTS);
     /** Operations that found no free slot, started as slots come back. */
     private final ConcurrentLinkedQueue<Op> waiting = new ConcurrentLinkedQueue<>();
@@ -87,6 +92,7 @@ final class ChannelEngine {
         // Its reapers are this engine's own threads, which poll or sleep on the tail: an eventfd signal per publish
         // would be a system call nobody reads (a reaper elsewhere, e.g. aioring trace, wakes by its heartbeat bound).
         context.ring().setFlags(RingDescriptor.FLAG_NOTIFY_DISABLED);
+        directs = new DirectRegistrations(context);
         final MemorySegment slab = arena.allocate((long) SLOT_BYTES * SLOTS, 4096);
         context.registerMemory(slab);
         for (int i = 0; i < SLOTS; i++) {
@@ -174,26 +180,47 @@ final class ChannelEngine {
             }
             return;
         }
+        op.window = window(op);
         issue(op);
+    }
+
+    /**
+     * @return the window of the op's buffer the iocb may point into (no copy), or NONE: a heap buffer, a direct one
+     *         not aligned as an O_DIRECT channel needs, or every window in use
+     */
+    private int window(final Op op) {
+        final ByteBuffer buffer = op.buffer;
+        if (!buffer.isDirect() || op.channel.direct() && (DirectRegistrations.address(buffer) & (DIRECT_ALIGNMENT - 1)) != 0) {
+            return DirectRegistrations.NONE;
+        }
+        return directs.pin(buffer);
     }
 
     /** Writes and submits the op's next iocb. */
     private void issue(final Op op) {
         final ByteBuffer buffer = op.buffer;
         final int at = buffer.position() + (op.read ? 0 : op.done);
-        final int length = Math.min(SLOT_BYTES, buffer.limit() - at);
-        op.length = length;
-        if (!op.read) {
-            MemorySegment.copy(MemorySegment.ofBuffer(buffer), ValueLayout.JAVA_BYTE, at - buffer.position(), op.slot,
-                ValueLayout.JAVA_BYTE, 0, length);
+        final long address;
+        final int length;
+        if (op.window != DirectRegistrations.NONE) {
+            address = DirectRegistrations.address(buffer) + (at - buffer.position());
+            length = buffer.limit() - at;
+        } else {
+            address = op.slot.address();
+            length = Math.min(SLOT_BYTES, buffer.limit() - at);
+            if (!op.read) {
+                MemorySegment.copy(MemorySegment.ofBuffer(buffer), ValueLayout.JAVA_BYTE, at - buffer.position(), op.slot,
+                    ValueLayout.JAVA_BYTE, 0, length);
+            }
         }
+        op.length = length;
         final long userData = (long) op.generation << 32 | op.index;
         final IocbWriter writer = writers.get().reset();
         final long offset = op.position + op.done;
         if (op.read) {
-            writer.pread(op.channel.fd(), op.slot.address(), length, offset, userData);
+            writer.pread(op.channel.fd(), address, length, offset, userData);
         } else {
-            writer.pwrite(op.channel.fd(), op.slot.address(), length, offset, userData);
+            writer.pwrite(op.channel.fd(), address, length, offset, userData);
         }
         if (op.channel.direct()) {
             writer.async(); // an O_DIRECT read tried on this thread would wait here for the device, one at a time
@@ -297,8 +324,10 @@ final class ChannelEngine {
             final int moved = (int) result;
             if (op.read) {
                 final ByteBuffer buffer = op.buffer;
-                MemorySegment.copy(op.slot, ValueLayout.JAVA_BYTE, 0, MemorySegment.ofBuffer(buffer), ValueLayout.JAVA_BYTE,
-                    0, moved);
+                if (op.window == DirectRegistrations.NONE) {
+                    MemorySegment.copy(op.slot, ValueLayout.JAVA_BYTE, 0, MemorySegment.ofBuffer(buffer),
+                        ValueLayout.JAVA_BYTE, 0, moved);
+                }
                 buffer.position(buffer.position() + moved);
                 finish(op, moved);
                 return;
@@ -330,6 +359,10 @@ final class ChannelEngine {
 
     /** The slot goes back, to an operation that waits for one if there is any. */
     private void release(final Op op) {
+        if (op.window != DirectRegistrations.NONE) {
+            directs.release(op.window);
+            op.window = DirectRegistrations.NONE;
+        }
         op.channel = null;
         op.buffer = null;
         op.completion = null;
@@ -345,6 +378,7 @@ final class ChannelEngine {
         op.read = ticket.read;
         op.done = 0;
         op.completion = ticket.completion;
+        op.window = window(op);
         issue(op);
     }
 

@@ -93,7 +93,7 @@ class AioFileChannelTest {
                     }
                 });
                 final int n = done.get(10, TimeUnit.SECONDS);
-                assertTrue(n > 0 && n <= ChannelEngine.SLOT_BYTES, "a read returns some bytes: " + n);
+                assertEquals(Math.min(direct.capacity(), content.length - at), n, "a direct buffer is read in place, whole");
                 assertEquals(n, direct.position());
                 direct.flip().get(back, at, n);
                 at += n;
@@ -106,6 +106,75 @@ class AioFileChannelTest {
             heap.position(5);
             assertEquals(15, channel.read(heap, 1000).get(10, TimeUnit.SECONDS), "into the buffer's remaining bytes");
             assertArrayEquals(java.util.Arrays.copyOfRange(content, 1000, 1015), java.util.Arrays.copyOfRange(heap.array(), 5, 20));
+        }
+    }
+
+    @Test
+    void directBuffersMoveInPlaceEvenMoreOfThemThanWindows(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("data");
+        final int buffers = DirectRegistrations.CAPACITY * 2 + 7; // more than windows at once: some go by a slot
+        final int each = 8192;
+        final byte[] content = new byte[buffers * each];
+        new Random(5).nextBytes(content);
+        try (AioFileChannel channel = open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+            StandardOpenOption.READ)) {
+            final ByteBuffer whole = ByteBuffer.allocateDirect(content.length).put(content).flip().asReadOnlyBuffer();
+            assertEquals(content.length, channel.write(whole, 0).get(10, TimeUnit.SECONDS),
+                "a read-only direct buffer is written in place, in one iocb, however large");
+            for (int round = 0; round < 3; round++) { // rounds 2 and 3 meet windows registered by round 1
+                final ByteBuffer[] into = new ByteBuffer[buffers];
+                final List<Future<Integer>> reads = new ArrayList<>();
+                for (int i = 0; i < buffers; i++) {
+                    into[i] = round == 1
+                        ? ByteBuffer.allocateDirect(each + 100).position(100).slice() // new windows, not at a start
+                        : ByteBuffer.allocateDirect(each);
+                    reads.add(channel.read(into[i], (long) i * each));
+                }
+                for (int i = 0; i < buffers; i++) {
+                    assertEquals(each, reads.get(i).get(10, TimeUnit.SECONDS));
+                    final byte[] got = new byte[each];
+                    into[i].flip().get(got);
+                    assertArrayEquals(java.util.Arrays.copyOfRange(content, i * each, (i + 1) * each), got, "buffer " + i);
+                }
+            }
+            final ByteBuffer window = ByteBuffer.allocateDirect(1000);
+            window.position(300).limit(700);
+            assertEquals(400, channel.read(window, 12_345).get(10, TimeUnit.SECONDS), "into position..limit only");
+            assertEquals(700, window.position());
+            final byte[] got = new byte[400];
+            window.get(300, got);
+            assertArrayEquals(java.util.Arrays.copyOfRange(content, 12_345, 12_745), got);
+        }
+    }
+
+    @Test
+    void onADirectChannelAlignedBuffersMoveInPlaceAndOthersBySlot(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("data");
+        final byte[] content = new byte[64 * 1024];
+        new Random(8).nextBytes(content);
+        Files.write(file, content);
+        final AioFileChannel channel;
+        try {
+            channel = AioFileChannel.open(engine, file, Set.of(StandardOpenOption.READ,
+                com.sun.nio.file.ExtendedOpenOption.DIRECT), null);
+        } catch (final IOException refused) { // a file system without O_DIRECT (tmpfs) refuses the open
+            org.junit.jupiter.api.Assumptions.abort("no O_DIRECT where the temporary directory is: " + refused);
+            return;
+        }
+        try (channel) {
+            final ByteBuffer aligned = ByteBuffer.allocateDirect(4 * 4096).alignedSlice(4096).limit(8192);
+            final ByteBuffer misaligned = ByteBuffer.allocateDirect(4 * 4096).alignedSlice(4096).position(1).slice()
+                .limit(8192);
+            final ByteBuffer heap = ByteBuffer.allocate(8192);
+            for (final ByteBuffer buffer : new ByteBuffer[] {aligned, misaligned, heap}) {
+                assertEquals(8192, channel.read(buffer, 16_384).get(10, TimeUnit.SECONDS));
+                final byte[] got = new byte[8192];
+                buffer.flip().get(got);
+                assertArrayEquals(java.util.Arrays.copyOfRange(content, 16_384, 24_576), got);
+            }
+            final ExecutionException unaligned = assertThrows(ExecutionException.class,
+                () -> channel.read(ByteBuffer.allocateDirect(100), 1).get(10, TimeUnit.SECONDS));
+            assertInstanceOf(IOException.class, unaligned.getCause(), "a position the device refuses: EINVAL");
         }
     }
 

@@ -17,14 +17,16 @@ import org.agrona.MutableDirectBuffer;
  *
  * <p>The count is the kernel's own: {@code cachestat(2)} (Linux 6.5) over the I/O's range just before the call
  * ({@link Operation#measureResidentBytes()}), which, unlike a read, starts no readahead that could fill the range
- * while it is measured. Where the kernel has no cachestat (or the offset is the file position), a read falls back
- * to a first attempt with {@code RWF_NOWAIT} ({@link Operation#tryNoWaitFirst()}), which copies only cached pages:
- * every byte a hit, -EAGAIN a miss, fewer bytes a partial; the record says which source it used, since that attempt
- * can count a page its own readahead brought in as a hit. A write without cachestat is "unsupported".
+ * while it is measured; or, where the engine watched it ({@link Operation#RESIDENT_BY_ATTEMPT}), the read's
+ * {@code RWF_NOWAIT} attempt during which its thread started no block I/O, so that no readahead of its own filled the
+ * range either. Where the kernel has no cachestat (or the offset is the file position), a read falls back to a
+ * first attempt with {@code RWF_NOWAIT} ({@link Operation#tryNoWaitFirst()}), unwatched, which copies only cached
+ * pages: every byte a hit, -EAGAIN a miss, fewer bytes a partial; the record says which source it used, since that
+ * attempt can count a page its own readahead brought in as a hit. A write without cachestat is "unsupported".
  *
  * <pre>
  *   0  u32 outcome          0 hit, 1 partial, 2 miss, 3 not applicable (O_DIRECT)
- *   4  u32 source           0 the RWF_NOWAIT attempt, 1 cachestat(2) before the call
+ *   4  u32 source           0 the RWF_NOWAIT attempt, 1 cachestat(2) before the call, 2 the attempt, watched
  *   8  u64 resident_bytes   bytes that were in the page cache (0 when not applicable)
  *  16  u64 requested_bytes  bytes the I/O asked for
  * </pre>
@@ -46,6 +48,8 @@ public final class PageCacheAttribute extends AbstractAttribute {
     public static final int SOURCE_NOWAIT = 0;
     /** The source field: cachestat(2) before the call. */
     public static final int SOURCE_CACHESTAT = 1;
+    /** The source field: the RWF_NOWAIT attempt, during which the submitting thread started no block I/O. */
+    public static final int SOURCE_WATCHED_NOWAIT = 2;
 
     /** Scratch: the bytes asked for. */
     private static final int REQUESTED = 0;
@@ -82,7 +86,8 @@ public final class PageCacheAttribute extends AbstractAttribute {
         }
         final long resident = outcome == NOT_APPLICABLE ? 0 : PageCacheReading.residentBytes(requested, counted, nowait, result);
         out.putInt(index + OUTCOME_OFFSET, outcome);
-        out.putInt(index + SOURCE_OFFSET, counted == Operation.RESIDENT_UNKNOWN ? SOURCE_NOWAIT : SOURCE_CACHESTAT);
+        out.putInt(index + SOURCE_OFFSET, counted == Operation.RESIDENT_UNKNOWN ? SOURCE_NOWAIT
+            : operation.residentSource() == Operation.RESIDENT_BY_ATTEMPT ? SOURCE_WATCHED_NOWAIT : SOURCE_CACHESTAT);
         out.putLong(index + RESIDENT_OFFSET, resident);
         out.putLong(index + REQUESTED_OFFSET, requested);
         return AttributeRecordDescriptor.STATUS_HANDLED;

@@ -160,6 +160,93 @@ class PageCacheAttributeTest {
         assertEquals(1000, misses, "misses out of 1000 evicted reads");
     }
 
+    /** Reads of a batch, one per 64 KiB of the file from {@code first} on, each {@code length} bytes; their records. */
+    private java.util.List<AttributeFixture.Attribute> batch(final int first, final int length) {
+        for (int i = 0; i < BATCH; i++) {
+            final long offset = (long) (first + i) % (SIZE / 65536) * 65536;
+            f.writer.pread(fd, f.address((long) i * 65536), length, offset, i).attribute(PageCacheAttribute.ID, 0);
+        }
+        final java.util.List<AttributeFixture.Attribute> records = new java.util.ArrayList<>();
+        for (final AttributeFixture.Event event : f.run()) {
+            assertEquals(length, event.result());
+            final long offset = (first + event.userData()) % (SIZE / 65536) * 65536;
+            assertArrayEquals(Arrays.copyOfRange(content, (int) offset, (int) offset + length),
+                f.memory.asSlice(event.userData() * 65536, length).toArray(ValueLayout.JAVA_BYTE));
+            final AttributeFixture.Attribute a = event.attribute(PageCacheAttribute.ID);
+            assertEquals(AttributeRecordDescriptor.STATUS_HANDLED, a.status());
+            records.add(a);
+        }
+        return records;
+    }
+
+    private static final int BATCH = 16;
+    /** Resident reads in a row after which a thread counts by attempts (docs/abi.md 3.3). */
+    private static final int RESIDENT_RUN = 256;
+
+    /** @return true if batches here may be counted by their watched attempts: io_uring, task I/O accounting, a block device */
+    private boolean attemptsWatched() {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            final java.lang.foreign.MemorySegment statx = arena.allocate(Linux.STATX_SIZE, 8);
+            return f.context.backend().equals("io_uring") && Linux.TASK_IO_ACCOUNTING
+                && Linux.fstatx(f.errno, fd, 0, statx) == 0 && statx.get(ValueLayout.JAVA_INT, Linux.STATX_DEV_MAJOR_OFFSET) != 0;
+        }
+    }
+
+    /**
+     * Batches of resident reads: cachestat counts them, and after a run of them every read is counted by its
+     * RWF_NOWAIT attempt, watched (source 2), on io_uring; all hits either way.
+     */
+    @Test
+    void batchesOfResidentReadsComeToBeCountedByTheirWatchedAttempts() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(cachestat(), "cachestat(2) needs Linux 6.5");
+        batch(0, 4096); // the pages come in
+        final int batches = RESIDENT_RUN / BATCH + 2;
+        java.util.List<AttributeFixture.Attribute> last = null;
+        for (int b = 0; b < batches; b++) {
+            last = batch(b, 4096);
+            for (final AttributeFixture.Attribute a : last) {
+                assertEquals(PageCacheAttribute.HIT, a.payload().getInt(PageCacheAttribute.OUTCOME_OFFSET));
+                assertEquals(4096, a.payload().getLong(PageCacheAttribute.RESIDENT_OFFSET));
+            }
+        }
+        final int expected = attemptsWatched() ? PageCacheAttribute.SOURCE_WATCHED_NOWAIT : PageCacheAttribute.SOURCE_CACHESTAT;
+        for (final AttributeFixture.Attribute a : last) {
+            assertEquals(expected, a.payload().getInt(PageCacheAttribute.SOURCE_OFFSET));
+        }
+    }
+
+    /**
+     * Counting by attempts, then the file is evicted: the batch that meets it reads its attempts only as such
+     * (source 0: a page its own readahead brought in may look resident), never as watched ones (each started block
+     * I/O), and the batches after it are counted by cachestat again, misses all. 30 times.
+     */
+    @Test
+    void anEvictedBatchIsNeverAWatchedHit() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(cachestat(), "cachestat(2) needs Linux 6.5");
+        org.junit.jupiter.api.Assumptions.assumeTrue(attemptsWatched(), "attempts are watched on io_uring, on a block device");
+        final int warmBatches = RESIDENT_RUN / BATCH + 1;
+        int metByAttempts = 0;
+        for (int round = 0; round < 30; round++) {
+            batch(0, 65536); // resident again
+            for (int b = 0; b < warmBatches; b++) {
+                batch(b, 65536);
+            }
+            evict(0, SIZE);
+            for (final AttributeFixture.Attribute a : batch(round, 65536)) {
+                final int source = a.payload().getInt(PageCacheAttribute.SOURCE_OFFSET);
+                // Each of these attempts starts readahead: the watch sees block I/O, so none of them is watched.
+                assertTrue(source != PageCacheAttribute.SOURCE_WATCHED_NOWAIT, "an attempt that read ahead is no watched one");
+                metByAttempts += source == PageCacheAttribute.SOURCE_NOWAIT ? 1 : 0;
+            }
+            evict(0, SIZE);
+            for (final AttributeFixture.Attribute a : batch(round + 7, 65536)) {
+                assertEquals(PageCacheAttribute.SOURCE_CACHESTAT, a.payload().getInt(PageCacheAttribute.SOURCE_OFFSET));
+                assertEquals(PageCacheAttribute.MISS, a.payload().getInt(PageCacheAttribute.OUTCOME_OFFSET));
+            }
+        }
+        assertTrue(metByAttempts > 0, "the evicted batches were met while counting by attempts");
+    }
+
     /** Writes too: whether the pages written over were in the page cache before the write. */
     @Test
     void writesSayWhetherThePagesWereResident() throws Exception {

@@ -264,6 +264,14 @@ public final class Linux {
     private static final class STATX {
         static final MethodHandle H = errnoCall("statx", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG);
     }
+    private static final class GETRUSAGE {
+        static final MethodHandle H = errnoCall("getrusage", JAVA_INT, JAVA_INT, JAVA_LONG);
+    }
+    /** getrusage's "who": the calling thread alone. */
+    private static final int RUSAGE_THREAD = 1;
+    /** struct rusage: two struct timeval (32 bytes), then 14 longs; ru_inblock is the 8th of them. */
+    public static final int RUSAGE_SIZE = 144;
+    private static final int RUSAGE_INBLOCK_OFFSET = 32 + 7 * 8;
     private static final class FALLOCATE {
         static final MethodHandle H = errnoCall("fallocate", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
     }
@@ -777,6 +785,29 @@ public final class Linux {
             throw unexpected(t);
         }
     }
+
+    /**
+     * The calling thread's block input: {@code ru_inblock} of {@code getrusage(RUSAGE_THREAD)}, the bytes of reads it
+     * has submitted to block devices (readahead included), in 512-byte units, counted as each bio is submitted. Only
+     * meaningful where the kernel keeps per-task I/O accounting ({@link #TASK_IO_ACCOUNTING}); else always 0.
+     *
+     * @param scratch {@link #RUSAGE_SIZE} bytes of native memory of the calling thread's own
+     * @return the count, or -errno
+     */
+    public static long threadBlockInput(final Errno e, final MemorySegment scratch) {
+        try {
+            final int r = check((int) GETRUSAGE.H.invokeExact(e.state, RUSAGE_THREAD, scratch.address()), e);
+            return r < 0 ? r : scratch.get(JAVA_LONG, RUSAGE_INBLOCK_OFFSET);
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    /**
+     * The kernel keeps per-task I/O accounting (CONFIG_TASK_IO_ACCOUNTING; {@code /proc/self/io} exists), so that
+     * {@link #threadBlockInput} counts; without it the count stays 0 whatever the thread reads.
+     */
+    public static final boolean TASK_IO_ACCOUNTING = java.nio.file.Files.exists(java.nio.file.Path.of("/proc/self/io"));
 
     /** The page cache's page size (getpagesize()): 4 KiB on x86-64, 4, 16 or 64 KiB on aarch64. */
     public static final long PAGE_SIZE = pageSize();

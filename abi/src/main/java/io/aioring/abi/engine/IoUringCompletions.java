@@ -31,6 +31,10 @@ final class IoUringCompletions implements IoUring.CqeHandler {
     private int completedInBatch;
     /** Something was handed to the completer since {@link #takeHandedOver}. */
     private boolean handedOver;
+    /** The reaping batch's RWF_NOWAIT attempts ran while its thread started no block I/O ({@link #attemptsWatched}). */
+    private boolean attemptsClean;
+    /** A read counted by its attempt found a page not cached, or its attempt was not watched, since {@link #takeUnsure}. */
+    private boolean attemptUnsure;
 
     /** @param handOff the completer's queue */
     IoUringCompletions(final Submissions submissions, final CompletionPoster poster, final AtomicInteger inKernel,
@@ -55,6 +59,22 @@ final class IoUringCompletions implements IoUring.CqeHandler {
     void reaping(final long batch) {
         reapingBatch = batch;
         completedInBatch = 0;
+        attemptsClean = false;
+    }
+
+    /**
+     * Under the ring lock, after the reaping batch's enter and before its reap: whether its thread's block input stayed
+     * where it was across the enter, so that its reads counted by their attempts brought no page in themselves.
+     */
+    void attemptsWatched(final boolean clean) {
+        attemptsClean = clean;
+    }
+
+    /** @return true if a read counted by its attempt was unsure since the last call (its thread counts by cachestat again) */
+    boolean takeUnsure() {
+        final boolean unsure = attemptUnsure;
+        attemptUnsure = false;
+        return unsure;
     }
 
     /** @return how many of the batch completed inside its submit call; the batch is no longer reaping */
@@ -114,6 +134,11 @@ final class IoUringCompletions implements IoUring.CqeHandler {
             op.issue().noWaitIssued(false);
             if (op.issue().noWaitWanted()) {
                 op.issue().noWaitResult(result);
+            }
+            if (op.residentByAttemptPending()) {
+                final boolean clean = inline && attemptsClean;
+                op.attemptSettled(result, clean);
+                attemptUnsure |= !clean || result != op.issue().requestedBytes();
             }
             // Would block (or, for an attribute that asked, did not return every byte): issue it again, blocking.
             if (result == -Errno.EAGAIN || result == -Errno.EOPNOTSUPP

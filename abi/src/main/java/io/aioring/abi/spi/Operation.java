@@ -105,12 +105,32 @@ public interface Operation {
      * From a before hook: counts, now, the bytes of this read's or write's file range that are in the page cache, by
      * the kernel's own count ({@code cachestat(2)}, Linux 6.5), and remembers it for {@link #residentBytes()}. Unlike
      * an RWF_NOWAIT attempt it starts no readahead, so a page that arrives during the I/O is not counted as there
-     * before it. Costs two system calls (the descriptor's flags, then cachestat).
+     * before it. Costs a system call (and one for the descriptor's flags per submit call). The engine may instead
+     * count a read by its RWF_NOWAIT attempt, watched for block I/O ({@link #RESIDENT_BY_ATTEMPT}): it then makes
+     * that attempt, this returns {@link #RESIDENT_UNKNOWN}, and {@link #residentBytes()} has the count after the call.
      *
      * @return the bytes resident, {@link #RESIDENT_NOT_APPLICABLE} or {@link #RESIDENT_UNKNOWN}
      */
     long measureResidentBytes();
 
-    /** @return what {@link #measureResidentBytes()} found, or {@link #RESIDENT_UNKNOWN} if it was not called */
+    /**
+     * @return what {@link #measureResidentBytes()} found, or {@link #RESIDENT_UNKNOWN} if it was not called; in an
+     *         {@code after} hook, also the count the engine took from the read's RWF_NOWAIT attempt instead
+     *         ({@link #residentSource()})
+     */
     long residentBytes();
+
+    /** {@link #residentSource()}: cachestat(2) counted the range's pages just before the call. */
+    int RESIDENT_BY_CACHESTAT = 1;
+    /**
+     * {@link #residentSource()}: the read's RWF_NOWAIT attempt, during which the submitting thread started no block
+     * I/O (its {@code getrusage(RUSAGE_THREAD)} block input did not move), so no readahead of its own brought a page
+     * in: the bytes the attempt copied were resident before it. On the io_uring backend, for a read of a file on a
+     * block device in a batch, once cachestat has found a run of such reads wholly resident; cachestat again from
+     * the first batch whose attempts saw block I/O or a page not cached.
+     */
+    int RESIDENT_BY_ATTEMPT = 2;
+
+    /** @return how {@link #residentBytes()} was counted (when it is 0 or more): RESIDENT_BY_CACHESTAT or RESIDENT_BY_ATTEMPT */
+    int residentSource();
 }

@@ -19,6 +19,7 @@ import java.util.function.ToLongFunction;
 import io.aioring.abi.EventHandler;
 import io.aioring.abi.Opcode;
 import io.aioring.abi.EventView;
+import io.aioring.abi.layout.AttributeRecordDescriptor;
 import io.aioring.abi.layout.EventDescriptor;
 import io.aioring.attributes.PageCacheAttribute;
 import io.aioring.attributes.PathAttribute;
@@ -112,16 +113,46 @@ final class BenchRecorder implements EventHandler {
         if ((event.flags() & EventDescriptor.FLAG_OVERFLOWED) != 0) {
             overflowed++;
         }
-        final long submit = TimingAttribute.submitNanos(event);
+        // Each attribute record is read once, in one walk (a typed reader per field would walk them per field).
+        long submit = -1;
+        long queueNanos = -1;
+        long serviceNanos = -1;
+        int path = -1;
+        int outcome = -1;
+        long resident = 0;
+        long requested = 0;
+        final org.agrona.DirectBuffer buffer = event.buffer();
+        int at = event.firstAttribute();
+        for (int i = 0, n = event.attributeCount(); i < n; i++, at = event.nextAttribute(at)) {
+            if (event.attributeStatus(at) != AttributeRecordDescriptor.STATUS_HANDLED) {
+                continue;
+            }
+            final int id = event.attributeId(at);
+            final int version = event.attributeVersion(at);
+            final int length = event.attributePayloadLength(at);
+            final int payload = event.attributePayloadIndex(at);
+            if (id == TimingAttribute.ID && version == TimingAttribute.VERSION && length >= TimingAttribute.RETURN_LENGTH) {
+                submit = buffer.getLong(payload + TimingAttribute.SUBMIT_OFFSET);
+                queueNanos = buffer.getLong(payload + TimingAttribute.QUEUE_OFFSET);
+                serviceNanos = buffer.getLong(payload + TimingAttribute.SERVICE_OFFSET);
+            } else if (id == PathAttribute.ID && version == PathAttribute.VERSION && length >= PathAttribute.RETURN_LENGTH) {
+                path = buffer.getInt(payload + PathAttribute.PATH_OFFSET);
+            } else if (id == PageCacheAttribute.ID && version == PageCacheAttribute.VERSION
+                && length >= PageCacheAttribute.RETURN_LENGTH) {
+                outcome = buffer.getInt(payload + PageCacheAttribute.OUTCOME_OFFSET);
+                resident = buffer.getLong(payload + PageCacheAttribute.RESIDENT_OFFSET);
+                requested = buffer.getLong(payload + PageCacheAttribute.REQUESTED_OFFSET);
+            }
+        }
         // The engine's accept time when the timing attribute was asked; else the submitter's own stamp.
         final long submitToReaped = clamp(submit >= 0 ? now - submit : (now - event.userData()) & STAMP_MASK);
         latency.recordValue(submitToReaped);
         (write ? writeLatency : readLatency).recordValue(submitToReaped);
         if (submit >= 0) {
-            queue.recordValue(clamp(TimingAttribute.queueNanos(event)));
-            service.recordValue(clamp(TimingAttribute.serviceNanos(event)));
+            queue.recordValue(clamp(queueNanos));
+            service.recordValue(clamp(serviceNanos));
         }
-        switch (PathAttribute.path(event)) {
+        switch (path) {
             case PathAttribute.INLINE -> inline++;
             case PathAttribute.ASYNC -> async++;
             case PathAttribute.WORKER -> worker++;
@@ -129,7 +160,7 @@ final class BenchRecorder implements EventHandler {
                 // no path record
             }
         }
-        switch (PageCacheAttribute.outcome(event)) {
+        switch (outcome) {
             case PageCacheAttribute.HIT -> hits++;
             case PageCacheAttribute.PARTIAL -> partials++;
             case PageCacheAttribute.MISS -> misses++;
@@ -137,8 +168,8 @@ final class BenchRecorder implements EventHandler {
                 return; // no page-cache record
             }
         }
-        residentBytes += PageCacheAttribute.residentBytes(event);
-        requestedBytes += PageCacheAttribute.requestedBytes(event);
+        residentBytes += resident;
+        requestedBytes += requested;
     }
 
     private static long clamp(final long nanos) {

@@ -71,12 +71,8 @@ final class InFlight extends IocbResult {
     private int executionPath;
     /** The submit call that accepted it (0: none). */
     private long submitCall;
-    /** {@link #measureResidentBytes()}'s count, or RESIDENT_UNKNOWN. */
-    private long residentBytes = RESIDENT_UNKNOWN;
-    /** How residentBytes was counted (Operation.RESIDENT_BY_*). */
-    private int residentSource = RESIDENT_BY_CACHESTAT;
-    /** The count is to come from the RWF_NOWAIT attempt, watched for block I/O ({@link #attemptSettled}). */
-    private boolean residentByAttempt;
+    /** Its page-cache count: {@link #measureResidentBytes()}'s, or its watched attempt's. */
+    final ResidentCount resident = new ResidentCount();
 
     InFlight(final int index, final int maxReturnBytes) {
         this.index = index;
@@ -181,9 +177,7 @@ final class InFlight extends IocbResult {
         memory.reset();
         issue.reset();
         calls = null;
-        residentBytes = RESIDENT_UNKNOWN;
-        residentSource = RESIDENT_BY_CACHESTAT;
-        residentByAttempt = false;
+        resident.reset();
         flightRecord = null;
         executionPath = PATH_WORKER;
         cancelRequested = false;
@@ -316,49 +310,21 @@ final class InFlight extends IocbResult {
 
     @Override
     public long measureResidentBytes() {
-        residentBytes = calls == null ? RESIDENT_UNKNOWN : calls.residentBytes(this);
-        return residentBytes;
+        final long counted = calls == null ? RESIDENT_UNKNOWN : calls.residentBytes(this);
+        if (!resident.pending()) {
+            resident.counted(counted);
+        }
+        return counted;
     }
 
     @Override
     public long residentBytes() {
-        return residentBytes;
+        return resident.bytes();
     }
 
     @Override
     public int residentSource() {
-        return residentSource;
-    }
-
-    /** From the before hooks (SyncCalls): this read's count comes from its RWF_NOWAIT attempt, which it now asks for. */
-    void residentByAttempt() {
-        residentByAttempt = true;
-        tryNoWaitFirst();
-    }
-
-    /** @return true while the count is to come from the RWF_NOWAIT attempt */
-    boolean residentByAttemptPending() {
-        return residentByAttempt;
-    }
-
-    /**
-     * The attempt ended with {@code noWait}: if the submitting thread started no block I/O meanwhile ({@code clean}),
-     * what it copied was resident (all of it, some, or -EAGAIN none); else the count stays unknown and the
-     * attribute reads the attempt as such (it may have counted a page its own readahead brought in).
-     */
-    void attemptSettled(final long noWait, final boolean clean) {
-        residentByAttempt = false;
-        if (clean && (noWait >= 0 || noWait == -io.aioring.linux.Errno.EAGAIN)) {
-            residentBytes = Math.max(noWait, 0);
-            residentSource = RESIDENT_BY_ATTEMPT;
-        }
-    }
-
-    /** A read meant to be counted by its attempt, counted by cachestat after all (it goes alone, see readAlone). */
-    void residentCounted(final long resident) {
-        residentByAttempt = false;
-        residentBytes = resident;
-        residentSource = RESIDENT_BY_CACHESTAT;
+        return resident.source();
     }
 
     /** Starts this iocb's JFR completion event, if a recording wants them; at submit, after {@link #queue}. */

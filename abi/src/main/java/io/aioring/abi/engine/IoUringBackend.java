@@ -91,7 +91,7 @@ final class IoUringBackend implements Backend {
         }
         this.callers = ThreadLocal.withInitial(() -> {
             final SyncCalls calls = new SyncCalls(memory, protectedFds, arena);
-            calls.watchAttempts(); // a batch's RWF_NOWAIT attempts run inside this thread's own enter
+            calls.residency.watchAttempts(); // a batch's RWF_NOWAIT attempts run inside this thread's own enter
             return new IoUringSubmitter(calls, arena.allocate(IoUring.WAIT_SCRATCH_BYTES, 8));
         });
         final ManyToOneConcurrentArrayQueue<InFlight> handOff = new ManyToOneConcurrentArrayQueue<>(slots);
@@ -180,7 +180,7 @@ final class IoUringBackend implements Backend {
             // Reads counted by their RWF_NOWAIT attempts: the thread's block input, read before and after the enter
             // that makes the attempts, says whether any of them started readahead (which could make a page that
             // was not resident look so).
-            final long inputBefore = countsByAttempt(caller) ? caller.calls.blockInput() : Long.MIN_VALUE;
+            final long inputBefore = caller.countsByAttempt() ? caller.calls.residency.blockInput() : Long.MIN_VALUE;
             for (int i = 0; i < caller.size; i++) {
                 final InFlight op = caller.batch[i];
                 caller.batch[i] = null;
@@ -195,11 +195,11 @@ final class IoUringBackend implements Backend {
             final int sqes = ring.sqPending();
             flush();
             if (inputBefore != Long.MIN_VALUE) {
-                completions.attemptsWatched(inputBefore >= 0 && caller.calls.blockInput() == inputBefore);
+                completions.attemptsWatched(inputBefore >= 0 && caller.calls.residency.blockInput() == inputBefore);
             }
             reapAndPost();
             if (completions.takeUnsure()) {
-                caller.calls.attemptsUnsure();
+                caller.calls.residency.attemptsUnsure();
             }
             if (sqes >= DEVICE_BOUND_MIN_SQES) {
                 deviceBound = completions.reapingDone() * 2 < sqes;
@@ -256,24 +256,14 @@ final class IoUringBackend implements Backend {
      *
      * @return true if the read was dealt with (finished, or handed to the completer)
      */
-    /** @return true if a read of the caller's batch is to be counted by its RWF_NOWAIT attempt */
-    private static boolean countsByAttempt(final IoUringSubmitter caller) {
-        for (int i = 0; i < caller.size; i++) {
-            if (caller.batch[i].residentByAttemptPending()) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private boolean readAlone(final IoUringSubmitter caller) {
         final InFlight op = caller.batch[0];
         if (!OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE) || (op.opFlags() & Linux.RWF_NOWAIT) != 0
             || op.async()) {
             return false;
         }
-        if (op.residentByAttemptPending()) {
-            op.residentCounted(caller.calls.residentBytesNow(op)); // one read: cachestat costs less than a bracket
+        if (op.resident.pending()) { // one read: cachestat costs less than a bracket
+            op.resident.counted(caller.calls.residency.residentBytesNow(op, caller.calls.transferLength(op)));
         }
         final long first = caller.calls.readNoWaitFirst(op);
         caller.batch[0] = null;

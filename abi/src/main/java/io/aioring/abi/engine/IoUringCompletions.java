@@ -135,9 +135,9 @@ final class IoUringCompletions implements IoUring.CqeHandler {
             if (op.issue().noWaitWanted()) {
                 op.issue().noWaitResult(result);
             }
-            if (op.residentByAttemptPending()) {
+            if (op.resident.pending()) {
                 final boolean clean = inline && attemptsClean;
-                op.attemptSettled(result, clean);
+                op.resident.attemptSettled(result, clean);
                 attemptUnsure |= !clean || result != op.issue().requestedBytes();
             }
             // Would block (or, for an attribute that asked, did not return every byte): issue it again, blocking.

@@ -16,6 +16,16 @@ final class IoUringSubmitter {
         this.waitScratch = waitScratch;
     }
 
+    /** @return true if a read of the batch is to be counted by its RWF_NOWAIT attempt, watched */
+    boolean countsByAttempt() {
+        for (int i = 0; i < size; i++) {
+            if (batch[i].resident.pending()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     void add(final InFlight op) {
         if (size == batch.length) {
             batch = java.util.Arrays.copyOf(batch, size * 2);

@@ -39,129 +39,15 @@ final class SyncCalls {
         this.pathBytes = new UnsafeBuffer(path.address(), MemoryChecks.PATH_MAX);
         this.oneIovec = new UnsafeBuffer(arena.allocate(Linux.IOVEC_SIZE, 8).address(), Linux.IOVEC_SIZE);
         this.pollScratch = new UnsafeBuffer(arena.allocate(32, 8).address(), 32);
-        this.cachestatScratch = arena.allocate(Linux.CACHESTAT_SCRATCH_SIZE, 8);
-        this.statxScratch = arena.allocate(Linux.STATX_SIZE, 8);
-        this.rusageScratch = arena.allocate(Linux.RUSAGE_SIZE, 8);
+        this.residency = new ResidentCounter(errno, arena);
     }
 
-    /**
-     * The last fd whose status flags (O_DIRECT) this thread asked for, and the submit call it asked for: an iocb of
-     * the same call on the same fd uses them (a batch of reads on one file costs one fcntl, not one each).
-     */
-    private long flagsCall;
-    private int flagsFd = -1;
-    private int cachedFlags;
-    /** The file of flagsFd is on a block device (statx's dev major is not 0), asked only while attempts are watched. */
-    private boolean cachedBlockBacked;
-    /** cachestat's range and result. */
-    private final MemorySegment cachestatScratch;
-    private final MemorySegment statxScratch;
-    private final MemorySegment rusageScratch;
-    /** False once cachestat(2) answered ENOSYS (a kernel before 6.5): not asked again. */
-    private static volatile boolean cachestatAvailable = true;
+    /** This thread's page-cache counts (cachestat, or watched attempts). */
+    final ResidentCounter residency;
 
-    /**
-     * Reads wholly resident by cachestat in a row, on block-backed files, after which this thread's reads are counted
-     * by their RWF_NOWAIT attempts: a cache that served that many is likely to serve the next batch too.
-     */
-    static final int RESIDENT_RUN_FOR_ATTEMPTS = 256;
-    /** This thread's backend watches a batch's RWF_NOWAIT attempts for block I/O ({@link #watchAttempts}). */
-    private boolean attemptsWatched;
-    /** This thread's reads on block-backed files are counted by their attempts now, not by cachestat. */
-    private boolean countByAttempts;
-    private int residentRun;
-
-    /**
-     * The io_uring backend's submitting threads: their batches' RWF_NOWAIT attempts run inside their own
-     * io_uring_enter, which the backend brackets with {@link #blockInput()}. Without per-task I/O accounting in the
-     * kernel the bracket cannot see readahead, so nothing changes.
-     */
-    void watchAttempts() {
-        attemptsWatched = Linux.TASK_IO_ACCOUNTING;
-    }
-
-    /** @return this thread's block input now ({@link Linux#threadBlockInput}), or -errno */
-    long blockInput() {
-        return Linux.threadBlockInput(errno, rusageScratch);
-    }
-
-    /** A batch's attempts saw block I/O, or a page not cached: cachestat counts this thread's reads again. */
-    void attemptsUnsure() {
-        countByAttempts = false;
-        residentRun = 0;
-    }
-
-    /**
-     * {@link io.aioring.abi.spi.Operation#measureResidentBytes()}: the bytes of {@code op}'s file range in the page
-     * cache now, by cachestat(2); O_DIRECT descriptors are not applicable. Or, for a read while this thread counts by
-     * attempts, nothing now: the read is marked to be counted by its RWF_NOWAIT attempt (RESIDENT_UNKNOWN).
-     */
+    /** {@link io.aioring.abi.spi.Operation#measureResidentBytes()}: see {@link ResidentCounter#residentBytes}. */
     long residentBytes(final InFlight op) {
-        final long length = transferLength(op);
-        if (length < 0 || op.offset() < 0 || !cachestatAvailable) {
-            return io.aioring.abi.spi.Operation.RESIDENT_UNKNOWN;
-        }
-        final int flags = statusFlags(op);
-        if (flags < 0) {
-            return io.aioring.abi.spi.Operation.RESIDENT_UNKNOWN;
-        }
-        if ((flags & Linux.O_DIRECT) != 0) {
-            return io.aioring.abi.spi.Operation.RESIDENT_NOT_APPLICABLE;
-        }
-        if (length == 0) {
-            return 0;
-        }
-        final boolean watchedRead = attemptsWatched && cachedBlockBacked && !op.async()
-            && OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE) && (op.opFlags() & Linux.RWF_NOWAIT) == 0;
-        if (watchedRead && countByAttempts) {
-            op.residentByAttempt();
-            return io.aioring.abi.spi.Operation.RESIDENT_UNKNOWN;
-        }
-        final long resident = cachestat(op, length);
-        if (watchedRead) {
-            if (resident < length) {
-                residentRun = 0;
-            } else if (++residentRun >= RESIDENT_RUN_FOR_ATTEMPTS) {
-                countByAttempts = true;
-            }
-        }
-        return resident;
-    }
-
-    /** A read marked to be counted by its attempt that goes alone (no batch to bracket): cachestat counts it now. */
-    long residentBytesNow(final InFlight op) {
-        final long length = transferLength(op);
-        return length < 0 ? io.aioring.abi.spi.Operation.RESIDENT_UNKNOWN : length == 0 ? 0 : cachestat(op, length);
-    }
-
-    /** @return the fd's status flags, asked once per fd per submit call (with whether it is block-backed); or -errno */
-    private int statusFlags(final InFlight op) {
-        if (op.submitCall() != 0 && op.submitCall() == flagsCall && op.fd() == flagsFd) {
-            return cachedFlags; // the same fd in the same submit call: its flags cannot have changed meanwhile
-        }
-        final int flags = Linux.statusFlags(errno, op.fd());
-        if (flags < 0) {
-            return flags;
-        }
-        flagsCall = op.submitCall();
-        flagsFd = op.fd();
-        cachedFlags = flags;
-        cachedBlockBacked = attemptsWatched && Linux.fstatx(errno, op.fd(), 0, statxScratch) == 0
-            && statxScratch.get(java.lang.foreign.ValueLayout.JAVA_INT, Linux.STATX_DEV_MAJOR_OFFSET) != 0;
-        return flags;
-    }
-
-    /** @return the bytes of the range cachestat counts resident, or RESIDENT_UNKNOWN */
-    private long cachestat(final InFlight op, final long length) {
-        final long pages = Linux.cachestat(errno, op.fd(), op.offset(), length, cachestatScratch);
-        if (pages < 0) {
-            if (pages == -Errno.ENOSYS) {
-                cachestatAvailable = false;
-            }
-            return io.aioring.abi.spi.Operation.RESIDENT_UNKNOWN;
-        }
-        final long spanned = (op.offset() + length - 1) / Linux.PAGE_SIZE - op.offset() / Linux.PAGE_SIZE + 1;
-        return pages >= spanned ? length : Math.min(length, pages * Linux.PAGE_SIZE);
+        return residency.residentBytes(op, transferLength(op));
     }
 
     /**

@@ -4,10 +4,12 @@ import io.aioring.linux.Errno;
 
 /**
  * What an I/O found in the page cache: the one reading, shared by the page-cache attribute and the engine's JFR
- * completion event. The kernel's count before the I/O ({@link Operation#measureResidentBytes()}, cachestat(2)) where
- * there is one; else a read's RWF_NOWAIT attempt ({@link Operation#tryNoWaitFirst()}), which copies only cached
- * pages: all the bytes asked for is a hit, -EAGAIN a miss, fewer bytes a partial (or the file ended). The attempt can
- * call a page that its own readahead brought in while it ran a hit: cachestat cannot.
+ * completion event. The kernel's count before the I/O ({@link Operation#measureResidentBytes()}, cachestat(2)), or
+ * the count the engine took from a read's RWF_NOWAIT attempt while it watched the thread start no block I/O
+ * ({@link Operation#RESIDENT_BY_ATTEMPT}), where there is one; else the attempt alone
+ * ({@link Operation#tryNoWaitFirst()}), which copies only cached pages: all the bytes asked for is a hit, -EAGAIN a
+ * miss, fewer bytes a partial (or the file ended). Unwatched, the attempt can call a page that its own readahead
+ * brought in while it ran a hit: cachestat cannot, nor a watched attempt (the readahead would show as block I/O).
  */
 public final class PageCacheReading {
     public static final int HIT = 0;

@@ -9,6 +9,7 @@ import java.nio.channels.AsynchronousChannelGroup;
 import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.CompletionHandler;
+import java.nio.channels.spi.AsynchronousChannelProvider;
 
 /**
  * An echo server written against the JDK's asynchronous channels alone, as a Java developer writes one: a fixed
@@ -28,16 +29,30 @@ public final class AsyncEchoServer {
     public static void main(final String[] args) throws Exception {
         final int threads = Integer.parseInt(args[0]);
         final int bufferBytes = Integer.parseInt(args[1]);
-        final AsynchronousChannelGroup group = AsynchronousChannelGroup.withFixedThreadPool(threads, task -> {
+        final AsynchronousServerSocketChannel server = serve(AsynchronousChannelProvider.provider(), threads, bufferBytes)
+            .listener();
+        System.out.println("port " + ((InetSocketAddress) server.getLocalAddress()).getPort() + " "
+            + server.getClass().getName());
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    /**
+     * Starts the echo server on {@code provider}'s channels: a fixed group of {@code threads} daemon threads, a
+     * listener on a loopback port, and an accept handler that echoes each connection with a direct buffer of
+     * {@code bufferBytes}.
+     *
+     * @return the group and the listener (its local address names the port); shutting the group down ends it all
+     */
+    static Served serve(final AsynchronousChannelProvider provider, final int threads,
+                                                 final int bufferBytes) throws IOException {
+        final AsynchronousChannelGroup group = provider.openAsynchronousChannelGroup(threads, task -> {
             final Thread thread = new Thread(task, "echo");
             thread.setDaemon(true);
             return thread;
         });
-        final AsynchronousServerSocketChannel server = AsynchronousServerSocketChannel.open(group)
+        final AsynchronousServerSocketChannel server = provider.openAsynchronousServerSocketChannel(group)
             .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1024);
-        System.out.println("port " + ((InetSocketAddress) server.getLocalAddress()).getPort() + " "
-            + server.getClass().getName());
-        System.out.flush();
         server.accept(null, new CompletionHandler<AsynchronousSocketChannel, Void>() {
             @Override
             public void completed(final AsynchronousSocketChannel connection, final Void attachment) {
@@ -53,10 +68,16 @@ public final class AsyncEchoServer {
 
             @Override
             public void failed(final Throwable exc, final Void attachment) {
-                exc.printStackTrace();
+                if (server.isOpen()) {
+                    exc.printStackTrace();
+                }
             }
         });
-        Thread.sleep(Long.MAX_VALUE);
+        return new Served(group, server);
+    }
+
+    /** A running echo server: its group and its listener. */
+    record Served(AsynchronousChannelGroup group, AsynchronousServerSocketChannel listener) {
     }
 
     /** One connection: read, write it all back, read again. */

@@ -56,8 +56,11 @@ public class EchoBenchmark {
     @Param({"64", "4096"})
     int messageBytes;
 
-    /** Who echoes: a context on io_uring, a context on worker threads, or a NIO Selector. */
-    @Param({"io_uring", "threads", "nio"})
+    /**
+     * Who echoes: a context on io_uring, a context on worker threads, a NIO Selector; or {@link AsyncEchoServer}
+     * (the JDK's asynchronous channels, a fixed group of one thread) on the JDK's own provider or on aioring's.
+     */
+    @Param({"io_uring", "threads", "nio", "nio2-jdk", "nio2-aioring"})
     String server;
 
     Server echo;
@@ -75,7 +78,12 @@ public class EchoBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        echo = server.equals("nio") ? new NioEchoServer() : new AioringEchoServer(server);
+        echo = switch (server) {
+            case "nio" -> new NioEchoServer();
+            case "nio2-jdk" -> new Nio2EchoServer(java.nio.channels.spi.AsynchronousChannelProvider.provider());
+            case "nio2-aioring" -> new Nio2EchoServer(new io.aioring.nio.AioChannelProvider());
+            default -> new AioringEchoServer(server);
+        };
         clients = new SocketChannel[CONNECTIONS];
         replies = new ByteBuffer[CONNECTIONS];
         for (int i = 0; i < CONNECTIONS; i++) {
@@ -119,6 +127,36 @@ public class EchoBenchmark {
             checksum += reply.get(messageBytes - 1);
         }
         return checksum;
+    }
+
+    /** {@link AsyncEchoServer} on one provider's channels. */
+    static final class Nio2EchoServer implements Server {
+        private final AsyncEchoServer.Served served;
+
+        Nio2EchoServer(final java.nio.channels.spi.AsynchronousChannelProvider provider) throws IOException {
+            served = AsyncEchoServer.serve(provider, 1, 16_384);
+        }
+
+        @Override
+        public int port() {
+            try {
+                return ((InetSocketAddress) served.listener().getLocalAddress()).getPort();
+            } catch (final IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                served.group().shutdownNow();
+                served.group().awaitTermination(10, TimeUnit.SECONDS);
+            } catch (final IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** The echo server written with a context: iocbs only, no allocation per message. */

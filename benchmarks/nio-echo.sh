@@ -2,8 +2,9 @@
 # Issue 22's socket figure: the same echo server program, written against the JDK's AsynchronousChannelGroup and
 # AsynchronousSocketChannel alone (AsyncEchoServer, a fixed group of one thread), run on the JDK's own channels
 # and on aioring's (the provider flag, no line changed), under one external load generator in C (echo_load: epoll,
-# one thread, 100 connections in ping-pong, every byte checked). Interleaved rounds; medians; the ratio to the
-# JDK from the same run.
+# one thread, 100 connections in ping-pong, every byte checked); beside them the network anchor, an echo server
+# as Netty's users write one (NettyEchoServer: one event loop, on Netty's io_uring transport and on its NIO one).
+# Interleaved rounds; medians; the ratio to the JDK's channels from the same run.
 #   benchmarks/nio-echo.sh [rounds] [seconds]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,17 +17,20 @@ load="$root/benchmarks/target/echo_load"
 gcc -O2 -Wall -Wextra -std=gnu11 -o "$load" benchmarks/src/main/c/echo_load.c
 
 provider=-Djava.nio.channels.spi.AsynchronousChannelProvider=io.aioring.nio.AioChannelProvider
-declare -A flags=([jdk]="" [aioring-io_uring]="$provider -Daioring.nio.backend=io_uring"
-                  [aioring-threads]="$provider -Daioring.nio.backend=threads")
-servers=(jdk aioring-io_uring aioring-threads)
+# server -> the JVM flags and main class with its arguments
+declare -A mains=([jdk]="io.aioring.benchmarks.AsyncEchoServer 1 16384"
+                  [aioring-io_uring]="$provider -Daioring.nio.backend=io_uring io.aioring.benchmarks.AsyncEchoServer 1 16384"
+                  [aioring-threads]="$provider -Daioring.nio.backend=threads io.aioring.benchmarks.AsyncEchoServer 1 16384"
+                  [netty-io_uring]="io.aioring.benchmarks.NettyEchoServer io_uring 1"
+                  [netty-nio]="io.aioring.benchmarks.NettyEchoServer nio 1")
+servers=(jdk aioring-io_uring aioring-threads netty-io_uring netty-nio)
 declare -A results
 
 run_one() { # server bytes
   local log port pid rate
   log=$(mktemp)
   # shellcheck disable=SC2086
-  "$JAVA_HOME/bin/java" $AIORING_JVM_FLAGS ${flags[$1]} -cp benchmarks/target/benchmarks.jar \
-    io.aioring.benchmarks.AsyncEchoServer 1 16384 >"$log" 2>&1 &
+  "$JAVA_HOME/bin/java" $AIORING_JVM_FLAGS -cp benchmarks/target/benchmarks.jar ${mains[$1]} >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 100); do grep -q '^port ' "$log" && break; sleep 0.1; done
   port=$(awk '/^port /{print $2}' "$log")
@@ -48,7 +52,7 @@ for round in $(seq "$rounds"); do
   echo "round $round done" >&2
 done
 
-echo "| server (AsyncEchoServer, fixed group of 1) | 64 B echoes/s | vs JDK | 4 KiB echoes/s | vs JDK |"
+echo "| server (one thread each) | 64 B echoes/s | vs JDK | 4 KiB echoes/s | vs JDK |"
 echo "|---|---:|---:|---:|---:|"
 for server in "${servers[@]}"; do
   row="| $server"

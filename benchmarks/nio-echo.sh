@@ -3,7 +3,8 @@
 # AsynchronousSocketChannel alone (AsyncEchoServer, a fixed group of one thread), run on the JDK's own channels
 # and on aioring's (the provider flag, no line changed), under one external load generator in C (echo_load: epoll,
 # one thread, 100 connections in ping-pong, every byte checked); beside them the network anchor, an echo server
-# as Netty's users write one (NettyEchoServer: one event loop, on Netty's io_uring transport and on its NIO one).
+# as Netty's users write one (NettyEchoServer: one event loop, on Netty's io_uring transport and on its NIO one),
+# and the echo server written with a context's iocbs (ContextEchoServer: EchoBenchmark's, one thread).
 # Interleaved rounds; medians; the ratio to the JDK's channels from the same run.
 #   benchmarks/nio-echo.sh [rounds] [seconds]
 set -euo pipefail
@@ -22,8 +23,9 @@ declare -A mains=([jdk]="io.aioring.benchmarks.AsyncEchoServer 1 16384"
                   [aioring-io_uring]="$provider -Daioring.nio.backend=io_uring io.aioring.benchmarks.AsyncEchoServer 1 16384"
                   [aioring-threads]="$provider -Daioring.nio.backend=threads io.aioring.benchmarks.AsyncEchoServer 1 16384"
                   [netty-io_uring]="io.aioring.benchmarks.NettyEchoServer io_uring 1"
-                  [netty-nio]="io.aioring.benchmarks.NettyEchoServer nio 1")
-servers=(jdk aioring-io_uring aioring-threads netty-io_uring netty-nio)
+                  [netty-nio]="io.aioring.benchmarks.NettyEchoServer nio 1"
+                  [context-io_uring]="io.aioring.benchmarks.ContextEchoServer io_uring")
+servers=(jdk aioring-io_uring aioring-threads netty-io_uring netty-nio context-io_uring)
 declare -A results
 
 run_one() { # server bytes

@@ -180,7 +180,7 @@ final class IoUringBackend implements Backend {
             // Reads counted by their RWF_NOWAIT attempts: the thread's block input, read before and after the enter
             // that makes the attempts, says whether any of them started readahead (which could make a page that
             // was not resident look so).
-            final long inputBefore = caller.countsByAttempt() ? caller.calls.residency.blockInput() : Long.MIN_VALUE;
+            final long inputBefore = caller.watchesAttempts() ? caller.calls.residency.blockInput() : Long.MIN_VALUE;
             for (int i = 0; i < caller.size; i++) {
                 final InFlight op = caller.batch[i];
                 caller.batch[i] = null;
@@ -263,7 +263,7 @@ final class IoUringBackend implements Backend {
             return false;
         }
         if (op.resident.pending()) { // one read: cachestat costs less than a bracket
-            op.resident.counted(caller.calls.residency.residentBytesNow(op, caller.calls.transferLength(op)));
+            caller.calls.residency.countNow(op, caller.calls.transferLength(op));
         }
         final long first = caller.calls.readNoWaitFirst(op);
         caller.batch[0] = null;

@@ -16,14 +16,25 @@ final class IoUringSubmitter {
         this.waitScratch = waitScratch;
     }
 
-    /** @return true if a read of the batch is to be counted by its RWF_NOWAIT attempt, watched */
-    boolean countsByAttempt() {
+    /**
+     * Before the batch's enter: its reads marked to be counted by their RWF_NOWAIT attempts stay so on a block-backed
+     * file; the others are counted by cachestat now.
+     *
+     * @return true if one stays, so that the enter is to be watched
+     */
+    boolean watchesAttempts() {
+        boolean watched = false;
         for (int i = 0; i < size; i++) {
-            if (batch[i].resident.pending()) {
-                return true;
+            final InFlight op = batch[i];
+            if (op.resident.pending()) {
+                if (calls.residency.blockBacked(op)) {
+                    watched = true;
+                } else {
+                    calls.residency.countNow(op, calls.transferLength(op));
+                }
             }
         }
-        return false;
+        return watched;
     }
 
     void add(final InFlight op) {

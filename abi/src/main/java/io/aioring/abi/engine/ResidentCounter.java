@@ -25,7 +25,9 @@ final class ResidentCounter {
     private long flagsCall;
     private int flagsFd = -1;
     private int cachedFlags;
-    /** The file of flagsFd is on a block device (statx's dev major is not 0), asked only while attempts are watched. */
+    /** The last fd {@link #blockBacked} asked statx about, in which submit call, and its answer. */
+    private long blockCall;
+    private int blockFd = -1;
     private boolean cachedBlockBacked;
     /** cachestat's range and result. */
     private final MemorySegment cachestatScratch;
@@ -35,13 +37,13 @@ final class ResidentCounter {
     private static volatile boolean cachestatAvailable = true;
 
     /**
-     * Reads wholly resident by cachestat in a row, on block-backed files, after which this thread's reads are counted
+     * Reads wholly resident by cachestat in a row, after which this thread's reads are counted
      * by their RWF_NOWAIT attempts: a cache that served that many is likely to serve the next batch too.
      */
     static final int RESIDENT_RUN_FOR_ATTEMPTS = 256;
     /** This thread's backend watches a batch's RWF_NOWAIT attempts for block I/O ({@link #watchAttempts}). */
     private boolean attemptsWatched;
-    /** This thread's reads on block-backed files are counted by their attempts now, not by cachestat. */
+    /** This thread's reads are marked to be counted by their attempts now, not by cachestat. */
     private boolean countByAttempts;
     private int residentRun;
 
@@ -91,7 +93,7 @@ final class ResidentCounter {
         if (length == 0) {
             return 0;
         }
-        final boolean watchedRead = attemptsWatched && cachedBlockBacked && !op.async()
+        final boolean watchedRead = attemptsWatched && !op.async()
             && OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE) && (op.opFlags() & Linux.RWF_NOWAIT) == 0;
         if (watchedRead && countByAttempts) {
             op.resident.byAttempt();
@@ -109,12 +111,30 @@ final class ResidentCounter {
         return resident;
     }
 
-    /** A read marked to be counted by its attempt that goes alone (no batch to bracket): cachestat counts it now. */
-    long residentBytesNow(final InFlight op, final long length) {
-        return length < 0 ? Operation.RESIDENT_UNKNOWN : length == 0 ? 0 : cachestat(op, length);
+    /**
+     * A read marked to be counted by its attempt whose attempt cannot be watched (it goes alone: cachestat costs less
+     * than a bracket; or its file is not on a block device): cachestat counts it now, still before the read.
+     */
+    void countNow(final InFlight op, final long length) {
+        op.resident.counted(length < 0 ? Operation.RESIDENT_UNKNOWN : length == 0 ? 0 : cachestat(op, length));
     }
 
-    /** @return the fd's status flags, asked once per fd per submit call (with whether it is block-backed); or -errno */
+    /**
+     * @return true if {@code op}'s file is on a block device (statx's device major is not 0), so that its readahead
+     *         is block I/O the watch sees (not so for NFS, FUSE or tmpfs); asked once per fd per submit call, and only
+     *         for reads in a batch that counts by attempts
+     */
+    boolean blockBacked(final InFlight op) {
+        if (op.submitCall() == 0 || op.submitCall() != blockCall || op.fd() != blockFd) {
+            blockCall = op.submitCall();
+            blockFd = op.fd();
+            cachedBlockBacked = Linux.fstatx(errno, op.fd(), 0, statxScratch) == 0
+                && statxScratch.get(ValueLayout.JAVA_INT, Linux.STATX_DEV_MAJOR_OFFSET) != 0;
+        }
+        return cachedBlockBacked;
+    }
+
+    /** @return the fd's status flags, asked once per fd per submit call; or -errno */
     private int statusFlags(final InFlight op) {
         if (op.submitCall() != 0 && op.submitCall() == flagsCall && op.fd() == flagsFd) {
             return cachedFlags; // the same fd in the same submit call: its flags cannot have changed meanwhile
@@ -126,8 +146,6 @@ final class ResidentCounter {
         flagsCall = op.submitCall();
         flagsFd = op.fd();
         cachedFlags = flags;
-        cachedBlockBacked = attemptsWatched && Linux.fstatx(errno, op.fd(), 0, statxScratch) == 0
-            && statxScratch.get(ValueLayout.JAVA_INT, Linux.STATX_DEV_MAJOR_OFFSET) != 0;
         return flags;
     }
 

@@ -215,17 +215,31 @@ class NetworkTest {
                 f.writer.poll(pair.a(), Linux.POLLIN, true, 77);
                 f.submitAll();
                 final MemorySegment one = arena.allocate(1);
+                int events = 0;
                 for (int i = 0; i < 3; i++) {
                     assertEquals(1, Linux.write(f.errno, pair.b(), one.address(), 1));
                     final ContextFixture.Event event = f.reap(1).get(0);
                     assertEquals(77, event.userData());
                     assertEquals(EventDescriptor.FLAG_MORE, event.flags() & EventDescriptor.FLAG_MORE, "write " + i);
                     assertEquals(Linux.POLLIN, event.result() & Linux.POLLIN);
+                    events++;
                 }
                 assertEquals(1, f.context.cancel(77));
-                final ContextFixture.Event last = f.reap(1).get(0);
+                // On threads one write can be seen by two wake-ups (docs/abi.md 2.4, poll): any second one comes
+                // before the end, flagged MORE like the others.
+                ContextFixture.Event last;
+                while (((last = f.reap(1).get(0)).flags() & EventDescriptor.FLAG_MORE) != 0) {
+                    assertEquals(77, last.userData());
+                    assertEquals(Linux.POLLIN, last.result() & Linux.POLLIN);
+                    events++;
+                }
                 assertEquals(-Errno.ECANCELED, last.result());
                 assertEquals(0, last.flags() & EventDescriptor.FLAG_MORE, "the last event has no MORE");
+                if (f.context.backend().equals("io_uring")) {
+                    assertEquals(3, events, "one event per write");
+                } else {
+                    assertTrue(events >= 3 && events <= 6, "one or two events per write: " + events);
+                }
                 assertNothingMore(f);
             }
         }

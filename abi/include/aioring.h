@@ -43,6 +43,7 @@
 #define AIORING_OFF_DATA_LENGTH     32
 #define AIORING_OFF_MAX_PAYLOAD     36
 #define AIORING_OFF_PRODUCER_PID    40
+#define AIORING_OFF_TRAILER_LENGTH  44    /* u32: bytes after the data area (1.2) */
 #define AIORING_OFF_FLAGS           128
 #define AIORING_OFF_DOORBELL        132
 #define AIORING_OFF_HEARTBEAT       136
@@ -95,6 +96,20 @@
 #define AIORING_COMPAT_TAIL_FUTEX   0x10ULL
 #define AIORING_COMPAT_DURABLE_OVERFLOW 0x20ULL   /* 2.8: the overflow file, drained after the engine's death */
 #define AIORING_COMPAT_IOCB_ASYNC   0x40ULL   /* 2.2: the engine takes iocb flag ASYNC (0x20) */
+#define AIORING_COMPAT_TOTALS       0x80ULL   /* 2.14: the trailer holds the engine's totals */
+
+/* 2.14 totals, offsets from the start of the trailer (file offset 4096 + data_length) */
+#define AIORING_TOTALS_SEQUENCE     0     /* u64 seqlock: odd while the engine updates */
+#define AIORING_TOTALS_OPCODE_COUNT 8
+#define AIORING_TOTALS_BUCKET_COUNT 12    /* 48 */
+#define AIORING_TOTALS_BLOCK_LENGTH 16    /* 832 */
+#define AIORING_TOTALS_BLOCKS       64    /* opcode n's block at 64 + 832 n */
+#define AIORING_TOTALS_EVENTS       0     /* u64 counters, offsets within a block */
+#define AIORING_TOTALS_ERRORS       8
+#define AIORING_TOTALS_BYTES        16
+#define AIORING_TOTALS_PAGE_CACHE   24    /* 4 x u64: hit, partial, miss, not applicable */
+#define AIORING_TOTALS_LATENCY      64    /* 48 x u64: complete - submit, log2 ns buckets */
+#define AIORING_TOTALS_SERVICE      448   /* 48 x u64: complete - start */
 #define AIORING_OFF_OVERFLOW_PATH_LENGTH 896
 #define AIORING_OFF_OVERFLOW_PATH   900
 #define AIORING_MAX_OVERFLOW_PATH   108

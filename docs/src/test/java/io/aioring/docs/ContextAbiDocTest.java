@@ -18,6 +18,7 @@ import io.aioring.abi.layout.IocbDescriptor;
 import io.aioring.abi.layout.OpcodeDescriptor;
 import io.aioring.abi.Opcode;
 import io.aioring.abi.layout.SetupDescriptor;
+import io.aioring.abi.layout.TotalsDescriptor;
 
 import org.junit.jupiter.api.Test;
 
@@ -155,6 +156,43 @@ class ContextAbiDocTest {
             rows.get(6).subList(0, 3));
         assertEquals(List.of("compat", "0x" + Long.toHexString(ContextDescriptor.COMPAT_IOCB_ASYNC), "`IOCB_ASYNC`"),
             rows.get(7).subList(0, 3));
-        assertEquals(8, rows.size(), "a row per feature bit");
+        assertEquals(List.of("compat", "0x" + Long.toHexString(ContextDescriptor.COMPAT_TOTALS), "`TOTALS`"),
+            rows.get(8).subList(0, 3));
+        assertEquals(9, rows.size(), "a row per feature bit");
+    }
+
+    @Test
+    void totals() throws Exception {
+        final String heading = "2.14 Totals";
+        // Two tables under the heading: the trailer's words, then a block's counters.
+        final List<List<String>> words = MarkdownTables.tableUnder(ABI, heading, 0);
+        for (final List<String> row : words) {
+            final String name = MarkdownTables.code(row.get(2));
+            final String constant = name.equals("blocks") ? "BLOCKS_OFFSET" : name.toUpperCase(Locale.ROOT) + "_OFFSET";
+            assertEquals(RingAbiDocTest.constant(TotalsDescriptor.class, constant), Integer.parseInt(row.get(0)), name);
+        }
+        assertTrue(RingAbiDocTest.rowNamed(words, "bucket_count").get(3).contains("`" + TotalsDescriptor.BUCKETS + "`"));
+        assertTrue(RingAbiDocTest.rowNamed(words, "block_length").get(3).contains("`" + TotalsDescriptor.BLOCK_LENGTH + "`"));
+        final List<List<String>> block = MarkdownTables.tableUnder(ABI, heading, 1);
+        final Set<String> documented = new HashSet<>();
+        for (final List<String> row : block) {
+            final String name = MarkdownTables.code(row.get(2));
+            assertEquals(RingAbiDocTest.constant(TotalsDescriptor.class, name.toUpperCase(Locale.ROOT) + "_OFFSET"),
+                Integer.parseInt(row.get(0)), name);
+            documented.add(name.toUpperCase(Locale.ROOT) + "_OFFSET");
+        }
+        assertEquals(TotalsDescriptor.BLOCK_LENGTH, TotalsDescriptor.SERVICE_OFFSET + 8 * TotalsDescriptor.BUCKETS);
+        final String moves = RingAbiDocTest.rowNamed(block, "bytes").get(3);
+        for (int opcode = 0; opcode < OpcodeDescriptor.COUNT; opcode++) {
+            assertEquals(OpcodeDescriptor.has(opcode, OpcodeDescriptor.MOVES_BYTES),
+                moves.contains("`" + OpcodeDescriptor.row(opcode).name() + "`"), "bytes counts " + OpcodeDescriptor.row(opcode).name());
+        }
+        for (final Field field : TotalsDescriptor.class.getFields()) {
+            final String name = field.getName();
+            if (name.endsWith("_OFFSET") && !Set.of("SEQUENCE_OFFSET", "OPCODE_COUNT_OFFSET", "BUCKET_COUNT_OFFSET",
+                "BLOCK_LENGTH_OFFSET", "BLOCKS_OFFSET").contains(name)) {
+                assertTrue(documented.contains(name), name + " has no row under " + heading);
+            }
+        }
     }
 }

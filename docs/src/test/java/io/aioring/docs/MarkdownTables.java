@@ -12,6 +12,11 @@ final class MarkdownTables {
     }
 
     static List<List<String>> tableUnder(final Path file, final String heading) throws IOException {
+        return tableUnder(file, heading, 0);
+    }
+
+    /** @return the rows of the {@code n}th table (from 0) under the heading, before the next heading */
+    static List<List<String>> tableUnder(final Path file, final String heading, final int n) throws IOException {
         final List<String> lines = Files.readAllLines(file);
         int i = 0;
         while (i < lines.size() && !(lines.get(i).startsWith("#") && lines.get(i).contains(heading))) {
@@ -20,11 +25,16 @@ final class MarkdownTables {
         if (i == lines.size()) {
             throw new AssertionError("no heading containing '" + heading + "' in " + file);
         }
-        while (i < lines.size() && !lines.get(i).startsWith("|")) {
-            if (i > 0 && lines.get(i).startsWith("#") && !lines.get(i).contains(heading)) {
-                throw new AssertionError("no table under '" + heading + "' in " + file);
+        for (int skip = 0; skip <= n; skip++) {
+            while (skip > 0 && i < lines.size() && lines.get(i).startsWith("|")) {
+                i++; // past the table before
             }
-            i++;
+            while (i < lines.size() && !lines.get(i).startsWith("|")) {
+                if (i > 0 && lines.get(i).startsWith("#") && !lines.get(i).contains(heading)) {
+                    throw new AssertionError("no table " + n + " under '" + heading + "' in " + file);
+                }
+                i++;
+            }
         }
         final List<List<String>> rows = new ArrayList<>();
         i += 2; // header row and separator

@@ -21,10 +21,13 @@ public final class Ring {
     private final int maxRecordLength;
     private final long compatFeatures;
     private final long incompatFeatures;
+    /** Bytes after the data area, the layer above's (0: none). */
+    private final int trailerLength;
 
     private Ring(final AtomicBuffer buffer, final int dataLength, final int maxPayloadLength,
-                 final long compatFeatures, final long incompatFeatures) {
+                 final long compatFeatures, final long incompatFeatures, final int trailerLength) {
         this.buffer = buffer;
+        this.trailerLength = trailerLength;
         this.dataLength = dataLength;
         this.mask = dataLength - 1;
         this.maxPayloadLength = maxPayloadLength;
@@ -49,10 +52,11 @@ public final class Ring {
      * reader who sees the magic sees everything (docs/abi.md 1.1). Readers refuse the ring meanwhile.
      */
     public static Ring formatUnpublished(final AtomicBuffer buffer, final RingSpec spec) {
-        final long total = totalLength(spec.dataLength());
+        final long total = totalLength(spec.dataLength(), spec.trailerLength());
         if (buffer.capacity() < total) {
             throw new IllegalArgumentException("buffer of " + buffer.capacity() + " bytes cannot hold a ring of "
-                + total + " bytes (" + HEADER_LENGTH + " header + " + spec.dataLength() + " data)");
+                + total + " bytes (" + HEADER_LENGTH + " header + " + spec.dataLength() + " data + "
+                + spec.trailerLength() + " trailer)");
         }
         buffer.setMemory(0, HEADER_LENGTH, (byte) 0);
         buffer.putInt(ABI_VERSION_OFFSET, ABI_VERSION);
@@ -62,10 +66,12 @@ public final class Ring {
         buffer.putInt(DATA_LENGTH_OFFSET, spec.dataLength());
         buffer.putInt(MAX_PAYLOAD_LENGTH_OFFSET, RingDescriptor.maxPayloadLength(spec.dataLength()));
         buffer.putInt(PRODUCER_PID_OFFSET, (int) ProcessHandle.current().pid());
+        buffer.putInt(TRAILER_LENGTH_OFFSET, spec.trailerLength());
+        buffer.setMemory((int) totalLength(spec.dataLength()), spec.trailerLength(), (byte) 0);
         buffer.putInt(HEAD_OFFSET, spec.initialPosition());
         buffer.putInt(TAIL_OFFSET, spec.initialPosition());
         return new Ring(buffer, spec.dataLength(), RingDescriptor.maxPayloadLength(spec.dataLength()),
-            spec.compatFeatures(), spec.incompatFeatures());
+            spec.compatFeatures(), spec.incompatFeatures(), spec.trailerLength());
     }
 
     /**
@@ -114,6 +120,16 @@ public final class Ring {
             throw new RingFormatException("ring is truncated: " + buffer.capacity() + " bytes, but its header says "
                 + HEADER_LENGTH + " + " + dataLength + " = " + totalLength(dataLength));
         }
+        final int trailerLength = buffer.getInt(TRAILER_LENGTH_OFFSET);
+        final String badTrailer = checkTrailerLength(Integer.toUnsignedLong(trailerLength));
+        if (badTrailer != null) {
+            throw new RingFormatException("ring header is invalid: " + badTrailer);
+        }
+        if (buffer.capacity() < totalLength(dataLength, trailerLength)) {
+            throw new RingFormatException("ring is truncated: " + buffer.capacity() + " bytes, but its header says "
+                + HEADER_LENGTH + " + " + dataLength + " + trailer " + trailerLength + " = "
+                + totalLength(dataLength, trailerLength));
+        }
         final int maxPayload = buffer.getInt(MAX_PAYLOAD_LENGTH_OFFSET);
         if (maxPayload != RingDescriptor.maxPayloadLength(dataLength)) {
             throw new RingFormatException("ring header is invalid: max_payload_length "
@@ -121,7 +137,7 @@ public final class Ring {
                 + RingDescriptor.maxPayloadLength(dataLength) + ", as ABI version " + ABI_VERSION + " requires");
         }
         checkCounters(buffer, dataLength);
-        return new Ring(buffer, dataLength, maxPayload, buffer.getLong(COMPAT_FEATURES_OFFSET), incompat);
+        return new Ring(buffer, dataLength, maxPayload, buffer.getLong(COMPAT_FEATURES_OFFSET), incompat, trailerLength);
     }
 
     /**
@@ -197,6 +213,21 @@ public final class Ring {
     /** @return the largest span one record can occupy: align8(8 + max payload) */
     public int maxRecordLength() {
         return maxRecordLength;
+    }
+
+    /** @return the bytes after the data area that belong to the layer above (checked at attach; 0: none) */
+    public int trailerLength() {
+        return trailerLength;
+    }
+
+    /** @return the offset of the trailer in {@link #buffer()}: just past the data area */
+    public int trailerOffset() {
+        return HEADER_LENGTH + dataLength;
+    }
+
+    /** @return the ring's whole length: header, data area and trailer */
+    public long fileLength() {
+        return RingDescriptor.totalLength(dataLength, trailerLength);
     }
 
     public long compatFeatures() {

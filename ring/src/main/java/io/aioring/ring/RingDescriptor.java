@@ -29,7 +29,9 @@ import java.nio.ByteOrder;
  *         +---------------------------------------------------------------+
  *    40   |                     producer_pid (u32)                        |
  *         +---------------------------------------------------------------+
- *    44   |                     reserved, zero (84 bytes)                ...
+ *    44   |                     trailer_length (u32)                      |
+ *         +---------------------------------------------------------------+
+ *    48   |                     reserved, zero (80 bytes)                ...
  *         +---------------------------------------------------------------+
  *   128   |                     flags (u32, atomic)                       |
  *         +---------------------------------------------------------------+
@@ -48,6 +50,8 @@ import java.nio.ByteOrder;
  *         +---------------------------------------------------------------+
  *  4096   |                 data (data_length bytes)                     ...
  *         +---------------------------------------------------------------+
+ *  4096 + |     trailer (trailer_length bytes, opaque to the ring)       ...
+ *  data_length -------------------------------------------------------------+
  * </pre>
  *
  * <p>All integers are little-endian. {@code head} and {@code tail} are free-running unsigned 32-bit byte counters:
@@ -69,6 +73,7 @@ public final class RingDescriptor {
     public static final int DATA_LENGTH_OFFSET = 32;
     public static final int MAX_PAYLOAD_LENGTH_OFFSET = 36;
     public static final int PRODUCER_PID_OFFSET = 40;
+    public static final int TRAILER_LENGTH_OFFSET = 44;
     public static final int FLAGS_OFFSET = 128;
     public static final int DOORBELL_OFFSET = 132;
     public static final int HEARTBEAT_OFFSET = 136;
@@ -78,6 +83,12 @@ public final class RingDescriptor {
     /** Header length in ABI version 1; the data area starts here, page aligned. */
     public static final int HEADER_LENGTH = 4096;
     public static final int APPLICATION_AREA_LENGTH = HEADER_LENGTH - APPLICATION_AREA_OFFSET;
+    /**
+     * The largest trailer: bytes after the data area that belong to the layer above, as the application area does
+     * (a context's totals). A multiple of {@link #TRAILER_ALIGNMENT}; 0 for none.
+     */
+    public static final int MAX_TRAILER_LENGTH = 1 << 20;
+    public static final int TRAILER_ALIGNMENT = 4096;
 
     /** flags bit: the producer holds records that did not fit (an overflow list); reapers should ring the doorbell. */
     public static final int FLAG_OVERFLOW_PENDING = 1;
@@ -112,9 +123,23 @@ public final class RingDescriptor {
     private RingDescriptor() {
     }
 
-    /** @return the total mapped length of a ring whose data area is {@code dataLength} bytes */
+    /** @return the total mapped length of a ring whose data area is {@code dataLength} bytes, with no trailer */
     public static long totalLength(final int dataLength) {
         return (long) HEADER_LENGTH + dataLength;
+    }
+
+    /** @return the total mapped length of a ring: header, data area and trailer */
+    public static long totalLength(final int dataLength, final int trailerLength) {
+        return (long) HEADER_LENGTH + dataLength + trailerLength;
+    }
+
+    /** @return null when {@code trailerLength} is a valid trailer length, else why not */
+    public static String checkTrailerLength(final long trailerLength) {
+        if (trailerLength < 0 || trailerLength > MAX_TRAILER_LENGTH || trailerLength % TRAILER_ALIGNMENT != 0) {
+            return "trailer_length " + trailerLength + " is not a multiple of " + TRAILER_ALIGNMENT + " in [0, "
+                + MAX_TRAILER_LENGTH + "]";
+        }
+        return null;
     }
 
     /** @return the max_payload_length a producer writes for a data area of {@code dataLength} bytes */

@@ -75,7 +75,7 @@ public final class RingFile implements AutoCloseable {
      * @throws UncheckedIOException if the file exists or cannot be created
      */
     public static RingFile createUnpublished(final Path path, final RingSpec spec) {
-        final long total = RingDescriptor.totalLength(spec.dataLength());
+        final long total = RingDescriptor.totalLength(spec.dataLength(), spec.trailerLength());
         final Arena arena = Arena.ofShared();
         boolean created = false;
         int fd = -1;
@@ -176,7 +176,8 @@ public final class RingFile implements AutoCloseable {
                 throw new RingFormatException("not an aioring ring: " + path + " is " + size
                     + " bytes, shorter than the " + RingDescriptor.HEADER_LENGTH + "-byte header");
             }
-            final long mapped = Math.min(size, RingDescriptor.totalLength(RingDescriptor.MAX_DATA_LENGTH));
+            final long mapped = Math.min(size, RingDescriptor.totalLength(RingDescriptor.MAX_DATA_LENGTH,
+                RingDescriptor.MAX_TRAILER_LENGTH));
             final MemorySegment segment = map(fd, mapped, arena);
             final UnsafeBuffer buffer = new UnsafeBuffer(segment.address(), (int) segment.byteSize());
             if (waitForSetup) {
@@ -308,7 +309,7 @@ public final class RingFile implements AutoCloseable {
 
     /** @return true if the file is now smaller than the ring it holds (see {@link #size()}) */
     public boolean isTruncated() {
-        return size() < RingDescriptor.totalLength(ring.dataLength());
+        return size() < ring.fileLength();
     }
 
     /** Unmaps the ring; the file stays. */

@@ -8,12 +8,18 @@ package io.aioring.ring;
  *                          the counters wrap early
  * @param compatFeatures    feature bits a reader may ignore if unknown
  * @param incompatFeatures  feature bits a reader must refuse to read if unknown
+ * @param trailerLength     bytes after the data area for the layer above (a multiple of 4096, at most 1 MiB)
  */
-public record RingSpec(int dataLength, int initialPosition, long compatFeatures, long incompatFeatures) {
+public record RingSpec(int dataLength, int initialPosition, long compatFeatures, long incompatFeatures,
+                       int trailerLength) {
     public RingSpec {
         final String bad = RingDescriptor.checkDataLength(dataLength);
         if (bad != null) {
             throw new IllegalArgumentException(bad);
+        }
+        final String badTrailer = RingDescriptor.checkTrailerLength(trailerLength);
+        if (badTrailer != null) {
+            throw new IllegalArgumentException(badTrailer);
         }
         if ((initialPosition & (RecordDescriptor.ALIGNMENT - 1)) != 0) {
             throw new IllegalArgumentException(
@@ -23,14 +29,24 @@ public record RingSpec(int dataLength, int initialPosition, long compatFeatures,
 
     /** @return a ring of {@code dataLength} bytes, counters from 0, no features */
     public static RingSpec of(final int dataLength) {
-        return new RingSpec(dataLength, 0, 0L, 0L);
+        return new RingSpec(dataLength, 0, 0L, 0L, 0);
     }
 
     public RingSpec withInitialPosition(final int position) {
-        return new RingSpec(dataLength, position, compatFeatures, incompatFeatures);
+        return new RingSpec(dataLength, position, compatFeatures, incompatFeatures, trailerLength);
     }
 
     public RingSpec withFeatures(final long compat, final long incompat) {
-        return new RingSpec(dataLength, initialPosition, compat, incompat);
+        return new RingSpec(dataLength, initialPosition, compat, incompat, trailerLength);
+    }
+
+    /** @return this ring with {@code length} bytes of trailer after its data area */
+    public RingSpec withTrailer(final int length) {
+        return new RingSpec(dataLength, initialPosition, compatFeatures, incompatFeatures, length);
+    }
+
+    /** A ring as given, with no trailer. */
+    public RingSpec(final int dataLength, final int initialPosition, final long compatFeatures, final long incompatFeatures) {
+        this(dataLength, initialPosition, compatFeatures, incompatFeatures, 0);
     }
 }

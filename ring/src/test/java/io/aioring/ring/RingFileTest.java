@@ -45,6 +45,35 @@ class RingFileTest {
         assertFalse(Files.exists(created.path()));
     }
 
+    /** The trailer after the data area: sized, zeroed, found by readers, and checked like the rest of the header. */
+    @Test
+    void aTrailerFollowsTheDataAreaAndACutOrBadOneIsRefused() throws Exception {
+        final RingFile created = RingFile.create(dir.resolve("trailer.ring"), RingSpec.of(8192).withTrailer(8192));
+        try {
+            assertEquals(RingDescriptor.totalLength(8192, 8192), Files.size(created.path()));
+            created.ring().buffer().putLong(created.ring().trailerOffset() + 8184, 42L);
+            try (RingFile opened = RingFile.open(created.path())) {
+                assertEquals(8192, opened.ring().trailerLength());
+                assertEquals(4096 + 8192, opened.ring().trailerOffset());
+                assertEquals(42L, opened.ring().buffer().getLong(opened.ring().trailerOffset() + 8184), "one file, shared");
+                assertEquals(0L, opened.ring().buffer().getLong(opened.ring().trailerOffset()), "zeroed at creation");
+            }
+            created.ring().buffer().putInt(RingDescriptor.TRAILER_LENGTH_OFFSET, 100);
+            RingFormatException e = assertThrows(RingFormatException.class, () -> RingFile.open(created.path()));
+            assertTrue(e.getMessage().contains("trailer_length 100 is not a multiple of 4096"), e.getMessage());
+            created.ring().buffer().putInt(RingDescriptor.TRAILER_LENGTH_OFFSET, 8192);
+            try (FileChannel channel = FileChannel.open(created.path(), StandardOpenOption.WRITE)) {
+                channel.truncate(RingDescriptor.totalLength(8192) + 4096);
+            }
+            e = assertThrows(RingFormatException.class, () -> RingFile.open(created.path()));
+            assertTrue(e.getMessage().contains("ring is truncated") && e.getMessage().contains("trailer 8192"), e.getMessage());
+            assertTrue(created.isTruncated(), "the producer sees its trailer cut too");
+        } finally {
+            created.delete();
+        }
+        assertThrows(IllegalArgumentException.class, () -> RingSpec.of(8192).withTrailer(RingDescriptor.MAX_TRAILER_LENGTH + 4096));
+    }
+
     /** A ring whose owner has not finished its setup has magic 0: readers refuse it, saying so, until it is published. */
     @Test
     void anUnpublishedRingIsRefusedUntilItsOwnerPublishesIt() {

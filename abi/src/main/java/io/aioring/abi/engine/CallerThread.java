@@ -21,6 +21,8 @@ final class CallerThread {
     private final Submissions submissions;
     private final IocbDecoder decoder;
     private final Chains chains;
+    /** Counts what execute ran, whose event never passes it. */
+    private final CompletionPoster poster;
     /** Each thread that calls execute: its own iocb slot (outside the pool) and calls. */
     private final ThreadLocal<InFlight> executeSlots;
     private final ThreadLocal<SyncCalls> executeCalls;
@@ -28,12 +30,13 @@ final class CallerThread {
     private final ThreadLocal<Futex> futexes;
 
     CallerThread(final ContextFiles files, final ContextArea area, final Submissions submissions, final IocbDecoder decoder,
-                 final Chains chains, final MemoryRegistry memory, final int returnBytes) {
+                 final Chains chains, final MemoryRegistry memory, final int returnBytes, final CompletionPoster poster) {
         this.ring = files.ringFile.ring();
         this.area = area;
         this.submissions = submissions;
         this.decoder = decoder;
         this.chains = chains;
+        this.poster = poster;
         this.executeSlots = ThreadLocal.withInitial(() -> new InFlight(-1, returnBytes));
         this.executeCalls = ThreadLocal.withInitial(() -> new SyncCalls(memory, files.own, files.arena));
         this.futexes = ThreadLocal.withInitial(() -> new Futex(files.arena));
@@ -100,6 +103,7 @@ final class CallerThread {
         if (done != null) {
             done.done(op);
         }
+        poster.countAlone(op);
         return op.encode(target, 0, io.aioring.abi.layout.EventDescriptor.SEQUENCE_NOT_IN_RING);
     }
 

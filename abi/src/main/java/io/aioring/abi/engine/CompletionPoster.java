@@ -38,6 +38,8 @@ final class CompletionPoster {
     private java.util.function.Consumer<InFlight> startSuccessor;
     /** Whether the ring may still be written. */
     private final RingHealth health;
+    /** Every completion counted as it is taken, for observers that take no event. */
+    private final CompletionTotals totals;
 
     private volatile int overflowLength;
     private final java.util.concurrent.atomic.AtomicLong eventsHandedToAwaiters = new java.util.concurrent.atomic.AtomicLong();
@@ -57,6 +59,7 @@ final class CompletionPoster {
         this.area = area;
         this.slots = slots;
         this.health = new RingHealth(ring);
+        this.totals = new CompletionTotals(ring, health);
         this.completions = new ManyToOneConcurrentArrayQueue<>(slots.capacity());
         this.overflow = new OverflowList(overflowFile, area, slots);
         this.publisher = new EventPublisher(ring, area, overflow, eventfd, arena);
@@ -171,11 +174,31 @@ final class CompletionPoster {
             return false;
         }
         final int length = op.encode(awaiter.event, 0, EventDescriptor.SEQUENCE_NOT_IN_RING);
+        countAlone(op);
         eventsHandedToAwaiters.incrementAndGet();
         awaiter.length = length; // before the slot is given back: the awaiter tells "handed over" from "slot reused"
         slots.release(op);
         java.util.concurrent.locks.LockSupport.unpark(awaiter.thread);
         return true;
+    }
+
+    /** Counts a completion whose event never passes the poster (awaited, or executed on the caller's thread). */
+    void countAlone(final InFlight op) {
+        postLock.lock();
+        try {
+            totals.count(op);
+        } finally {
+            postLock.unlock();
+        }
+    }
+
+    /** Under the post lock: the next completion queued for the ring, counted in the totals; null if none. */
+    private InFlight nextCompletion() {
+        final InFlight op = completions.poll();
+        if (op != null) {
+            totals.count(op);
+        }
+        return op;
     }
 
     /** @return events handed to awaiting threads instead of the ring */
@@ -240,7 +263,7 @@ final class CompletionPoster {
             }
         }
         InFlight op;
-        while ((op = completions.poll()) != null) {
+        while ((op = nextCompletion()) != null) {
             try {
                 overflow.add(op);
             } catch (final InternalError e) {
@@ -316,7 +339,7 @@ final class CompletionPoster {
     private void postOrThrow() {
         final boolean listEmpty = overflow.drainInto(publisher);
         InFlight op;
-        while ((op = completions.poll()) != null) {
+        while ((op = nextCompletion()) != null) {
             boolean written;
             try {
                 written = listEmpty && overflow.size() == 0 && publisher.write(op);

@@ -13,6 +13,7 @@ import io.aioring.abi.layout.ContextDescriptor;
 import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.layout.SetupException;
 import io.aioring.abi.layout.SetupValues;
+import io.aioring.abi.layout.TotalsDescriptor;
 import io.aioring.linux.Errno;
 import io.aioring.linux.Linux;
 import io.aioring.ring.RingDescriptor;
@@ -82,7 +83,7 @@ final class ContextFiles {
         final boolean wantSocket = (flags & SetupDescriptor.FLAG_EVENTFD_SOCKET) != 0;
         final long compat = ContextDescriptor.COMPAT_ALWAYS | (wantSocket ? ContextDescriptor.COMPAT_EVENTFD_SOCKET : 0);
         final RingSpec spec = new RingSpec(params.ringDataBytes(), params.ringInitialPosition(), compat,
-            ContextDescriptor.INCOMPAT_EVENTS_V1);
+            ContextDescriptor.INCOMPAT_EVENTS_V1, TotalsDescriptor.TRAILER_LENGTH);
         RingFile created = previous != null ? previous.ring() : null;
         // A default name that exists already (planted, or left by a crash) is passed over for a fresh one; a path
         // the caller named is taken as it is or refused.

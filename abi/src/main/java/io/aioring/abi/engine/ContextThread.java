@@ -79,7 +79,7 @@ final class ContextThread {
             return;
         }
         final long size = fileSizeOrMinusOne();
-        if (size >= 0 && size < RingDescriptor.totalLength(ring.dataLength())) {
+        if (size >= 0 && size < ring.fileLength()) {
             poster.fileTruncated(size);
             return;
         }

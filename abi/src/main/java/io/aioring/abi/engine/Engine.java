@@ -85,7 +85,7 @@ public final class Engine {
         this.runningCanceller = chains::cancelRunning;
         poster.completionWork(chains::completionWork, scheduler::startLinked);
         area.writeBackend(chosen != null ? SetupDescriptor.BACKEND_IO_URING : SetupDescriptor.BACKEND_THREADS, refusal);
-        this.callerThread = new CallerThread(files, area, submissions, decoder, chains, memory, IocbDecoder.maxReturnBytes(registry));
+        this.callerThread = new CallerThread(files, area, submissions, decoder, chains, memory, IocbDecoder.maxReturnBytes(registry), poster);
         this.contextThread = new ContextThread(files, poster, doorbellFallbackNanos);
         poster.onOverflowStarted(contextThread::wake);
         ring.heartbeat(System.nanoTime());

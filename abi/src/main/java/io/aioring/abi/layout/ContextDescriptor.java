@@ -80,9 +80,14 @@ public final class ContextDescriptor {
     public static final long COMPAT_DURABLE_OVERFLOW = 1L << 5;
     /** compat feature: the engine takes iocb flag ASYNC (docs/abi.md 2.2); an engine without it fails it -EINVAL. */
     public static final long COMPAT_IOCB_ASYNC = 1L << 6;
-        /** The compat features every context sets ({@link #COMPAT_EVENTFD_SOCKET} only with a socket). */
+    /**
+     * compat feature: the ring's trailer holds the engine's totals ({@link TotalsDescriptor}): every completion
+     * counted by opcode, with latency histograms and page-cache outcomes, for observers that take no event.
+     */
+    public static final long COMPAT_TOTALS = 1L << 7;
+    /** The compat features every context sets ({@link #COMPAT_EVENTFD_SOCKET} only with a socket). */
     public static final long COMPAT_ALWAYS = COMPAT_CONTEXT_AREA | COMPAT_BACKEND | COMPAT_REAPED_SEQUENCE
-        | COMPAT_TAIL_FUTEX | COMPAT_DURABLE_OVERFLOW | COMPAT_IOCB_ASYNC;
+        | COMPAT_TAIL_FUTEX | COMPAT_DURABLE_OVERFLOW | COMPAT_IOCB_ASYNC | COMPAT_TOTALS;
 
     private ContextDescriptor() {
     }

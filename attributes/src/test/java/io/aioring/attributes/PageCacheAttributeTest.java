@@ -158,6 +158,13 @@ class PageCacheAttributeTest {
             }
         }
         assertEquals(1000, misses, "misses out of 1000 evicted reads");
+        final io.aioring.abi.layout.TotalsSnapshot totals = io.aioring.abi.layout.TotalsSnapshot.of(f.context.ring());
+        assertTrue(totals.take());
+        final int pread = io.aioring.abi.layout.OpcodeDescriptor.PREAD;
+        assertEquals(1000, totals.get(pread, io.aioring.abi.layout.TotalsDescriptor.PAGE_CACHE_MISSES_OFFSET),
+            "the engine's totals count what the records say");
+        assertEquals(0, totals.get(pread, io.aioring.abi.layout.TotalsDescriptor.PAGE_CACHE_HITS_OFFSET)
+            + totals.get(pread, io.aioring.abi.layout.TotalsDescriptor.PAGE_CACHE_PARTIALS_OFFSET));
     }
 
     /** Reads of a batch, one per 64 KiB of the file from {@code first} on, each {@code length} bytes; their records. */

@@ -9,6 +9,8 @@ import java.util.concurrent.Callable;
 import io.aioring.abi.EngineState;
 import io.aioring.abi.layout.ContextArea;
 import io.aioring.abi.layout.ContextDescriptor;
+import io.aioring.abi.layout.TotalsDescriptor;
+import io.aioring.abi.layout.TotalsSnapshot;
 import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.linux.Errno;
 import io.aioring.ring.RecordDescriptor;
@@ -98,6 +100,7 @@ final class InspectCommand implements Callable<Integer> {
             if (area != null) {
                 context(out, area);
             }
+            totals(out, ring);
             out.printf("head        %s (data offset %d)%n", Integer.toUnsignedString(head), head & ring.mask());
             out.printf("tail        %s (data offset %d)%n", Integer.toUnsignedString(tail), tail & ring.mask());
             final int unread = tail - head;
@@ -191,6 +194,7 @@ final class InspectCommand implements Callable<Integer> {
                 j.writeNumberField("overflow_bound", area.overflowBound());
                 j.writeEndObject();
             }
+            totalsJson(j, ring);
             j.writeStringField("head", Integer.toUnsignedString(head));
             j.writeStringField("tail", Integer.toUnsignedString(tail));
             final int unread = tail - head;
@@ -266,6 +270,77 @@ final class InspectCommand implements Callable<Integer> {
         }
         final boolean alive = pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
         return "pid " + pid + (alive ? " (running)" : " (gone)") + ", " + beat;
+    }
+
+    /** The engine's totals (docs/abi.md 2.14): every completion since setup, by opcode. */
+    private static void totals(final PrintWriter out, final Ring ring) {
+        final TotalsSnapshot totals;
+        try {
+            totals = TotalsSnapshot.of(ring);
+        } catch (final io.aioring.ring.RingFormatException e) {
+            out.printf("totals      %s%n", Printable.of(String.valueOf(e.getMessage())));
+            return;
+        }
+        if (totals == null) {
+            return;
+        }
+        final boolean consistent = totals.take();
+        String label = "totals      ";
+        if (totals.sum(TotalsDescriptor.EVENTS_OFFSET) == 0) {
+            out.printf("%snone yet (every completion is counted here, by opcode)%n", label);
+        }
+        for (int opcode = 0; opcode < totals.opcodes(); opcode++) {
+            if (totals.get(opcode, TotalsDescriptor.EVENTS_OFFSET) > 0) {
+                out.printf("%s%s: %s; %s%n", label, TotalsText.opcodeName(opcode), TotalsText.summary(totals, null, opcode),
+                    TotalsText.percentiles(totals, opcode));
+                label = "            ";
+            }
+        }
+        if (!consistent) {
+            out.println("            (the totals kept changing under the copy: counters may disagree)");
+        }
+    }
+
+    private static void totalsJson(final com.fasterxml.jackson.core.JsonGenerator j, final Ring ring) throws java.io.IOException {
+        final TotalsSnapshot totals;
+        try {
+            totals = TotalsSnapshot.of(ring);
+        } catch (final io.aioring.ring.RingFormatException e) {
+            j.writeStringField("totals_error", e.getMessage());
+            return;
+        }
+        if (totals == null) {
+            return;
+        }
+        j.writeObjectFieldStart("totals");
+        j.writeBooleanField("consistent", totals.take());
+        j.writeObjectFieldStart("opcodes");
+        for (int opcode = 0; opcode < totals.opcodes(); opcode++) {
+            if (totals.get(opcode, TotalsDescriptor.EVENTS_OFFSET) == 0) {
+                continue;
+            }
+            j.writeObjectFieldStart(TotalsText.opcodeName(opcode));
+            j.writeNumberField("events", totals.get(opcode, TotalsDescriptor.EVENTS_OFFSET));
+            j.writeNumberField("errors", totals.get(opcode, TotalsDescriptor.ERRORS_OFFSET));
+            j.writeNumberField("bytes", totals.get(opcode, TotalsDescriptor.BYTES_OFFSET));
+            j.writeObjectFieldStart("page_cache");
+            j.writeNumberField("hit", totals.get(opcode, TotalsDescriptor.PAGE_CACHE_HITS_OFFSET));
+            j.writeNumberField("partial", totals.get(opcode, TotalsDescriptor.PAGE_CACHE_PARTIALS_OFFSET));
+            j.writeNumberField("miss", totals.get(opcode, TotalsDescriptor.PAGE_CACHE_MISSES_OFFSET));
+            j.writeNumberField("not_applicable", totals.get(opcode, TotalsDescriptor.PAGE_CACHE_NOT_APPLICABLE_OFFSET));
+            j.writeEndObject();
+            for (final int histogram : new int[] {TotalsDescriptor.LATENCY_OFFSET, TotalsDescriptor.SERVICE_OFFSET}) {
+                // bucket b counts [2^(b-1), 2^b) ns (docs/abi.md 2.14)
+                j.writeArrayFieldStart(histogram == TotalsDescriptor.LATENCY_OFFSET ? "latency_ns_log2" : "service_ns_log2");
+                for (int b = 0; b < TotalsDescriptor.BUCKETS; b++) {
+                    j.writeNumber(totals.bucket(opcode, histogram, b));
+                }
+                j.writeEndArray();
+            }
+            j.writeEndObject();
+        }
+        j.writeEndObject();
+        j.writeEndObject();
     }
 
     /** The context's fields from the application area (docs/abi.md 2.10), as found: shared memory, so checked. */

@@ -56,7 +56,6 @@ final class Sizes {
         return (long) value;
     }
 
-    /** @return e.g. "4 KiB", "1 GiB", "19.6 GiB", "1536 B" */
     /** @return a duration as a person reads it: "850 ns", "12.3 us", "4.56 ms", "1.20 s" */
     static String nanosText(final long nanos) {
         if (nanos < 1_000) {
@@ -71,6 +70,7 @@ final class Sizes {
         return String.format(java.util.Locale.ROOT, "%.2f s", nanos / 1e9);
     }
 
+    /** @return e.g. "4 KiB", "1 GiB", "19.6 GiB", "1536 B" */
     static String human(final long bytes) {
         final String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
         int unit = 0;

@@ -2,6 +2,8 @@ package io.aioring.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -11,11 +13,14 @@ import io.aioring.abi.layout.EventDescriptor;
 import io.aioring.abi.EngineState;
 import io.aioring.abi.EventView;
 import io.aioring.abi.layout.ContextArea;
+import io.aioring.abi.layout.TotalsDescriptor;
+import io.aioring.abi.layout.TotalsSnapshot;
 import io.aioring.attributes.PageCacheAttribute;
 import io.aioring.attributes.TimingAttribute;
 import io.aioring.ring.RecordHandler;
 import io.aioring.ring.Ring;
 import io.aioring.ring.RingFile;
+import io.aioring.ring.RingFormatException;
 import io.aioring.ring.RingObserver;
 
 import org.agrona.DirectBuffer;
@@ -26,15 +31,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code aioring trace RING-FILE}: watches a running context's events without taking them (a {@link RingObserver}
- * following tail) and prints, every interval, a log2 histogram of submit-to-completion latency (from the timing
- * attribute, in the style of biolatency) and the page-cache hit ratio, with how many events it missed.
+ * {@code aioring trace RING-FILE}: every interval, a log2 histogram of the context's latency (in the style of
+ * biolatency), its events, errors, bytes and page-cache outcomes — of every completion, read from the engine's
+ * totals in the ring's trailer (docs/abi.md 2.14), taking no event. A ring without totals (an engine that keeps
+ * none) is watched with a {@link RingObserver} instead: a sample of the events it reads before the reapers do, and
+ * it says how many it missed.
  */
 @Command(name = "trace",
     mixinStandardHelpOptions = true,
-    description = {"Attach to a running context's ring and print live per-I/O latency histograms and page-cache "
-        + "hit/miss, without taking any event from its reapers."})
+    description = {"Attach to a running context's ring and print, every interval, log2 latency histograms and "
+        + "page-cache hit/miss of every I/O it completes, without taking any event from its reapers."})
 final class TraceCommand implements Callable<Integer>, RecordHandler {
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
     @Parameters(paramLabel = "RING-FILE", description = "the context's ring file")
     Path ring;
 
@@ -44,11 +53,22 @@ final class TraceCommand implements Callable<Integer>, RecordHandler {
     @Option(names = "--interval", paramLabel = "TIME", defaultValue = "1s", description = "print every TIME (default: ${DEFAULT-VALUE})")
     String interval;
 
+    @Option(names = {"-D", "--by-opcode"}, description = "a histogram for each opcode (as biolatency -D does for each disk)")
+    boolean byOpcode;
+
+    @Option(names = {"-T", "--timestamp"}, description = "the time of day on each interval's line")
+    boolean timestamp;
+
+    @Option(names = {"-S", "--service"}, description = "start -> complete (service) instead of submit -> complete "
+        + "(the queue left out, as biolatency without -Q)")
+    boolean service;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    // The sample, for a ring without totals.
     private final EventView view = new EventView();
-    private final long[] buckets = new long[64];
+    private final long[] buckets = new long[TotalsDescriptor.BUCKETS];
     private long events;
     private long timed;
     private long hits;
@@ -68,52 +88,85 @@ final class TraceCommand implements Callable<Integer>, RecordHandler {
             final Ring r = file.ring();
             final ContextArea area = (r.compatFeatures() & ContextDescriptor.COMPAT_CONTEXT_AREA) != 0
                 ? new ContextArea(r.buffer()) : null;
-            long nextLivenessCheck = System.nanoTime();
-            int exit = 0;
-            final RingObserver observer = new RingObserver(r);
-            observer.skipToTail();
-            out.printf("Tracing %s (engine pid %d); %s.%n", ring, r.producerPid(),
+            final TotalsSnapshot totals = totalsOf(r, out);
+            final TotalsSnapshot first = totals == null ? null : taken(totals).twin();
+            final TotalsSnapshot before = first == null ? null : first.twin();
+            final RingObserver observer = totals == null ? new RingObserver(r) : null;
+            if (observer != null) {
+                observer.skipToTail();
+            }
+            out.printf("Tracing %s (engine pid %d), %s; %s.%n", ring, r.producerPid(),
+                totals != null ? "every completion, from the engine's totals" : "a sample of the events, read before the reapers take them",
                 duration == null ? "Ctrl-C to end" : "for " + duration);
             out.flush();
+            long nextLivenessCheck = System.nanoTime();
+            int exit = 0;
             final long start = System.nanoTime();
             long nextPrint = start + intervalNanos;
+            String ending = null;
             while (System.nanoTime() - start < durationNanos && !stop.requested()) {
-                final int seen = observer.poll(this, 1 << 16);
+                final int seen = observer == null ? 0 : observer.poll(this, 1 << 16);
                 final long now = System.nanoTime();
                 if (now - nextPrint >= 0) {
-                    print(out, (now - start) / 1e9, observer);
+                    print(out, now - start, totals, before, observer);
                     nextPrint += intervalNanos;
                 }
                 if (seen == 0) {
-                    if (r.isProducerClosed() && observer.cursor() == r.tail()) {
-                        print(out, (System.nanoTime() - start) / 1e9, observer);
-                        out.println("The context closed its ring.");
+                    final boolean drained = observer == null || observer.cursor() == r.tail();
+                    if (r.isProducerClosed() && drained) {
+                        ending = "The context closed its ring.";
                         break;
                     }
-                    if (area != null && now - nextLivenessCheck >= 0 && observer.cursor() == r.tail()) {
+                    if (area != null && now - nextLivenessCheck >= 0 && drained) {
                         // Once a heartbeat period: an engine that died closes nothing, so look for it.
                         nextLivenessCheck = now + area.heartbeatPeriodNanos();
                         if (EngineState.of(r, area, now) == EngineState.GONE) {
-                            print(out, (now - start) / 1e9, observer);
-                            out.printf("The context's engine (pid %d) is gone: nothing more will come.%n", r.producerPid());
+                            ending = String.format("The context's engine (pid %d) is gone: nothing more will come.", r.producerPid());
                             exit = 1;
                             break;
                         }
                     }
-                    Thread.sleep(0, 200_000);
+                    if (observer != null) {
+                        Thread.sleep(0, 200_000);
+                    } else {
+                        Thread.sleep(Math.max(1, Math.min(nextPrint - now, area == null ? 100_000_000L
+                            : area.heartbeatPeriodNanos()) / 1_000_000L));
+                    }
                 }
             }
+            print(out, System.nanoTime() - start, totals, before, observer);
             if (stop.requested()) {
-                print(out, (System.nanoTime() - start) / 1e9, observer);
                 out.println("Stopped by a signal.");
+            } else if (ending != null) {
+                out.println(ending);
             }
-            out.printf("%,d events observed, %,d missed (%,d bytes of records lapped by the reapers).%n", totalEvents,
-                missedEvents, observer.missedBytes());
+            if (totals != null) {
+                out.printf("%s while tracing (every completion, from the engine's totals).%n",
+                    TotalsText.summary(taken(totals), first, -1));
+            } else {
+                out.printf("%,d events observed, %,d missed (%,d bytes of records lapped by the reapers).%n", totalEvents,
+                    missedEvents, observer.missedBytes());
+            }
             out.flush();
             return exit;
         } finally {
             stop.done();
         }
+    }
+
+    /** @return the ring's totals, or null (said on {@code out}) if it has none this build reads */
+    private static TotalsSnapshot totalsOf(final Ring r, final PrintWriter out) {
+        try {
+            return TotalsSnapshot.of(r);
+        } catch (final RingFormatException e) {
+            out.println("(" + e.getMessage() + ": watching a sample of the events instead)");
+            return null;
+        }
+    }
+
+    private static TotalsSnapshot taken(final TotalsSnapshot totals) {
+        totals.take(); // an inconsistent copy is still the best there is: counters are read whole, only not together
+        return totals;
     }
 
     @Override
@@ -131,8 +184,9 @@ final class TraceCommand implements Callable<Integer>, RecordHandler {
         lastSequence = Math.max(lastSequence, sequence);
         final long submit = TimingAttribute.submitNanos(e);
         if (submit >= 0) {
-            final long micros = Math.max(0, (TimingAttribute.completeNanos(e) - submit) / 1000);
-            buckets[micros == 0 ? 0 : 64 - Long.numberOfLeadingZeros(micros)]++;
+            final long end = TimingAttribute.completeNanos(e);
+            final long from = service ? TimingAttribute.startNanos(e) : submit;
+            buckets[TotalsDescriptor.bucketOf(Math.max(0, end - from))]++;
             timed++;
         }
         switch (PageCacheAttribute.outcome(e)) {
@@ -145,8 +199,38 @@ final class TraceCommand implements Callable<Integer>, RecordHandler {
         }
     }
 
-    private void print(final PrintWriter out, final double at, final RingObserver observer) {
-        out.printf(Locale.ROOT, "%n[%6.1fs] %,d events, %,d missed so far", at, events, missedEvents);
+    private void print(final PrintWriter out, final long elapsedNanos, final TotalsSnapshot totals, final TotalsSnapshot before,
+                       final RingObserver observer) {
+        final String at = String.format(Locale.ROOT, "[%6.1fs%s]", elapsedNanos / 1e9,
+            timestamp ? " " + LocalTime.now().format(CLOCK) : "");
+        if (totals != null) {
+            printTotals(out, at, taken(totals), before);
+            before.copyFrom(totals);
+        } else {
+            printSample(out, at);
+        }
+        out.flush();
+    }
+
+    private void printTotals(final PrintWriter out, final String at, final TotalsSnapshot now, final TotalsSnapshot before) {
+        out.printf(Locale.ROOT, "%n%s %s%s%n", at, TotalsText.summary(now, before, -1),
+            now.consistent() ? "" : " (the totals kept changing under the copy: counters may disagree)");
+        final int histogram = service ? TotalsDescriptor.SERVICE_OFFSET : TotalsDescriptor.LATENCY_OFFSET;
+        final String label = service ? "start -> complete" : "submit -> complete";
+        if (!byOpcode) {
+            TotalsText.histogram(out, now, before, -1, histogram, label);
+            return;
+        }
+        for (int opcode = 0; opcode < now.opcodes(); opcode++) {
+            if (TotalsText.delta(now, before, opcode, TotalsDescriptor.EVENTS_OFFSET) > 0) {
+                out.printf(Locale.ROOT, "%nopcode = %s: %s%n", TotalsText.opcodeName(opcode), TotalsText.summary(now, before, opcode));
+                TotalsText.histogram(out, now, before, opcode, histogram, label);
+            }
+        }
+    }
+
+    private void printSample(final PrintWriter out, final String at) {
+        out.printf(Locale.ROOT, "%n%s %,d events, %,d missed so far (a sample)", at, events, missedEvents);
         final long reads = hits + partials + misses;
         if (reads > 0) {
             out.printf(Locale.ROOT, "; page cache: %.1f%% hit, %.1f%% partial, %.1f%% miss", 100.0 * hits / reads,
@@ -156,23 +240,8 @@ final class TraceCommand implements Callable<Integer>, RecordHandler {
         if (timed == 0) {
             out.println("     (no timing attribute on these events: no latency histogram)");
         } else {
-            int last = 63;
-            while (last > 0 && buckets[last] == 0) {
-                last--;
-            }
-            long max = 1;
-            for (final long b : buckets) {
-                max = Math.max(max, b);
-            }
-            out.println("     usecs (submit -> complete, timing attribute) : count     distribution");
-            for (int i = 0; i <= last; i++) {
-                final long low = i == 0 ? 0 : 1L << (i - 1);
-                final long high = i == 0 ? 0 : (1L << i) - 1;
-                final int stars = (int) (40 * buckets[i] / max);
-                out.printf(Locale.ROOT, "%10d -> %-10d : %-9d |%-40s|%n", low, high, buckets[i], "*".repeat(stars));
-            }
+            TotalsText.print(out, buckets, service ? "start -> complete" : "submit -> complete");
         }
-        out.flush();
         Arrays.fill(buckets, 0);
         events = 0;
         timed = 0;

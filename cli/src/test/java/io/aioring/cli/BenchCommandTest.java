@@ -613,12 +613,18 @@ class BenchCommandTest {
         assertTrue(inspect.out().contains("reaped      ") && inspect.out().contains("overflow    file " + ring + ".overflow"),
             inspect.out());
         final InspectCommandTest.Run trace = InspectCommandTest.run("trace", ring.toString(), "--duration", "1500ms", "--interval", "500ms");
+        // The bench has run for a while now: its reads are in the totals.
+        final InspectCommandTest.Run counted = InspectCommandTest.run("inspect", ring.toString());
+        assertTrue(counted.out().matches("(?s).*\ntotals      pread: [0-9,]+ events, .*; page cache: .*; latency p50 < .*"), counted.out());
+        final InspectCommandTest.Run json = InspectCommandTest.run("inspect", ring.toString(), "--json");
+        assertTrue(json.out().matches("(?s).*\"totals\":\\{\"consistent\":(true|false),\"opcodes\":\\{\"pread\":\\{\"events\":[1-9].*"),
+            json.out());
         runner.join();
         assertEquals(0, trace.exit(), trace.err() + trace.out());
         assertTrue(trace.out().contains("Tracing " + ring), trace.out());
-        assertTrue(trace.out().contains("usecs (submit -> complete, timing attribute) : count     distribution"), trace.out());
+        assertTrue(trace.out().contains("nsecs (submit -> complete) : count     distribution"), trace.out());
         assertTrue(trace.out().contains("page cache:"), trace.out());
-        assertTrue(trace.out().contains("events observed"), trace.out());
+        assertTrue(trace.out().contains("while tracing (every completion, from the engine's totals)"), trace.out());
         assertEquals(0, bench.get().exit(), bench.get().err());
         assertEquals(number(bench.get().out(), "submitted"), number(bench.get().out(), "reaped"),
             "the trace took no event from the bench's reapers");

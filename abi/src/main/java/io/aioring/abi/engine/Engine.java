@@ -120,7 +120,7 @@ public final class Engine {
             engine.backend.start();
             engine.contextThread.start();
             if (FlightRecorderSupport.AVAILABLE) {
-                FlightRecorderEvents.live(engine);
+                FlightRecorderGate.live(engine);
             }
             // Last: a reader who sees the magic sees the context area, the backend and a first heartbeat (abi.md 1.1).
             engine.ring.publishHeader();
@@ -380,7 +380,7 @@ public final class Engine {
      */
     public int destroy() {
         if (FlightRecorderSupport.AVAILABLE) {
-            FlightRecorderEvents.gone(this);
+            FlightRecorderGate.gone(this);
         }
         submissions.cancelAllQueued();
         scheduler.stop();

@@ -3,8 +3,6 @@ package io.aioring.abi.engine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.aioring.abi.layout.OpcodeDescriptor;
 import io.aioring.abi.spi.Operation;
@@ -17,24 +15,21 @@ import jdk.jfr.FlightRecorder;
 /**
  * The engine's JDK Flight Recorder events: {@link CompletionEvent} per iocb and {@link ContextStatisticsEvent} per
  * live context and period. With no recording asking for them, a submit pays one enabled check and nothing is
- * allocated. Reached only when {@link FlightRecorderSupport#AVAILABLE}: this class needs jdk.jfr.
+ * allocated. Reached only once the recorder has started ({@link FlightRecorderGate}): this class needs jdk.jfr.
  */
 final class FlightRecorderEvents {
     private static final EventType COMPLETION = EventType.getEventType(CompletionEvent.class);
-    /** Live contexts, each with its totals at its previous statistics event (the recorder's periodic thread only). */
-    private static final Map<Engine, Previous> LIVE = new ConcurrentHashMap<>();
-
-    private static final class Previous {
-        long nanos = System.nanoTime();
-        long completed;
-        long bytes;
-    }
 
     static {
         FlightRecorder.addPeriodicEvent(ContextStatisticsEvent.class, FlightRecorderEvents::emitStatistics);
     }
 
     private FlightRecorderEvents() {
+    }
+
+    /** Registers the events (this class's initialisation), once the recorder has started ({@link FlightRecorderGate}). */
+    static void register() {
+        // The static initialiser did it.
     }
 
     /** @return a begun completion event if a recording wants them, else null */
@@ -94,17 +89,9 @@ final class FlightRecorderEvents {
         }
     }
 
-    static void live(final Engine engine) {
-        LIVE.put(engine, new Previous());
-    }
-
-    static void gone(final Engine engine) {
-        LIVE.remove(engine);
-    }
-
     private static void emitStatistics() {
         final long now = System.nanoTime();
-        LIVE.forEach((engine, previous) -> {
+        FlightRecorderGate.LIVE.forEach((engine, previous) -> {
             final ContextStatisticsEvent event = new ContextStatisticsEvent();
             final long completed = engine.completed();
             final long bytes = engine.bytesMoved();

@@ -329,7 +329,7 @@ final class InFlight extends IocbResult {
 
     /** Starts this iocb's JFR completion event, if a recording wants them; at submit, after {@link #queue}. */
     void beginFlightRecord() {
-        if (FlightRecorderSupport.AVAILABLE) {
+        if (FlightRecorderSupport.AVAILABLE && FlightRecorderGate.started()) {
             flightRecord = FlightRecorderEvents.begin();
         }
     }

@@ -135,15 +135,8 @@ public final class IoUring implements AutoCloseable {
     private static final int PROT_READ_WRITE = 0x3;
     private static final int MAP_SHARED_POPULATE = 0x01 | 0x8000;
 
-    private static final MethodHandle SYSCALL3 = Linux.LINKER.downcallHandle(Linux.LIBC.findOrThrow("syscall"),
-        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-        Linux.ERRNO, java.lang.foreign.Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle SYSCALL6 = Linux.LINKER.downcallHandle(Linux.LIBC.findOrThrow("syscall"),
-        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-        Linux.ERRNO, java.lang.foreign.Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle MMAP = Linux.errnoCall("mmap", JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT,
-        JAVA_INT, JAVA_LONG);
-    private static final MethodHandle MUNMAP = Linux.errnoCall("munmap", JAVA_INT, JAVA_LONG, JAVA_LONG);
+    /** Linux's one syscall(2) handle: io_uring's calls share it with setup's others (one generated class). */
+    private static final MethodHandle SYSCALL6 = Linux.SYSCALL.H;
     private static final VarHandle INT = JAVA_INT.varHandle();
 
     private final Arena arena;
@@ -661,34 +654,19 @@ public final class IoUring implements AutoCloseable {
     }
 
     private long map(final long length, final long offset) {
-        try {
-            final long address = (long) MMAP.invokeExact(errno.state, 0L, length, PROT_READ_WRITE, MAP_SHARED_POPULATE, fd, offset);
-            if (address == -1L) {
-                throw new IoUringException("mmap of the io_uring ring at offset 0x" + Long.toHexString(offset), errno.errno());
-            }
-            return address;
-        } catch (final IoUringException e) {
-            throw e;
-        } catch (final Throwable t) {
-            throw Linux.unexpected(t);
+        final long address = Linux.mmap(errno, 0L, length, PROT_READ_WRITE, MAP_SHARED_POPULATE, fd, offset);
+        if (address < 0) {
+            throw new IoUringException("mmap of the io_uring ring at offset 0x" + Long.toHexString(offset), (int) -address);
         }
+        return address;
     }
 
     private void unmap(final long address, final long length) {
-        try {
-            final int r = (int) MUNMAP.invokeExact(errno.state, address, length);
-            assert r == 0;
-        } catch (final Throwable t) {
-            throw Linux.unexpected(t);
-        }
+        final int r = Linux.munmap(errno, address, length);
+        assert r == 0;
     }
 
     private static long syscall3(final Errno errno, final long number, final long a, final long b, final long c) {
-        try {
-            final long r = (long) SYSCALL3.invokeExact(errno.state, number, a, b, c);
-            return r == -1 ? -errno.errno() : r;
-        } catch (final Throwable t) {
-            throw Linux.unexpected(t);
-        }
+        return Linux.syscall(errno, number, a, b, c, 0, 0, 0);
     }
 }

@@ -132,7 +132,27 @@ public final class Linux {
     static final SymbolLookup LIBC = LINKER.defaultLookup();
     static final Linker.Option ERRNO = Linker.Option.captureCallState("errno");
     // Each downcall handle is made the first time its call is made (a holder class per call): making all of them
-    // when this class loads cost most of a first setup (45 specialised handles, about 0.5-1 s).
+    // when this class loads cost most of a first setup (45 specialised handles, about 0.5-1 s). Each distinct handle
+    // still costs a generated class at its first call (5-20 ms in a fresh JVM): the calls made at setup and other
+    // rare moments share one, syscall(2) with six long arguments, which io_uring_enter uses too.
+
+    /** syscall(number, a, b, c, d, f, g): every argument a long, as the kernel takes them in registers. */
+    static final class SYSCALL {
+        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            ERRNO, Linker.Option.firstVariadicArg(1));
+    }
+
+    /** @return the system call's result, or -errno */
+    static long syscall(final Errno e, final long number, final long a, final long b, final long c, final long d,
+                        final long f, final long g) {
+        try {
+            final long r = (long) SYSCALL.H.invokeExact(e.state, number, a, b, c, d, f, g);
+            return r == -1 ? -e.errno() : r;
+        } catch (final Throwable t) {
+            throw unexpected(t);
+        }
+    }
 
     private static final class PREAD {
         static final MethodHandle H = errnoCall("pread", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
@@ -151,14 +171,6 @@ public final class Linux {
     }
     private static final class FDATASYNC {
         static final MethodHandle H = errnoCall("fdatasync", JAVA_INT, JAVA_INT);
-    }
-    private static final class OPENAT {
-        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("openat"),
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT),
-            ERRNO, Linker.Option.firstVariadicArg(3));
-    }
-    private static final class CLOSE {
-        static final MethodHandle H = errnoCall("close", JAVA_INT, JAVA_INT);
     }
     private static final class POSIX_FADVISE {
         static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("posix_fadvise"),
@@ -184,28 +196,8 @@ public final class Linux {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
             Linker.Option.firstVariadicArg(1));
     }
-    private static final class EVENTFD {
-        static final MethodHandle H = errnoCall("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
-    }
     private static final class POLL {
         static final MethodHandle H = errnoCall("poll", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
-    }
-    private static final class FUTEX {
-        static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
-            ERRNO, Linker.Option.firstVariadicArg(1));
-    }
-    private static final class SOCKET {
-        static final MethodHandle H = errnoCall("socket", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    }
-    private static final class BIND {
-        static final MethodHandle H = errnoCall("bind", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
-    }
-    private static final class LISTEN {
-        static final MethodHandle H = errnoCall("listen", JAVA_INT, JAVA_INT, JAVA_INT);
-    }
-    private static final class ACCEPT4 {
-        static final MethodHandle H = errnoCall("accept4", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
     }
     private static final class CONNECT {
         static final MethodHandle H = errnoCall("connect", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT);
@@ -215,12 +207,6 @@ public final class Linux {
     }
     private static final class RECVMSG {
         static final MethodHandle H = errnoCall("recvmsg", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
-    }
-    private static final class SHUTDOWN {
-        static final MethodHandle H = errnoCall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
-    }
-    private static final class FCHMOD {
-        static final MethodHandle H = errnoCall("fchmod", JAVA_INT, JAVA_INT, JAVA_INT);
     }
     private static final class GETSOCKOPT {
         static final MethodHandle H = errnoCall("getsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
@@ -261,9 +247,6 @@ public final class Linux {
     private static final class COPY_FILE_RANGE {
         static final MethodHandle H = errnoCall("copy_file_range", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
     }
-    private static final class STATX {
-        static final MethodHandle H = errnoCall("statx", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG);
-    }
     private static final class GETRUSAGE {
         static final MethodHandle H = errnoCall("getrusage", JAVA_INT, JAVA_INT, JAVA_LONG);
     }
@@ -272,9 +255,6 @@ public final class Linux {
     /** struct rusage: two struct timeval (32 bytes), then 14 longs; ru_inblock is the 8th of them. */
     public static final int RUSAGE_SIZE = 144;
     private static final int RUSAGE_INBLOCK_OFFSET = 32 + 7 * 8;
-    private static final class FALLOCATE {
-        static final MethodHandle H = errnoCall("fallocate", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG);
-    }
     private static final class FTRUNCATE {
         static final MethodHandle H = errnoCall("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
     }
@@ -319,15 +299,8 @@ public final class Linux {
     public static final short F_UNLCK = 2;
     /** struct cachestat_range {u64 off, len} then struct cachestat {u64 nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted}. */
     public static final int CACHESTAT_SCRATCH_SIZE = 16 + 40;
-    private static final class FLOCK {
-        static final MethodHandle H = errnoCall("flock", JAVA_INT, JAVA_INT, JAVA_INT);
-    }
     public static final int LOCK_EX = 2;
     public static final int LOCK_NB = 4;
-    private static final class MMAP {
-        static final MethodHandle H = errnoCall("mmap", JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT,
-            JAVA_INT, JAVA_LONG);
-    }
 
     private Linux() {
     }
@@ -405,11 +378,7 @@ public final class Linux {
 
     /** @param path the address of a NUL-terminated path */
     public static int openat(final Errno e, final int dirfd, final long path, final int flags, final int mode) {
-        try {
-            return check((int) OPENAT.H.invokeExact(e.state, dirfd, path, flags, mode), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SyscallNumbers.OPENAT, dirfd, path, flags, mode, 0, 0);
     }
 
     /** posix_fadvise advice: drop the range's clean pages from the page cache (dirty ones must be written first). */
@@ -430,11 +399,7 @@ public final class Linux {
     }
 
     public static int close(final Errno e, final int fd) {
-        try {
-            return check((int) CLOSE.H.invokeExact(e.state, fd), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SyscallNumbers.CLOSE, fd, 0, 0, 0, 0, 0);
     }
 
     public static long read(final Errno e, final int fd, final long address, final long length) {
@@ -481,11 +446,7 @@ public final class Linux {
     }
 
     public static int eventfd(final Errno e, final int initial, final int flags) {
-        try {
-            return check((int) EVENTFD.H.invokeExact(e.state, initial, flags), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SyscallNumbers.EVENTFD2, initial, flags, 0, 0, 0, 0);
     }
 
     /** @param fds the address of {@code count} struct pollfd */
@@ -504,20 +465,12 @@ public final class Linux {
      * @return 0 when woken, -EAGAIN if the word was not {@code expected}, -ETIMEDOUT, -EINTR
      */
     public static int futexWait(final Errno e, final long address, final int expected, final long timespec) {
-        try {
-            return (int) check((long) FUTEX.H.invokeExact(e.state, SYS_FUTEX, address, FUTEX_WAIT, expected, timespec, 0L, 0), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SYS_FUTEX, address, FUTEX_WAIT, expected, timespec, 0, 0);
     }
 
     /** @return the number of waiters woken, or -errno */
     public static int futexWake(final Errno e, final long address, final int count) {
-        try {
-            return (int) check((long) FUTEX.H.invokeExact(e.state, SYS_FUTEX, address, FUTEX_WAKE, count, 0L, 0L, 0), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SYS_FUTEX, address, FUTEX_WAKE, count, 0, 0, 0);
     }
 
     /** FUTEX_WAKE without errno capture, for the engine's hot path. @return waiters woken, or -1 */
@@ -530,35 +483,19 @@ public final class Linux {
     }
 
     public static int socket(final Errno e, final int domain, final int type, final int protocol) {
-        try {
-            return check((int) SOCKET.H.invokeExact(e.state, domain, type, protocol), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SyscallNumbers.SOCKET, domain, type, protocol, 0, 0, 0);
     }
 
     public static int bind(final Errno e, final int fd, final long address, final int length) {
-        try {
-            return check((int) BIND.H.invokeExact(e.state, fd, address, length), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SyscallNumbers.BIND, fd, address, length, 0, 0, 0);
     }
 
     public static int listen(final Errno e, final int fd, final int backlog) {
-        try {
-            return check((int) LISTEN.H.invokeExact(e.state, fd, backlog), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SyscallNumbers.LISTEN, fd, backlog, 0, 0, 0, 0);
     }
 
     public static int accept4(final Errno e, final int fd, final int flags) {
-        try {
-            return check((int) ACCEPT4.H.invokeExact(e.state, fd, 0L, 0L, flags), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SyscallNumbers.ACCEPT4, fd, 0, 0, flags, 0, 0);
     }
 
     public static int connect(final Errno e, final int fd, final long address, final int length) {
@@ -587,11 +524,7 @@ public final class Linux {
 
     /** @return 0, or -errno */
     public static int fchmod(final Errno e, final int fd, final int mode) {
-        try {
-            return check((int) FCHMOD.H.invokeExact(e.state, fd, mode), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SyscallNumbers.FCHMOD, fd, mode, 0, 0, 0, 0);
     }
 
     /**
@@ -639,11 +572,7 @@ public final class Linux {
     }
 
     public static int shutdown(final Errno e, final int fd, final int how) {
-        try {
-            return check((int) SHUTDOWN.H.invokeExact(e.state, fd, how), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SyscallNumbers.SHUTDOWN, fd, how, 0, 0, 0, 0);
     }
 
     /** getsockname(2): the socket's own address at {@code address}, its length in and out at {@code length}. */
@@ -750,19 +679,11 @@ public final class Linux {
 
     /** @param path a NUL-terminated path; @param statxbuf {@link #STATX_SIZE} bytes */
     public static int statx(final Errno e, final int dirfd, final long path, final int flags, final int mask, final long statxbuf) {
-        try {
-            return check((int) STATX.H.invokeExact(e.state, dirfd, path, flags, mask, statxbuf), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SyscallNumbers.STATX, dirfd, path, flags, mask, statxbuf, 0);
     }
 
     public static int fallocate(final Errno e, final int fd, final int mode, final long offset, final long length) {
-        try {
-            return check((int) FALLOCATE.H.invokeExact(e.state, fd, mode, offset, length), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SyscallNumbers.FALLOCATE, fd, mode, offset, length, 0, 0);
     }
 
     /**
@@ -822,11 +743,7 @@ public final class Linux {
 
     /** @return flock(fd, operation): 0, or -errno (-EWOULDBLOCK = -EAGAIN with LOCK_NB when another holds it) */
     public static int flock(final Errno e, final int fd, final int operation) {
-        try {
-            return check((int) FLOCK.H.invokeExact(e.state, fd, operation), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        return (int) syscall(e, SyscallNumbers.FLOCK, fd, operation, 0, 0, 0, 0);
     }
 
     /**
@@ -874,13 +791,9 @@ public final class Linux {
      * @return 0, or -errno
      */
     public static int replaceWithAnonymous(final Errno e, final long address, final long length) {
-        try {
-            final long r = (long) MMAP.H.invokeExact(e.state, address, length, 3 /* PROT_READ | PROT_WRITE */,
-                0x32 /* MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS */, -1, 0L);
-            return r == -1 ? -e.errno() : 0;
-        } catch (final Throwable t) {
-            throw unexpected(t);
-        }
+        final long r = syscall(e, SyscallNumbers.MMAP, address, length, 3 /* PROT_READ | PROT_WRITE */,
+            0x32 /* MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS */, -1, 0L);
+        return r < 0 ? (int) r : 0;
     }
 
     public static int ftruncate(final Errno e, final int fd, final long length) {
@@ -889,6 +802,17 @@ public final class Linux {
         } catch (final Throwable t) {
             throw unexpected(t);
         }
+    }
+
+    /** mmap(2): @return the mapping's address, or -errno */
+    public static long mmap(final Errno e, final long address, final long length, final int protection, final int flags,
+                            final int fd, final long offset) {
+        return syscall(e, SyscallNumbers.MMAP, address, length, protection, flags, fd, offset);
+    }
+
+    /** munmap(2): @return 0, or -errno */
+    public static int munmap(final Errno e, final long address, final long length) {
+        return (int) syscall(e, SyscallNumbers.MUNMAP, address, length, 0, 0, 0, 0);
     }
 
     /** @return a NUL-terminated copy of {@code text} in {@code arena} */

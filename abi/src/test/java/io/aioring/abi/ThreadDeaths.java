@@ -17,6 +17,9 @@ final class ThreadDeaths implements AutoCloseable {
         Thread.setDefaultUncaughtExceptionHandler((thread, e) -> {
             synchronized (deaths) {
                 deaths.add(e);
+                // Which thread, and where: the assertion alone names only the exception.
+                System.err.println("thread " + thread.getName() + " died:");
+                e.printStackTrace();
             }
         });
     }

@@ -265,7 +265,13 @@ public final class ContextReaper implements AutoCloseable {
             }
             final FdPassing.Received received = FdPassing.receiveKeeping(Path.of(path));
             eventfd = received.descriptor();
-            liveness = received.connection();
+            if (received.kept()) {
+                liveness = received.connection();
+            } else {
+                // Past the engine's limit of kept connections: this one closes after its message, which says
+                // nothing of the engine's end. Liveness rests on the ring's words, as with no socket.
+                Linux.close(errno, received.connection());
+            }
         }
         return eventfd;
     }
@@ -279,9 +285,14 @@ public final class ContextReaper implements AutoCloseable {
             return;
         }
         try {
+            // Under the ring file's lock, which a re-attaching engine takes too: never remove a file it is taking
+            // over, and it, once it holds the lock, refuses a path that no longer names the file (docs/abi.md 2.8).
+            if (!file.tryLockExclusive() || !file.pathNamesThisFile()) {
+                return;
+            }
             java.nio.file.Files.deleteIfExists(overflowFile.path());
             java.nio.file.Files.deleteIfExists(file.path());
-        } catch (final IOException e) {
+        } catch (final IOException | java.io.UncheckedIOException e) {
             // Left for someone else: what mattered, the events, came through.
         }
     }

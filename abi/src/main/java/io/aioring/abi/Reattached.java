@@ -65,6 +65,12 @@ record Reattached(RingFile ring, long highest, Path oldOverflow) implements Prev
                 throw new SetupException("ring_path", "FLAG_REATTACH: the engine of " + path + " still runs, or another "
                     + "is re-attaching to it now (the ring file's lock is held)");
             }
+            // A reaper that drained a gone engine's files removes them holding this lock: once it is ours, the path
+            // must still name the file we locked, or we would take over a ring no one can find (docs/abi.md 2.8).
+            if (!file.pathNamesThisFile()) {
+                throw new SetupException("ring_path", "FLAG_REATTACH: " + path + " was removed or replaced while this "
+                    + "setup opened it (a reaper that drained it removes it)");
+            }
             requireGone(ring, area, path);
             final long[] highest = {area.reapedSequence()};
             // What the ring holds unread: its sequences count (the records stay for the reapers).

@@ -84,12 +84,25 @@ public final class FdPassing {
         return Linux.accept4(errno, listener, Linux.SOCK_CLOEXEC);
     }
 
+    /** The message's byte when the server keeps the connection open until it is done: a liveness channel. */
+    public static final byte KEPT = 'K';
+    /** The message's byte when the server closes the connection after the message: it says nothing of liveness. */
+    public static final byte NOT_KEPT = 'F';
+
     /** Sends {@code fd} over the connected socket {@code connection}, with one byte of ordinary data. */
     public static void send(final int connection, final int fd) throws IOException {
+        send(connection, fd, NOT_KEPT);
+    }
+
+    /**
+     * Sends {@code fd} over the connected socket {@code connection}, with {@code byteValue} as the one byte of
+     * ordinary data ({@link #KEPT} or {@link #NOT_KEPT}).
+     */
+    public static void send(final int connection, final int fd, final byte byteValue) throws IOException {
         final Errno errno = new Errno();
         try (Arena arena = Arena.ofConfined()) {
             final MemorySegment data = arena.allocate(1);
-            data.set(JAVA_BYTE, 0, (byte) 'F');
+            data.set(JAVA_BYTE, 0, byteValue);
             final MemorySegment iov = arena.allocate(Linux.IOVEC_SIZE, 8);
             iov.set(JAVA_LONG, 0, data.address());
             iov.set(JAVA_LONG, 8, 1L);
@@ -121,8 +134,12 @@ public final class FdPassing {
         return received.descriptor();
     }
 
-    /** A descriptor received, and the connection it came over, still open. */
-    public record Received(int descriptor, int connection) {
+    /**
+     * A descriptor received, and the connection it came over, still open.
+     *
+     * @param kept the server said it keeps the connection open until it is done ({@link #KEPT}): a liveness channel
+     */
+    public record Received(int descriptor, int connection, boolean kept) {
     }
 
     /**
@@ -162,7 +179,7 @@ public final class FdPassing {
                 throw new IOException("no descriptor received from " + path + " (" + got + " bytes, "
                     + controlLength + " bytes of control data)");
             }
-            return new Received(control.get(JAVA_INT, 16), fd);
+            return new Received(control.get(JAVA_INT, 16), fd, data.get(JAVA_BYTE, 0) == KEPT);
         } catch (final IOException | RuntimeException e) {
             Linux.close(errno, fd);
             throw e;

@@ -255,9 +255,6 @@ public final class Linux {
     /** struct rusage: two struct timeval (32 bytes), then 14 longs; ru_inblock is the 8th of them. */
     public static final int RUSAGE_SIZE = 144;
     private static final int RUSAGE_INBLOCK_OFFSET = 32 + 7 * 8;
-    private static final class FTRUNCATE {
-        static final MethodHandle H = errnoCall("ftruncate", JAVA_INT, JAVA_INT, JAVA_LONG);
-    }
     /** syscall(SYS_cachestat = 451 on x86-64 and aarch64 alike, fd, range, cstat, flags). */
     private static final class CACHESTAT {
         static final MethodHandle H = LINKER.downcallHandle(LIBC.findOrThrow("syscall"),
@@ -797,11 +794,26 @@ public final class Linux {
     }
 
     public static int ftruncate(final Errno e, final int fd, final long length) {
-        try {
-            return check((int) FTRUNCATE.H.invokeExact(e.state, fd, length), e);
-        } catch (final Throwable t) {
-            throw unexpected(t);
+        return (int) syscall(e, SyscallNumbers.FTRUNCATE, fd, length, 0, 0, 0, 0);
+    }
+
+    /** struct statfs (LP64, x86-64 and aarch64 alike): f_bsize (long) at 8, f_bavail (u64) at 32; 120 bytes. */
+    public static final int STATFS_SIZE = 120;
+    private static final int STATFS_BSIZE_OFFSET = 8;
+    private static final int STATFS_BAVAIL_OFFSET = 32;
+
+    /**
+     * fstatfs(2): the bytes an unprivileged writer may still allocate on the file system of {@code fd}.
+     *
+     * @param buffer {@link #STATFS_SIZE} bytes of scratch
+     * @return the bytes available, or -errno
+     */
+    public static long availableBytes(final Errno e, final int fd, final MemorySegment buffer) {
+        final long r = syscall(e, SyscallNumbers.FSTATFS, fd, buffer.address(), 0, 0, 0, 0);
+        if (r < 0) {
+            return r;
         }
+        return buffer.get(JAVA_LONG, STATFS_BAVAIL_OFFSET) * buffer.get(JAVA_LONG, STATFS_BSIZE_OFFSET);
     }
 
     /** mmap(2): @return the mapping's address, or -errno */

@@ -21,6 +21,8 @@ final class SyscallNumbers {
     static final long FLOCK = X86_64 ? 73 : 32;
     static final long MMAP = X86_64 ? 9 : 222;
     static final long MUNMAP = X86_64 ? 11 : 215;
+    static final long FSTATFS = X86_64 ? 138 : 44;
+    static final long FTRUNCATE = X86_64 ? 77 : 46;
 
     private SyscallNumbers() {
     }

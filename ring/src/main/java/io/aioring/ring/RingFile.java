@@ -75,6 +75,28 @@ public final class RingFile implements AutoCloseable {
      * @throws UncheckedIOException if the file exists or cannot be created
      */
     public static RingFile createUnpublished(final Path path, final RingSpec spec) {
+        return createUnpublished(path, spec, Allocation.AT_CREATE);
+    }
+
+    /** When a new ring file's bytes are allocated on its file system. */
+    public enum Allocation {
+        /** Every byte at create (fallocate): a file system without room refuses the ring then, never later. */
+        AT_CREATE,
+        /**
+         * As pages are first written: create checks that the file system has room for all of it now (fstatfs) and
+         * refuses it otherwise, but reserves nothing, so a ring that is mostly never written (an overflow file)
+         * costs no memory on tmpfs. A file system that fills up later faults the writer (SIGBUS) at the page that
+         * has no room.
+         */
+        AS_WRITTEN
+    }
+
+    /**
+     * As {@link #createUnpublished(Path, RingSpec)}, its bytes allocated as {@code allocation} says.
+     *
+     * @throws UncheckedIOException if the file exists or cannot be created, or there is no room for it
+     */
+    public static RingFile createUnpublished(final Path path, final RingSpec spec, final Allocation allocation) {
         final long total = RingDescriptor.totalLength(spec.dataLength(), spec.trailerLength());
         final Arena arena = Arena.ofShared();
         boolean created = false;
@@ -83,7 +105,11 @@ public final class RingFile implements AutoCloseable {
             Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             created = true;
             fd = openDescriptor(path);
-            reserve(fd, path, total);
+            if (allocation == Allocation.AT_CREATE) {
+                reserve(fd, path, total);
+            } else {
+                size(fd, path, total);
+            }
             final MemorySegment segment = map(fd, total, arena);
             final Ring ring = Ring.formatUnpublished(new UnsafeBuffer(segment.address(), (int) total), spec);
             return new RingFile(path, arena, ring, fd);
@@ -220,7 +246,24 @@ public final class RingFile implements AutoCloseable {
         }
     }
 
-        private static void removeQuietly(final boolean created, final Path path) {
+    /** Sizes the file without allocating it, once the file system is seen to have room for all of it. */
+    private static void size(final int fd, final Path path, final long total) throws IOException {
+        try (Arena scratch = Arena.ofConfined()) {
+            final io.aioring.linux.Errno errno = new io.aioring.linux.Errno(scratch);
+            final long room = io.aioring.linux.Linux.availableBytes(errno, fd,
+                scratch.allocate(io.aioring.linux.Linux.STATFS_SIZE, 8));
+            if (room >= 0 && room < total) {
+                throw new IOException("no room for its " + total + " bytes on " + path.getParent() + " (ENOSPC: "
+                    + room + " bytes free)");
+            }
+            final int r = io.aioring.linux.Linux.ftruncate(errno, fd, total);
+            if (r < 0) {
+                throw new IOException("ftruncate to " + total + " bytes: " + io.aioring.linux.Errno.describeResult(r));
+            }
+        }
+    }
+
+    private static void removeQuietly(final boolean created, final Path path) {
         if (created) {
             try {
                 Files.deleteIfExists(path);
@@ -306,6 +349,37 @@ public final class RingFile implements AutoCloseable {
         }
         throw new UncheckedIOException("flock of ring file " + path, new IOException(io.aioring.linux.Errno.describeResult(r)));
     }
+
+    /**
+     * @return true if this file's path still names the file this object holds open (the same device and inode):
+     *         no one has removed or replaced it since it was opened
+     */
+    public synchronized boolean pathNamesThisFile() {
+        final int open = fd;
+        if (open < 0) {
+            throw new IllegalStateException("ring file " + path + " is closed");
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            final io.aioring.linux.Errno e = new io.aioring.linux.Errno(scratch);
+            final MemorySegment mine = scratch.allocate(io.aioring.linux.Linux.STATX_SIZE, 8);
+            final MemorySegment named = scratch.allocate(io.aioring.linux.Linux.STATX_SIZE, 8);
+            if (io.aioring.linux.Linux.fstatx(e, open, io.aioring.linux.Linux.STATX_MASK_INO, mine) < 0
+                || io.aioring.linux.Linux.statx(e, io.aioring.linux.Linux.AT_FDCWD,
+                    io.aioring.linux.Linux.cString(scratch, path.toString()).address(), AT_SYMLINK_NOFOLLOW,
+                    io.aioring.linux.Linux.STATX_MASK_INO, named.address()) < 0) {
+                return false; // removed (ENOENT), or not ours to look at
+            }
+            return mine.get(java.lang.foreign.ValueLayout.JAVA_LONG, io.aioring.linux.Linux.STATX_INO_OFFSET)
+                    == named.get(java.lang.foreign.ValueLayout.JAVA_LONG, io.aioring.linux.Linux.STATX_INO_OFFSET)
+                && mine.get(java.lang.foreign.ValueLayout.JAVA_INT, io.aioring.linux.Linux.STATX_DEV_MAJOR_OFFSET)
+                    == named.get(java.lang.foreign.ValueLayout.JAVA_INT, io.aioring.linux.Linux.STATX_DEV_MAJOR_OFFSET)
+                && mine.get(java.lang.foreign.ValueLayout.JAVA_INT, io.aioring.linux.Linux.STATX_DEV_MINOR_OFFSET)
+                    == named.get(java.lang.foreign.ValueLayout.JAVA_INT, io.aioring.linux.Linux.STATX_DEV_MINOR_OFFSET);
+        }
+    }
+
+    /** statx's flag: a symbolic link at the path is looked at itself, not followed. */
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
 
     /** @return true if the file is now smaller than the ring it holds (see {@link #size()}) */
     public boolean isTruncated() {

@@ -74,6 +74,22 @@ class RingFileTest {
         assertThrows(IllegalArgumentException.class, () -> RingSpec.of(8192).withTrailer(RingDescriptor.MAX_TRAILER_LENGTH + 4096));
     }
 
+    /** Whether a path still names the file held open: removed or replaced, it does not (a re-attach checks this). */
+    @Test
+    void aRemovedOrReplacedPathNoLongerNamesTheOpenFile() throws Exception {
+        final Path path = dir.resolve("named.ring");
+        try (RingFile created = RingFile.create(path, RingSpec.of(1024))) {
+            assertTrue(created.pathNamesThisFile());
+            Files.move(path, dir.resolve("moved.ring"));
+            assertFalse(created.pathNamesThisFile(), "removed from its path");
+            Files.write(path, new byte[4096]);
+            assertFalse(created.pathNamesThisFile(), "another file at its path");
+            Files.delete(path);
+            Files.move(dir.resolve("moved.ring"), path);
+            assertTrue(created.pathNamesThisFile(), "back where it was");
+        }
+    }
+
     /** A ring whose owner has not finished its setup has magic 0: readers refuse it, saying so, until it is published. */
     @Test
     void anUnpublishedRingIsRefusedUntilItsOwnerPublishesIt() {
@@ -211,6 +227,19 @@ class RingFileTest {
             final RingFile fits = RingFile.create(small.resolve("fits.ring"), new RingSpec(16 << 10, 0, 0, 0));
             assertTrue(Files.size(fits.path()) > 16 << 10);
             fits.delete();
+            // Allocated as written (an overflow file): refused all the same where the room is not there now...
+            final UncheckedIOException sparse = assertThrows(UncheckedIOException.class, () -> RingFile.createUnpublished(
+                small.resolve("big.overflow"), new RingSpec(1 << 20, 0, 0, 0), RingFile.Allocation.AS_WRITTEN));
+            assertTrue(sparse.getMessage().contains("ENOSPC"), sparse.getMessage());
+            assertFalse(Files.exists(small.resolve("big.overflow")));
+            // ...and made without taking it where it is: its header's page, not its 32 KiB of data.
+            final long before = Files.getFileStore(small).getUnallocatedSpace();
+            final RingFile written = RingFile.createUnpublished(small.resolve("fits.overflow"),
+                new RingSpec(32 << 10, 0, 0, 0), RingFile.Allocation.AS_WRITTEN);
+            assertEquals((32 << 10) + 4096, Files.size(written.path()));
+            assertTrue(before - Files.getFileStore(small).getUnallocatedSpace() <= 4096,
+                "allocated: " + (before - Files.getFileStore(small).getUnallocatedSpace()));
+            written.delete();
         }
     }
 }

@@ -110,9 +110,11 @@ final class ContextFiles {
         final RingFile overflowFile;
         try {
             // A re-attached ring's old overflow file keeps its name until setup is done: the new one takes another.
+            // Room for all of it checked, nothing reserved: most contexts never overflow, and a reserved file cost
+            // every context its whole size in memory on tmpfs (64 MiB by default).
             overflowFile = RingFile.createUnpublished(Path.of(ringPath + (previous == null ? ".overflow"
                 : ".overflow." + ProcessHandle.current().pid())), new RingSpec(
-                (int) overflowBytes, 0, 0L, ContextDescriptor.INCOMPAT_EVENTS_V1));
+                (int) overflowBytes, 0, 0L, ContextDescriptor.INCOMPAT_EVENTS_V1), RingFile.Allocation.AS_WRITTEN);
         } catch (final RuntimeException e) {
             if (previous != null) {
                 ringFile.close();
@@ -247,22 +249,25 @@ final class ContextFiles {
     }
 
     /**
-     * Destroy's last step: closes the eventfd and its socket, and keeps the ring and overflow files for reapers
-     * ({@code keep}: events wait in the overflow file) or removes them; then frees the native memory.
+     * Destroy's last step: keeps the ring and overflow files for reapers ({@code keep}: events wait in the overflow
+     * file; the ring file's lock is dropped) or removes them, then closes the eventfd and its socket (the reapers'
+     * connections end), then frees the native memory.
      */
     void close(final boolean keep) {
+        // The files first, the connections last: a reaper that sees its connection end finds the files already
+        // removed (nothing was left) or kept and unlocked (events wait in the overflow file), never between.
+        if (keep) {
+            ringFile.close();
+            overflowFile.close();
+        } else {
+            overflowFile.delete();
+            ringFile.delete();
+        }
         if (eventfdServer != null) {
             eventfdServer.close();
         }
         if (eventfd >= 0) {
             Linux.close(new Errno(), eventfd);
-        }
-        if (keep) {
-            ringFile.close();
-            overflowFile.close();
-        } else {
-            ringFile.delete();
-            overflowFile.delete();
         }
         arena.close();
     }

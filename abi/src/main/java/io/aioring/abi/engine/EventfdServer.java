@@ -10,8 +10,9 @@ import io.aioring.linux.Linux;
 
 /**
  * Serves the context's eventfd to other processes of the same user: listens on a Unix socket (mode 0600) and sends
- * each connection whose peer credentials (SO_PEERCRED) are this user's, or root's, a copy of
- * the descriptor (SCM_RIGHTS), then closes it. The socket's path is published in the ring header.
+ * each connection whose peer credentials (SO_PEERCRED) are this user's, or root's, a copy of the descriptor
+ * (SCM_RIGHTS) with one byte that says whether the connection is kept open until destroy (a liveness channel) or
+ * closed at once (past {@link #MAX_KEPT}). The socket's path is published in the ring header.
  */
 final class EventfdServer implements AutoCloseable {
     private final Path path;
@@ -27,8 +28,15 @@ final class EventfdServer implements AutoCloseable {
     private final java.lang.foreign.MemorySegment pollfd = arena.allocate(Linux.POLLFD_SIZE, 8);
     /** The most connections kept open at once; past it a reaper gets the eventfd and no liveness channel. */
     static final int MAX_KEPT = 4096;
+    private final int maxKept;
 
     EventfdServer(final Path path, final int eventfd, final String name, final OwnDescriptors own) throws IOException {
+        this(path, eventfd, name, own, MAX_KEPT);
+    }
+
+    EventfdServer(final Path path, final int eventfd, final String name, final OwnDescriptors own, final int maxKept)
+        throws IOException {
+        this.maxKept = maxKept;
         this.path = path;
         this.eventfd = eventfd;
         this.own = own;
@@ -64,9 +72,18 @@ final class EventfdServer implements AutoCloseable {
                 final long peer = FdPassing.peerUid(connection);
                 final boolean allowed = peer == Integer.toUnsignedLong(Linux.geteuid()) || peer == 0;
                 if (allowed) {
-                    FdPassing.send(connection, eventfd);
-                    if (keep(connection, errno)) {
-                        continue; // open until destroy: the reaper's liveness channel (docs/abi.md 2.9)
+                    // Kept open until destroy, the reaper's liveness channel (docs/abi.md 2.9); its byte says which.
+                    final boolean kept = keep(connection, errno);
+                    try {
+                        FdPassing.send(connection, eventfd, kept ? FdPassing.KEPT : FdPassing.NOT_KEPT);
+                    } catch (final IOException e) {
+                        if (kept) {
+                            unkeep(connection);
+                        }
+                        throw e;
+                    }
+                    if (kept) {
+                        continue;
                     }
                 }
             } catch (final IOException e) {
@@ -78,7 +95,7 @@ final class EventfdServer implements AutoCloseable {
 
     /**
      * Keeps a served connection open, first closing those whose reaper has gone (so the list stays as long as the
-     * reapers alive), up to {@link #MAX_KEPT}.
+     * reapers alive), up to {@code maxKept} ({@link #MAX_KEPT}).
      *
      * @return true if it is kept
      */
@@ -89,11 +106,20 @@ final class EventfdServer implements AutoCloseable {
                     closeOwn(errno, kept.removeAt(i));
                 }
             }
-            if (closing || kept.size() >= MAX_KEPT) {
+            if (closing || kept.size() >= maxKept) {
                 return false;
             }
             kept.addInt(connection);
             return true;
+        }
+    }
+
+    private void unkeep(final int connection) {
+        synchronized (kept) {
+            final int at = kept.indexOf(connection);
+            if (at >= 0) {
+                kept.removeAt(at);
+            }
         }
     }
 

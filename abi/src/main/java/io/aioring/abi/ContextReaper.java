@@ -202,11 +202,13 @@ public final class ContextReaper implements AutoCloseable {
      * before calling this: signals are edge-triggered.
      *
      * <p>destroy wakes either sleep. An engine's death wakes an eventfd sleep that holds the liveness connection (it
-     * is polled too); a futex sleep lasts at most one heartbeat period, since nothing can wake it then.
+     * is polled too); a futex sleep lasts at most one heartbeat period, since nothing can wake it then. So does an
+     * eventfd sleep without a connection, or while a reaper has set NOTIFY_DISABLED (the engine then signals no one).
      *
      * @param mode         what to sleep on
      * @param timeoutNanos the longest sleep
-     * @return true if woken (a hint: poll to see), false on timeout
+     * @return true if woken (a hint: poll to see), false if the timeout, or the heartbeat period that bounds the
+     *         sleep, passed first (poll, then sleep again)
      * @throws IOException if the eventfd cannot be obtained
      */
     public boolean await(final WaitMode mode, final long timeoutNanos) throws IOException {
@@ -227,8 +229,13 @@ public final class ContextReaper implements AutoCloseable {
             pollfd.set(ValueLayout.JAVA_INT, Linux.POLLFD_SIZE, liveness);
             pollfd.set(ValueLayout.JAVA_SHORT, Linux.POLLFD_SIZE + 4, Linux.POLLRDHUP);
             pollfd.set(ValueLayout.JAVA_SHORT, Linux.POLLFD_SIZE + 6, (short) 0);
+            // Unbounded only while nothing can silence or outlive the signal: a connection says the engine's end,
+            // and no reaper has asked the engine to stop signalling (NOTIFY_DISABLED). Else a heartbeat period,
+            // then the caller looks again (abi.md 2.9).
+            final boolean bounded = liveness < 0 || (ring.flags() & io.aioring.ring.RingDescriptor.FLAG_NOTIFY_DISABLED) != 0;
+            final long sleepNanos = bounded ? Math.min(timeoutNanos, heartbeatPeriodNanos) : timeoutNanos;
             final int ready = Linux.poll(errno, pollfd.address(), liveness >= 0 ? 2 : 1,
-                (int) Math.min(Integer.MAX_VALUE, timeoutNanos / 1_000_000));
+                (int) Math.min(Integer.MAX_VALUE, sleepNanos / 1_000_000));
             eventfdSignalled = ready > 0 && pollfd.get(ValueLayout.JAVA_SHORT, 6) != 0;
             return ready > 0;
         }

@@ -78,6 +78,36 @@ class EventfdTest {
         }
     }
 
+    /**
+     * A reaper that sleeps on the eventfd while another has switched signals off is not left asleep past its
+     * events: with NOTIFY_DISABLED set the sleep lasts at most a heartbeat period (abi.md 2.9), even with a
+     * liveness connection that would otherwise let it sleep until its timeout.
+     */
+    @Test
+    void anEventfdSleepIsBoundedWhileSignalsAreOff() throws Exception {
+        try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(65536).workers(1));
+             ContextReaper reaper = ContextReaper.open(f.context.ringPath())) {
+            reaper.eventfd();
+            assertTrue(reaper.hasLivenessConnection());
+            f.context.ring().setFlags(RingDescriptor.FLAG_NOTIFY_DISABLED);
+            final java.util.concurrent.CompletableFuture<Long> slept = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                final long start = System.nanoTime();
+                try {
+                    reaper.await(ContextReaper.WaitMode.EVENTFD, 30_000_000_000L);
+                } catch (final java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return System.nanoTime() - start;
+            });
+            Thread.sleep(20);
+            f.writer.nop(1);
+            f.submitAll(); // posted, and no signal: NOTIFY_DISABLED
+            final long nanos = slept.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(nanos < 5_000_000_000L, "slept " + nanos / 1_000_000 + " ms of a 30 s timeout");
+            assertEquals(1, reaper.poll(e -> assertEquals(1, e.userData()), 1 << 16), "the event is there to reap");
+        }
+    }
+
     @Test
     void reapersCanSwitchSignalsOff() {
         try (ContextFixture f = new ContextFixture(TestBackend.params().ringDataBytes(65536).workers(1))) {

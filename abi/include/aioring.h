@@ -89,6 +89,7 @@
 #define AIORING_OFF_BACKEND         680   /* 1 io_uring, 2 threads (with AIORING_COMPAT_BACKEND) */
 #define AIORING_OFF_BACKEND_ERRNO   684
 #define AIORING_OFF_REAPED_SEQUENCE 768   /* u64, with AIORING_COMPAT_REAPED_SEQUENCE */
+#define AIORING_OFF_CLAIMS_IN_PROGRESS 776 /* u32, with AIORING_COMPAT_CLAIMS_IN_PROGRESS */
 #define AIORING_INCOMPAT_EVENTS_V1  0x1ULL
 #define AIORING_COMPAT_CONTEXT_AREA 0x1ULL
 #define AIORING_COMPAT_BACKEND      0x4ULL
@@ -97,6 +98,7 @@
 #define AIORING_COMPAT_DURABLE_OVERFLOW 0x20ULL   /* 2.8: the overflow file, drained after the engine's death */
 #define AIORING_COMPAT_IOCB_ASYNC   0x40ULL   /* 2.2: the engine takes iocb flag ASYNC (0x20) */
 #define AIORING_COMPAT_TOTALS       0x80ULL   /* 2.14: the trailer holds the engine's totals */
+#define AIORING_COMPAT_CLAIMS_IN_PROGRESS 0x100ULL /* 2.6, 2.8: reapers count their ring claims */
 
 /* 2.14 totals, offsets from the start of the trailer (file offset 4096 + data_length) */
 #define AIORING_TOTALS_SEQUENCE     0     /* u64 seqlock: odd while the engine updates */
@@ -130,6 +132,7 @@ struct aioring {
     uint64_t copies;        /* such copies dropped, silently */
     uint64_t last_in_file;  /* an overflow file: the last sequence seen in it (UINT64_MAX: none yet) */
     int delivered_in_file;  /* an overflow file: one of its events has been kept */
+    int counts_claims;      /* a context ring with AIORING_COMPAT_CLAIMS_IN_PROGRESS: claims are counted (2.6) */
 };
 
 static inline uint64_t aioring_u64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
@@ -189,6 +192,8 @@ static inline int aioring_open(struct aioring *r, const char *path, uint64_t kno
     r->data_length = data_length;
     r->max_payload = max_payload;
     r->keeps_reaped = (aioring_u64(r->base + AIORING_OFF_COMPAT) & AIORING_COMPAT_REAPED_SEQUENCE) != 0;
+    r->counts_claims = r->keeps_reaped
+        && (aioring_u64(r->base + AIORING_OFF_COMPAT) & AIORING_COMPAT_CLAIMS_IN_PROGRESS) != 0;
     r->guard = r->base;
     return 0;
 }
@@ -304,15 +309,19 @@ static inline long aioring_reap(struct aioring *r, uint8_t *out, uint32_t budget
             if (atomic_load(AIORING_WORD(r, AIORING_OFF_HEAD)) != h) continue;   /* torn by another reaper */
             return -1;
         }
+        _Atomic uint32_t *claims = AIORING_WORD(r, AIORING_OFF_CLAIMS_IN_PROGRESS);
+        if (r->counts_claims) atomic_fetch_add(claims, 1);   /* 2.6: a claim under way, before anything else */
         if (r->keeps_reaped) {         /* 2.6: what every reaper had taken before this claim */
             uint64_t shared = atomic_load((_Atomic uint64_t *)(r->guard + AIORING_OFF_REAPED_SEQUENCE));
             if (shared > r->floor) r->floor = shared;
         }
         if (atomic_compare_exchange_strong(AIORING_WORD(r, AIORING_OFF_HEAD), &h, h + consumed)) {
-            copied = aioring_refuse_reaped(r, out, copied);
+            copied = aioring_refuse_reaped(r, out, copied);   /* raises reaped_sequence */
+            if (r->counts_claims) atomic_fetch_sub(claims, 1);
             if (copied == 0) continue;     /* took only a filler, or only events reaped before */
             return (long)copied;
         }
+        if (r->counts_claims) atomic_fetch_sub(claims, 1);
     }
 }
 
@@ -360,6 +369,16 @@ static inline int aioring_open_overflow(struct aioring *r, struct aioring *overf
         return access(path, F_OK) != 0 && errno == ENOENT ? 0 : -1;
     }
     overflow->guard = r->base;
+    overflow->counts_claims = 0;   /* the file's claims are not counted; the ring's must be over before we read it */
+    if (r->counts_claims) {
+        /* 2.8: another reaper may have claimed ring events whose copies are in the file, and not yet raised
+           reaped_sequence past them: wait for its claim to end, at most 1 s (one that died never ends it) */
+        _Atomic uint32_t *claims = AIORING_WORD(r, AIORING_OFF_CLAIMS_IN_PROGRESS);
+        for (int i = 0; i < 1000 && atomic_load(claims) != 0; i++) {
+            struct timespec ms = { 0, 1000000 };
+            nanosleep(&ms, NULL);
+        }
+    }
     overflow->keeps_reaped = r->keeps_reaped;
     overflow->floor = r->floor;
     overflow->copies_expected = 1;

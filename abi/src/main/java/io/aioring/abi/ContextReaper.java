@@ -40,6 +40,8 @@ public final class ContextReaper implements AutoCloseable {
     private final MemorySegment livenessPollfd = arena.allocate(Linux.POLLFD_SIZE, 8);
     /** A connection to the context's eventfd socket, which the engine keeps open until destroy; or -1. */
     private int liveness = -1;
+    /** The longest wait for other reapers' claims of the ring to end before the overflow file is read. */
+    private static final long CLAIM_WAIT_NANOS = 1_000_000_000L;
     /** How often a reaper that found nothing asks its liveness connection whether the engine is done. */
     private static final long CONNECTION_CHECK_NANOS = 10_000_000L;
     private final MemorySegment eventfdValue = arena.allocate(8, 8);
@@ -333,6 +335,12 @@ public final class ContextReaper implements AutoCloseable {
             overflowFile = RingFile.open(Path.of(path), ContextDescriptor.KNOWN_INCOMPAT_FEATURES);
         } catch (final java.io.UncheckedIOException e) {
             return false; // removed already: by destroy, or by someone who drained it
+        }
+        if ((ring.compatFeatures() & ContextDescriptor.COMPAT_CLAIMS_IN_PROGRESS) != 0) {
+            // Another reaper may have claimed ring events whose copies are in the file and not yet raised
+            // reaped_sequence past them: wait for its claim to end (docs/abi.md 2.8), bounded, since a reaper that
+            // died in the middle never ends it.
+            area.awaitNoClaims(CLAIM_WAIT_NANOS);
         }
         overflowPoller = new EventPoller(overflowFile.ring(), ring);
         return true;

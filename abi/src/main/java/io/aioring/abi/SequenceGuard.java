@@ -26,6 +26,8 @@ final class SequenceGuard implements ClaimGuard {
 
     /** Events reaped before are expected here (the overflow file after the engine's death): dropped silently. */
     private final boolean expectsCopies;
+    /** Claims of the context's ring are counted in claims_in_progress (not those of its overflow file). */
+    private final boolean countsClaims;
 
     SequenceGuard(final Ring ring) {
         this(ring, false);
@@ -40,6 +42,8 @@ final class SequenceGuard implements ClaimGuard {
         this.area = (context.compatFeatures() & ContextDescriptor.COMPAT_REAPED_SEQUENCE) != 0
             ? new ContextArea(context.buffer()) : null;
         this.expectsCopies = expectsCopies;
+        this.countsClaims = area != null && !expectsCopies
+            && (context.compatFeatures() & ContextDescriptor.COMPAT_CLAIMS_IN_PROGRESS) != 0;
     }
 
     /** The overflow file: the last sequence seen there (its events are in list order: strictly increasing). */
@@ -71,6 +75,9 @@ final class SequenceGuard implements ClaimGuard {
     @Override
     public void beforeClaim() {
         firstOfClaim = true;
+        if (countsClaims) {
+            area.addClaim(); // before the load of reaped_sequence and the claim (docs/abi.md 2.6)
+        }
         if (area != null) {
             final long shared = area.reapedSequence();
             if (Long.compareUnsigned(shared, floor) > 0) {
@@ -104,6 +111,13 @@ final class SequenceGuard implements ClaimGuard {
     }
 
     @Override
+    public void claimEnded() {
+        if (countsClaims) {
+            area.removeClaim();
+        }
+    }
+
+    @Override
     public void claimed(final int type, final DirectBuffer buffer, final int index, final int length) {
         final long sequence = sequenceOf(type, buffer, index, length);
         if (area != null && sequence != EventDescriptor.SEQUENCE_NOT_IN_RING) {
@@ -129,7 +143,9 @@ final class SequenceGuard implements ClaimGuard {
         }
         final long after = previous >= 0 ? previous : floor - 1;
         final long slack = area == null ? 0 : Math.max(0, area.overflowVolatile());
-        if (after >= 0 && Long.compareUnsigned(sequence - after, slack + 1 + (previous >= 0 && !first ? 0 : MAX_RING_EVENTS)) > 0) {
+        // A copy of an event the ring gave out lies below the floor (admit drops it): only a step up can jump.
+        if (after >= 0 && Long.compareUnsigned(sequence, after) > 0
+            && Long.compareUnsigned(sequence - after, slack + 1 + (previous >= 0 && !first ? 0 : MAX_RING_EVENTS)) > 0) {
             refuseImpossible("event sequence " + Long.toUnsignedString(sequence) + " in the overflow file jumps past "
                 + Long.toUnsignedString(after) + " by more than the " + slack + " events that found the file full");
             return false;

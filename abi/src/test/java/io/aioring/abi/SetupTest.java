@@ -216,7 +216,8 @@ class SetupTest {
                 assertEquals(ContextDescriptor.COMPAT_CONTEXT_AREA | ContextDescriptor.COMPAT_EVENTFD_SOCKET
                     | ContextDescriptor.COMPAT_BACKEND | ContextDescriptor.COMPAT_REAPED_SEQUENCE
                     | ContextDescriptor.COMPAT_TAIL_FUTEX | ContextDescriptor.COMPAT_DURABLE_OVERFLOW
-                    | ContextDescriptor.COMPAT_IOCB_ASYNC | ContextDescriptor.COMPAT_TOTALS, other.ring().compatFeatures());
+                    | ContextDescriptor.COMPAT_IOCB_ASYNC | ContextDescriptor.COMPAT_TOTALS
+                    | ContextDescriptor.COMPAT_CLAIMS_IN_PROGRESS, other.ring().compatFeatures());
                 assertEquals(8192, other.ring().dataLength());
                 assertEquals(io.aioring.abi.layout.TotalsDescriptor.TRAILER_LENGTH, other.ring().trailerLength());
                 assertEquals(3, header.getInt(ContextDescriptor.WORKERS_OFFSET));

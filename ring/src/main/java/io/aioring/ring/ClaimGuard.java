@@ -11,7 +11,7 @@ import org.agrona.DirectBuffer;
  * <p>A guard belongs to one reaper (one thread). The order of calls, per claim: {@link #beforeClaim()} before the
  * compare-and-set (or, exclusive, before the walk), {@link #admit} for each record in ring order as it is about to
  * be delivered, {@link #claimed} once with the last record taken, before any other reaper could deliver it (after
- * a shared reaper's compare-and-set, before an exclusive reaper releases head).
+ * a shared reaper's compare-and-set, before an exclusive reaper releases head), then {@link #claimEnded()}.
  */
 public interface ClaimGuard {
     /** Loads what every reaper has taken so far, as published by {@link #claimed}. */
@@ -24,6 +24,13 @@ public interface ClaimGuard {
 
     /** The last record of a claim: publish, for every reaper, that records up to it are taken. */
     void claimed(int type, DirectBuffer buffer, int index, int length);
+
+    /**
+     * The claim begun by {@link #beforeClaim()} is over: its compare-and-set failed, or {@link #claimed} has
+     * published it (or it took nothing). Once per {@code beforeClaim}, whatever happened in between.
+     */
+    default void claimEnded() {
+    }
 
     /**
      * @return true (the default) if a refused record means corruption, which the poll reports; false where copies are

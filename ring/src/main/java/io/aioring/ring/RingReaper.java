@@ -228,19 +228,25 @@ public final class RingReaper {
             if (guard != null) {
                 guard.beforeClaim();
             }
-            if (!buffer.compareAndSetInt(RingDescriptor.HEAD_OFFSET, head, head + walk.consumed)) {
-                continue;
-            }
-            batchOffset = 0;
-            batchRecord = 0;
-            batchLimit = walk.copiedBytes();
-            if (batchLimit > 0) {
-                if (guard != null) {
+            try {
+                if (!buffer.compareAndSetInt(RingDescriptor.HEAD_OFFSET, head, head + walk.consumed)) {
+                    continue;
+                }
+                batchOffset = 0;
+                batchRecord = 0;
+                batchLimit = walk.copiedBytes();
+                if (batchLimit > 0 && guard != null) {
                     // The last record as walked (its span), checked by the guard before it reads inside it.
                     final int last = walk.recordOffset(walk.records - 1);
                     guard.claimed(batch.getInt(last + TYPE_OFFSET), batch, last + HEADER_LENGTH,
                         Math.min(batch.getInt(last + LENGTH_OFFSET), batchLimit - last) - HEADER_LENGTH);
                 }
+            } finally {
+                if (guard != null) {
+                    guard.claimEnded();
+                }
+            }
+            if (batchLimit > 0) {
                 return deliverBatch(handler);
             }
             // Only a filler was taken; look again for records behind it.
@@ -352,6 +358,9 @@ public final class RingReaper {
                         lastLength - HEADER_LENGTH);
                 }
                 buffer.putIntRelease(RingDescriptor.HEAD_OFFSET, head + consumed);
+            }
+            if (guard != null) {
+                guard.claimEnded();
             }
         }
         reportRefused();

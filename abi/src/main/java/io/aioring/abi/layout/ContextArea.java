@@ -169,6 +169,38 @@ public final class ContextArea {
     // Reaped sequence: reapers raise it past every event they claim (a compare-and-set, never lowered).
 
     /** @return the reaped_sequence word: one past the highest event sequence claimed, as found (unsigned) */
+    /** A reaper begins a claim of the ring (atomic add). */
+    public void addClaim() {
+        header.getAndAddInt(CLAIMS_IN_PROGRESS_OFFSET, 1);
+    }
+
+    /** A reaper's claim is over: its compare-and-set failed, or it has raised reaped_sequence (atomic subtract). */
+    public void removeClaim() {
+        header.getAndAddInt(CLAIMS_IN_PROGRESS_OFFSET, -1);
+    }
+
+    /** @return reaper claims of the ring under way (u32 as written: any value is possible from a scribbler) */
+    public int claimsInProgress() {
+        return header.getIntVolatile(CLAIMS_IN_PROGRESS_OFFSET);
+    }
+
+    /**
+     * Waits until no reaper is between its claim of the ring and its raise of reaped_sequence, for at most
+     * {@code maxNanos} (a reaper that died in the middle leaves the count above 0 for good).
+     *
+     * @return true if the count reached 0; false if the time ran out
+     */
+    public boolean awaitNoClaims(final long maxNanos) {
+        final long deadline = System.nanoTime() + maxNanos;
+        while (claimsInProgress() != 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000L);
+        }
+        return true;
+    }
+
     public long reapedSequence() {
         return header.getLongVolatile(REAPED_SEQUENCE_OFFSET);
     }

@@ -25,7 +25,8 @@ import io.aioring.ring.RingDescriptor;
  *     680     4   backend            (the backend in use: 1 io_uring, 2 threads)
  *     684     4   backend_errno      (0, or why auto did not pick io_uring: the errno io_uring_setup gave)
  *     768     8   reaped_sequence    (one past the highest event sequence any reaper has claimed; reapers raise it
- *                                     with a compare-and-set, alone in its 128-byte line)
+ *                                     with a compare-and-set, in its own 128-byte line with the next word)
+ *     776     4   claims_in_progress (reaper claims of the ring under way: atomic add before, subtract after)
  *     896     4   overflow_path_length (0: no overflow file)
  *     900   108   overflow_path      (UTF-8, not NUL terminated: the overflow file, a ring of the events on the list)
  *    1008     4   overflow_volatile  (events that found the overflow file full and were held in memory only)
@@ -50,6 +51,8 @@ public final class ContextDescriptor {
     public static final int BACKEND_ERRNO_OFFSET = BACKEND_OFFSET + 4;
     /** Away from the words the engine writes per publish and reads per publish (tail_waiters): reapers write it. */
     public static final int REAPED_SEQUENCE_OFFSET = RingDescriptor.APPLICATION_AREA_OFFSET + 256;
+    /** Reaper claims of the ring under way: each reaper adds 1 before its claim and takes it back after (u32). */
+    public static final int CLAIMS_IN_PROGRESS_OFFSET = REAPED_SEQUENCE_OFFSET + 8;
     public static final int OVERFLOW_PATH_LENGTH_OFFSET = REAPED_SEQUENCE_OFFSET + 128;
     public static final int OVERFLOW_PATH_OFFSET = OVERFLOW_PATH_LENGTH_OFFSET + 4;
     public static final int OVERFLOW_VOLATILE_OFFSET = OVERFLOW_PATH_OFFSET + SOCKET_PATH_MAX;
@@ -85,9 +88,15 @@ public final class ContextDescriptor {
      * counted by opcode, with latency histograms and page-cache outcomes, for observers that take no event.
      */
     public static final long COMPAT_TOTALS = 1L << 7;
+    /**
+     * compat feature: reapers count their claims of the ring in claims_in_progress, and a reaper waits for it to be
+     * 0 before it takes events from the overflow file, so it cannot take the copy of an event another reaper has
+     * claimed from the ring but not yet published in reaped_sequence (docs/abi.md 2.6, 2.8).
+     */
+    public static final long COMPAT_CLAIMS_IN_PROGRESS = 1L << 8;
     /** The compat features every context sets ({@link #COMPAT_EVENTFD_SOCKET} only with a socket). */
     public static final long COMPAT_ALWAYS = COMPAT_CONTEXT_AREA | COMPAT_BACKEND | COMPAT_REAPED_SEQUENCE
-        | COMPAT_TAIL_FUTEX | COMPAT_DURABLE_OVERFLOW | COMPAT_IOCB_ASYNC | COMPAT_TOTALS;
+        | COMPAT_TAIL_FUTEX | COMPAT_DURABLE_OVERFLOW | COMPAT_IOCB_ASYNC | COMPAT_TOTALS | COMPAT_CLAIMS_IN_PROGRESS;
 
     private ContextDescriptor() {
     }

@@ -99,6 +99,7 @@
 #define AIORING_COMPAT_IOCB_ASYNC   0x40ULL   /* 2.2: the engine takes iocb flag ASYNC (0x20) */
 #define AIORING_COMPAT_TOTALS       0x80ULL   /* 2.14: the trailer holds the engine's totals */
 #define AIORING_COMPAT_CLAIMS_IN_PROGRESS 0x100ULL /* 2.6, 2.8: reapers count their ring claims */
+#define AIORING_COMPAT_CORRUPTED_FLAG 0x200ULL  /* 1.3: the engine sets the ring flag CORRUPTED */
 
 /* 2.14 totals, offsets from the start of the trailer (file offset 4096 + data_length) */
 #define AIORING_TOTALS_SEQUENCE     0     /* u64 seqlock: odd while the engine updates */

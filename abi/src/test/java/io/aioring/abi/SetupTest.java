@@ -217,7 +217,8 @@ class SetupTest {
                     | ContextDescriptor.COMPAT_BACKEND | ContextDescriptor.COMPAT_REAPED_SEQUENCE
                     | ContextDescriptor.COMPAT_TAIL_FUTEX | ContextDescriptor.COMPAT_DURABLE_OVERFLOW
                     | ContextDescriptor.COMPAT_IOCB_ASYNC | ContextDescriptor.COMPAT_TOTALS
-                    | ContextDescriptor.COMPAT_CLAIMS_IN_PROGRESS, other.ring().compatFeatures());
+                    | ContextDescriptor.COMPAT_CLAIMS_IN_PROGRESS | ContextDescriptor.COMPAT_CORRUPTED_FLAG,
+                    other.ring().compatFeatures());
                 assertEquals(8192, other.ring().dataLength());
                 assertEquals(io.aioring.abi.layout.TotalsDescriptor.TRAILER_LENGTH, other.ring().trailerLength());
                 assertEquals(3, header.getInt(ContextDescriptor.WORKERS_OFFSET));

@@ -160,7 +160,9 @@ class ContextAbiDocTest {
             rows.get(8).subList(0, 3));
         assertEquals(List.of("compat", "0x" + Long.toHexString(ContextDescriptor.COMPAT_CLAIMS_IN_PROGRESS), "`CLAIMS_IN_PROGRESS`"),
             rows.get(9).subList(0, 3));
-        assertEquals(10, rows.size(), "a row per feature bit");
+        assertEquals(List.of("compat", "0x" + Long.toHexString(ContextDescriptor.COMPAT_CORRUPTED_FLAG), "`CORRUPTED_FLAG`"),
+            rows.get(10).subList(0, 3));
+        assertEquals(11, rows.size(), "a row per feature bit");
     }
 
     @Test

@@ -94,9 +94,12 @@ public final class ContextDescriptor {
      * claimed from the ring but not yet published in reaped_sequence (docs/abi.md 2.6, 2.8).
      */
     public static final long COMPAT_CLAIMS_IN_PROGRESS = 1L << 8;
+    /** compat feature: the engine sets the ring flag CORRUPTED when it gives the ring up (docs/abi.md 1.3). */
+    public static final long COMPAT_CORRUPTED_FLAG = 1L << 9;
     /** The compat features every context sets ({@link #COMPAT_EVENTFD_SOCKET} only with a socket). */
     public static final long COMPAT_ALWAYS = COMPAT_CONTEXT_AREA | COMPAT_BACKEND | COMPAT_REAPED_SEQUENCE
-        | COMPAT_TAIL_FUTEX | COMPAT_DURABLE_OVERFLOW | COMPAT_IOCB_ASYNC | COMPAT_TOTALS | COMPAT_CLAIMS_IN_PROGRESS;
+        | COMPAT_TAIL_FUTEX | COMPAT_DURABLE_OVERFLOW | COMPAT_IOCB_ASYNC | COMPAT_TOTALS | COMPAT_CLAIMS_IN_PROGRESS
+        | COMPAT_CORRUPTED_FLAG;
 
     private ContextDescriptor() {
     }

@@ -28,12 +28,27 @@ class CReaperTest {
 
     /** @return the C reaper, compiled with gcc; the test is skipped, saying why, when gcc is missing */
     static Path compileCReaper(final Path dir) throws IOException, InterruptedException {
-        final Path binary = dir.resolve("aioring_reap");
+        return compileCReaper(dir, Path.of("include"), Path.of("src/test/c/aioring_reap.c"), "aioring_reap");
+    }
+
+    /**
+     * The C reaper as it was when issue 26 (the spec's second round) began, frozen with the header it was written
+     * against: a reaper written from the old spec must keep working on the new engine (docs/abi.md 4 says what it
+     * misses).
+     */
+    static Path compileFrozenCReaper(final Path dir) throws IOException, InterruptedException {
+        final Path frozen = Path.of("src/test/c/frozen-5173c8b");
+        return compileCReaper(dir, frozen, frozen.resolve("aioring_reap.c"), "aioring_reap_frozen");
+    }
+
+    private static Path compileCReaper(final Path dir, final Path include, final Path source, final String name)
+        throws IOException, InterruptedException {
+        final Path binary = dir.resolve(name);
         final Process gcc;
         try {
             gcc = new ProcessBuilder("gcc", "-std=c11", "-D_GNU_SOURCE", "-O2", "-Wall", "-Wextra", "-Werror",
-                "-I", Path.of("include").toAbsolutePath().toString(), "-o", binary.toString(),
-                Path.of("src/test/c/aioring_reap.c").toAbsolutePath().toString()).redirectErrorStream(true).start();
+                "-I", include.toAbsolutePath().toString(), "-o", binary.toString(),
+                source.toAbsolutePath().toString()).redirectErrorStream(true).start();
         } catch (final IOException e) {
             Assumptions.abort("gcc is not installed (apt-get install gcc): the C reaper cannot be built - " + e.getMessage());
             throw e;
@@ -76,17 +91,27 @@ class CReaperTest {
     @Test
     @Timeout(180)
     void aKilledEnginesEventsComeThroughTheCReaperFromTheRingAndTheOverflowFile() throws Exception {
-        final Path reaper = compileCReaper(dir);
-        final Path ring = dir.resolve("killed.ring");
-        final Path out = dir.resolve("c-reaped.bin");
+        killedEngineReapedOnceBy(compileCReaper(dir), "killed");
+    }
+
+    /** The same through the C reaper frozen at issue 26's start: the new engine's files read as before. */
+    @Test
+    @Timeout(180)
+    void theFrozenOldSpecCReaperStillHasEveryEventOnce() throws Exception {
+        killedEngineReapedOnceBy(compileFrozenCReaper(dir), "frozen");
+    }
+
+    private void killedEngineReapedOnceBy(final Path reaper, final String name) throws Exception {
+        final Path ring = dir.resolve(name + ".ring");
+        final Path out = dir.resolve(name + "-reaped.bin");
         try (io.aioring.linux.ChildJvm engine = EngineMain.startSubmitted(ring, 300)) {
             engine.kill();
             assertTrue(engine.process().waitFor(30, TimeUnit.SECONDS), "the engine is dead");
         }
         final Process c = new ProcessBuilder(reaper.toString(), ring.toString(), out.toString())
-            .redirectErrorStream(true).redirectOutput(dir.resolve("c.log").toFile()).start();
+            .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
         assertTrue(c.waitFor(60, TimeUnit.SECONDS), "the C reaper ends: the engine is gone");
-        final String log = Files.readString(dir.resolve("c.log"));
+        final String log = Files.readString(dir.resolve(name + ".log"));
         assertEquals(0, c.exitValue(), log);
         final ByteBuffer ids = ByteBuffer.wrap(Files.readAllBytes(out)).order(ByteOrder.LITTLE_ENDIAN);
         final BitSet seen = new BitSet();

@@ -103,7 +103,7 @@ final class CallerThread {
         if (done != null) {
             done.done(op);
         }
-        poster.countAlone(op);
+        poster.totals().countAlone(op);
         return op.encode(target, 0, io.aioring.abi.layout.EventDescriptor.SEQUENCE_NOT_IN_RING);
     }
 

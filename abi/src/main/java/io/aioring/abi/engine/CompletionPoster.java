@@ -59,7 +59,7 @@ final class CompletionPoster {
         this.area = area;
         this.slots = slots;
         this.health = new RingHealth(ring);
-        this.totals = new CompletionTotals(ring, health);
+        this.totals = new CompletionTotals(ring, health, postLock);
         this.completions = new ManyToOneConcurrentArrayQueue<>(slots.capacity());
         this.overflow = new OverflowList(overflowFile, area, slots);
         this.publisher = new EventPublisher(ring, area, overflow, eventfd, arena);
@@ -174,7 +174,7 @@ final class CompletionPoster {
             return false;
         }
         final int length = op.encode(awaiter.event, 0, EventDescriptor.SEQUENCE_NOT_IN_RING);
-        countAlone(op);
+        totals.countAlone(op);
         eventsHandedToAwaiters.incrementAndGet();
         awaiter.length = length; // before the slot is given back: the awaiter tells "handed over" from "slot reused"
         slots.release(op);
@@ -182,14 +182,9 @@ final class CompletionPoster {
         return true;
     }
 
-    /** Counts a completion whose event never passes the poster (awaited, or executed on the caller's thread). */
-    void countAlone(final InFlight op) {
-        postLock.lock();
-        try {
-            totals.count(op);
-        } finally {
-            postLock.unlock();
-        }
+    /** The totals every completion is counted in (their own methods take the post lock where they need it). */
+    CompletionTotals totals() {
+        return totals;
     }
 
     /** Under the post lock: the next completion queued for the ring, counted in the totals; null if none. */

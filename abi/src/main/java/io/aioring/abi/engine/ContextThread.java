@@ -89,6 +89,7 @@ final class ContextThread {
             poster.fileTruncated(fileSizeOrMinusOne()); // it shrank after the look
             return;
         }
+        poster.totals().publish(); // just after the look at the size, off the completion path (docs/abi.md 2.14)
         poster.checkHead();
     }
 

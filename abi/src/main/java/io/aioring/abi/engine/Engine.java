@@ -389,6 +389,7 @@ public final class Engine {
         files.closeOpenedFiles();
         poster.flush();
         contextThread.stop();
+        poster.totals().publish(); // the last counts, before the ring says it is closed
         poster.close();
         final int left = poster.overflowLength();
         // Nothing discarded: events left wait in the overflow file, with the ring, for a reaper (abi.md 2.8).

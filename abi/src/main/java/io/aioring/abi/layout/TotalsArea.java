@@ -9,9 +9,11 @@ import io.aioring.ring.Ring;
 import org.agrona.concurrent.AtomicBuffer;
 
 /**
- * The engine's side of the totals in the ring's trailer ({@link TotalsDescriptor}): it counts in private copies and
- * stores each new value, never loading one back (any process mapping the ring can write there). One writer at a
- * time: the engine calls it under its post lock. Readers take {@link TotalsSnapshot}s.
+ * The engine's side of the totals in the ring's trailer ({@link TotalsDescriptor}): it counts in private memory, on
+ * the completion path, and {@link #publish}es the counts into the trailer now and then, one seqlock update for all
+ * of them. Counting touches no shared memory, so a trailer that faults (its file truncated under the mapping) can
+ * never cost a completion; and the engine never loads a word of the trailer back (any process mapping the ring
+ * can write there). One writer at a time: the engine calls it under its post lock.
  */
 public final class TotalsArea {
     private static final int LONGS_PER_BLOCK = BLOCK_LENGTH / 8;
@@ -19,15 +21,15 @@ public final class TotalsArea {
     private final AtomicBuffer buffer;
     private final int base;
     private final int opcodes;
-    private final long[] copy;
+    private final long[] counts;
     private long sequence;
-    private boolean updating;
+    private boolean changed;
 
     private TotalsArea(final AtomicBuffer buffer, final int base, final int opcodes) {
         this.buffer = buffer;
         this.base = base;
         this.opcodes = opcodes;
-        this.copy = new long[opcodes * LONGS_PER_BLOCK];
+        this.counts = new long[opcodes * LONGS_PER_BLOCK];
     }
 
     /**
@@ -43,25 +45,8 @@ public final class TotalsArea {
         return new TotalsArea(ring.buffer(), ring.trailerOffset(), opcodes);
     }
 
-    /** Starts an update: readers who look now retry until {@link #endUpdate()}. Idempotent until then. */
-    public void beginUpdate() {
-        if (!updating) {
-            updating = true;
-            buffer.putLongRelease(base + SEQUENCE_OFFSET, ++sequence);
-            VarHandle.storeStoreFence(); // the odd sequence before any counter it covers
-        }
-    }
-
-    /** Ends an update begun by {@link #beginUpdate()}; nothing if none was begun. */
-    public void endUpdate() {
-        if (updating) {
-            updating = false;
-            buffer.putLongRelease(base + SEQUENCE_OFFSET, ++sequence);
-        }
-    }
-
     /**
-     * Counts one completion, inside an update.
+     * Counts one completion, in private memory.
      *
      * @param opcode         its opcode (others than [0, opcodes) are not counted)
      * @param result         its result
@@ -76,26 +61,40 @@ public final class TotalsArea {
             return;
         }
         final int first = opcode * LONGS_PER_BLOCK;
-        final int block = base + blockOffset(opcode);
-        add(first, block, EVENTS_OFFSET, 1);
+        counts[first + EVENTS_OFFSET / 8]++;
         if (result < 0) {
-            add(first, block, ERRORS_OFFSET, 1);
+            counts[first + ERRORS_OFFSET / 8]++;
         } else if (movesBytes && result > 0) {
-            add(first, block, BYTES_OFFSET, result);
+            counts[first + BYTES_OFFSET / 8] += result;
         }
         if (pageCache >= 0 && pageCache <= 3) {
-            add(first, block, PAGE_CACHE_HITS_OFFSET + pageCache * 8, 1);
+            counts[first + PAGE_CACHE_HITS_OFFSET / 8 + pageCache]++;
         }
         if (latencyNanos >= 0) {
-            add(first, block, LATENCY_OFFSET + bucketOf(latencyNanos) * 8, 1);
-            add(first, block, SERVICE_OFFSET + bucketOf(serviceNanos) * 8, 1);
+            counts[first + LATENCY_OFFSET / 8 + bucketOf(latencyNanos)]++;
+            counts[first + SERVICE_OFFSET / 8 + bucketOf(serviceNanos)]++;
         }
+        changed = true;
     }
 
-    private void add(final int first, final int block, final int field, final long amount) {
-        final int i = first + field / 8;
-        final long value = copy[i] + amount;
-        copy[i] = value;
-        buffer.putLong(block + field, value);
+    /**
+     * Writes the counts into the trailer if they changed since the last time: the sequence made odd, the counts,
+     * the sequence made even (release), so a reader copies all of them from one moment or tries again.
+     *
+     * @return true if it wrote
+     */
+    public boolean publish() {
+        if (!changed) {
+            return false;
+        }
+        changed = false;
+        buffer.putLongRelease(base + SEQUENCE_OFFSET, ++sequence);
+        VarHandle.storeStoreFence(); // the odd sequence before any counter it covers
+        final int blocks = base + BLOCKS_OFFSET;
+        for (int i = 0; i < counts.length; i++) {
+            buffer.putLong(blocks + i * 8, counts[i]);
+        }
+        buffer.putLongRelease(base + SEQUENCE_OFFSET, ++sequence);
+        return true;
     }
 }

@@ -8,7 +8,7 @@ import org.agrona.concurrent.AtomicBuffer;
  * The context's totals, in the ring's trailer (after the data area, with compat feature
  * {@link ContextDescriptor#COMPAT_TOTALS}): every completion the engine made, counted by opcode as it is posted — into
  * the ring, onto the overflow list, or to a caller's await or execute — with log2 histograms of its latency and the
- * page-cache outcome of those that asked for one. Observers read them without taking an event, so a tool sees every
+ * page-cache outcome of those that asked for one, published every heartbeat period and at destroy. Observers read them without taking an event, so a tool sees every
  * I/O, not the sample it happened to catch before the reapers. Offsets are from the start of the trailer; every
  * counter is a little-endian u64 the engine alone writes, from private copies it never reads back.
  *

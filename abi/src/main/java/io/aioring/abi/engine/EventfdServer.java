@@ -25,7 +25,8 @@ final class EventfdServer implements AutoCloseable {
     /** Connections served and kept open, one per reaper that took the eventfd. */
     private final org.agrona.collections.IntArrayList kept = new org.agrona.collections.IntArrayList();
     private final java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
-    private final java.lang.foreign.MemorySegment pollfd = arena.allocate(Linux.POLLFD_SIZE, 8);
+    /** One pollfd per kept connection: one poll(2) finds every reaper that hung up (was one call per connection). */
+    private java.lang.foreign.MemorySegment pollfds;
     /** The most connections kept open at once; past it a reaper gets the eventfd and no liveness channel. */
     static final int MAX_KEPT = 4096;
     private final int maxKept;
@@ -101,9 +102,24 @@ final class EventfdServer implements AutoCloseable {
      */
     private boolean keep(final int connection, final Errno errno) {
         synchronized (kept) {
-            for (int i = kept.size() - 1; i >= 0; i--) {
-                if (FdPassing.peerClosed(errno, kept.getInt(i), pollfd)) {
-                    closeOwn(errno, kept.removeAt(i));
+            final int count = kept.size();
+            if (count > 0) {
+                if (pollfds == null) {
+                    pollfds = arena.allocate((long) Linux.POLLFD_SIZE * maxKept, 8);
+                }
+                for (int i = 0; i < count; i++) {
+                    final long at = (long) i * Linux.POLLFD_SIZE;
+                    pollfds.set(java.lang.foreign.ValueLayout.JAVA_INT, at, kept.getInt(i));
+                    pollfds.set(java.lang.foreign.ValueLayout.JAVA_SHORT, at + 4, (short) (Linux.POLLIN | Linux.POLLRDHUP));
+                    pollfds.set(java.lang.foreign.ValueLayout.JAVA_SHORT, at + 6, (short) 0);
+                }
+                // A reaper's end is readable or hung up (it sends nothing): those are closed, the rest kept.
+                if (Linux.poll(errno, pollfds.address(), count, 0) > 0) {
+                    for (int i = count - 1; i >= 0; i--) {
+                        if (pollfds.get(java.lang.foreign.ValueLayout.JAVA_SHORT, (long) i * Linux.POLLFD_SIZE + 6) != 0) {
+                            closeOwn(errno, kept.removeAt(i));
+                        }
+                    }
                 }
             }
             if (closing || kept.size() >= maxKept) {

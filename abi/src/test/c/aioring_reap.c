@@ -50,7 +50,7 @@ int main(int argc, char **argv) {
     if (argc != 3) { fprintf(stderr, "usage: aioring_reap RING-FILE OUT-FILE\n"); return 2; }
     struct aioring r;
     char err[512];
-    if (aioring_open(&r, argv[1], AIORING_INCOMPAT_EVENTS_V1, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return 2; }
+    if (aioring_open(&r, argv[1], AIORING_INCOMPAT_EVENTS_V1 | AIORING_INCOMPAT_OVERFLOW_LEFT, err, sizeof err) != 0) { fprintf(stderr, "%s\n", err); return 2; }
     FILE *out = fopen(argv[2], "wb");
     if (!out) { fprintf(stderr, "cannot write %s\n", argv[2]); return 2; }
     uint8_t *batch = malloc(65536 + 8 + r.max_payload);

@@ -127,6 +127,31 @@ class OverflowTest {
         assertFalse(java.nio.file.Files.exists(ringFile) || java.nio.file.Files.exists(overflowFile));
     }
 
+    /**
+     * An engine that re-attaches to a ring destroy left events in takes them (they are its own again) and clears
+     * OVERFLOW_LEFT: a reader that knows only EVENTS_V1 reads the ring again.
+     */
+    @Test
+    @Timeout(60)
+    void aReattachTakesTheLeftEventsAndClearsTheBit() throws Exception {
+        final java.nio.file.Path ringFile = destroyWithEventsLeft();
+        try (AioContext context = AioContext.setup(TestBackend.params().ringPath(ringFile).ringDataBytes(4096).workers(1)
+                .overflowBound(1000).flags(io.aioring.abi.layout.SetupDescriptor.FLAG_EVENTFD
+                    | io.aioring.abi.layout.SetupDescriptor.FLAG_EVENTFD_SOCKET | io.aioring.abi.layout.SetupDescriptor.FLAG_REATTACH),
+                new io.aioring.abi.spi.AttributeRegistry(List.of()))) {
+            try (io.aioring.ring.RingFile plain = io.aioring.ring.RingFile.open(ringFile,
+                    io.aioring.abi.layout.ContextDescriptor.INCOMPAT_EVENTS_V1)) {
+                assertEquals(io.aioring.abi.layout.ContextDescriptor.INCOMPAT_EVENTS_V1, plain.ring().incompatFeatures());
+            }
+            final java.util.Set<Long> seen = new java.util.HashSet<>();
+            final long deadline = System.nanoTime() + 20_000_000_000L;
+            while (seen.size() < 300 && System.nanoTime() < deadline) {
+                context.getevents(1, 1 << 20, 100_000_000L, e -> assertTrue(seen.add(e.userData()), "twice: " + e.userData()));
+            }
+            assertEquals(300, seen.size(), "every event destroy left, once");
+        }
+    }
+
     /** @return the ring file of a context destroyed with 300 events, most of them on its overflow list */
     private static java.nio.file.Path destroyWithEventsLeft() throws Exception {
         final AioContext context = AioContext.setup(TestBackend.params().ringDataBytes(4096).workers(1).overflowBound(1000),
@@ -146,6 +171,11 @@ class OverflowTest {
         final int left = context.destroy();
         assertTrue(left > 100, "the 4 KiB ring held about 100; the rest waited: " + left);
         assertTrue(java.nio.file.Files.exists(ringFile) && java.nio.file.Files.exists(overflowFile), "both left in place");
+        // A reader that would not drain the overflow file (it knows only EVENTS_V1) refuses the ring, rather than
+        // take the ring's events, see PRODUCER_CLOSED and stop short of the file's (docs/abi.md 2.8).
+        final io.aioring.ring.RingFormatException old = assertThrows(io.aioring.ring.RingFormatException.class,
+            () -> io.aioring.ring.RingFile.open(ringFile, io.aioring.abi.layout.ContextDescriptor.INCOMPAT_EVENTS_V1));
+        assertTrue(old.getMessage().contains("incompat features 0x2"), old.getMessage());
         return ringFile;
     }
 

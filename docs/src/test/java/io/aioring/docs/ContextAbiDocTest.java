@@ -162,7 +162,9 @@ class ContextAbiDocTest {
             rows.get(9).subList(0, 3));
         assertEquals(List.of("compat", "0x" + Long.toHexString(ContextDescriptor.COMPAT_CORRUPTED_FLAG), "`CORRUPTED_FLAG`"),
             rows.get(10).subList(0, 3));
-        assertEquals(11, rows.size(), "a row per feature bit");
+        assertEquals(List.of("incompat", "0x" + Long.toHexString(ContextDescriptor.INCOMPAT_OVERFLOW_LEFT), "`OVERFLOW_LEFT`"),
+            rows.get(11).subList(0, 3));
+        assertEquals(12, rows.size(), "a row per feature bit");
     }
 
     @Test

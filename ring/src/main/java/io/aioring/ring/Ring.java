@@ -171,6 +171,20 @@ public final class Ring {
         clearFlags(RingDescriptor.FLAG_PRODUCER_CLOSED | RingDescriptor.FLAG_OVERFLOW_PENDING);
     }
 
+    /**
+     * Sets or clears incompat feature bits after creation (compare-and-set of the header word): readers that open
+     * the ring from then on must know the bits set. Readers attached before keep what they checked at open, as does
+     * this object's {@link #incompatFeatures()}.
+     */
+    public void changeIncompatFeatures(final long set, final long clear) {
+        while (true) {
+            final long now = buffer.getLongVolatile(INCOMPAT_FEATURES_OFFSET);
+            if (buffer.compareAndSetLong(INCOMPAT_FEATURES_OFFSET, now, (now | set) & ~clear)) {
+                return;
+            }
+        }
+    }
+
     /** Writes the magic, with release ordering: the header, and all its owner wrote before, is now readable. */
     public void publishHeader() {
         buffer.putLongRelease(MAGIC_OFFSET, MAGIC);

@@ -173,9 +173,10 @@ final class ContextFiles {
         }
     }
 
-    /** The old ring's events are now in this context's overflow list and file. */
+    /** The old ring's events are now in this context's overflow list and file: a live engine's, no longer left. */
     void inherited() {
         inherited = true;
+        ringFile.ring().changeIncompatFeatures(0, ContextDescriptor.INCOMPAT_OVERFLOW_LEFT);
     }
 
     /**
@@ -200,6 +201,10 @@ final class ContextFiles {
             }
             if (takenOver) {
                 ringFile.ring().setFlags(RingDescriptor.FLAG_PRODUCER_CLOSED);
+            }
+            if (inherited || previous.oldOverflow() != null) {
+                // Events wait in an overflow file again, with no engine: as destroy leaves them (docs/abi.md 2.8).
+                ringFile.ring().changeIncompatFeatures(ContextDescriptor.INCOMPAT_OVERFLOW_LEFT, 0);
             }
             if (inherited) {
                 previous.removeOldOverflowFile();
@@ -255,8 +260,11 @@ final class ContextFiles {
      */
     void close(final boolean keep) {
         // The files first, the connections last: a reaper that sees its connection end finds the files already
-        // removed (nothing was left) or kept and unlocked (events wait in the overflow file), never between.
+        // removed (nothing was left) or kept and unlocked (events wait in the overflow file), never between. Kept,
+        // the ring says so with an incompat bit: a reader that would not drain the file refuses it rather than miss
+        // those events.
         if (keep) {
+            ringFile.ring().changeIncompatFeatures(ContextDescriptor.INCOMPAT_OVERFLOW_LEFT, 0);
             ringFile.close();
             overflowFile.close();
         } else {

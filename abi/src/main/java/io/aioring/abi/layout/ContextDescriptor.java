@@ -61,8 +61,14 @@ public final class ContextDescriptor {
 
     /** incompat feature: records of type 1 are version 1 events (docs/abi.md section 2). */
     public static final long INCOMPAT_EVENTS_V1 = 1L;
+    /**
+     * incompat feature, set by destroy when it leaves events in the overflow file (docs/abi.md 2.8): a reader that
+     * does not drain that file would miss them, so it must refuse the ring. Cleared by an engine that re-attaches and
+     * takes them.
+     */
+    public static final long INCOMPAT_OVERFLOW_LEFT = 1L << 1;
     /** Every incompat feature this build reads. */
-    public static final long KNOWN_INCOMPAT_FEATURES = INCOMPAT_EVENTS_V1;
+    public static final long KNOWN_INCOMPAT_FEATURES = INCOMPAT_EVENTS_V1 | INCOMPAT_OVERFLOW_LEFT;
     /** compat feature: the application area holds the context fields above. */
     public static final long COMPAT_CONTEXT_AREA = 1L;
     /** compat feature: socket_path names a Unix socket that hands out the context's eventfd. */

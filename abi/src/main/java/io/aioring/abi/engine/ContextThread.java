@@ -90,6 +90,7 @@ final class ContextThread {
             return;
         }
         poster.totals().publish(); // just after the look at the size, off the completion path (docs/abi.md 2.14)
+        poster.postStaged(); // what was queued while the publish held the post lock was left to its holder
         poster.checkHead();
     }
 

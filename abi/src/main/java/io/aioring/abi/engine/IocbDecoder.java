@@ -101,13 +101,14 @@ final class IocbDecoder {
             }
             final AttributeRegistry.Entry entry = registry.entry(id);
             final boolean supported = entry != null && OpcodeDescriptor.isKnown(op.opcode()) && entry.supports(op.opcode());
-            op.run().request(i, id, flags, payloadIndex, payload, supported ? entry.attribute() : null,
-                supported && entry.hasBeforeHook());
-            eventLength += Layout.returnRecordSpan(supported ? entry.returnLength() : 0);
+            // An id asked again is answered once, by its first request (readers find a record by its id); the
+            // repeat's record says unsupported. Version 1 answered each; failing the iocb broke old submitters.
+            final boolean answered = supported && !askedBefore(op, i, id);
+            op.run().request(i, id, flags, payloadIndex, payload, answered ? entry.attribute() : null,
+                answered && entry.hasBeforeHook());
+            eventLength += Layout.returnRecordSpan(answered ? entry.returnLength() : 0);
             if (!op.failed()) {
-                if (askedBefore(op, i, id)) {
-                    op.fail(-Errno.EINVAL, i); // one record per attribute: readers find an attribute by its id
-                } else if (!supported && (flags & AttributeRequestDescriptor.FLAG_REQUIRED) != 0) {
+                if (!supported && (flags & AttributeRequestDescriptor.FLAG_REQUIRED) != 0) {
                     op.fail(-Errno.EOPNOTSUPP, i);
                 } else if (supported && !entry.accepts(payload)) {
                     op.fail(-Errno.EINVAL, i);

@@ -1,16 +1,24 @@
 package io.aioring.abi;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.aioring.abi.layout.IocbFormatException;
 import io.aioring.abi.layout.SetupDescriptor;
 import io.aioring.abi.layout.SetupException;
 import io.aioring.abi.engine.Engine;
+import io.aioring.abi.net.Sockets;
 import io.aioring.abi.spi.AttributeRegistry;
 import io.aioring.linux.Arch;
+import io.aioring.linux.Errno;
+import io.aioring.linux.Linux;
 import io.aioring.ring.Ring;
 
 import org.agrona.DirectBuffer;
@@ -210,11 +218,98 @@ public final class AioContext implements AutoCloseable {
      * @throws java.io.IOException naming the path and the errno (e.g. "cannot open /x: ENOENT")
      */
     public int openFile(final Path path, final int openFlags) throws java.io.IOException {
+        final int fd = own(() -> openat(path, openFlags | Linux.O_CLOEXEC, 0644));
+        if (fd < 0) {
+            throw new java.io.IOException("cannot open " + path + ": " + Errno.name(-fd));
+        }
+        return fd;
+    }
+
+    /**
+     * Opens a file for this context's iocbs with Java's options, as {@link java.nio.channels.FileChannel#open} takes
+     * them ({@link OpenFlags#of} says how each maps): the descriptor belongs to the context and destroy closes it.
+     * A file it creates gets mode 0666 less the umask, as the JDK's do.
+     *
+     * <pre>{@code
+     * int fd = context.openFile(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+     * }</pre>
+     *
+     * @param path    the file
+     * @param options READ when none is given
+     * @return the descriptor, for {@link IocbWriter#pread} and the like
+     * @throws UnsupportedOperationException for APPEND (iocbs write where they say), DELETE_ON_CLOSE (the context
+     *                                       closes its descriptors at destroy, and deletes nothing) or an unknown
+     *                                       option
+     * @throws java.io.IOException as the JDK's: {@link java.nio.file.NoSuchFileException},
+     *         {@link java.nio.file.FileAlreadyExistsException}, {@link java.nio.file.AccessDeniedException}, or
+     *         another {@link java.nio.file.FileSystemException} naming the errno
+     */
+    public int openFile(final Path path, final OpenOption... options) throws java.io.IOException {
+        final Set<OpenOption> set = Set.of(options);
+        if (set.contains(StandardOpenOption.DELETE_ON_CLOSE)) {
+            throw new UnsupportedOperationException("DELETE_ON_CLOSE not supported: the context deletes no file");
+        }
+        final int flags = OpenFlags.of(set);
+        final int fd = own(() -> openat(path, flags, 0666));
+        if (fd < 0) {
+            throw OpenFlags.failure(path, fd);
+        }
+        return fd;
+    }
+
+    /**
+     * A listening TCP socket for this context's accept iocbs ({@link Sockets#listener}: {@code SO_REUSEADDR},
+     * bound, listening); the descriptor belongs to the context and destroy closes it.
+     *
+     * <pre>{@code
+     * int listener = context.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+     * writer.accept(listener, 0, true, ACCEPTED);
+     * }</pre>
+     *
+     * @param address the local address; port 0 lets the kernel choose ({@link Sockets#localAddress} says which)
+     * @param backlog connections the kernel may queue before they are accepted
+     * @return the descriptor
+     * @throws java.net.BindException if the address is in use or not this machine's
+     * @throws java.io.IOException naming the call that failed and the errno
+     */
+    public int listen(final InetSocketAddress address, final int backlog) throws java.io.IOException {
+        return ownSocket(Sockets.listener(address, backlog));
+    }
+
+    /**
+     * A TCP socket for this context's connect, send and recv iocbs ({@link Sockets#open}); the descriptor belongs to
+     * the context and destroy closes it. Connect it with an iocb: {@link IocbWriter#connect(int, MemorySegment, long)}.
+     *
+     * @return the descriptor
+     * @throws java.io.IOException naming {@code socket} and the errno
+     */
+    public int openSocket() throws java.io.IOException {
+        return ownSocket(Sockets.open());
+    }
+
+    private int ownSocket(final int fd) {
+        try {
+            return own(() -> fd);
+        } catch (final RuntimeException e) {
+            Sockets.close(fd); // the context is destroyed: it will not close it
+            throw e;
+        }
+    }
+
+    /** Runs {@code open} inside the context (destroy waits for it) and makes its descriptor the context's. */
+    private int own(final java.util.function.IntSupplier open) {
         enter();
         try {
-            return engine.openFile(path, openFlags, 0644);
+            return engine.own(open);
         } finally {
             exit();
+        }
+    }
+
+    private static int openat(final Path path, final int flags, final int mode) {
+        try (Arena scratch = Arena.ofConfined()) {
+            return Linux.openat(new Errno(scratch), Linux.AT_FDCWD, Linux.cString(scratch, path.toString()).address(),
+                flags, mode);
         }
     }
 

@@ -207,6 +207,30 @@ public final class IocbWriter {
         return iocb(Opcode.CONNECT, fd, 0, sockaddr, length, 0, 0, userData);
     }
 
+    /**
+     * connect(2) to the address in {@code sockaddr}, which {@link io.aioring.abi.net.SocketAddresses#write} filled:
+     *
+     * <pre>{@code
+     * MemorySegment peer = arena.allocate(SocketAddresses.SIZE, 8);   // registered with the context
+     * SocketAddresses.write(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), peer);
+     * writer.connect(context.openSocket(), peer, 7);
+     * }</pre>
+     *
+     * @param fd       a socket ({@link AioContext#openSocket})
+     * @param sockaddr native memory registered with the context, holding the address in its first bytes
+     * @param userData the event's user data
+     * @return this writer
+     * @throws IllegalArgumentException if the segment is on the heap or shorter than a sockaddr_in
+     */
+    public IocbWriter connect(final int fd, final MemorySegment sockaddr, final long userData) {
+        final int length = (int) Math.min(length(sockaddr), io.aioring.abi.net.SocketAddresses.SIZE);
+        if (length < io.aioring.linux.Linux.SOCKADDR_IN_SIZE) {
+            throw new IllegalArgumentException("a sockaddr takes at least " + io.aioring.linux.Linux.SOCKADDR_IN_SIZE
+                + " bytes; this segment has " + sockaddr.byteSize());
+        }
+        return connect(fd, sockaddr.address(), length, userData);
+    }
+
     /** @param how SHUT_RD, SHUT_WR or SHUT_RDWR */
     public IocbWriter shutdown(final int fd, final int how, final long userData) {
         return iocb(Opcode.SHUTDOWN, fd, 0, 0, 0, how, 0, userData);

@@ -13,10 +13,6 @@ import java.nio.channels.FileLock;
 import java.nio.channels.NonReadableChannelException;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -31,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.aioring.abi.OpenFlags;
 import io.aioring.attributes.PageCacheAttribute;
 import io.aioring.attributes.PathAttribute;
 import io.aioring.linux.Errno;
@@ -158,36 +155,9 @@ public final class AioFileChannel extends AsynchronousFileChannel {
 
     static AioFileChannel open(final ChannelEngine engine, final Path path, final Set<? extends OpenOption> options,
                                final ExecutorService executor, final FileAttribute<?>... attributes) throws IOException {
-        boolean read = options.contains(StandardOpenOption.READ);
-        final boolean write = options.contains(StandardOpenOption.WRITE);
-        if (options.contains(StandardOpenOption.APPEND)) {
-            throw new UnsupportedOperationException("APPEND not allowed");
-        }
-        if (!read && !write) {
-            read = true;
-        }
-        int flags = Linux.O_CLOEXEC | (read && write ? Linux.O_RDWR : write ? Linux.O_WRONLY : Linux.O_RDONLY);
-        for (final OpenOption option : options) {
-            if (option instanceof StandardOpenOption standard) {
-                switch (standard) {
-                    case CREATE -> flags |= write ? Linux.O_CREAT : 0;
-                    case CREATE_NEW -> flags |= write ? Linux.O_CREAT | Linux.O_EXCL : 0;
-                    case TRUNCATE_EXISTING -> flags |= write ? Linux.O_TRUNC : 0;
-                    case SYNC -> flags |= Linux.O_SYNC;
-                    case DSYNC -> flags |= Linux.O_DSYNC;
-                    case READ, WRITE, DELETE_ON_CLOSE, SPARSE -> { }
-                    default -> throw new UnsupportedOperationException(option + " not supported");
-                }
-            } else if (option == com.sun.nio.file.ExtendedOpenOption.DIRECT) {
-                flags |= Linux.O_DIRECT; // the slots the bytes go through are aligned to 4096
-            } else if (option == java.nio.file.LinkOption.NOFOLLOW_LINKS) {
-                flags |= Linux.O_NOFOLLOW;
-            } else if (option == null) {
-                throw new NullPointerException("an option is null");
-            } else {
-                throw new UnsupportedOperationException(option + " not supported");
-            }
-        }
+        final int flags = OpenFlags.of(options);
+        final boolean write = (flags & Linux.O_ACCMODE) != Linux.O_RDONLY;
+        final boolean read = (flags & Linux.O_ACCMODE) != Linux.O_WRONLY;
         final int mode = mode(attributes);
         final int fd;
         final FileLocks.FileKey key;
@@ -195,7 +165,7 @@ public final class AioFileChannel extends AsynchronousFileChannel {
             final Errno errno = new Errno(scratch);
             fd = Linux.openat(errno, Linux.AT_FDCWD, Linux.cString(scratch, path.toString()).address(), flags, mode);
             if (fd < 0) {
-                throw failure(path, fd);
+                throw OpenFlags.failure(path, fd);
             }
             key = FileLocks.key(errno, fd, scratch);
         }
@@ -215,16 +185,6 @@ public final class AioFileChannel extends AsynchronousFileChannel {
             }
         }
         return mode;
-    }
-
-    /** @return the exception the JDK gives for an open that failed with {@code -errno} */
-    static IOException failure(final Path path, final int errno) {
-        return switch (-errno) {
-            case Errno.ENOENT -> new NoSuchFileException(path.toString());
-            case Errno.EEXIST -> new FileAlreadyExistsException(path.toString());
-            case Errno.EACCES, Errno.EPERM -> new AccessDeniedException(path.toString());
-            default -> new FileSystemException(path.toString(), null, Errno.describeResult(errno));
-        };
     }
 
     int fd() {

@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 
+import io.aioring.abi.net.SocketAddresses;
+import io.aioring.abi.net.Sockets;
 import io.aioring.linux.Errno;
 
 /**
@@ -43,12 +45,12 @@ public final class AioServerSocketChannel extends AsynchronousServerSocketChanne
     private AioServerSocketChannel(final AioChannelProvider provider, final AioChannelGroup group, final int fd) {
         super(provider);
         this.provider = provider;
-        this.life = new SocketLife(fd, group, this, NativeSocket.LISTENER_OPTIONS);
+        this.life = new SocketLife(fd, group, this, Sockets.LISTENER_OPTIONS);
     }
 
     /** A new listening-to-be socket in {@code group}. */
     static AioServerSocketChannel open(final AioChannelProvider provider, final AioChannelGroup group) throws IOException {
-        final int fd = NativeSocket.open();
+        final int fd = Sockets.open();
         final AioServerSocketChannel channel = new AioServerSocketChannel(provider, group, fd);
         channel.life.register();
         return channel;
@@ -61,10 +63,10 @@ public final class AioServerSocketChannel extends AsynchronousServerSocketChanne
             if (local != null) {
                 throw new AlreadyBoundException();
             }
-            final InetSocketAddress inet = address == null ? new InetSocketAddress(0) : InetSockaddr.check(address);
-            NativeSocket.bind(life.fd, inet);
-            NativeSocket.listen(life.fd, backlog < 1 ? 50 : backlog);
-            local = NativeSocket.localAddress(life.fd);
+            final InetSocketAddress inet = address == null ? new InetSocketAddress(0) : SocketAddresses.check(address);
+            Sockets.bind(life.fd, inet);
+            Sockets.listen(life.fd, backlog < 1 ? 50 : backlog);
+            local = Sockets.localAddress(life.fd);
         }
         return this;
     }
@@ -164,13 +166,13 @@ public final class AioServerSocketChannel extends AsynchronousServerSocketChanne
             try {
                 accepted = AioSocketChannel.accepted(provider, life.group, (int) result);
             } catch (final ShutdownChannelGroupException e) {
-                NativeSocket.close((int) result);
+                Sockets.close((int) result);
                 failure = new IOException(e);
             }
         } else if (result == -Errno.ECANCELED) {
             failure = life.isOpen() ? new java.util.concurrent.CancellationException() : new AsynchronousCloseException();
         } else {
-            failure = NativeSocket.failure("accept", result);
+            failure = Sockets.failure("accept", result);
         }
         if (started) {
             life.operationEnded();

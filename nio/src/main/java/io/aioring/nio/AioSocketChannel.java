@@ -23,6 +23,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.aioring.abi.net.SocketAddresses;
+import io.aioring.abi.net.Sockets;
 import io.aioring.linux.Errno;
 import io.aioring.linux.Linux;
 
@@ -52,12 +54,12 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
 
     private AioSocketChannel(final AioChannelProvider provider, final AioChannelGroup group, final int fd) {
         super(provider);
-        this.life = new SocketLife(fd, group, this, NativeSocket.STREAM_OPTIONS);
+        this.life = new SocketLife(fd, group, this, Sockets.STREAM_OPTIONS);
     }
 
     /** A new unconnected socket in {@code group}. */
     static AioSocketChannel open(final AioChannelProvider provider, final AioChannelGroup group) throws IOException {
-        final int fd = NativeSocket.open();
+        final int fd = Sockets.open();
         final AioSocketChannel channel = new AioSocketChannel(provider, group, fd);
         channel.life.register();
         return channel;
@@ -73,8 +75,8 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
         channel.life.register();
         channel.state = CONNECTED;
         try {
-            channel.local = NativeSocket.localAddress(fd);
-            channel.remote = NativeSocket.remoteAddress(fd);
+            channel.local = Sockets.localAddress(fd);
+            channel.remote = Sockets.remoteAddress(fd);
         } catch (final IOException peerGone) {
             // reset before it was looked at: its reads and writes will say so
         }
@@ -91,9 +93,9 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
             if (local != null) {
                 throw new AlreadyBoundException();
             }
-            final InetSocketAddress inet = address == null ? new InetSocketAddress(0) : InetSockaddr.check(address);
-            NativeSocket.bind(life.fd, inet);
-            local = NativeSocket.localAddress(life.fd);
+            final InetSocketAddress inet = address == null ? new InetSocketAddress(0) : SocketAddresses.check(address);
+            Sockets.bind(life.fd, inet);
+            local = Sockets.localAddress(life.fd);
         }
         return this;
     }
@@ -363,7 +365,7 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
             if (result == -Errno.ECANCELED) {
                 return life.isOpen() ? new CancellationException() : new AsynchronousCloseException();
             }
-            return NativeSocket.failure(read ? "recv" : "send", result);
+            return Sockets.failure(read ? "recv" : "send", result);
         }
 
         @Override
@@ -387,7 +389,7 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
             }
             synchronized (this) {
                 if (!shut) {
-                    NativeSocket.shutdown(life.fd, how);
+                    Sockets.shutdown(life.fd, how);
                     shut = true;
                 }
             }
@@ -406,7 +408,7 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
             if (!life.isOpen()) {
                 return deliver(handler, attachment, null, null, new ClosedChannelException());
             }
-            final InetSocketAddress inet = InetSockaddr.check(address);
+            final InetSocketAddress inet = SocketAddresses.check(address);
             final PendingFuture<Void> future = handler == null ? new PendingFuture<>(this) : null;
             synchronized (stateLock) {
                 if (state == CONNECTED) {
@@ -428,8 +430,8 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
             final SocketEngine.Op op = life.engine.take(this);
             final int length;
             try {
-                length = InetSockaddr.write(inet, op.slot);
-                NativeSocket.blocking(life.fd, false);
+                length = SocketAddresses.write(inet, op.slot);
+                Sockets.blocking(life.fd, false);
             } catch (final RuntimeException | IOException e) {
                 life.engine.release(op);
                 synchronized (stateLock) {
@@ -470,15 +472,15 @@ public final class AioSocketChannel extends AsynchronousSocketChannel {
                     state = CONNECTED;
                     remote = target;
                     try {
-                        NativeSocket.blocking(life.fd, true);
-                        local = NativeSocket.localAddress(life.fd);
+                        Sockets.blocking(life.fd, true);
+                        local = Sockets.localAddress(life.fd);
                     } catch (final IOException e) {
                         failure = e;
                     }
                 } else {
                     state = UNCONNECTED;
                     failure = result == 0 || result == -Errno.ECANCELED && !life.isOpen() ? new AsynchronousCloseException()
-                        : NativeSocket.failure("connect", result);
+                        : Sockets.failure("connect", result);
                 }
             }
             if (failure != null) {

@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.aioring.abi.net.Sockets;
+
 /**
  * A socket channel's descriptor and its life, the same for a listener and a connection: open until closed; close
  * cancels what is in flight, and the descriptor itself is closed when the last operation has ended (so no iocb can
@@ -38,7 +40,7 @@ final class SocketLife {
         try {
             group.register(channel);
         } catch (final RuntimeException e) {
-            NativeSocket.close(fd);
+            Sockets.close(fd);
             throw e;
         }
     }
@@ -60,13 +62,13 @@ final class SocketLife {
     <T> void setOption(final SocketOption<T> name, final T value) throws IOException {
         checkOption(name);
         ensureOpen();
-        NativeSocket.setOption(fd, name, value);
+        Sockets.setOption(fd, name, value);
     }
 
     <T> T getOption(final SocketOption<T> name) throws IOException {
         checkOption(name);
         ensureOpen();
-        return NativeSocket.getOption(fd, name);
+        return Sockets.getOption(fd, name);
     }
 
     private void checkOption(final SocketOption<?> name) {
@@ -120,7 +122,7 @@ final class SocketLife {
             }
             fdClosed = true;
         }
-        NativeSocket.close(fd);
+        Sockets.close(fd);
         group.unregister(channel);
     }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 import io.aioring.abi.layout.ContextArea;
 import io.aioring.abi.layout.ContextDescriptor;
@@ -41,7 +42,7 @@ final class ContextFiles {
     /** The overflow list's bound in force: overflow_bound, or less if the overflow file could not hold that many. */
     int overflowBound;
     private final PreviousRing previous;
-    /** Descriptors {@link #openFile} opened: the context's, closed by destroy. */
+    /** Descriptors opened for iocbs ({@link #own}): the context's, closed by destroy. */
     private final Set<Integer> openedFiles = ConcurrentHashMap.newKeySet();
     /** The old ring's events are in the new overflow file (a failure from here keeps that file). */
     private boolean inherited;
@@ -229,21 +230,17 @@ final class ContextFiles {
     }
 
     /**
-     * Opens a file for this context's iocbs; the descriptor is the context's, closed at destroy.
+     * Runs {@code open} and makes the descriptor it gives the context's: closed at destroy, once nothing runs.
      *
-     * @throws IOException naming the path and the errno
+     * @param open opens a descriptor: it or -errno
+     * @return what {@code open} gave
      */
-    int openFile(final Path path, final int openFlags, final int mode) throws IOException {
-        try (Arena scratch = Arena.ofConfined()) {
-            final Errno errno = new Errno(scratch);
-            final int fd = Linux.openat(errno, Linux.AT_FDCWD, Linux.cString(scratch, path.toString()).address(),
-                openFlags | Linux.O_CLOEXEC, mode);
-            if (fd < 0) {
-                throw new IOException("cannot open " + path + ": " + Errno.name(-fd));
-            }
+    int own(final IntSupplier open) {
+        final int fd = open.getAsInt();
+        if (fd >= 0) {
             openedFiles.add(fd);
-            return fd;
         }
+        return fd;
     }
 
     /** Closes the files opened for iocbs (destroy, once nothing runs). */

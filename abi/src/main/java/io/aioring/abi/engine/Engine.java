@@ -1,6 +1,5 @@
 package io.aioring.abi.engine;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -168,9 +167,9 @@ public final class Engine {
         return backendRefusal;
     }
 
-    /** Opens a file for this context's iocbs (O_CLOEXEC added), closed by destroy; the IOException names the errno. */
-    public int openFile(final Path path, final int openFlags, final int mode) throws java.io.IOException {
-        return files.openFile(path, openFlags, mode);
+    /** Runs {@code open} (a descriptor or -errno) and makes what it opened the context's: destroy closes it. */
+    public int own(final java.util.function.IntSupplier open) {
+        return files.own(open);
     }
 
     /** Lets iocbs point at {@code length} bytes at {@code address}. */

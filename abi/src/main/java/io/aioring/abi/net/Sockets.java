@@ -1,4 +1,4 @@
-package io.aioring.nio;
+package io.aioring.abi.net;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -17,30 +17,49 @@ import io.aioring.linux.Errno;
 import io.aioring.linux.Linux;
 
 /**
- * The calls a socket channel makes itself, outside the ring: socket, bind, listen, the socket options, its two
- * addresses, shutdown and close. Each fails with the exception the JDK's own channels throw for the same errno.
+ * TCP sockets for iocbs, without hand-built structs: the calls made outside the ring — socket, bind, listen, the
+ * common options, the two addresses, shutdown and close — on plain descriptors that any iocb may name. Each fails
+ * with the exception the JDK's own channels throw for the same errno ({@link #failure}), its message naming the
+ * call and the errno. Sockets are IPv6 with {@code IPV6_V6ONLY} off where the machine has IPv6, as the JDK's are,
+ * so one socket takes either family's addresses ({@link SocketAddresses}).
+ *
+ * <pre>{@code
+ * int listener = Sockets.listener(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
+ * int port = Sockets.localAddress(listener).getPort();
+ * writer.accept(listener, 0, true, ACCEPTED);                   // a multishot accept iocb on it
+ * ...
+ * Sockets.setOption(accepted, StandardSocketOptions.TCP_NODELAY, true);
+ * }</pre>
+ * {@link io.aioring.abi.AioContext#listen} and {@link io.aioring.abi.AioContext#openSocket} give descriptors the
+ * context closes at destroy.
  */
-final class NativeSocket {
+public final class Sockets {
     /** The options of a connected or connecting socket, as the JDK's {@code AsynchronousSocketChannel} has. */
-    static final Set<SocketOption<?>> STREAM_OPTIONS = Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
+    public static final Set<SocketOption<?>> STREAM_OPTIONS = Set.of(StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_RCVBUF,
         StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT,
         StandardSocketOptions.TCP_NODELAY);
     /** The options of a listening socket, as the JDK's {@code AsynchronousServerSocketChannel} has. */
-    static final Set<SocketOption<?>> LISTENER_OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
+    public static final Set<SocketOption<?>> LISTENER_OPTIONS = Set.of(StandardSocketOptions.SO_RCVBUF,
         StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_REUSEPORT);
 
-    private NativeSocket() {
+    private Sockets() {
     }
 
-    /** @return a new TCP socket (blocking: the ring waits on it, and io_uring fails a non-blocking one at once) */
-    static int open() throws IOException {
+    /**
+     * Opens a TCP socket, close-on-exec. It is blocking, as iocbs want it: the ring waits on it (io_uring fails a
+     * recv on a non-blocking socket with {@code -EAGAIN} rather than waiting).
+     *
+     * @return its descriptor; the caller closes it ({@link #close})
+     * @throws IOException naming {@code socket} and the errno
+     */
+    public static int open() throws IOException {
         try (Arena scratch = Arena.ofConfined()) {
             final Errno errno = new Errno(scratch);
-            final int fd = Linux.socket(errno, InetSockaddr.FAMILY, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0);
+            final int fd = Linux.socket(errno, SocketAddresses.FAMILY, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0);
             if (fd < 0) {
                 throw failure("socket", fd);
             }
-            if (InetSockaddr.FAMILY == Linux.AF_INET6) {
+            if (SocketAddresses.FAMILY == Linux.AF_INET6) {
                 final int r = setInt(errno, scratch, fd, Linux.IPPROTO_IPV6, Linux.IPV6_V6ONLY, 0);
                 if (r < 0) {
                     Linux.close(errno, fd);
@@ -51,10 +70,19 @@ final class NativeSocket {
         }
     }
 
-    static void bind(final int fd, final InetSocketAddress address) throws IOException {
+    /**
+     * Binds a socket to a local address.
+     *
+     * @param fd      a socket from {@link #open}
+     * @param address the address; port 0 lets the kernel choose ({@link #localAddress} says which)
+     * @throws java.net.BindException if the address is in use or not this machine's
+     * @throws IOException naming {@code bind} and the errno, for any other failure
+     * @throws java.nio.channels.UnsupportedAddressTypeException for an IPv6 address on a machine without IPv6
+     */
+    public static void bind(final int fd, final InetSocketAddress address) throws IOException {
         try (Arena scratch = Arena.ofConfined()) {
-            final MemorySegment sockaddr = scratch.allocate(InetSockaddr.SIZE, 8);
-            final int length = InetSockaddr.write(address, sockaddr);
+            final MemorySegment sockaddr = scratch.allocate(SocketAddresses.SIZE, 8);
+            final int length = SocketAddresses.write(address, sockaddr);
             final int r = Linux.bind(new Errno(scratch), fd, sockaddr.address(), length);
             if (r < 0) {
                 throw failure("bind", r);
@@ -62,14 +90,51 @@ final class NativeSocket {
         }
     }
 
-    static void listen(final int fd, final int backlog) throws IOException {
+    /**
+     * Makes a bound socket listen.
+     *
+     * @param fd      a bound socket
+     * @param backlog connections the kernel may queue before they are accepted
+     * @throws IOException naming {@code listen} and the errno
+     */
+    public static void listen(final int fd, final int backlog) throws IOException {
         final int r = Linux.listen(new Errno(), fd, backlog);
         if (r < 0) {
             throw failure("listen", r);
         }
     }
 
-    static void shutdown(final int fd, final int how) throws IOException {
+    /**
+     * Opens a listening TCP socket: {@link #open}, {@code SO_REUSEADDR} (a restarted server binds its port again at
+     * once, as the JDK's server channels do), {@link #bind} and {@link #listen}. Accept on it with an iocb.
+     *
+     * @param address the local address; port 0 lets the kernel choose ({@link #localAddress} says which)
+     * @param backlog connections the kernel may queue before they are accepted
+     * @return its descriptor; the caller closes it ({@link #close})
+     * @throws java.net.BindException if the address is in use or not this machine's
+     * @throws IOException naming the call that failed and the errno
+     */
+    public static int listener(final InetSocketAddress address, final int backlog) throws IOException {
+        final int fd = open();
+        try {
+            setOption(fd, StandardSocketOptions.SO_REUSEADDR, true);
+            bind(fd, address);
+            listen(fd, backlog);
+            return fd;
+        } catch (final IOException | RuntimeException e) {
+            close(fd);
+            throw e;
+        }
+    }
+
+    /**
+     * Shuts one or both directions of a connection down; a connection the peer has already ended is no error.
+     *
+     * @param fd  a connected socket
+     * @param how {@code Linux.SHUT_RD}, {@code SHUT_WR} or {@code SHUT_RDWR}
+     * @throws IOException naming {@code shutdown} and the errno
+     */
+    public static void shutdown(final int fd, final int how) throws IOException {
         final int r = Linux.shutdown(new Errno(), fd, how);
         if (r < 0 && r != -Errno.ENOTCONN) { // the peer went first: nothing left to shut
             throw failure("shutdown", r);
@@ -81,8 +146,12 @@ final class NativeSocket {
      * and the ring waits for its outcome, which a close can cancel (a blocking connect would hold a worker thread
      * until the kernel gives up). Reads and writes are made on a blocking one (io_uring fails a recv on a
      * non-blocking socket with -EAGAIN rather than waiting).
+     *
+     * @param fd       a socket
+     * @param blocking true for blocking
+     * @throws IOException naming {@code fcntl} and the errno
      */
-    static void blocking(final int fd, final boolean blocking) throws IOException {
+    public static void blocking(final int fd, final boolean blocking) throws IOException {
         final Errno errno = new Errno();
         final int flags = Linux.statusFlags(errno, fd);
         if (flags < 0) {
@@ -94,41 +163,60 @@ final class NativeSocket {
         }
     }
 
-    static void close(final int fd) {
+    /**
+     * Closes a descriptor; an error (a descriptor already closed) is ignored.
+     *
+     * @param fd the descriptor
+     */
+    public static void close(final int fd) {
         Linux.close(new Errno(), fd);
     }
 
-    /** @return the socket's own address */
-    static InetSocketAddress localAddress(final int fd) throws IOException {
+    /**
+     * @param fd a bound socket
+     * @return the socket's own address
+     * @throws IOException naming {@code getsockname} and the errno
+     */
+    public static InetSocketAddress localAddress(final int fd) throws IOException {
         return address(fd, false);
     }
 
-    /** @return the connected peer's address */
-    static InetSocketAddress remoteAddress(final int fd) throws IOException {
+    /**
+     * @param fd a connected socket
+     * @return the connected peer's address
+     * @throws IOException naming {@code getpeername} and the errno ({@code ENOTCONN} before a connect completed)
+     */
+    public static InetSocketAddress remoteAddress(final int fd) throws IOException {
         return address(fd, true);
     }
 
     private static InetSocketAddress address(final int fd, final boolean peer) throws IOException {
         try (Arena scratch = Arena.ofConfined()) {
-            final MemorySegment sockaddr = scratch.allocate(InetSockaddr.SIZE, 8);
+            final MemorySegment sockaddr = scratch.allocate(SocketAddresses.SIZE, 8);
             final MemorySegment length = scratch.allocate(ValueLayout.JAVA_INT);
-            length.set(ValueLayout.JAVA_INT, 0, InetSockaddr.SIZE);
+            length.set(ValueLayout.JAVA_INT, 0, SocketAddresses.SIZE);
             final Errno errno = new Errno(scratch);
             final int r = peer ? Linux.getpeername(errno, fd, sockaddr.address(), length.address())
                 : Linux.getsockname(errno, fd, sockaddr.address(), length.address());
             if (r < 0) {
                 throw failure(peer ? "getpeername" : "getsockname", r);
             }
-            return InetSockaddr.read(sockaddr);
+            return SocketAddresses.read(sockaddr);
         }
     }
 
     /**
-     * Sets one of {@link #STREAM_OPTIONS} or {@link #LISTENER_OPTIONS} (the caller checked which it supports).
+     * Sets one of {@link #STREAM_OPTIONS} or {@link #LISTENER_OPTIONS}.
      *
+     * @param <T>   the option's type
+     * @param fd    the socket
+     * @param name  the option
+     * @param value its value
      * @throws IllegalArgumentException for a null value, one of the wrong type, or a negative buffer size
+     * @throws UnsupportedOperationException for an option outside those two sets
+     * @throws IOException naming {@code setsockopt} and the errno
      */
-    static <T> void setOption(final int fd, final SocketOption<T> name, final T value) throws IOException {
+    public static <T> void setOption(final int fd, final SocketOption<T> name, final T value) throws IOException {
         if (value == null || !name.type().isInstance(value)) {
             throw new IllegalArgumentException("Invalid value '" + value + "' for " + name);
         }
@@ -149,9 +237,16 @@ final class NativeSocket {
         }
     }
 
-    /** @return one of {@link #STREAM_OPTIONS} or {@link #LISTENER_OPTIONS}, as the kernel holds it */
+    /**
+     * @param <T>  the option's type
+     * @param fd   the socket
+     * @param name one of {@link #STREAM_OPTIONS} or {@link #LISTENER_OPTIONS}
+     * @return the option, as the kernel holds it
+     * @throws UnsupportedOperationException for an option outside those two sets
+     * @throws IOException naming {@code getsockopt} and the errno
+     */
     @SuppressWarnings("unchecked")
-    static <T> T getOption(final int fd, final SocketOption<T> name) throws IOException {
+    public static <T> T getOption(final int fd, final SocketOption<T> name) throws IOException {
         try (Arena scratch = Arena.ofConfined()) {
             final MemorySegment value = scratch.allocate(ValueLayout.JAVA_INT);
             final MemorySegment length = scratch.allocate(ValueLayout.JAVA_INT);
@@ -199,7 +294,7 @@ final class NativeSocket {
      *         {@link BindException} for an address in use or not there, {@link NoRouteToHostException}, else an
      *         {@link IOException} (a {@link SocketException} for socket errors) naming the errno
      */
-    static IOException failure(final String call, final long result) {
+    public static IOException failure(final String call, final long result) {
         final String message = call + ": " + Errno.describeResult(result);
         return switch ((int) -result) {
             case Errno.ECONNREFUSED -> new ConnectException("Connection refused (" + message + ")");

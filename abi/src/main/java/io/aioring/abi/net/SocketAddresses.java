@@ -1,4 +1,4 @@
-package io.aioring.nio;
+package io.aioring.abi.net;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -18,29 +18,38 @@ import io.aioring.linux.Linux;
 
 /**
  * {@link InetSocketAddress} to and from the kernel's {@code struct sockaddr_in6} (or {@code sockaddr_in} where the
- * machine has no IPv6). As the JDK's own channels, sockets are IPv6 with IPV6_V6ONLY off where IPv6 is there, so
- * one socket reaches both families: an IPv4 address goes as {@code ::ffff:a.b.c.d} and comes back as IPv4.
+ * machine has no IPv6), for iocbs that carry one ({@code connect}) and for {@link Sockets}. As the JDK's own
+ * channels, sockets are IPv6 with IPV6_V6ONLY off where IPv6 is there, so one socket reaches both families: an IPv4
+ * address goes as {@code ::ffff:a.b.c.d} and comes back as IPv4.
+ *
+ * <pre>{@code
+ * MemorySegment peer = arena.allocate(SocketAddresses.SIZE, 8);   // memory registered with the context
+ * SocketAddresses.write(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), peer);
+ * writer.connect(Sockets.open(), peer, CONNECTED);
+ * }</pre>
  */
-final class InetSockaddr {
+public final class SocketAddresses {
     /** The family sockets are made in: AF_INET6 if this machine has IPv6, else AF_INET. */
-    static final int FAMILY = Files.exists(Path.of("/proc/net/if_inet6")) ? Linux.AF_INET6 : Linux.AF_INET;
+    public static final int FAMILY = Files.exists(Path.of("/proc/net/if_inet6")) ? Linux.AF_INET6 : Linux.AF_INET;
     /** Bytes a sockaddr of {@link #FAMILY} takes; room enough for either. */
-    static final int SIZE = Linux.SOCKADDR_IN6_SIZE;
+    public static final int SIZE = Linux.SOCKADDR_IN6_SIZE;
 
     private static final ValueLayout.OfShort NETWORK_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt NATIVE_INT = ValueLayout.JAVA_INT_UNALIGNED;
 
-    private InetSockaddr() {
+    private SocketAddresses() {
     }
 
     /**
      * The JDK's checks of an address handed to bind or connect.
      *
+     * @param address the address
+     * @return it, as an {@link InetSocketAddress}
      * @throws NullPointerException             if it is null
      * @throws UnsupportedAddressTypeException  if it is not an {@link InetSocketAddress}
      * @throws UnresolvedAddressException        if its host name was not resolved
      */
-    static InetSocketAddress check(final SocketAddress address) {
+    public static InetSocketAddress check(final SocketAddress address) {
         if (address == null) {
             throw new NullPointerException("address");
         }
@@ -54,12 +63,15 @@ final class InetSockaddr {
     }
 
     /**
-     * Writes {@code address} at the start of {@code target}.
+     * Writes {@code address} at the start of {@code target}, as the kernel reads it; the rest of its first
+     * {@link #SIZE} bytes are zeroed.
      *
+     * @param address the address
+     * @param target  at least {@link #SIZE} bytes
      * @return the sockaddr's length
      * @throws UnsupportedAddressTypeException for an IPv6 address on a machine without IPv6
      */
-    static int write(final InetSocketAddress address, final MemorySegment target) {
+    public static int write(final InetSocketAddress address, final MemorySegment target) {
         final InetAddress inet = address.getAddress();
         target.asSlice(0, SIZE).fill((byte) 0);
         target.set(NETWORK_SHORT, 2, (short) address.getPort());
@@ -82,8 +94,12 @@ final class InetSockaddr {
         return Linux.SOCKADDR_IN6_SIZE;
     }
 
-    /** @return the address written at the start of {@code source} by the kernel (AF_INET or AF_INET6) */
-    static InetSocketAddress read(final MemorySegment source) {
+    /**
+     * @param source a sockaddr the kernel wrote (AF_INET or AF_INET6), as {@code accept} or {@code getsockname} do
+     * @return the address it holds
+     * @throws IllegalStateException for another family
+     */
+    public static InetSocketAddress read(final MemorySegment source) {
         final int family = source.get(ValueLayout.JAVA_SHORT_UNALIGNED, 0);
         final int port = Short.toUnsignedInt(source.get(NETWORK_SHORT, 2));
         try {

@@ -23,9 +23,55 @@ public final class IocbWriter {
     private int current = -1;
     private int count;
 
-    /** Writes iocbs from the start of {@code buffer}; size it as 56 bytes per iocb plus 8 per attribute request. */
+    /**
+     * Writes iocbs from the start of {@code buffer}; size it as {@link #bytesFor}, or let {@link #forIocbs} do it.
+     *
+     * @param buffer where the batch goes
+     */
     public IocbWriter(final MutableDirectBuffer buffer) {
         wrap(buffer, 0);
+    }
+
+    /**
+     * A writer with a batch buffer of its own, room for {@code iocbs} iocbs of {@code attributesEach} attribute
+     * requests without payload (the built-in attributes take none):
+     *
+     * <pre>{@code
+     * IocbWriter batch = IocbWriter.forIocbs(32, 3);   // 32 reads with timing, page-cache and path
+     * }</pre>
+     *
+     * @param iocbs          iocbs per batch
+     * @param attributesEach attribute requests per iocb, at most 16
+     * @return the writer
+     * @throws IllegalArgumentException if either is negative, more than 16 attributes are asked, or the batch
+     *                                  would pass 2^31-1 bytes
+     */
+    public static IocbWriter forIocbs(final int iocbs, final int attributesEach) {
+        return new IocbWriter(new org.agrona.concurrent.UnsafeBuffer(new byte[bytesFor(iocbs, attributesEach, 0)]));
+    }
+
+    /**
+     * The bytes a batch takes (docs/abi.md 2.2, 2.3): per iocb, its 56-byte header, then 8 bytes per attribute
+     * request plus each request's payload rounded up to 8.
+     *
+     * @param iocbs          iocbs in the batch
+     * @param attributesEach attribute requests per iocb, at most 16
+     * @param payloadEach    request payload bytes per iocb, each request's rounded up to 8 and summed
+     * @return the batch's length in bytes
+     * @throws IllegalArgumentException if any is negative, more than 16 attributes are asked, or the batch would
+     *                                  pass 2^31-1 bytes
+     */
+    public static int bytesFor(final int iocbs, final int attributesEach, final int payloadEach) {
+        if (iocbs < 0 || attributesEach < 0 || payloadEach < 0 || attributesEach > 16) {
+            throw new IllegalArgumentException("iocbs " + iocbs + ", attributes each " + attributesEach + " (at most 16)"
+                + ", payload each " + payloadEach + ": none may be negative");
+        }
+        final long each = HEADER_LENGTH + (long) attributesEach * AttributeRequestDescriptor.HEADER_LENGTH + payloadEach;
+        final long total = each * iocbs;
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a batch of " + iocbs + " iocbs of " + each + " bytes passes 2^31-1 bytes");
+        }
+        return (int) total;
     }
 
     /** Writes from {@code index} of {@code buffer}, forgetting what was written before. */
@@ -67,7 +113,8 @@ public final class IocbWriter {
     public IocbWriter iocb(final int opcode, final int fd, final long offset, final long address, final int lengthOrCount,
                            final int opFlags, final int mode, final long userData) {
         if (position + HEADER_LENGTH > buffer.capacity()) {
-            throw new IndexOutOfBoundsException("the batch buffer (" + buffer.capacity() + " bytes) is full");
+            throw new IndexOutOfBoundsException("the batch buffer (" + buffer.capacity() + " bytes) is full after "
+                + count + " iocbs: size it with IocbWriter.bytesFor, or submit and reset");
         }
         current = position;
         buffer.putInt(current + LENGTH_OFFSET, HEADER_LENGTH);
@@ -308,7 +355,8 @@ public final class IocbWriter {
         }
         final int span = Layout.requestSpan(length);
         if (position + span > buffer.capacity()) {
-            throw new IndexOutOfBoundsException("the batch buffer (" + buffer.capacity() + " bytes) is full");
+            throw new IndexOutOfBoundsException("the batch buffer (" + buffer.capacity() + " bytes) is full after "
+                + count + " iocbs: size it with IocbWriter.bytesFor, or submit and reset");
         }
         buffer.putShort(position + AttributeRequestDescriptor.ID_OFFSET, (short) id);
         buffer.putShort(position + AttributeRequestDescriptor.FLAGS_OFFSET, (short) flags);

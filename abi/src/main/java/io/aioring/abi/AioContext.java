@@ -323,7 +323,7 @@ public final class AioContext implements AutoCloseable {
         if (!segment.isNative()) {
             throw new IllegalArgumentException("only native memory can be registered; this segment is on the heap");
         }
-        engine.registerMemory(segment.address(), segment.byteSize());
+        engine.memory().register(segment.address(), segment.byteSize());
     }
 
     /**
@@ -333,7 +333,15 @@ public final class AioContext implements AutoCloseable {
      * @param length  how many bytes
      */
     public void registerMemory(final long address, final long length) {
-        engine.registerMemory(address, length);
+        engine.memory().register(address, length);
+    }
+
+    /**
+     * @param segment native memory
+     * @return true if iocbs may point at all of it: it lies inside one range registered with this context
+     */
+    public boolean isRegistered(final MemorySegment segment) {
+        return segment.isNative() && engine.memory().contains(segment.address(), segment.byteSize());
     }
 
     /**
@@ -341,7 +349,7 @@ public final class AioContext implements AutoCloseable {
      * @return true if a range registered at {@code address} was removed
      */
     public boolean unregisterMemory(final long address) {
-        return engine.unregisterMemory(address);
+        return engine.memory().unregister(address);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.aioring.abi;
 
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -19,6 +20,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  *     long bytes = read.get().result();   // or ExecutionException caused by IocbFailedException("pread ...: EBADF")
  * }
  * }</pre>
+ * Or with no iocb or user data in sight — each call writes one iocb, gives it a user data of the adapter's own
+ * (from {@link #OWN_USER_DATA} up) and checks its memory before anything is submitted:
+ *
+ * <pre>{@code
+ * MemorySegment block = arena.allocate(4096, 4096);
+ * context.registerMemory(block);
+ * futures.pread(fd, block, 0, TimingAttribute.ID)
+ *        .thenAccept(read -> System.out.println(read.result() + " bytes in " + TimingAttribute.serviceNanos(read.view()) + " ns"));
+ * }</pre>
  * It reaps the context's events on a thread of its own, so while it is
  * open it is the context's reaper in this process (another reaper would take events whose futures then never
  * complete; events of iocbs not submitted through it are dropped). One future per iocb: a multishot iocb's
@@ -33,6 +43,15 @@ public final class AioFutures implements AutoCloseable {
         }
     }
 
+    /**
+     * The user data of the iocbs the adapter writes itself ({@link #pread} and the others) count up from here; keep
+     * the user data of iocbs submitted with {@link #submit} below it.
+     */
+    public static final long OWN_USER_DATA = 1L << 62;
+    /** One iocb of at most 16 attribute requests, per calling thread. */
+    private static final ThreadLocal<IocbWriter> WRITERS = ThreadLocal.withInitial(() -> IocbWriter.forIocbs(1, 16));
+
+    private final java.util.concurrent.atomic.AtomicLong nextUserData = new java.util.concurrent.atomic.AtomicLong(OWN_USER_DATA);
     private final AioContext context;
     private final ConcurrentHashMap<Long, CompletableFuture<Completion>> pending = new ConcurrentHashMap<>();
     private final Thread reaper;
@@ -89,6 +108,127 @@ public final class AioFutures implements AutoCloseable {
             }
         }
         return futures;
+    }
+
+    /**
+     * pread(2) into all of {@code buffer}: the future's {@link Completion#result()} is the bytes read, 0 at the end
+     * of the file.
+     *
+     * @param fd         a file ({@link AioContext#openFile(java.nio.file.Path, java.nio.file.OpenOption...)})
+     * @param buffer     native memory registered with the context
+     * @param position   where in the file
+     * @param attributes attribute ids to ask for (each without payload), e.g. {@code TimingAttribute.ID}
+     * @return the iocb's future; it fails with {@link IocbFailedException} naming the errno
+     * @throws IllegalArgumentException if {@code buffer} is on the heap, over 2^31-1 bytes, or not registered
+     */
+    public CompletableFuture<Completion> pread(final int fd, final MemorySegment buffer, final long position,
+                                               final int... attributes) {
+        return one(writer(attributes).pread(fd, checked(buffer), position, nextUserData.getAndIncrement()), attributes);
+    }
+
+    /**
+     * pwrite(2) of all of {@code buffer}: the result is the bytes written; as {@link #pread}.
+     *
+     * @param fd         a file
+     * @param buffer     native memory registered with the context
+     * @param position   where in the file
+     * @param attributes attribute ids to ask for
+     * @return the iocb's future
+     * @throws IllegalArgumentException as {@link #pread}
+     */
+    public CompletableFuture<Completion> pwrite(final int fd, final MemorySegment buffer, final long position,
+                                                final int... attributes) {
+        return one(writer(attributes).pwrite(fd, checked(buffer), position, nextUserData.getAndIncrement()), attributes);
+    }
+
+    /**
+     * fsync(2): the result is 0.
+     *
+     * @param fd         a file
+     * @param attributes attribute ids to ask for
+     * @return the iocb's future
+     */
+    public CompletableFuture<Completion> fsync(final int fd, final int... attributes) {
+        return one(writer(attributes).fsync(fd, nextUserData.getAndIncrement()), attributes);
+    }
+
+    /**
+     * accept4(2) of one connection: the result is the new socket's descriptor, the application's to close.
+     *
+     * @param listener   a listening socket ({@link AioContext#listen})
+     * @param attributes attribute ids to ask for
+     * @return the iocb's future
+     */
+    public CompletableFuture<Completion> accept(final int listener, final int... attributes) {
+        return one(writer(attributes).accept(listener, 0, false, nextUserData.getAndIncrement()), attributes);
+    }
+
+    /**
+     * connect(2) to the address in {@code sockaddr} ({@link io.aioring.abi.net.SocketAddresses#write}): the
+     * result is 0.
+     *
+     * @param fd         a socket ({@link AioContext#openSocket})
+     * @param sockaddr   native memory registered with the context
+     * @param attributes attribute ids to ask for
+     * @return the iocb's future
+     * @throws IllegalArgumentException as {@link #pread}, or if it is shorter than a sockaddr_in
+     */
+    public CompletableFuture<Completion> connect(final int fd, final MemorySegment sockaddr, final int... attributes) {
+        return one(writer(attributes).connect(fd, checked(sockaddr), nextUserData.getAndIncrement()), attributes);
+    }
+
+    /**
+     * recv(2) into all of {@code buffer}: the result is the bytes received, 0 when the peer has shut down.
+     *
+     * @param fd         a connected socket
+     * @param buffer     native memory registered with the context
+     * @param attributes attribute ids to ask for
+     * @return the iocb's future
+     * @throws IllegalArgumentException as {@link #pread}
+     */
+    public CompletableFuture<Completion> recv(final int fd, final MemorySegment buffer, final int... attributes) {
+        return one(writer(attributes).recv(fd, checked(buffer), 0, nextUserData.getAndIncrement()), attributes);
+    }
+
+    /**
+     * send(2) of all of {@code buffer}: the result is the bytes sent, perhaps fewer (send the rest again).
+     *
+     * @param fd         a connected socket
+     * @param buffer     native memory registered with the context
+     * @param attributes attribute ids to ask for
+     * @return the iocb's future
+     * @throws IllegalArgumentException as {@link #pread}
+     */
+    public CompletableFuture<Completion> send(final int fd, final MemorySegment buffer, final int... attributes) {
+        return one(writer(attributes).send(fd, checked(buffer), 0, nextUserData.getAndIncrement()), attributes);
+    }
+
+    /** @return {@code buffer}, once it is known that iocbs may point at it */
+    private MemorySegment checked(final MemorySegment buffer) {
+        if (!buffer.isNative()) {
+            throw new IllegalArgumentException("an iocb can only point at native memory; this segment is on the heap");
+        }
+        if (!context.isRegistered(buffer)) {
+            throw new IllegalArgumentException("the " + buffer.byteSize() + " bytes at 0x" + Long.toHexString(buffer.address())
+                + " are not registered with the context (registerMemory first): the iocb would fail with EFAULT");
+        }
+        return buffer;
+    }
+
+    /** @return the calling thread's one-iocb writer, emptied, once {@code attributes} are known to fit an iocb */
+    private static IocbWriter writer(final int[] attributes) {
+        if (attributes.length > 16) {
+            throw new IllegalArgumentException(attributes.length + " attributes asked: an iocb takes at most 16");
+        }
+        return WRITERS.get().reset();
+    }
+
+    /** Asks for {@code attributes} on the iocb {@code writer} holds, and submits it. */
+    private CompletableFuture<Completion> one(final IocbWriter writer, final int[] attributes) {
+        for (final int id : attributes) {
+            writer.attribute(id, 0);
+        }
+        return submit(writer)[0];
     }
 
     private void reap() {

@@ -172,14 +172,9 @@ public final class Engine {
         return files.own(open);
     }
 
-    /** Lets iocbs point at {@code length} bytes at {@code address}. */
-    public void registerMemory(final long address, final long length) {
-        memory.register(address, length);
-    }
-
-    /** @return true if a range registered at {@code address} was removed */
-    public boolean unregisterMemory(final long address) {
-        return memory.unregister(address);
+    /** @return the memory iocbs may point at: registered, unregistered and looked up there */
+    public MemoryRegistry memory() {
+        return memory;
     }
 
     /**

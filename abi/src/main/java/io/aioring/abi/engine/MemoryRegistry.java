@@ -7,11 +7,16 @@ import java.util.Arrays;
  * inside them (buffers, iovec arrays and what they point to, paths); anything else fails with -EFAULT, so a wrong
  * address can never make a worker scribble over the JVM's memory. Lookups read an immutable array: no lock.
  */
-final class MemoryRegistry {
+public final class MemoryRegistry {
     /** start, end pairs; replaced whole on each change. */
     private volatile long[] ranges = new long[0];
 
-    synchronized void register(final long address, final long length) {
+    /**
+     * Lets iocbs point at {@code length} bytes at {@code address}.
+     *
+     * @throws IllegalArgumentException for a null address, a length not above 0, or a range past the end of memory
+     */
+    public synchronized void register(final long address, final long length) {
         if (address == 0 || length <= 0 || address + length < address) {
             throw new IllegalArgumentException("cannot register " + length + " bytes at 0x" + Long.toHexString(address));
         }
@@ -22,7 +27,7 @@ final class MemoryRegistry {
     }
 
     /** @return true if a range starting at {@code address} was registered (and is now removed) */
-    synchronized boolean unregister(final long address) {
+    public synchronized boolean unregister(final long address) {
         final long[] current = ranges;
         for (int i = 0; i < current.length; i += 2) {
             if (current[i] == address) {
@@ -37,7 +42,7 @@ final class MemoryRegistry {
     }
 
     /** @return true if [address, address + length) lies inside one registered range (a zero length always does) */
-    boolean contains(final long address, final long length) {
+    public boolean contains(final long address, final long length) {
         if (length == 0) {
             return true;
         }

@@ -260,7 +260,7 @@ final class CompletionPoster {
         InFlight op;
         while ((op = nextCompletion()) != null) {
             try {
-                overflow.add(op);
+                overflow.add(op, null);
             } catch (final InternalError e) {
                 overflow.giveUpFile(); // its pages faulted: the event is on the list, the file is given up
             }
@@ -339,13 +339,13 @@ final class CompletionPoster {
             try {
                 written = listEmpty && overflow.size() == 0 && publisher.write(op);
             } catch (final RingCorruptedException | InternalError e) {
-                overflow.add(op); // kept: first on the list, as it completed first
+                overflow.add(op, null); // kept: first on the list, as it completed first
                 throw e;
             }
             if (written) {
                 slots.release(op);
             } else {
-                overflow.add(op);
+                overflow.add(op, publisher);
             }
         }
         final int length = overflow.size();

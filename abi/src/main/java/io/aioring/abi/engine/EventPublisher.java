@@ -94,7 +94,8 @@ final class EventPublisher implements OverflowList.RingWriter {
     }
 
     /** Publishes what was written and, if tail moved, the counters, and wakes whoever sleeps on the ring. */
-    void publishAndSignal() {
+    @Override
+    public void publishAndSignal() {
         final int tailBefore = producer.publishedTail();
         if (publish()) {
             area.eventsPosted(eventsPosted);

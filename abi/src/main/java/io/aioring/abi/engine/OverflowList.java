@@ -25,11 +25,14 @@ final class OverflowList {
     private record Inherited(UnsafeBuffer event, int fileEnd) {
     }
 
-    /** Moves one event into the ring: false if it has no room. */
+    /** Moves one event into the ring (false if it has no room), and publishes what was moved. */
     interface RingWriter {
         boolean write(InFlight op);
 
         boolean write(UnsafeBuffer event);
+
+        /** Publishes the ring's tail (then {@link #published()} runs), and wakes whoever sleeps on the ring. */
+        void publishAndSignal();
     }
 
     private final ArrayDeque<InFlight> waiting;
@@ -92,8 +95,17 @@ final class OverflowList {
     /**
      * Onto the list, its sequence fixed now (events enter the ring in list order), and into the overflow file when
      * it has room.
+     *
+     * @param ring the ring the list drains into, published first if this event starts the list again while the
+     *             file still holds events that went into it (null once the ring is given up)
      */
-    void add(final InFlight op) {
+    void add(final InFlight op, final RingWriter ring) {
+        if (ring != null && fileConsumed && waiting.isEmpty() && inherited.isEmpty()) {
+            // The list emptied into the ring, events went in behind it, and this one found no room: publish them
+            // and consume their predecessors' records before this one is written, or a death between would leave
+            // the file's old records and this one with a gap between, which a reaper must call corrupt (2.8).
+            ring.publishAndSignal();
+        }
         op.markOverflowed();
         op.placement().sequence(nextSequence++);
         // On the list first: a fault of the file's pages is raised where the JVM next polls, perhaps after this

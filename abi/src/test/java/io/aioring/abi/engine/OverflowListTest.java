@@ -28,6 +28,8 @@ class OverflowListTest {
         final List<Long> sequences = new ArrayList<>();
         final OverflowList list;
         int room;
+        /** Events of {@link #sequences} published (tail moved past them). */
+        int published;
 
         Ring(final OverflowList list) {
             this.list = list;
@@ -53,6 +55,12 @@ class OverflowListTest {
             sequences.add(event.getLong(EventDescriptor.SEQUENCE_OFFSET));
             return true;
         }
+
+        @Override
+        public void publishAndSignal() {
+            published = sequences.size();
+            list.published();
+        }
     }
 
     @Test
@@ -66,7 +74,7 @@ class OverflowListTest {
             final InFlight[] ops = new InFlight[5];
             for (int i = 0; i < ops.length; i++) {
                 ops[i] = slots.acquire();
-                list.add(ops[i]);
+                list.add(ops[i], ring);
                 assertEquals(i, ops[i].placement().sequence(), "the sequence is fixed as it joins");
                 assertTrue(ops[i].placement().inFile(), "and it is in the overflow file");
                 assertTrue(ops[i].overflowed());
@@ -103,17 +111,49 @@ class OverflowListTest {
             new UnsafeBuffer(old).putLong(EventDescriptor.SEQUENCE_OFFSET, 41);
             list.inherit(List.of(old), 42);
             final InFlight mine = slots.acquire();
-            list.add(mine);
+            list.add(mine, null);
             assertEquals(42, mine.placement().sequence(), "sequences continue after the inherited ones");
             list.giveUpFile();
             final InFlight after = slots.acquire();
-            list.add(after);
+            list.add(after, null);
             assertFalse(after.placement().inFile(), "a given-up file is not written");
             assertEquals(1, area.overflowVolatile(), "and the event is counted as held in memory only");
             final Ring ring = new Ring(list);
             ring.room = 10;
             assertTrue(list.drainInto(ring));
             assertEquals(List.of(41L, 42L, 43L), ring.sequences, "the inherited event first");
+        }
+    }
+
+    /**
+     * The list empties into the ring, events go in behind it, and the next finds no room: the ring is published and
+     * the old records consumed before the new one is written, so that the file never holds events with a gap
+     * between (a dead engine's file with one is corrupt to every reaper, docs/abi.md 2.8).
+     */
+    @Test
+    void aListThatStartsAgainNeverLeavesAGapInTheFile(@TempDir final Path dir) {
+        try (Files files = new Files(dir)) {
+            final RingFile overflowFile = files.overflow();
+            final Submissions slots = new Submissions(8, 64);
+            final OverflowList list = new OverflowList(overflowFile, new ContextArea(files.ring().ring().buffer()), slots);
+            final Ring ring = new Ring(list);
+            for (int i = 0; i < 3; i++) {
+                list.add(slots.acquire(), ring);
+            }
+            ring.room = 5;
+            assertTrue(list.drainInto(ring), "the list emptied into the ring, not yet published");
+            for (int i = 0; i < 2; i++) {
+                final InFlight direct = slots.acquire();
+                direct.placement().reset(); // a new iocb in the slot: the decoder's load does this
+                assertTrue(ring.write(direct), "an event straight into the ring");
+            }
+            assertEquals(List.of(0L, 1L, 2L), fileSequences(overflowFile), "the drained events' records wait for tail");
+            ring.room = 0;
+            final InFlight restarts = slots.acquire();
+            list.add(restarts, ring);
+            assertEquals(5, restarts.placement().sequence());
+            assertEquals(5, ring.published, "the ring's five events were published before the list started again");
+            assertEquals(List.of(5L), fileSequences(overflowFile), "and the file holds the new list alone: no gap");
         }
     }
 
@@ -132,6 +172,14 @@ class OverflowListTest {
             ring.close();
             overflow.close();
         }
+    }
+
+    private static List<Long> fileSequences(final RingFile file) {
+        final List<Long> sequences = new ArrayList<>();
+        new io.aioring.ring.RingObserver(file.ring()).poll(
+            (type, buffer, index, length) -> sequences.add(buffer.getLong(index + EventDescriptor.SEQUENCE_OFFSET)),
+            Integer.MAX_VALUE);
+        return sequences;
     }
 
     private static int records(final RingFile file) {

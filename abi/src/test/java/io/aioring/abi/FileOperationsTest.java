@@ -228,6 +228,48 @@ class FileOperationsTest {
         }
     }
 
+    /**
+     * A read whose first half is cached and second half is not returns every byte, as a blocking read would (the
+     * engine's RWF_NOWAIT attempt may copy the cached half and stop: it is made again, blocking). 100 rounds.
+     */
+    @Test
+    void aReadWhoseTailIsNotCachedReturnsEveryByte() {
+        assertEquals(0, Linux.fsync(f.errno, fd), "written back, so that its pages can be evicted");
+        for (int round = 0; round < 100; round++) {
+            final long offset = (round % 4) * 65536L;
+            assertEquals(65536, Linux.pread(f.errno, fd, f.address(65536), 65536, offset), "the range is cached");
+            assertEquals(0, Linux.posixFadvise(fd, offset + 32768, 32768, Linux.POSIX_FADV_DONTNEED));
+            // Two reads in one batch: on io_uring they go in one io_uring_enter (a batch of one is a plain preadv2).
+            f.writer.pread(fd, f.address(0), 65536, offset, round).pread(fd, f.address(131072), 4096, offset, -1);
+            f.submitAll();
+            final long id = round;
+            final ContextFixture.Event event = f.reap(2).stream().filter(e -> e.userData() == id).findFirst().orElseThrow();
+            assertEquals(65536, event.result(), "round " + round + " on " + f.context.backend());
+            assertArrayEquals(Arrays.copyOfRange(content, (int) offset, (int) offset + 65536), memory(0, 65536));
+        }
+    }
+
+    /** preadv at a pipe's own position (-1) holding fewer bytes than asked: those bytes, at once, none lost. */
+    @Test
+    void aReadAtThePositionOfAPipeReturnsWhatItHolds() {
+        final int[] pipe = f.pipe();
+        try {
+            for (int round = 0; round < 20; round++) {
+                f.memory.set(ValueLayout.JAVA_LONG, 8192, 0x0102030405060708L + round);
+                assertEquals(8, Linux.write(f.errno, pipe[1], f.address(8192), 8));
+                f.memory.set(ValueLayout.JAVA_LONG, 20480, f.address(24576));
+                f.memory.set(ValueLayout.JAVA_LONG, 20488, 64L);
+                f.writer.preadv(pipe[0], f.address(20480), 1, -1, 0, round);
+                final ContextFixture.Event read = f.one();
+                assertEquals(8, read.result(), "round " + round + " on " + f.context.backend());
+                assertEquals(0x0102030405060708L + round, f.memory.get(ValueLayout.JAVA_LONG, 24576));
+            }
+        } finally {
+            Linux.close(f.errno, pipe[0]);
+            Linux.close(f.errno, pipe[1]);
+        }
+    }
+
     @Test
     void preadReturnsTheFilesBytes() {
         f.writer.pread(fd, f.address(0), 4096, 8192, 11);

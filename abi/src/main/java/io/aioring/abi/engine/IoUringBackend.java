@@ -147,8 +147,8 @@ final class IoUringBackend implements Backend {
             poster.complete(op);
             return;
         }
-        if (op.issue().noWaitWanted()) {
-            op.issue().requestedBytes(caller.calls.transferLength(op));
+        if (op.issue().noWaitWanted() || OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE)) {
+            op.issue().requestedBytes(caller.calls.transferLength(op)); // a short RWF_NOWAIT read is made again
         }
         final long bad = caller.calls.check(op);
         if (bad < 0) {
@@ -292,8 +292,9 @@ final class IoUringBackend implements Backend {
             poster.finishStaged(op, -Errno.ECANCELED); // cancelled before the kernel had it
             return;
         }
+        // Not at the file position (offset -1): an attempt that moved some bytes would have moved the position too.
         final int addNoWait = noWait && isReadOrWrite(op.opcode()) && (op.opFlags() & Linux.RWF_NOWAIT) == 0 && !op.async()
-            ? Linux.RWF_NOWAIT : 0;
+            && op.offset() >= 0 ? Linux.RWF_NOWAIT : 0;
         op.issue().noWaitIssued(addNoWait != 0);
         final long userData = userData(op);
         final OpDef.Prep prep = OpDef.of(op.opcode()).prep();

@@ -2,6 +2,7 @@ package io.aioring.abi.engine;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.aioring.abi.layout.OpcodeDescriptor;
 import io.aioring.abi.spi.Operation;
 import io.aioring.linux.Errno;
 import io.aioring.linux.IoUring;
@@ -140,8 +141,10 @@ final class IoUringCompletions implements IoUring.CqeHandler {
                 op.resident.attemptSettled(result, clean);
                 attemptUnsure |= !clean || result != op.issue().requestedBytes();
             }
-            // Would block (or, for an attribute that asked, did not return every byte): issue it again, blocking.
+            // Would block, or a read did not return every byte (the rest was not cached: a blocking read would have
+            // waited for it), or for an attribute that asked, did not return every byte: issue it again, blocking.
             if (result == -Errno.EAGAIN || result == -Errno.EOPNOTSUPP
+                || result > 0 && result < op.issue().requestedBytes() && OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE)
                 || op.issue().noWaitWanted() && result >= 0 && result != op.issue().requestedBytes()) {
                 handOver(op);
                 return;

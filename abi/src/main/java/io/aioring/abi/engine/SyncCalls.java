@@ -267,6 +267,12 @@ final class SyncCalls {
             oneIovec.putLong(8, length);
             return Linux.preadv2(errno, op.fd(), oneIovec.addressOffset(), 1, op.offset(), Linux.RWF_NOWAIT);
         }
+        if (op.offset() < 0) {
+            return -Errno.EOPNOTSUPP; // no attempt at the file position: a partial one would move it, then reading again reads past
+        }
+        if (op.offset() < 0) {
+            return -Errno.EOPNOTSUPP; // none at the file position: a partial attempt moves it, and the read made again misses those bytes
+        }
         final long checked = checks.iovecs(op);
         return checked < 0 ? checked
             : Linux.preadv2(errno, op.fd(), op.memory().iovecs(), op.lengthOrCount(), op.offset(), op.opFlags() | Linux.RWF_NOWAIT);

@@ -488,7 +488,9 @@ class BenchCommandTest {
             final InspectCommandTest.Run run = InspectCommandTest.run("bench", "--file", device, "--size", "16m", "--ios",
                 "2000", "--qd", "4", "--reaper-mode", "thread", "--attrs", "page-cache", "--json");
             assertEquals(0, run.exit(), run.err() + run.out());
-            assertTrue(number(run.out(), "hits") >= 0.95 * 2000, "a warmed device serves its reads from the page cache: "
+            // Most, not all: under a CPU hog a few percent missed (5 % once in ten loaded builds); the closed
+            // warming descriptor this guards against made 69-95 % miss.
+            assertTrue(number(run.out(), "hits") >= 0.8 * 2000, "a warmed device serves its reads from the page cache: "
                 + run.out());
         } finally {
             new ProcessBuilder("losetup", "--detach", device).start().waitFor();

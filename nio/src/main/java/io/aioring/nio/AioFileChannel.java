@@ -138,7 +138,14 @@ public final class AioFileChannel extends AsynchronousFileChannel {
         this.key = key;
     }
 
-    /** As {@link AsynchronousFileChannel#open(Path, OpenOption...)}, on the shared engine. */
+    /**
+     * As {@link AsynchronousFileChannel#open(Path, OpenOption...)}, on the shared engine.
+     *
+     * @param path    the file
+     * @param options READ when neither READ nor WRITE is given; APPEND is refused, as by the JDK
+     * @return the channel
+     * @throws IOException as the JDK's: {@link java.nio.file.NoSuchFileException} and the like
+     */
     public static AioFileChannel open(final Path path, final OpenOption... options) throws IOException {
         return open(path, Set.of(options), null);
     }
@@ -146,7 +153,13 @@ public final class AioFileChannel extends AsynchronousFileChannel {
     /**
      * As {@link AsynchronousFileChannel#open(Path, Set, ExecutorService, FileAttribute...)}, on the shared engine.
      *
+     * @param path       the file
+     * @param options    as {@link #open(Path, OpenOption...)}
+     * @param executor   where completion handlers run; null for the default pool
+     * @param attributes a created file's POSIX permissions, the only attribute taken
+     * @return the channel
      * @throws UnsupportedOperationException for APPEND (as the JDK's), or an option or attribute it does not know
+     * @throws IOException as the JDK's: {@link java.nio.file.NoSuchFileException} and the like
      */
     public static AioFileChannel open(final Path path, final Set<? extends OpenOption> options, final ExecutorService executor,
                                       final FileAttribute<?>... attributes) throws IOException {
@@ -369,6 +382,9 @@ public final class AioFileChannel extends AsynchronousFileChannel {
      *
      * The future fails as {@link #read(ByteBuffer, long)}'s does (an {@code IOException} naming the errno).
      *
+     * @param dst      where the bytes go
+     * @param position where in the file
+     * @return the report's future
      * @throws UnsupportedOperationException if the channel's context was set up without the timing, page-cache and
      *                                       path attributes (the {@code aioring-attributes} jar is missing)
      */
@@ -379,7 +395,14 @@ public final class AioFileChannel extends AsynchronousFileChannel {
         return report;
     }
 
-    /** Writes as {@link #write(ByteBuffer, long)} does, and reports how it went, as {@link #readAndReport}. */
+    /**
+     * Writes as {@link #write(ByteBuffer, long)} does, and reports how it went, as {@link #readAndReport}.
+     *
+     * @param src      the bytes to write
+     * @param position where in the file
+     * @return the report's future
+     * @throws UnsupportedOperationException as {@link #readAndReport}
+     */
     public CompletableFuture<OperationReport> writeAndReport(final ByteBuffer src, final long position) {
         final CompletableFuture<OperationReport> report = new CompletableFuture<>();
         engine.checkReports();

@@ -795,6 +795,19 @@ public final class Linux {
         return r < 0 ? (int) r : 0;
     }
 
+    /**
+     * getrandom(2) with no flags: {@code length} bytes from the kernel's generator (it blocks only until that is
+     * seeded at boot; requests of at most 256 bytes are never short).
+     *
+     * @return the bytes written, or -errno
+     */
+    public static long getrandom(final Errno e, final MemorySegment buffer, final long length) {
+        if (length > buffer.byteSize()) {
+            throw new IllegalArgumentException(length + " bytes into " + buffer.byteSize());
+        }
+        return syscall(e, SyscallNumbers.GETRANDOM, buffer.address(), length, 0, 0, 0, 0);
+    }
+
     public static int ftruncate(final Errno e, final int fd, final long length) {
         return (int) syscall(e, SyscallNumbers.FTRUNCATE, fd, length, 0, 0, 0, 0);
     }

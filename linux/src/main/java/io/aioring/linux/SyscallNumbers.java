@@ -23,6 +23,7 @@ final class SyscallNumbers {
     static final long MUNMAP = X86_64 ? 11 : 215;
     static final long FSTATFS = X86_64 ? 138 : 44;
     static final long FTRUNCATE = X86_64 ? 77 : 46;
+    static final long GETRANDOM = X86_64 ? 318 : 278;
 
     private SyscallNumbers() {
     }

@@ -23,7 +23,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class RingFile implements AutoCloseable {
     private static final AtomicLong SEQUENCE = new AtomicLong();
-    private static final java.security.SecureRandom NAMES = new java.security.SecureRandom();
 
     private final Path path;
     private final Arena arena;
@@ -47,14 +46,32 @@ public final class RingFile implements AutoCloseable {
 
     /**
      * @return a fresh path for a ring: {@code /dev/shm/aioring-PID-N-RANDOM.ring} (or under java.io.tmpdir without
-     *         /dev/shm), where RANDOM is 64 bits from a SecureRandom: another user cannot plant files under the names
+     *         /dev/shm), where RANDOM is 64 bits from getrandom(2): another user cannot plant files under the names
      *         a context will take
      */
     public static Path defaultPath() {
         final Path shm = Path.of("/dev/shm");
         final Path dir = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        final String random = Long.toHexString(randomLong());
         return dir.resolve("aioring-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + "-"
-            + String.format("%016x", NAMES.nextLong()) + ".ring");
+            + "0".repeat(16 - random.length()) + random + ".ring");
+    }
+
+    /** 64 bits from getrandom(2): a SecureRandom and String.format cost a first setup tens of milliseconds. */
+    private static long randomLong() {
+        try (Arena scratch = Arena.ofConfined()) {
+            final io.aioring.linux.Errno errno = new io.aioring.linux.Errno(scratch);
+            final MemorySegment bytes = scratch.allocate(8, 8);
+            long got;
+            do {
+                got = io.aioring.linux.Linux.getrandom(errno, bytes, 8);
+            } while (got == -io.aioring.linux.Errno.EINTR);
+            if (got != 8) {
+                throw new IllegalStateException("getrandom(2) for a ring's name: "
+                    + (got < 0 ? io.aioring.linux.Errno.name((int) -got) : got + " of 8 bytes"));
+            }
+            return bytes.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
+        }
     }
 
     /**

@@ -19,6 +19,23 @@ class RingFileTest {
     @TempDir
     Path dir;
 
+    /**
+     * Default names: pid, a count and 16 hex digits from getrandom(2), zero-padded (one in 16 begins with 0), never
+     * the same twice (1,000 asked).
+     */
+    @Test
+    void defaultPathsCarrySixtyFourRandomBits() {
+        final java.util.Set<String> randoms = new java.util.HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            final String name = RingFile.defaultPath().getFileName().toString();
+            final java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("aioring-" + ProcessHandle.current().pid() + "-\\d+-([0-9a-f]{16})\\.ring").matcher(name);
+            assertTrue(m.matches(), name);
+            assertTrue(randoms.add(m.group(1)), "a random part seen before: " + name);
+        }
+        assertTrue(randoms.stream().map(r -> r.charAt(0)).distinct().count() > 8, "the leading digit varies: " + randoms.size());
+    }
+
     @Test
     void createUnderDevShmWithMode0600AndOpenFromAnotherMapping() throws Exception {
         final RingFile created = RingFile.create(RingFile.defaultPath(), RingSpec.of(8192).withFeatures(0x5, 0));

@@ -32,17 +32,28 @@ import org.agrona.MutableDirectBuffer;
  * </pre>
  */
 public final class PageCacheAttribute extends AbstractAttribute {
+    /** The attribute id an iocb asks for (docs/abi.md 3.3). */
     public static final int ID = 2;
+    /** The record's version. */
     public static final int VERSION = 1;
+    /** Offset of the u32 outcome in the record's payload. */
     public static final int OUTCOME_OFFSET = 0;
+    /** Offset of the u64 resident_bytes in the payload. */
     public static final int RESIDENT_OFFSET = 8;
+    /** Offset of the u64 requested_bytes in the payload. */
     public static final int REQUESTED_OFFSET = 16;
+    /** The payload's length in bytes. */
     public static final int RETURN_LENGTH = 24;
 
+    /** Outcome: every page was in the page cache. */
     public static final int HIT = PageCacheReading.HIT;
+    /** Outcome: some were; resident_bytes says how many bytes. */
     public static final int PARTIAL = PageCacheReading.PARTIAL;
+    /** Outcome: none were. */
     public static final int MISS = PageCacheReading.MISS;
+    /** Outcome: the page cache plays no part (an O_DIRECT descriptor). */
     public static final int NOT_APPLICABLE = PageCacheReading.NOT_APPLICABLE;
+    /** Offset of the u32 source in the payload: how the count was taken. */
     public static final int SOURCE_OFFSET = 4;
     /** The source field: the RWF_NOWAIT attempt. */
     public static final int SOURCE_NOWAIT = 0;
@@ -54,6 +65,7 @@ public final class PageCacheAttribute extends AbstractAttribute {
     /** Scratch: the bytes asked for. */
     private static final int REQUESTED = 0;
 
+    /** The attribute, as the SPI's service loader makes it. */
     public PageCacheAttribute() {
         super(ID, "page-cache", VERSION, 0, 0, RETURN_LENGTH);
     }
@@ -93,6 +105,13 @@ public final class PageCacheAttribute extends AbstractAttribute {
         return AttributeRecordDescriptor.STATUS_HANDLED;
     }
 
+    /**
+     * Names an outcome, for people.
+     *
+     * @param outcome an outcome field's value
+     * @return its name: "hit", "partial", "miss", "not applicable", or "outcome N" for a value this version does
+     *         not know
+     */
     public static String outcomeName(final int outcome) {
         return switch (outcome) {
             case HIT -> "hit";
@@ -105,25 +124,47 @@ public final class PageCacheAttribute extends AbstractAttribute {
 
     // Typed readers of the return record, for anyone holding an event (allocation-free).
 
-    /** @return {@link #HIT}, {@link #PARTIAL} or {@link #MISS} from {@code event}'s page-cache record, or -1 if it has no handled one */
+    /**
+     * Reads {@code outcome} from the event's page-cache record, with no allocation.
+     *
+     * @param event an event from a ring
+     * @return {@link #HIT}, {@link #PARTIAL}, {@link #MISS} or {@link #NOT_APPLICABLE} from {@code event}'s page-cache
+     *         record, or -1 if it has no handled one
+     */
     public static int outcome(final EventView event) {
         final int payload = event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH);
         return payload < 0 ? -1 : event.buffer().getInt(payload + OUTCOME_OFFSET);
     }
 
-    /** @return the source of {@code event}'s page-cache record ({@link #SOURCE_CACHESTAT}...), or -1 if it has no handled one */
+    /**
+     * Reads {@code source} from the event's page-cache record, with no allocation.
+     *
+     * @param event an event from a ring
+     * @return the source of {@code event}'s page-cache record ({@link #SOURCE_NOWAIT}, {@link #SOURCE_CACHESTAT} or
+     *         {@link #SOURCE_WATCHED_NOWAIT}), or -1 if it has no handled one
+     */
     public static int source(final EventView event) {
         final int payload = event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH);
         return payload < 0 ? -1 : event.buffer().getInt(payload + SOURCE_OFFSET);
     }
 
-    /** @return resident_bytes of {@code event}'s page-cache record, or -1 if it has no handled one */
+    /**
+     * Reads {@code residentBytes} from the event's page-cache record, with no allocation.
+     *
+     * @param event an event from a ring
+     * @return resident_bytes of {@code event}'s page-cache record, or -1 if it has no handled one
+     */
     public static long residentBytes(final EventView event) {
         final int payload = event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH);
         return payload < 0 ? -1 : event.buffer().getLong(payload + RESIDENT_OFFSET);
     }
 
-    /** @return requested_bytes of {@code event}'s page-cache record, or -1 if it has no handled one */
+    /**
+     * Reads {@code requestedBytes} from the event's page-cache record, with no allocation.
+     *
+     * @param event an event from a ring
+     * @return requested_bytes of {@code event}'s page-cache record, or -1 if it has no handled one
+     */
     public static long requestedBytes(final EventView event) {
         final int payload = event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH);
         return payload < 0 ? -1 : event.buffer().getLong(payload + REQUESTED_OFFSET);

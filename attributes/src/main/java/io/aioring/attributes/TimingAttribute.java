@@ -21,15 +21,24 @@ import org.agrona.MutableDirectBuffer;
  * </pre>
  */
 public final class TimingAttribute extends AbstractAttribute {
+    /** The attribute id an iocb asks for (docs/abi.md 3.2). */
     public static final int ID = 1;
+    /** The record's version. */
     public static final int VERSION = 1;
+    /** Offset of the u64 submit_ns in the record's payload. */
     public static final int SUBMIT_OFFSET = 0;
+    /** Offset of the u64 start_ns in the payload. */
     public static final int START_OFFSET = 8;
+    /** Offset of the u64 complete_ns in the payload. */
     public static final int COMPLETE_OFFSET = 16;
+    /** Offset of the u64 queue_ns in the payload. */
     public static final int QUEUE_OFFSET = 24;
+    /** Offset of the u64 service_ns in the payload. */
     public static final int SERVICE_OFFSET = 32;
+    /** The payload's length in bytes. */
     public static final int RETURN_LENGTH = 40;
 
+    /** The attribute, as the SPI's service loader makes it. */
     public TimingAttribute() {
         super(ID, "timing", VERSION, 0, 0, RETURN_LENGTH);
     }
@@ -54,32 +63,62 @@ public final class TimingAttribute extends AbstractAttribute {
 
     // Typed readers of the return record, for anyone holding an event (allocation-free).
 
-    /** @return true if {@code event} holds a handled timing record */
+    /**
+     * Whether the event carries a handled timing record.
+     *
+     * @param event an event from a ring
+     * @return true if {@code event} holds a handled timing record
+     */
     public static boolean isPresent(final EventView event) {
         return event.handledPayloadIndex(ID, VERSION, RETURN_LENGTH) >= 0;
     }
 
-    /** @return submit_ns of {@code event}'s timing record, or -1 if it has no handled one */
+    /**
+     * Reads {@code submitNanos} from the event's timing record, with no allocation.
+     *
+     * @param event an event from a ring
+     * @return submit_ns of {@code event}'s timing record, or -1 if it has no handled one
+     */
     public static long submitNanos(final EventView event) {
         return field(event, SUBMIT_OFFSET);
     }
 
-    /** @return start_ns of {@code event}'s timing record, or -1 if it has no handled one */
+    /**
+     * Reads {@code startNanos} from the event's timing record, with no allocation.
+     *
+     * @param event an event from a ring
+     * @return start_ns of {@code event}'s timing record, or -1 if it has no handled one
+     */
     public static long startNanos(final EventView event) {
         return field(event, START_OFFSET);
     }
 
-    /** @return complete_ns of {@code event}'s timing record, or -1 if it has no handled one */
+    /**
+     * Reads {@code completeNanos} from the event's timing record, with no allocation.
+     *
+     * @param event an event from a ring
+     * @return complete_ns of {@code event}'s timing record, or -1 if it has no handled one
+     */
     public static long completeNanos(final EventView event) {
         return field(event, COMPLETE_OFFSET);
     }
 
-    /** @return queue_ns (start - submit) of {@code event}'s timing record, or -1 if it has no handled one */
+    /**
+     * Reads {@code queueNanos} from the event's timing record, with no allocation.
+     *
+     * @param event an event from a ring
+     * @return queue_ns (start - submit) of {@code event}'s timing record, or -1 if it has no handled one
+     */
     public static long queueNanos(final EventView event) {
         return field(event, QUEUE_OFFSET);
     }
 
-    /** @return service_ns (complete - start) of {@code event}'s timing record, or -1 if it has no handled one */
+    /**
+     * Reads {@code serviceNanos} from the event's timing record, with no allocation.
+     *
+     * @param event an event from a ring
+     * @return service_ns (complete - start) of {@code event}'s timing record, or -1 if it has no handled one
+     */
     public static long serviceNanos(final EventView event) {
         return field(event, SERVICE_OFFSET);
     }

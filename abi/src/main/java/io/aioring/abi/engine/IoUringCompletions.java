@@ -144,7 +144,8 @@ final class IoUringCompletions implements IoUring.CqeHandler {
             // Would block, or a read did not return every byte (the rest was not cached: a blocking read would have
             // waited for it), or for an attribute that asked, did not return every byte: issue it again, blocking.
             if (result == -Errno.EAGAIN || result == -Errno.EOPNOTSUPP
-                || result > 0 && result < op.issue().requestedBytes() && OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE)
+                || result > 0 && result < op.issue().requestedBytes()
+                    && OpcodeDescriptor.has(op.opcode(), OpcodeDescriptor.READS_FILE)
                 || op.issue().noWaitWanted() && result >= 0 && result != op.issue().requestedBytes()) {
                 handOver(op);
                 return;

@@ -268,10 +268,8 @@ final class SyncCalls {
             return Linux.preadv2(errno, op.fd(), oneIovec.addressOffset(), 1, op.offset(), Linux.RWF_NOWAIT);
         }
         if (op.offset() < 0) {
-            return -Errno.EOPNOTSUPP; // no attempt at the file position: a partial one would move it, then reading again reads past
-        }
-        if (op.offset() < 0) {
-            return -Errno.EOPNOTSUPP; // none at the file position: a partial attempt moves it, and the read made again misses those bytes
+            // None at the file position: a partial attempt moves it, and reading again would miss those bytes.
+            return -Errno.EOPNOTSUPP;
         }
         final long checked = checks.iovecs(op);
         return checked < 0 ? checked

@@ -82,10 +82,13 @@ final class FileLocks {
     /**
      * Notes a lock this JVM is about to take.
      *
+     * @param size as the caller gave it: 0 locks from {@code position} to the end of the file, however it grows,
+     *             and the lock's {@link FileLock#size()} is then {@code Long.MAX_VALUE - position}, as the JDK's
      * @throws OverlappingFileLockException if a lock of this JVM (held, or being taken) overlaps it
      */
-    static Lock reserve(final FileKey key, final AioFileChannel channel, final long position, final long size,
+    static Lock reserve(final FileKey key, final AioFileChannel channel, final long position, final long requestedSize,
                         final boolean shared) {
+        final long size = requestedSize == 0 ? Long.MAX_VALUE - position : requestedSize;
         final Lock lock = new Lock(channel, key, channel.fd(), position, size, shared);
         HELD.compute(key, (k, locks) -> {
             final List<Lock> next = locks == null ? new ArrayList<>() : locks;
@@ -163,8 +166,9 @@ final class FileLocks {
         flock.set(ValueLayout.JAVA_SHORT, Linux.FLOCK_TYPE, type);
         flock.set(ValueLayout.JAVA_SHORT, Linux.FLOCK_WHENCE, (short) 0); // SEEK_SET
         flock.set(ValueLayout.JAVA_LONG, Linux.FLOCK_START, lock.position());
-        // FileLock's size Long.MAX_VALUE means "to the end and beyond": l_len 0 says so to the kernel.
-        flock.set(ValueLayout.JAVA_LONG, Linux.FLOCK_LEN, lock.size() == Long.MAX_VALUE ? 0 : lock.size());
+        // A lock that reaches Long.MAX_VALUE means "to the end and beyond": l_len 0 says so to the kernel.
+        flock.set(ValueLayout.JAVA_LONG, Linux.FLOCK_LEN,
+            lock.position() + lock.size() == Long.MAX_VALUE ? 0 : lock.size());
         return flock;
     }
 }

@@ -282,12 +282,7 @@ class AioFileChannelTest {
             lock.release();
             assertTrue(!lock.isValid());
             beside.release();
-            try (ChildJvm child = ChildJvm.start(JdkLockHolderMain.class, file.toString(), "0", "500")) {
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!child.log().contains("locked") && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertTrue(child.log().contains("locked true"), child.log());
+            try (ChildJvm child = jdkLockHolder(file, 0, 500)) {
                 assertNull(channel.tryLock(400, 200, false), "the JDK's lock in another process holds the range");
                 final FileLock free = channel.tryLock(500, 100, false);
                 assertNotNull(free, "beyond its range the file is free");
@@ -295,6 +290,41 @@ class AioFileChannelTest {
                 final Future<FileLock> waiting = channel.lock(0, 10, true);
                 child.kill();
                 assertTrue(waiting.get(30, TimeUnit.SECONDS).isValid(), "a blocking lock is granted once the other goes");
+            }
+        }
+    }
+
+    /** @return another JVM holding the JDK's own FileChannel lock on the range, once it holds it */
+    private static ChildJvm jdkLockHolder(final Path file, final long position, final long size) throws Exception {
+        final ChildJvm child = ChildJvm.start(JdkLockHolderMain.class, file.toString(), Long.toString(position),
+            Long.toString(size));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!child.log().contains("locked") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(child.log().contains("locked true"), child.log());
+        return child;
+    }
+
+    /** Size 0 locks from the position to the end of the file, however it grows, as the JDK's does. */
+    @Test
+    void aLockOfSizeZeroReachesBeyondTheEndOfTheFile(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("data");
+        Files.write(file, new byte[1000]);
+        try (AioFileChannel channel = open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            final FileLock toTheEnd = channel.lock(300, 0, false).get(10, TimeUnit.SECONDS);
+            assertEquals(Long.MAX_VALUE - 300, toTheEnd.size(), "the JDK's size for a lock to the end");
+            assertTrue(toTheEnd.overlaps(1L << 40, 1));
+            assertThrows(OverlappingFileLockException.class, () -> channel.tryLock(1_000_000, 10, false));
+            final FileLock before = channel.tryLock(0, 300, false);
+            assertNotNull(before, "what is before the position stays free");
+            before.release();
+            toTheEnd.release();
+            try (ChildJvm child = jdkLockHolder(file, 200, 0)) {
+                assertNull(channel.tryLock(1_000_000, 10, false), "the JDK's size-0 lock holds beyond the end");
+                final FileLock free = channel.tryLock(0, 200, false);
+                assertNotNull(free, "before its position the file is free");
+                free.release();
             }
         }
     }

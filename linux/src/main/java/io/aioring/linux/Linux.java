@@ -808,6 +808,36 @@ public final class Linux {
         return syscall(e, SyscallNumbers.GETRANDOM, buffer.address(), length, 0, 0, 0, 0);
     }
 
+    /** @return gettid(2): the calling thread's id in the kernel, what {@link #tgkill} names it by */
+    public static int gettid() {
+        try (Arena scratch = Arena.ofConfined()) {
+            return (int) syscall(new Errno(scratch), SyscallNumbers.GETTID, 0, 0, 0, 0, 0, 0);
+        }
+    }
+
+    /** @return tgkill(2): 0, or -errno (-ESRCH: no such thread in that process) */
+    public static int tgkill(final Errno e, final long process, final int thread, final int signal) {
+        return (int) syscall(e, SyscallNumbers.TGKILL, process, thread, signal, 0, 0, 0);
+    }
+
+    /** sa_flags bit: a call the handler interrupted is restarted, not ended with EINTR. */
+    private static final long SA_RESTART = 0x10000000L;
+
+    /**
+     * Whether delivering {@code signal} to a thread blocked in a system call ends that call with -EINTR and nothing
+     * else: a handler is installed (neither SIG_DFL, which for a real-time signal ends the process, nor SIG_IGN, which
+     * is never delivered) without SA_RESTART. Read with rt_sigaction(2); the kernel's struct sigaction begins with the
+     * handler (8 bytes) and sa_flags (8 bytes) on x86-64 and aarch64 alike.
+     */
+    public static boolean signalInterruptsCalls(final int signal) {
+        try (Arena scratch = Arena.ofConfined()) {
+            final MemorySegment old = scratch.allocate(64, 8);
+            final long r = syscall(new Errno(scratch), SyscallNumbers.RT_SIGACTION, signal, 0, old.address(), 8, 0, 0);
+            final long handler = old.get(JAVA_LONG, 0);
+            return r == 0 && handler != 0 && handler != 1 && (old.get(JAVA_LONG, 8) & SA_RESTART) == 0;
+        }
+    }
+
     public static int ftruncate(final Errno e, final int fd, final long length) {
         return (int) syscall(e, SyscallNumbers.FTRUNCATE, fd, length, 0, 0, 0, 0);
     }

@@ -24,6 +24,9 @@ final class SyscallNumbers {
     static final long FSTATFS = X86_64 ? 138 : 44;
     static final long FTRUNCATE = X86_64 ? 77 : 46;
     static final long GETRANDOM = X86_64 ? 318 : 278;
+    static final long GETTID = X86_64 ? 186 : 178;
+    static final long TGKILL = X86_64 ? 234 : 131;
+    static final long RT_SIGACTION = X86_64 ? 13 : 134;
 
     private SyscallNumbers() {
     }

@@ -121,6 +121,7 @@ public final class AioFileChannel extends AsynchronousFileChannel {
     /** Operations started and not yet completed; the fd is closed when the last one of a closed channel ends. */
     private final AtomicInteger pending = new AtomicInteger();
     private volatile boolean open = true;
+    private final LockWaits lockWaits = new LockWaits();
     private boolean fdClosed;
 
     private AioFileChannel(final ChannelEngine engine, final Path path, final int fd, final boolean readable,
@@ -264,7 +265,7 @@ public final class AioFileChannel extends AsynchronousFileChannel {
         return future;
     }
 
-    /** A blocking lock (F_SETLKW) taken on the channel's executor. */
+    /** A blocking lock (F_SETLKW) taken on the channel's executor; closing the channel ends its wait. */
     private <A> void lockLater(final long position, final long size, final boolean shared, final A attachment,
                                final CompletionHandler<FileLock, ? super A> handler, final CompletableFuture<FileLock> future) {
         checkLock(position, size, shared);
@@ -278,7 +279,9 @@ public final class AioFileChannel extends AsynchronousFileChannel {
             executor.execute(() -> {
                 Throwable failure = null;
                 try {
-                    FileLocks.take(fd, lock, true);
+                    if (!lockWaits.await(fd, lock, () -> !open)) {
+                        failure = new AsynchronousCloseException();
+                    }
                 } catch (final IOException e) {
                     failure = e;
                 }
@@ -331,7 +334,7 @@ public final class AioFileChannel extends AsynchronousFileChannel {
         ensureOpen();
         final FileLocks.Lock lock = FileLocks.reserve(key, this, position, size, shared);
         try {
-            if (!FileLocks.take(fd, lock, false)) {
+            if (!FileLocks.take(fd, lock, Linux.F_SETLK)) {
                 FileLocks.forget(key, lock);
                 return null; // another process holds it
             }
@@ -521,6 +524,7 @@ public final class AioFileChannel extends AsynchronousFileChannel {
             open = false;
         }
         FileLocks.releaseAll(key, this, fd);
+        lockWaits.endAll();
         engine.cancel(fd);
         if (pending.get() == 0) {
             closeDescriptor();

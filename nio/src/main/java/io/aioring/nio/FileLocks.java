@@ -113,23 +113,24 @@ final class FileLocks {
     }
 
     /**
-     * Takes the lock in the kernel.
+     * Takes the lock in the kernel, one call.
      *
-     * @param wait block until no other process holds a conflicting lock (F_SETLKW)
-     * @return false if another process holds one (only without {@code wait})
+     * @param cmd F_SETLK (answers at once) or F_SETLKW (waits until no other process holds a conflicting lock, or a
+     *            signal ends the wait)
+     * @return true if held; false if another process holds one (F_SETLK) or a signal ended the wait (F_SETLKW)
      */
-    static boolean take(final int fd, final FileLock lock, final boolean wait) throws IOException {
+    static boolean take(final int fd, final FileLock lock, final int cmd) throws IOException {
         try (Arena scratch = Arena.ofConfined()) {
             final MemorySegment flock = flock(scratch, lock.isShared() ? Linux.F_RDLCK : Linux.F_WRLCK, lock);
             final Errno errno = new Errno(scratch);
             int r;
             do {
-                r = Linux.fcntlLock(errno, fd, wait ? Linux.F_SETLKW : Linux.F_SETLK, flock.address());
-            } while (r == -Errno.EINTR);
+                r = Linux.fcntlLock(errno, fd, cmd, flock.address());
+            } while (r == -Errno.EINTR && cmd == Linux.F_SETLK);
             if (r == 0) {
                 return true;
             }
-            if (!wait && (r == -Errno.EAGAIN || r == -Errno.EACCES)) {
+            if (r == -Errno.EINTR || r == -Errno.EAGAIN || r == -Errno.EACCES) {
                 return false;
             }
             throw new IOException(ChannelEngine.describe("fcntl", r));

@@ -329,6 +329,37 @@ class AioFileChannelTest {
         }
     }
 
+    /** A lock waiting for another process's to go ends when the channel closes: the kernel's wait does not by itself. */
+    @Test
+    void closingTheChannelEndsALockThatWaitsForAnotherProcess(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("data");
+        Files.write(file, new byte[1000]);
+        try (ChildJvm child = jdkLockHolder(file, 0, 0)) {
+            for (int round = 0; round < 20; round++) {
+                final AioFileChannel channel = open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                final Future<FileLock> waiting = channel.lock(0, 10, false);
+                final CompletableFuture<Throwable> handled = new CompletableFuture<>();
+                channel.lock(100, 10, true, null, new CompletionHandler<FileLock, Void>() {
+                    @Override
+                    public void completed(final FileLock result, final Void attachment) {
+                        handled.complete(null);
+                    }
+
+                    @Override
+                    public void failed(final Throwable exc, final Void attachment) {
+                        handled.complete(exc);
+                    }
+                });
+                Thread.sleep(round % 4 * 5); // sometimes before the wait has begun in the kernel, sometimes in it
+                channel.close();
+                final ExecutionException failure = assertThrows(ExecutionException.class,
+                    () -> waiting.get(10, TimeUnit.SECONDS), "round " + round);
+                assertInstanceOf(AsynchronousCloseException.class, failure.getCause());
+                assertInstanceOf(AsynchronousCloseException.class, handled.get(10, TimeUnit.SECONDS));
+            }
+        }
+    }
+
     @Test
     void aCreatedFileTakesThePermissionsAsked(@TempDir final Path dir) throws Exception {
         final Path file = dir.resolve("made");

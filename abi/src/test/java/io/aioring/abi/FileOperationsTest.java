@@ -87,6 +87,36 @@ class FileOperationsTest {
             "an iocb cannot point at the heap");
     }
 
+    /**
+     * On io_uring an ASYNC read is issued by io_uring's own worker (IOSQE_ASYNC), never by the submitting thread: a
+     * worker named for that thread appears; a read without the flag, served by the page cache, starts none.
+     */
+    @Test
+    void anAsyncReadIsIssuedByIoUringsWorkerOnIoUring() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(f.context.backend().equals("io_uring"), "io_uring only");
+        for (final boolean async : new boolean[] {false, true}) {
+            final java.util.concurrent.CompletableFuture<Boolean> worker = new java.util.concurrent.CompletableFuture<>();
+            final Thread submitter = new Thread(() -> {
+                try {
+                    final IocbWriter writer = new IocbWriter(new org.agrona.concurrent.UnsafeBuffer(new byte[256]));
+                    writer.pread(fd, f.address(0), 4096, 8192, 7);
+                    if (async) {
+                        writer.async();
+                    }
+                    assertEquals(1, f.context.submit(writer));
+                    assertEquals(4096L, f.reap(1).get(0).result());
+                    worker.complete(io.aioring.linux.LinuxTestCalls.hasIoUringWorkerOf(Linux.gettid()));
+                } catch (final Throwable t) {
+                    worker.completeExceptionally(t);
+                }
+            });
+            submitter.start();
+            assertEquals(async, worker.get(10, java.util.concurrent.TimeUnit.SECONDS),
+                async ? "io_uring's worker made the ASYNC read" : "the cached read completed inline, no worker");
+            submitter.join();
+        }
+    }
+
     /** O_DIRECT on a file on disk: an aligned read moves the bytes; a misaligned buffer or offset is the kernel's -EINVAL. */
     @Test
     void directReadsNeedAlignment() {

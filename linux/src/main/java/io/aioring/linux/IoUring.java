@@ -462,6 +462,20 @@ public final class IoUring implements AutoCloseable {
         return true;
     }
 
+    /** SQE flag: issue the request from io_uring's own workers (io-wq), never inline in io_uring_enter. */
+    public static final byte SQE_ASYNC = 1 << 4;
+
+    /**
+     * Sets the flags of the SQE the last successful prep wrote, as liburing's {@code io_uring_sqe_set_flags}.
+     *
+     * @param flags SQE flags, e.g. {@link #SQE_ASYNC}
+     * @return true, so that it chains after a prep with {@code &&}
+     */
+    public boolean setLastSqeFlags(final byte flags) {
+        sqes.set(JAVA_BYTE, lastSqe() + SQE_FLAGS, flags);
+        return true;
+    }
+
     /** @return the byte offset of the SQE the last successful prep wrote */
     private long lastSqe() {
         return (long) ((sqLocalTail - 1) & sqMask) * SQE_SIZE;

@@ -194,4 +194,38 @@ class IoUringTest {
         assertEquals(Errno.EINVAL, e.errno());
         assertTrue(e.getMessage().contains("EINVAL"), e.getMessage());
     }
+
+    /**
+     * SQE_ASYNC: io_uring's own worker issues the request. A read of a cached file completes inline without it; with
+     * it a worker named for the submitting thread (iou-wrk-TID) is started to make the read.
+     */
+    @Test
+    void anAsyncSqeIsIssuedByIoUringsWorker(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("data");
+        Files.write(file, new byte[8192]);
+        for (final boolean async : new boolean[] {false, true}) {
+            final java.util.concurrent.CompletableFuture<Boolean> worker = new java.util.concurrent.CompletableFuture<>();
+            final Thread submitter = new Thread(() -> {
+                try (Arena arena = Arena.ofConfined(); IoUring ring = IoUring.setup(8, 0)) {
+                    final Errno errno = new Errno(arena);
+                    final int fd = Linux.openat(errno, Linux.AT_FDCWD, Linux.cString(arena, file.toString()).address(),
+                        Linux.O_RDONLY, 0);
+                    final MemorySegment buffer = arena.allocate(4096, 4096);
+                    assertTrue(ring.prepRw(IoUring.OP_READ, fd, buffer.address(), 4096, 4096, 0, 1));
+                    if (async) {
+                        assertTrue(ring.setLastSqeFlags(IoUring.SQE_ASYNC));
+                    }
+                    assertEquals(1, ring.submit(1));
+                    assertEquals(List.of(new Cqe(1, 4096, 0)), reapAll(ring, 1));
+                    worker.complete(LinuxTestCalls.hasIoUringWorkerOf(Linux.gettid()));
+                    Linux.close(errno, fd);
+                } catch (final Throwable t) {
+                    worker.completeExceptionally(t);
+                }
+            });
+            submitter.start();
+            assertEquals(async, worker.get(), async ? "a worker made the read" : "the read completed inline, no worker");
+            submitter.join();
+        }
+    }
 }

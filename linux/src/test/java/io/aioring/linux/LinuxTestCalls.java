@@ -49,4 +49,20 @@ public final class LinuxTestCalls {
     public static int posixFadvise(final int fd, final long offset, final long length, final int advice) {
         return Linux.posixFadvise(fd, offset, length, advice);
     }
+
+    /** @return whether an io_uring worker (io-wq) started for the thread {@code tid} runs in this process */
+    public static boolean hasIoUringWorkerOf(final int tid) throws java.io.IOException {
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/task"))) {
+            for (final java.nio.file.Path task : (Iterable<java.nio.file.Path>) tasks::iterator) {
+                try {
+                    if (java.nio.file.Files.readString(task.resolve("comm")).trim().equals("iou-wrk-" + tid)) {
+                        return true;
+                    }
+                } catch (final java.io.IOException gone) {
+                    // the thread ended while we looked
+                }
+            }
+        }
+        return false;
+    }
 }

@@ -162,7 +162,7 @@ public final class AioContext implements AutoCloseable {
         this.destroyAtExit = destroy;
     }
 
-    /** @return what this build supports, with the attributes found on the class path */
+    /** {@return what this build supports, with the attributes found on the class path} */
     public static Probe probe() {
         return Probe.of(AttributeRegistry.discover());
     }
@@ -177,32 +177,32 @@ public final class AioContext implements AutoCloseable {
         return ring;
     }
 
-    /** @return the ring file's path, for reapers in other processes */
+    /** {@return the ring file's path, for reapers in other processes} */
     public Path ringPath() {
         return engine.ringPath();
     }
 
-    /** @return the per-context eventfd (signalled when events land), or -1 if setup did not ask for one */
+    /** {@return the per-context eventfd (signalled when events land), or -1 if setup did not ask for one} */
     public int eventfd() {
         return engine.eventfd();
     }
 
-    /** @return the Unix socket that hands out the eventfd, or null */
+    /** {@return the Unix socket that hands out the eventfd, or null} */
     public Path eventfdSocket() {
         return engine.eventfdSocket();
     }
 
-    /** @return the attributes iocbs may ask for */
+    /** {@return the attributes iocbs may ask for} */
     public AttributeRegistry attributes() {
         return engine.attributes();
     }
 
-    /** @return the backend that makes the calls: "io_uring" or "threads" */
+    /** {@return the backend that makes the calls: "io_uring" or "threads"} */
     public String backend() {
         return engine.backendName();
     }
 
-    /** @return 0, or why {@code auto} did not pick io_uring: the errno io_uring_setup gave (EPERM, ENOSYS...) */
+    /** {@return 0, or why {@code auto} did not pick io_uring: the errno io_uring_setup gave (EPERM, ENOSYS...)} */
     public int backendRefusal() {
         return engine.backendRefusal();
     }
@@ -593,7 +593,7 @@ public final class AioContext implements AutoCloseable {
         return engine.running();
     }
 
-    /** @return iocbs accepted by submit so far */
+    /** {@return iocbs accepted by submit so far} */
     public long submitted() {
         return engine.submitted();
     }
@@ -606,12 +606,12 @@ public final class AioContext implements AutoCloseable {
         return engine.completed();
     }
 
-    /** @return events waiting on the overflow list now */
+    /** {@return events waiting on the overflow list now} */
     public int overflowLength() {
         return engine.overflowLength();
     }
 
-    /** @return true once {@link #destroy()} has begun */
+    /** {@return true once {@link #destroy()} has begun} */
     public boolean isDestroyed() {
         return destroyed;
     }

@@ -37,7 +37,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class AioFutures implements AutoCloseable {
     /** One event, copied out of the ring. */
     public record Completion(long userData, long result, int flags, int opcode, byte[] event) {
-        /** @return a view over the copy, for the attribute records and the typed attribute readers */
+        /** {@return a view over the copy, for the attribute records and the typed attribute readers} */
         public EventView view() {
             return new EventView().wrap(new UnsafeBuffer(event), 0, event.length);
         }

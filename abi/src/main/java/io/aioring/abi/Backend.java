@@ -25,12 +25,12 @@ public enum Backend {
         this.label = label;
     }
 
-    /** @return the value of the setup block's {@code backend} field */
+    /** {@return the value of the setup block's {@code backend} field} */
     public int code() {
         return code;
     }
 
-    /** @return the name the command line and the ring's header use: auto, io_uring or threads */
+    /** {@return the name the command line and the ring's header use: auto, io_uring or threads} */
     public String label() {
         return label;
     }

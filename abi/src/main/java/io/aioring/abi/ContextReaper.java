@@ -93,12 +93,12 @@ public final class ContextReaper implements AutoCloseable {
         return reaper;
     }
 
-    /** @return the ring, through this reaper's own mapping */
+    /** {@return the ring, through this reaper's own mapping} */
     public Ring ring() {
         return ring;
     }
 
-    /** @return the context's words in the ring header, through this reaper's mapping */
+    /** {@return the context's words in the ring header, through this reaper's mapping} */
     public ContextArea contextArea() {
         return area;
     }
@@ -306,7 +306,7 @@ public final class ContextReaper implements AutoCloseable {
         }
     }
 
-    /** @return true if neither the ring, the overflow file (when opened) nor this reaper holds an event */
+    /** {@return true if neither the ring, the overflow file (when opened) nor this reaper holds an event} */
     public boolean isDrained() {
         return poller.isEmpty() && (overflowPoller == null || overflowPoller.isEmpty());
     }
@@ -368,7 +368,7 @@ public final class ContextReaper implements AutoCloseable {
         return EngineState.of(ring, area, now) == EngineState.GONE;
     }
 
-    /** @return whether the engine is running, has closed the ring, or is gone ({@link EngineState#of}) */
+    /** {@return whether the engine is running, has closed the ring, or is gone ({@link EngineState#of})} */
     public EngineState engineState() {
         if (liveness >= 0) {
             return EngineState.ofConnection(ring, FdPassing.peerClosed(errno, liveness, livenessPollfd));
@@ -376,12 +376,12 @@ public final class ContextReaper implements AutoCloseable {
         return EngineState.of(ring, area, System.nanoTime());
     }
 
-    /** @return true if this reaper holds a liveness connection to the engine (its state cannot be spoofed) */
+    /** {@return true if this reaper holds a liveness connection to the engine (its state cannot be spoofed)} */
     public boolean hasLivenessConnection() {
         return liveness >= 0;
     }
 
-    /** @return records of types other than events that were skipped */
+    /** {@return records of types other than events that were skipped} */
     public long foreignRecords() {
         return poller.foreignRecords();
     }

@@ -51,82 +51,82 @@ public final class EventView {
         return this;
     }
 
-    /** @return the buffer the event lies in (the ring's mapping, or a copy); valid only during the handler call */
+    /** {@return the buffer the event lies in (the ring's mapping, or a copy); valid only during the handler call} */
     public DirectBuffer buffer() {
         return buffer;
     }
 
-    /** @return the event's first byte in {@link #buffer()} */
+    /** {@return the event's first byte in {@link #buffer()}} */
     public int index() {
         return index;
     }
 
-    /** @return the event's total length in bytes */
+    /** {@return the event's total length in bytes} */
     public int length() {
         return length;
     }
 
-    /** @return the iocb's user data, as it was submitted */
+    /** {@return the iocb's user data, as it was submitted} */
     public long userData() {
         return buffer.getLong(index + USER_DATA_OFFSET);
     }
 
-    /** @return bytes transferred (or the call's result, e.g. a new fd), or -errno */
+    /** {@return bytes transferred (or the call's result, e.g. a new fd), or -errno} */
     public long result() {
         return buffer.getLong(index + RESULT_OFFSET);
     }
 
-    /** @return the event flags, e.g. MORE: more events of this multishot iocb follow (docs/abi.md 2.6) */
+    /** {@return the event flags, e.g. MORE: more events of this multishot iocb follow (docs/abi.md 2.6)} */
     public int flags() {
         return buffer.getInt(index + FLAGS_OFFSET);
     }
 
-    /** @return the iocb's opcode ({@link Opcode}) */
+    /** {@return the iocb's opcode ({@link Opcode})} */
     public int opcode() {
         return buffer.getShort(index + OPCODE_OFFSET) & 0xFFFF;
     }
 
-    /** @return how many attribute records follow the header */
+    /** {@return how many attribute records follow the header} */
     public int attributeCount() {
         return buffer.getShort(index + ATTRIBUTE_COUNT_OFFSET) & 0xFFFF;
     }
 
-    /** @return the context's completion sequence number: 0, 1, 2... in the order events were posted */
+    /** {@return the context's completion sequence number: 0, 1, 2... in the order events were posted} */
     public long sequence() {
         return buffer.getLong(index + SEQUENCE_OFFSET);
     }
 
-    /** @return the offset (from {@link #index()}) of the first attribute record, or of nothing if there is none */
+    /** {@return the offset (from {@link #index()}) of the first attribute record, or of nothing if there is none} */
     public int firstAttribute() {
         return HEADER_LENGTH;
     }
 
-    /** @return the offset of the attribute record after the one at {@code attributeOffset} */
+    /** {@return the offset of the attribute record after the one at {@code attributeOffset}} */
     public int nextAttribute(final int attributeOffset) {
         return attributeOffset + Layout.returnRecordSpan(attributePayloadLength(attributeOffset));
     }
 
-    /** @return the id of the attribute record at {@code attributeOffset} (from {@link #index()}) */
+    /** {@return the id of the attribute record at {@code attributeOffset} (from {@link #index()})} */
     public int attributeId(final int attributeOffset) {
         return buffer.getShort(index + attributeOffset + AttributeRecordDescriptor.ID_OFFSET) & 0xFFFF;
     }
 
-    /** @return the status of the record at {@code attributeOffset}: handled, unsupported, failed (docs/abi.md 2.7) */
+    /** {@return the status of the record at {@code attributeOffset}: handled, unsupported, failed (docs/abi.md 2.7)} */
     public int attributeStatus(final int attributeOffset) {
         return buffer.getByte(index + attributeOffset + AttributeRecordDescriptor.STATUS_OFFSET) & 0xFF;
     }
 
-    /** @return the payload layout version of the record at {@code attributeOffset} */
+    /** {@return the payload layout version of the record at {@code attributeOffset}} */
     public int attributeVersion(final int attributeOffset) {
         return buffer.getByte(index + attributeOffset + AttributeRecordDescriptor.VERSION_OFFSET) & 0xFF;
     }
 
-    /** @return the payload bytes of the record at {@code attributeOffset} (unpadded) */
+    /** {@return the payload bytes of the record at {@code attributeOffset} (unpadded)} */
     public int attributePayloadLength(final int attributeOffset) {
         return buffer.getInt(index + attributeOffset + AttributeRecordDescriptor.PAYLOAD_LENGTH_OFFSET);
     }
 
-    /** @return the index in {@link #buffer()} of the payload of the attribute record at {@code attributeOffset} */
+    /** {@return the index in {@link #buffer()} of the payload of the attribute record at {@code attributeOffset}} */
     public int attributePayloadIndex(final int attributeOffset) {
         return index + attributeOffset + AttributeRecordDescriptor.HEADER_LENGTH;
     }
@@ -146,7 +146,7 @@ public final class EventView {
             ? attributePayloadIndex(offset) : -1;
     }
 
-    /** @return the offset of the first attribute record with {@code id}, or -1 */
+    /** {@return the offset of the first attribute record with {@code id}, or -1} */
     public int findAttribute(final int id) {
         int offset = firstAttribute();
         for (int i = 0, n = attributeCount(); i < n; i++) {

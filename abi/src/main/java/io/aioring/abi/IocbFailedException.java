@@ -20,12 +20,12 @@ public final class IocbFailedException extends IOException {
         this.completion = completion;
     }
 
-    /** @return the positive errno the call failed with, e.g. {@link Errno#EBADF} */
+    /** {@return the positive errno the call failed with, e.g. {@link Errno#EBADF}} */
     public int errno() {
         return (int) -completion.result();
     }
 
-    /** @return the event, copied out of the ring (its attribute records too) */
+    /** {@return the event, copied out of the ring (its attribute records too)} */
     public AioFutures.Completion completion() {
         return completion;
     }

@@ -89,22 +89,22 @@ public final class IocbWriter {
         return this;
     }
 
-    /** @return the buffer the iocbs are written into, for {@link AioContext#submit(org.agrona.DirectBuffer, int, int)} */
+    /** {@return the buffer the iocbs are written into, for {@link AioContext#submit(org.agrona.DirectBuffer, int, int)}} */
     public MutableDirectBuffer buffer() {
         return buffer;
     }
 
-    /** @return the batch's first byte */
+    /** {@return the batch's first byte} */
     public int offset() {
         return start;
     }
 
-    /** @return bytes written: the batch's length */
+    /** {@return bytes written: the batch's length} */
     public int length() {
         return position - start;
     }
 
-    /** @return iocbs written */
+    /** {@return iocbs written} */
     public int count() {
         return count;
     }

@@ -72,57 +72,57 @@ public final class Opcode {
     private Opcode() {
     }
 
-    /** @return true for a defined opcode */
+    /** {@return true for a defined opcode} */
     public static boolean isKnown(final int opcode) {
         return OpcodeDescriptor.isKnown(opcode);
     }
 
-    /** @return the opcode's name (as docs/abi.md and the command line write it), or "opcode N" for an unknown one */
+    /** {@return the opcode's name (as docs/abi.md and the command line write it), or "opcode N" for an unknown one} */
     public static String name(final int opcode) {
         return isKnown(opcode) ? OpcodeDescriptor.row(opcode).name() : "opcode " + opcode;
     }
 
-    /** @return the opcode named {@code name}, or -1 */
+    /** {@return the opcode named {@code name}, or -1} */
     public static int byName(final String name) {
         return OpcodeDescriptor.byName(name);
     }
 
-    /** @return true if the iocb's address and length_or_count are one buffer in registered memory */
+    /** {@return true if the iocb's address and length_or_count are one buffer in registered memory} */
     public static boolean usesBuffer(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.USES_BUFFER);
     }
 
-    /** @return true if it may wait for a socket's readiness for as long as it takes */
+    /** {@return true if it may wait for a socket's readiness for as long as it takes} */
     public static boolean waitsForReadiness(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.WAITS_FOR_READINESS);
     }
 
-    /** @return true if its result counts bytes moved */
+    /** {@return true if its result counts bytes moved} */
     public static boolean movesBytes(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.MOVES_BYTES);
     }
 
-    /** @return true if its address is a struct msghdr */
+    /** {@return true if its address is a struct msghdr} */
     public static boolean usesMsghdr(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.USES_MSGHDR);
     }
 
-    /** @return true if the iocb flag MULTISHOT is allowed */
+    /** {@return true if the iocb flag MULTISHOT is allowed} */
     public static boolean allowsMultishot(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.MULTISHOT);
     }
 
-    /** @return true if its address is an array of struct iovec */
+    /** {@return true if its address is an array of struct iovec} */
     public static boolean usesIovecs(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.USES_IOVECS);
     }
 
-    /** @return true for a read of a file at an offset (pread, preadv) */
+    /** {@return true for a read of a file at an offset (pread, preadv)} */
     public static boolean isRead(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.READS_FILE);
     }
 
-    /** @return true for a write of a file at an offset (pwrite, pwritev) */
+    /** {@return true for a write of a file at an offset (pwrite, pwritev)} */
     public static boolean isWrite(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.WRITES_FILE);
     }

@@ -50,7 +50,7 @@ public final class SetupParams {
         return params;
     }
 
-    /** @return the binary block (writable: a caller may set fields, reserved ones included, directly) */
+    /** {@return the binary block (writable: a caller may set fields, reserved ones included, directly)} */
     public MutableDirectBuffer block() {
         return block;
     }
@@ -124,7 +124,7 @@ public final class SetupParams {
         return this;
     }
 
-    /** @return the fd_slots field (0: the default, 256) */
+    /** {@return the fd_slots field (0: the default, 256)} */
     public int fdSlots() {
         return block.getInt(FD_SLOTS_OFFSET);
     }
@@ -139,7 +139,7 @@ public final class SetupParams {
         return this;
     }
 
-    /** @return the ring_initial_position field */
+    /** {@return the ring_initial_position field} */
     public int ringInitialPosition() {
         return block.getInt(RING_INITIAL_POSITION_OFFSET);
     }
@@ -159,47 +159,47 @@ public final class SetupParams {
         return this;
     }
 
-    /** @return the abi_version field */
+    /** {@return the abi_version field} */
     public int abiVersion() {
         return block.getInt(ABI_VERSION_OFFSET);
     }
 
-    /** @return the flags field */
+    /** {@return the flags field} */
     public int flags() {
         return block.getInt(FLAGS_OFFSET);
     }
 
-    /** @return the ring_data_bytes field */
+    /** {@return the ring_data_bytes field} */
     public int ringDataBytes() {
         return block.getInt(RING_DATA_BYTES_OFFSET);
     }
 
-    /** @return the overflow_bound field */
+    /** {@return the overflow_bound field} */
     public int overflowBound() {
         return block.getInt(OVERFLOW_BOUND_OFFSET);
     }
 
-    /** @return the max_in_flight field */
+    /** {@return the max_in_flight field} */
     public int maxInFlight() {
         return block.getInt(MAX_IN_FLIGHT_OFFSET);
     }
 
-    /** @return the workers field */
+    /** {@return the workers field} */
     public int workers() {
         return block.getInt(WORKERS_OFFSET);
     }
 
-    /** @return the backend field: 0 auto, 1 io_uring, 2 threads */
+    /** {@return the backend field: 0 auto, 1 io_uring, 2 threads} */
     public int backend() {
         return block.getInt(BACKEND_OFFSET);
     }
 
-    /** @return where the ring file will be created; null for a new file under /dev/shm */
+    /** {@return where the ring file will be created; null for a new file under /dev/shm} */
     public Path ringPath() {
         return ringPath;
     }
 
-    /** @return the fields as they are now, with the ring's path (what the engine is set up from, once checked) */
+    /** {@return the fields as they are now, with the ring's path (what the engine is set up from, once checked)} */
     public SetupValues values() {
         return SetupValues.read(block, 0, ringPath);
     }

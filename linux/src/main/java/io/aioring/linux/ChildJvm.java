@@ -78,12 +78,12 @@ public final class ChildJvm implements AutoCloseable {
         return command;
     }
 
-    /** @return the child's process */
+    /** {@return the child's process} */
     public Process process() {
         return process;
     }
 
-    /** @return the child's process id */
+    /** {@return the child's process id} */
     public long pid() {
         return process.pid();
     }
@@ -110,7 +110,7 @@ public final class ChildJvm implements AutoCloseable {
         process.destroyForcibly();
     }
 
-    /** @return what the child printed so far */
+    /** {@return what the child printed so far} */
     public String log() {
         try {
             return Files.readString(log);

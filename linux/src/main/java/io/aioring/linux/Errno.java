@@ -174,7 +174,7 @@ public final class Errno {
         this(Arena.ofAuto());
     }
 
-    /** @return the errno the last call through this capture area left */
+    /** {@return the errno the last call through this capture area left} */
     public int errno() {
         return (int) ERRNO.get(state, 0L);
     }

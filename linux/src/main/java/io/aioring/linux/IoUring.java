@@ -269,32 +269,32 @@ public final class IoUring implements AutoCloseable {
         }
     }
 
-    /** @return the ring's file descriptor */
+    /** {@return the ring's file descriptor} */
     public int fd() {
         return fd;
     }
 
-    /** @return the IORING_FEAT_* bits the kernel reported */
+    /** {@return the IORING_FEAT_* bits the kernel reported} */
     public int features() {
         return features;
     }
 
-    /** @return submission queue entries */
+    /** {@return submission queue entries} */
     public int sqEntries() {
         return sqEntries;
     }
 
-    /** @return completion queue entries */
+    /** {@return completion queue entries} */
     public int cqEntries() {
         return cqEntries;
     }
 
-    /** @return SQEs written but not yet submitted, plus those the kernel has not consumed */
+    /** {@return SQEs written but not yet submitted, plus those the kernel has not consumed} */
     public int sqPending() {
         return sqLocalTail - (int) INT.getAcquire(sq, sqHead);
     }
 
-    /** @return free SQE slots */
+    /** {@return free SQE slots} */
     public int sqSpace() {
         return sqEntries - sqPending();
     }
@@ -601,7 +601,7 @@ public final class IoUring implements AutoCloseable {
         }
     }
 
-    /** @return true if the CQ holds completions not yet reaped */
+    /** {@return true if the CQ holds completions not yet reaped} */
     public boolean cqReady() {
         return (int) INT.getAcquire(cq, cqTail) != (int) INT.getAcquire(cq, cqHead);
     }
@@ -641,12 +641,12 @@ public final class IoUring implements AutoCloseable {
         return position - head;
     }
 
-    /** @return completions the kernel dropped because the CQ was full (only on kernels without NODROP) */
+    /** {@return completions the kernel dropped because the CQ was full (only on kernels without NODROP)} */
     public int cqOverflow() {
         return (int) INT.getAcquire(cq, cqOverflow);
     }
 
-    /** @return the SQ ring's flags word (IORING_SQ_NEED_WAKEUP, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN) */
+    /** {@return the SQ ring's flags word (IORING_SQ_NEED_WAKEUP, IORING_SQ_CQ_OVERFLOW, IORING_SQ_TASKRUN)} */
     public int sqFlags() {
         return (int) INT.getAcquire(sq, sqFlags);
     }

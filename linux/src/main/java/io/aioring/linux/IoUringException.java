@@ -20,7 +20,7 @@ public final class IoUringException extends RuntimeException {
         this.errno = errno;
     }
 
-    /** @return the positive errno */
+    /** {@return the positive errno} */
     public int errno() {
         return errno;
     }

@@ -34,7 +34,7 @@ public final class JvmFlags {
         }
     }
 
-    /** @return the flags as one line, separated by spaces */
+    /** {@return the flags as one line, separated by spaces} */
     public static String line() {
         return String.join(" ", REQUIRED);
     }

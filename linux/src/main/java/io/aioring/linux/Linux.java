@@ -427,7 +427,7 @@ public final class Linux {
         return writeUncheckedCall(fd, address, length);
     }
 
-    /** @return the CPU the calling thread runs on now (sched_getcpu, served by the vDSO), or -1 */
+    /** {@return the CPU the calling thread runs on now (sched_getcpu, served by the vDSO), or -1} */
     public static int currentCpu() {
         try {
             return (int) SCHED_GETCPU.H.invokeExact();
@@ -467,7 +467,7 @@ public final class Linux {
         return (int) syscall(e, SYS_FUTEX, address, FUTEX_WAIT, expected, timespec, 0, 0);
     }
 
-    /** @return the number of waiters woken, or -errno */
+    /** {@return the number of waiters woken, or -errno} */
     public static int futexWake(final Errno e, final long address, final int count) {
         return (int) syscall(e, SYS_FUTEX, address, FUTEX_WAKE, count, 0, 0, 0);
     }
@@ -521,7 +521,7 @@ public final class Linux {
         }
     }
 
-    /** @return 0, or -errno */
+    /** {@return 0, or -errno} */
     public static int fchmod(final Errno e, final int fd, final int mode) {
         return (int) syscall(e, SyscallNumbers.FCHMOD, fd, mode, 0, 0, 0, 0);
     }
@@ -561,7 +561,7 @@ public final class Linux {
         }
     }
 
-    /** @return this process's effective user id */
+    /** {@return this process's effective user id} */
     public static int geteuid() {
         try {
             return (int) GETEUID.H.invokeExact();
@@ -740,7 +740,7 @@ public final class Linux {
         }
     }
 
-    /** @return flock(fd, operation): 0, or -errno (-EWOULDBLOCK = -EAGAIN with LOCK_NB when another holds it) */
+    /** {@return flock(fd, operation): 0, or -errno (-EWOULDBLOCK = -EAGAIN with LOCK_NB when another holds it)} */
     public static int flock(final Errno e, final int fd, final int operation) {
         return (int) syscall(e, SyscallNumbers.FLOCK, fd, operation, 0, 0, 0, 0);
     }
@@ -760,7 +760,7 @@ public final class Linux {
         }
     }
 
-    /** @return fcntl(fd, F_GETFL): the file status flags, or -errno */
+    /** {@return fcntl(fd, F_GETFL): the file status flags, or -errno} */
     public static int statusFlags(final Errno e, final int fd) {
         try {
             return check((int) FCNTL.H.invokeExact(e.state, fd, F_GETFL), e);
@@ -808,14 +808,14 @@ public final class Linux {
         return syscall(e, SyscallNumbers.GETRANDOM, buffer.address(), length, 0, 0, 0, 0);
     }
 
-    /** @return gettid(2): the calling thread's id in the kernel, what {@link #tgkill} names it by */
+    /** {@return gettid(2): the calling thread's id in the kernel, what {@link #tgkill} names it by} */
     public static int gettid() {
         try (Arena scratch = Arena.ofConfined()) {
             return (int) syscall(new Errno(scratch), SyscallNumbers.GETTID, 0, 0, 0, 0, 0, 0);
         }
     }
 
-    /** @return tgkill(2): 0, or -errno (-ESRCH: no such thread in that process) */
+    /** {@return tgkill(2): 0, or -errno (-ESRCH: no such thread in that process)} */
     public static int tgkill(final Errno e, final long process, final int thread, final int signal) {
         return (int) syscall(e, SyscallNumbers.TGKILL, process, thread, signal, 0, 0, 0);
     }
@@ -872,7 +872,7 @@ public final class Linux {
         return (int) syscall(e, SyscallNumbers.MUNMAP, address, length, 0, 0, 0, 0);
     }
 
-    /** @return a NUL-terminated copy of {@code text} in {@code arena} */
+    /** {@return a NUL-terminated copy of {@code text} in {@code arena}} */
     public static MemorySegment cString(final Arena arena, final String text) {
         return arena.allocateFrom(text, StandardCharsets.UTF_8);
     }

@@ -11,7 +11,7 @@ import org.agrona.concurrent.IdleStrategy;
 public final class ReapLoop {
     /** What the loop polls. */
     public interface Source {
-        /** @return records (or events) handed over by one poll */
+        /** {@return records (or events) handed over by one poll} */
         int poll();
 
         /**
@@ -22,7 +22,7 @@ public final class ReapLoop {
          */
         boolean ended(long nowNanos);
 
-        /** @return true if the caller has had enough besides the count (a byte limit reached, say) */
+        /** {@return true if the caller has had enough besides the count (a byte limit reached, say)} */
         default boolean satisfied() {
             return false;
         }

@@ -32,7 +32,7 @@ public final class RecordDescriptor {
     private RecordDescriptor() {
     }
 
-    /** @return {@code length} rounded up to the record alignment */
+    /** {@return {@code length} rounded up to the record alignment} */
     public static int align(final int length) {
         return (length + (ALIGNMENT - 1)) & -ALIGNMENT;
     }

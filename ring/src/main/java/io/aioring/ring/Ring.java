@@ -190,7 +190,7 @@ public final class Ring {
         buffer.putLongRelease(MAGIC_OFFSET, MAGIC);
     }
 
-    /** @return the magic as printable text when it is ASCII, else hex */
+    /** {@return the magic as printable text when it is ASCII, else hex} */
     public static String describeMagic(final long magic) {
         final StringBuilder text = new StringBuilder(10).append('"');
         for (int i = 0; i < 8; i++) {
@@ -210,12 +210,12 @@ public final class Ring {
         return buffer;
     }
 
-    /** @return bytes in the data area (a power of two) */
+    /** {@return bytes in the data area (a power of two)} */
     public int dataLength() {
         return dataLength;
     }
 
-    /** @return dataLength - 1: ANDed with a counter it gives a position in the data area */
+    /** {@return dataLength - 1: ANDed with a counter it gives a position in the data area} */
     public int mask() {
         return mask;
     }
@@ -224,22 +224,22 @@ public final class Ring {
         return maxPayloadLength;
     }
 
-    /** @return the largest span one record can occupy: align8(8 + max payload) */
+    /** {@return the largest span one record can occupy: align8(8 + max payload)} */
     public int maxRecordLength() {
         return maxRecordLength;
     }
 
-    /** @return the bytes after the data area that belong to the layer above (checked at attach; 0: none) */
+    /** {@return the bytes after the data area that belong to the layer above (checked at attach; 0: none)} */
     public int trailerLength() {
         return trailerLength;
     }
 
-    /** @return the offset of the trailer in {@link #buffer()}: just past the data area */
+    /** {@return the offset of the trailer in {@link #buffer()}: just past the data area} */
     public int trailerOffset() {
         return HEADER_LENGTH + dataLength;
     }
 
-    /** @return the ring's whole length: header, data area and trailer */
+    /** {@return the ring's whole length: header, data area and trailer} */
     public long fileLength() {
         return RingDescriptor.totalLength(dataLength, trailerLength);
     }
@@ -252,12 +252,12 @@ public final class Ring {
         return incompatFeatures;
     }
 
-    /** @return head, with acquire ordering */
+    /** {@return head, with acquire ordering} */
     public int head() {
         return buffer.getIntAcquire(HEAD_OFFSET);
     }
 
-    /** @return tail, with acquire ordering */
+    /** {@return tail, with acquire ordering} */
     public int tail() {
         return buffer.getIntAcquire(TAIL_OFFSET);
     }
@@ -292,7 +292,7 @@ public final class Ring {
         return (flags() & FLAG_PRODUCER_CLOSED) != 0;
     }
 
-    /** @return the doorbell counter, which reapers increment to ask the producer for attention */
+    /** {@return the doorbell counter, which reapers increment to ask the producer for attention} */
     public int doorbell() {
         return buffer.getIntVolatile(DOORBELL_OFFSET);
     }
@@ -345,7 +345,7 @@ public final class Ring {
         buffer.putLongRelease(HEARTBEAT_OFFSET, monotonicNanos);
     }
 
-    /** @return the buffer index of data-area position {@code position & mask} */
+    /** {@return the buffer index of data-area position {@code position & mask}} */
     public int dataIndex(final int position) {
         return HEADER_LENGTH + (position & mask);
     }

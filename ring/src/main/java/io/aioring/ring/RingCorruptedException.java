@@ -28,12 +28,12 @@ public final class RingCorruptedException extends RuntimeException {
         return e;
     }
 
-    /** @return the name of the header field or record field that holds the impossible value */
+    /** {@return the name of the header field or record field that holds the impossible value} */
     public String field() {
         return field;
     }
 
-    /** @return the impossible value, as read */
+    /** {@return the impossible value, as read} */
     public long value() {
         return value;
     }

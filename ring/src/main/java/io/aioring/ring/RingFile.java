@@ -398,7 +398,7 @@ public final class RingFile implements AutoCloseable {
     /** statx's flag: a symbolic link at the path is looked at itself, not followed. */
     private static final int AT_SYMLINK_NOFOLLOW = 0x100;
 
-    /** @return true if the file is now smaller than the ring it holds (see {@link #size()}) */
+    /** {@return true if the file is now smaller than the ring it holds (see {@link #size()})} */
     public boolean isTruncated() {
         return size() < ring.fileLength();
     }

@@ -124,7 +124,7 @@ public final class RingObserver {
         }
     }
 
-    /** @return bytes of records that went by unseen because the reapers overtook this observer */
+    /** {@return bytes of records that went by unseen because the reapers overtook this observer} */
     public long missedBytes() {
         return missedBytes;
     }
@@ -133,7 +133,7 @@ public final class RingObserver {
         return observedRecords;
     }
 
-    /** @return the counter of the next record this observer will look at */
+    /** {@return the counter of the next record this observer will look at} */
     public int cursor() {
         return cursor;
     }

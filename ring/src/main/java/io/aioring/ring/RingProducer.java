@@ -155,17 +155,17 @@ public final class RingProducer {
         return true;
     }
 
-    /** @return the counter just past the last record committed (published or not): fillers before it included */
+    /** {@return the counter just past the last record committed (published or not): fillers before it included} */
     public int committedTail() {
         return pendingTail;
     }
 
-    /** @return the tail this producer last published */
+    /** {@return the tail this producer last published} */
     public int publishedTail() {
         return publishedTail;
     }
 
-    /** @return bytes free right now for committed and future records (reads head) */
+    /** {@return bytes free right now for committed and future records (reads head)} */
     public int freeBytes() {
         headCache = readHead();
         return dataLength - (pendingTail - headCache);

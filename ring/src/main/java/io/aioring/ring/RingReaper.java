@@ -119,7 +119,7 @@ public final class RingReaper {
         return mode;
     }
 
-    /** @return the most bytes of records one poll takes: the batch buffer for a shared reaper, unbounded otherwise */
+    /** {@return the most bytes of records one poll takes: the batch buffer for a shared reaper, unbounded otherwise} */
     public int batchCapacity() {
         return mode == Mode.SHARED ? batch.capacity() : Integer.MAX_VALUE;
     }
@@ -195,7 +195,7 @@ public final class RingReaper {
         }
     }
 
-    /** @return true if neither the ring nor this reaper holds an undelivered record */
+    /** {@return true if neither the ring nor this reaper holds an undelivered record} */
     public boolean isEmpty() {
         return batchOffset >= batchLimit && ring.head() == ring.tail();
     }

@@ -27,7 +27,7 @@ public record RingSpec(int dataLength, int initialPosition, long compatFeatures,
         }
     }
 
-    /** @return a ring of {@code dataLength} bytes, counters from 0, no features */
+    /** {@return a ring of {@code dataLength} bytes, counters from 0, no features} */
     public static RingSpec of(final int dataLength) {
         return new RingSpec(dataLength, 0, 0L, 0L, 0);
     }
@@ -40,7 +40,7 @@ public record RingSpec(int dataLength, int initialPosition, long compatFeatures,
         return new RingSpec(dataLength, initialPosition, compat, incompat, trailerLength);
     }
 
-    /** @return this ring with {@code length} bytes of trailer after its data area */
+    /** {@return this ring with {@code length} bytes of trailer after its data area} */
     public RingSpec withTrailer(final int length) {
         return new RingSpec(dataLength, initialPosition, compatFeatures, incompatFeatures, length);
     }

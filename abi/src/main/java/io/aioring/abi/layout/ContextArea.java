@@ -98,7 +98,7 @@ public final class ContextArea {
         header.getAndAddInt(OVERFLOW_VOLATILE_OFFSET, 1);
     }
 
-    /** @return the overflow_volatile word, unsigned */
+    /** {@return the overflow_volatile word, unsigned} */
     public long overflowVolatile() {
         return Integer.toUnsignedLong(header.getIntVolatile(OVERFLOW_VOLATILE_OFFSET));
     }
@@ -112,12 +112,12 @@ public final class ContextArea {
         header.putIntRelease(BACKEND_OFFSET, backend);
     }
 
-    /** @return the backend word (1 io_uring, 2 threads; anything else: unknown) */
+    /** {@return the backend word (1 io_uring, 2 threads; anything else: unknown)} */
     public int backend() {
         return header.getIntVolatile(BACKEND_OFFSET);
     }
 
-    /** @return the backend_errno word: 0, or why auto did not pick io_uring */
+    /** {@return the backend_errno word: 0, or why auto did not pick io_uring} */
     public int backendErrno() {
         return header.getInt(BACKEND_ERRNO_OFFSET);
     }
@@ -161,7 +161,7 @@ public final class ContextArea {
         header.getAndAddInt(TAIL_WAITERS_OFFSET, -1);
     }
 
-    /** @return true if the word says a reaper may sleep on tail (any value but 0: waking costs one call) */
+    /** {@return true if the word says a reaper may sleep on tail (any value but 0: waking costs one call)} */
     public boolean hasTailWaiters() {
         return header.getIntVolatile(TAIL_WAITERS_OFFSET) != 0;
     }
@@ -179,7 +179,7 @@ public final class ContextArea {
         header.getAndAddInt(CLAIMS_IN_PROGRESS_OFFSET, -1);
     }
 
-    /** @return reaper claims of the ring under way (u32 as written: any value is possible from a scribbler) */
+    /** {@return reaper claims of the ring under way (u32 as written: any value is possible from a scribbler)} */
     public int claimsInProgress() {
         return header.getIntVolatile(CLAIMS_IN_PROGRESS_OFFSET);
     }
@@ -218,52 +218,52 @@ public final class ContextArea {
 
     // Readers, for observers in any process. Each value is as found: shared memory, so check before use.
 
-    /** @return the setup flags word */
+    /** {@return the setup flags word} */
     public int setupFlags() {
         return header.getInt(SETUP_FLAGS_OFFSET);
     }
 
-    /** @return the workers word */
+    /** {@return the workers word} */
     public int workers() {
         return header.getInt(WORKERS_OFFSET);
     }
 
-    /** @return the max_in_flight word */
+    /** {@return the max_in_flight word} */
     public int maxInFlight() {
         return header.getInt(MAX_IN_FLIGHT_OFFSET);
     }
 
-    /** @return the overflow_bound word */
+    /** {@return the overflow_bound word} */
     public int overflowBound() {
         return header.getInt(OVERFLOW_BOUND_OFFSET);
     }
 
-    /** @return the events_posted word */
+    /** {@return the events_posted word} */
     public long eventsPosted() {
         return header.getLongVolatile(EVENTS_POSTED_OFFSET);
     }
 
-    /** @return the events_overflowed word */
+    /** {@return the events_overflowed word} */
     public long eventsOverflowed() {
         return header.getLongVolatile(EVENTS_OVERFLOWED_OFFSET);
     }
 
-    /** @return the overflow_length word */
+    /** {@return the overflow_length word} */
     public int overflowLength() {
         return header.getIntVolatile(OVERFLOW_LENGTH_OFFSET);
     }
 
-    /** @return the busy_rejections word, unsigned */
+    /** {@return the busy_rejections word, unsigned} */
     public long busyRejections() {
         return Integer.toUnsignedLong(header.getIntVolatile(BUSY_REJECTIONS_OFFSET));
     }
 
-    /** @return the iocbs_submitted word */
+    /** {@return the iocbs_submitted word} */
     public long iocbsSubmitted() {
         return header.getLongVolatile(IOCBS_SUBMITTED_OFFSET);
     }
 
-    /** @return the socket_path_length word, as found */
+    /** {@return the socket_path_length word, as found} */
     public int socketPathLength() {
         return header.getIntVolatile(SOCKET_PATH_LENGTH_OFFSET);
     }
@@ -276,7 +276,7 @@ public final class ContextArea {
         return path(SOCKET_PATH_LENGTH_OFFSET, SOCKET_PATH_OFFSET, "socket_path_length");
     }
 
-    /** @return the heartbeat_period_ms word, as found */
+    /** {@return the heartbeat_period_ms word, as found} */
     public int heartbeatPeriodMillis() {
         return header.getInt(HEARTBEAT_PERIOD_OFFSET);
     }

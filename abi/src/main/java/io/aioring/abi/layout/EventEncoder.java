@@ -10,7 +10,7 @@ public final class EventEncoder {
     private EventEncoder() {
     }
 
-    /** @return the event's length */
+    /** {@return the event's length} */
     public static int encode(final MutableDirectBuffer buffer, final int index, final long userData, final long result,
                       final int flags, final int opcode, final int attributeCount, final long sequence,
                       final DirectBuffer returns, final int returnsLength) {

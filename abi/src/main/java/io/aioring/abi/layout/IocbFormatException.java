@@ -28,22 +28,22 @@ public final class IocbFormatException extends RuntimeException {
         this.accepted = accepted;
     }
 
-    /** @return the position in the batch (from 0) of the malformed iocb */
+    /** {@return the position in the batch (from 0) of the malformed iocb} */
     public int index() {
         return index;
     }
 
-    /** @return the name of the offending field, as in docs/abi.md */
+    /** {@return the name of the offending field, as in docs/abi.md} */
     public String field() {
         return field;
     }
 
-    /** @return what the wrong field held */
+    /** {@return what the wrong field held} */
     public long value() {
         return value;
     }
 
-    /** @return how many iocbs of the batch were accepted before this one */
+    /** {@return how many iocbs of the batch were accepted before this one} */
     public int accepted() {
         return accepted;
     }

@@ -80,7 +80,7 @@ public final class OpcodeDescriptor {
      * @param interest what it waits for, if it waits ({@link #INTEREST_IN}, ...)
      */
     public record Row(int code, String name, int flags, int interest) {
-        /** @return true if every bit of {@code flag} is set */
+        /** {@return true if every bit of {@code flag} is set} */
         public boolean has(final int flag) {
             return (flags & flag) == flag;
         }
@@ -136,7 +136,7 @@ public final class OpcodeDescriptor {
     private OpcodeDescriptor() {
     }
 
-    /** @return true for 0 to {@link #COUNT} - 1 */
+    /** {@return true for 0 to {@link #COUNT} - 1} */
     public static boolean isKnown(final int opcode) {
         return opcode >= 0 && opcode < COUNT;
     }
@@ -152,12 +152,12 @@ public final class OpcodeDescriptor {
         return ROWS[opcode];
     }
 
-    /** @return true if {@code opcode} is known and its row has every bit of {@code flag} */
+    /** {@return true if {@code opcode} is known and its row has every bit of {@code flag}} */
     public static boolean has(final int opcode, final int flag) {
         return opcode >= 0 && opcode < COUNT && (FLAGS[opcode] & flag) == flag;
     }
 
-    /** @return the opcode named {@code name}, or -1 */
+    /** {@return the opcode named {@code name}, or -1} */
     public static int byName(final String name) {
         for (final Row row : ROWS) {
             if (row.name().equals(name)) {

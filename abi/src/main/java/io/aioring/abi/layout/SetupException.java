@@ -24,7 +24,7 @@ public final class SetupException extends RuntimeException {
         this.field = field;
     }
 
-    /** @return the name of the parameter that was refused, as in docs/abi.md */
+    /** {@return the name of the parameter that was refused, as in docs/abi.md} */
     public String field() {
         return field;
     }

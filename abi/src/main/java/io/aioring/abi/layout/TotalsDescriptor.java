@@ -61,24 +61,24 @@ public final class TotalsDescriptor {
     private TotalsDescriptor() {
     }
 
-    /** @return the trailer length that holds {@code opcodes} blocks, rounded up to the ring's trailer alignment */
+    /** {@return the trailer length that holds {@code opcodes} blocks, rounded up to the ring's trailer alignment} */
     public static int trailerFor(final int opcodes) {
         final int bytes = BLOCKS_OFFSET + opcodes * BLOCK_LENGTH;
         final int page = RingDescriptor.TRAILER_ALIGNMENT;
         return (bytes + page - 1) / page * page;
     }
 
-    /** @return the histogram bucket of {@code nanos}: 0 for 0 (or less), else 1 + floor(log2), at most 47 */
+    /** {@return the histogram bucket of {@code nanos}: 0 for 0 (or less), else 1 + floor(log2), at most 47} */
     public static int bucketOf(final long nanos) {
         return nanos <= 0 ? 0 : Math.min(BUCKETS - 1, 64 - Long.numberOfLeadingZeros(nanos));
     }
 
-    /** @return the smallest nanoseconds bucket {@code b} holds */
+    /** {@return the smallest nanoseconds bucket {@code b} holds} */
     public static long bucketLowNanos(final int b) {
         return b == 0 ? 0 : 1L << (b - 1);
     }
 
-    /** @return the offset of {@code opcode}'s block from the start of the trailer */
+    /** {@return the offset of {@code opcode}'s block from the start of the trailer} */
     public static int blockOffset(final int opcode) {
         return BLOCKS_OFFSET + opcode * BLOCK_LENGTH;
     }

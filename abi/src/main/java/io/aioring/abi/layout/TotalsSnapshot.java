@@ -90,12 +90,12 @@ public final class TotalsSnapshot {
         }
     }
 
-    /** @return whether the last {@link #take} was consistent */
+    /** {@return whether the last {@link #take} was consistent} */
     public boolean consistent() {
         return consistent;
     }
 
-    /** @return the opcodes counted: blocks 0 to this, exclusive */
+    /** {@return the opcodes counted: blocks 0 to this, exclusive} */
     public int opcodes() {
         return opcodes;
     }
@@ -111,7 +111,7 @@ public final class TotalsSnapshot {
         return values[opcode * LONGS_PER_BLOCK + field / 8];
     }
 
-    /** @return that counter summed over every opcode */
+    /** {@return that counter summed over every opcode} */
     public long sum(final int field) {
         long total = 0;
         for (int opcode = 0; opcode < opcodes; opcode++) {
@@ -120,7 +120,7 @@ public final class TotalsSnapshot {
         return total;
     }
 
-    /** @return bucket {@code b} of the histogram at {@code histogram} ({@link TotalsDescriptor#LATENCY_OFFSET} or SERVICE) */
+    /** {@return bucket {@code b} of the histogram at {@code histogram} ({@link TotalsDescriptor#LATENCY_OFFSET} or SERVICE)} */
     public long bucket(final int opcode, final int histogram, final int b) {
         return b < 0 || b >= BUCKETS ? 0 : get(opcode, histogram + b * 8);
     }
@@ -131,7 +131,7 @@ public final class TotalsSnapshot {
         consistent = other.consistent;
     }
 
-    /** @return a second snapshot of the same totals, for deltas (its values are this one's until it is taken) */
+    /** {@return a second snapshot of the same totals, for deltas (its values are this one's until it is taken)} */
     public TotalsSnapshot twin() {
         final TotalsSnapshot twin = new TotalsSnapshot(buffer, base, opcodes);
         twin.copyFrom(this);

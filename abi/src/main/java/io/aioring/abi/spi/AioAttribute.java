@@ -24,10 +24,10 @@ public interface AioAttribute {
 
     int id();
 
-    /** @return a short lower-case name, e.g. "timing" */
+    /** {@return a short lower-case name, e.g. "timing"} */
     String name();
 
-    /** @return the version of this attribute's return payload layout (0-255) */
+    /** {@return the version of this attribute's return payload layout (0-255)} */
     int version();
 
     default int minRequestLength() {
@@ -36,10 +36,10 @@ public interface AioAttribute {
 
     int maxRequestLength();
 
-    /** @return the payload bytes of this attribute's return record when it is handled */
+    /** {@return the payload bytes of this attribute's return record when it is handled} */
     int returnLength();
 
-    /** @return true if this attribute means something for {@code opcode} */
+    /** {@return true if this attribute means something for {@code opcode}} */
     boolean supports(int opcode);
 
     /** Runs on the worker just before the operation (and after its start timestamp). */

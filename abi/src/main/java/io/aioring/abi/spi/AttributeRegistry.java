@@ -26,12 +26,12 @@ public final class AttributeRegistry {
      */
     public record Entry(AioAttribute attribute, long supported, int returnLength, int minRequest, int maxRequest,
                         boolean hasBeforeHook) {
-        /** @return true if the attribute means something for {@code opcode} */
+        /** {@return true if the attribute means something for {@code opcode}} */
         public boolean supports(final int opcode) {
             return opcode >= 0 && opcode < MAX_OPCODES && (supported & (1L << opcode)) != 0;
         }
 
-        /** @return true if {@code payloadLength} is a request payload it accepts */
+        /** {@return true if {@code payloadLength} is a request payload it accepts} */
         public boolean accepts(final int payloadLength) {
             return payloadLength >= minRequest && payloadLength <= maxRequest;
         }
@@ -95,22 +95,22 @@ public final class AttributeRegistry {
         this.all = Collections.unmodifiableList(list);
     }
 
-    /** @return the attributes found by ServiceLoader with this class's loader */
+    /** {@return the attributes found by ServiceLoader with this class's loader} */
     public static AttributeRegistry discover() {
         return new AttributeRegistry(ServiceLoader.load(AioAttribute.class, AioAttribute.class.getClassLoader()));
     }
 
-    /** @return the attribute with {@code id}, or null if none is registered */
+    /** {@return the attribute with {@code id}, or null if none is registered} */
     public AioAttribute byId(final int id) {
         return id >= 0 && id <= AioAttribute.MAX_ID ? byId[id] : null;
     }
 
-    /** @return what the engine asks of the attribute with {@code id} on every iocb, or null if none is registered */
+    /** {@return what the engine asks of the attribute with {@code id} on every iocb, or null if none is registered} */
     public Entry entry(final int id) {
         return id >= 0 && id <= AioAttribute.MAX_ID ? entries[id] : null;
     }
 
-    /** @return the attribute named {@code name}, or null */
+    /** {@return the attribute named {@code name}, or null} */
     public AioAttribute byName(final String name) {
         for (final AioAttribute attribute : all) {
             if (attribute.name().equals(name)) {
@@ -120,7 +120,7 @@ public final class AttributeRegistry {
         return null;
     }
 
-    /** @return every registered attribute, by id */
+    /** {@return every registered attribute, by id} */
     public List<AioAttribute> all() {
         return all;
     }

@@ -14,26 +14,26 @@ public interface Operation {
 
     long offset();
 
-    /** @return the buffer, iovec array or path address */
+    /** {@return the buffer, iovec array or path address} */
     long address();
 
-    /** @return the buffer length, iovec count or path length */
+    /** {@return the buffer length, iovec count or path length} */
     int lengthOrCount();
 
     int opFlags();
 
     long userData();
 
-    /** @return CLOCK_MONOTONIC nanoseconds when the iocb was accepted by submit */
+    /** {@return CLOCK_MONOTONIC nanoseconds when the iocb was accepted by submit} */
     long submitNanos();
 
-    /** @return CLOCK_MONOTONIC nanoseconds when a worker started it (0 before) */
+    /** {@return CLOCK_MONOTONIC nanoseconds when a worker started it (0 before)} */
     long startNanos();
 
-    /** @return CLOCK_MONOTONIC nanoseconds when the call returned (0 before) */
+    /** {@return CLOCK_MONOTONIC nanoseconds when the call returned (0 before)} */
     long completeNanos();
 
-    /** @return the result: bytes or -errno (meaningful in {@link AioAttribute#after}) */
+    /** {@return the result: bytes or -errno (meaningful in {@link AioAttribute#after})} */
     long result();
 
     /**
@@ -42,17 +42,17 @@ public interface Operation {
      */
     void completeEarly(long result);
 
-    /** @return true if a before hook completed the operation */
+    /** {@return true if a before hook completed the operation} */
     boolean completedEarly();
 
-    /** @return the buffer holding this attribute's request payload, at {@link #requestIndex()} */
+    /** {@return the buffer holding this attribute's request payload, at {@link #requestIndex()}} */
     DirectBuffer request();
 
     int requestIndex();
 
     int requestLength();
 
-    /** @return per-I/O scratch space for this attribute, {@link AioAttribute#SCRATCH_BYTES} bytes at {@link #scratchIndex()} */
+    /** {@return per-I/O scratch space for this attribute, {@link AioAttribute#SCRATCH_BYTES} bytes at {@link #scratchIndex()}} */
     MutableDirectBuffer scratch();
 
     int scratchIndex();
@@ -131,6 +131,6 @@ public interface Operation {
      */
     int RESIDENT_BY_ATTEMPT = 2;
 
-    /** @return how {@link #residentBytes()} was counted (when it is 0 or more): RESIDENT_BY_CACHESTAT or RESIDENT_BY_ATTEMPT */
+    /** {@return how {@link #residentBytes()} was counted (when it is 0 or more): RESIDENT_BY_CACHESTAT or RESIDENT_BY_ATTEMPT} */
     int residentSource();
 }

@@ -505,6 +505,7 @@ public final class AioContext implements AutoCloseable {
      * As {@link #cancel(long)}, for every iocb whose {@code fd} field is {@code fd} (iocbs that name an fd slot are
      * not matched).
      *
+     * @param fd the file descriptor
      * @return how many were cancelled; -EALREADY or -ENOENT as for {@link #cancel(long)}
      */
     public int cancelFd(final int fd) {
@@ -570,6 +571,8 @@ public final class AioContext implements AutoCloseable {
      *
      * @param iocb    exactly one iocb
      * @param handler receives its event
+     * @param offset the byte offset in the file
+     * @param length the length in bytes
      * @throws IocbFormatException if the bytes are not exactly one well-shaped iocb
      */
     public void execute(final DirectBuffer iocb, final int offset, final int length, final EventHandler handler) {
@@ -583,7 +586,12 @@ public final class AioContext implements AutoCloseable {
         }
     }
 
-    /** Runs the one iocb {@code writer} holds, as {@link #execute(DirectBuffer, int, int, EventHandler)}. */
+    /**
+     * Runs the one iocb {@code writer} holds, as {@link #execute(DirectBuffer, int, int, EventHandler)}.
+     *
+     * @param writer the iocbs to submit
+     * @param handler receives each one
+     */
     public void execute(final IocbWriter writer, final EventHandler handler) {
         execute(writer.buffer(), writer.offset(), writer.length(), handler);
     }

@@ -35,7 +35,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * future completes with its last event. Allocates per iocb (the future, the copy); the ring's own API does not.
  */
 public final class AioFutures implements AutoCloseable {
-    /** One event, copied out of the ring. */
+    /**
+     * One event, copied out of the ring.
+     *
+     * @param userData copied into the completion untouched
+     * @param result bytes or a value, or -errno
+     * @param flags the call's flags
+     * @param opcode the opcode
+     */
     public record Completion(long userData, long result, int flags, int opcode, byte[] event) {
         /** {@return a view over the copy, for the attribute records and the typed attribute readers} */
         public EventView view() {
@@ -69,6 +76,7 @@ public final class AioFutures implements AutoCloseable {
      * Submits the iocbs {@code writer} holds; each gets a future, keyed by its user data (which must be unique among
      * the iocbs in flight through this adapter).
      *
+     * @param writer the iocbs to submit
      * @return one future per iocb, in batch order; an iocb not accepted has its future failed with
      *         {@link IllegalStateException} naming -EBUSY or -EAGAIN
      * @throws IllegalArgumentException if a user data is already in flight here (nothing is submitted)

@@ -42,6 +42,7 @@ public enum EngineState {
      * CLOSED if the ring says so, else GONE.
      *
      * @param peerClosed whether the engine's end of the connection is closed
+     * @param ring the ring
      */
     public static EngineState ofConnection(final Ring ring, final boolean peerClosed) {
         if (!peerClosed) {

@@ -21,6 +21,9 @@ public final class EventView {
     private int length;
 
     /**
+     * @param buffer the buffer
+     * @param index the byte index in the buffer
+     * @param length the length in bytes
      * @throws EventFormatException if the bytes are not a well-formed event
      */
     public EventView wrap(final DirectBuffer buffer, final int index, final int length) {
@@ -101,32 +104,56 @@ public final class EventView {
         return HEADER_LENGTH;
     }
 
-    /** {@return the offset of the attribute record after the one at {@code attributeOffset}} */
+    /**
+     * {@return the offset of the attribute record after the one at {@code attributeOffset}}
+     *
+     * @param attributeOffset where the attribute's record begins in the buffer
+     */
     public int nextAttribute(final int attributeOffset) {
         return attributeOffset + Layout.returnRecordSpan(attributePayloadLength(attributeOffset));
     }
 
-    /** {@return the id of the attribute record at {@code attributeOffset} (from {@link #index()})} */
+    /**
+     * {@return the id of the attribute record at {@code attributeOffset} (from {@link #index()})}
+     *
+     * @param attributeOffset where the attribute's record begins in the buffer
+     */
     public int attributeId(final int attributeOffset) {
         return buffer.getShort(index + attributeOffset + AttributeRecordDescriptor.ID_OFFSET) & 0xFFFF;
     }
 
-    /** {@return the status of the record at {@code attributeOffset}: handled, unsupported, failed (docs/abi.md 2.7)} */
+    /**
+     * {@return the status of the record at {@code attributeOffset}: handled, unsupported, failed (docs/abi.md 2.7)}
+     *
+     * @param attributeOffset where the attribute's record begins in the buffer
+     */
     public int attributeStatus(final int attributeOffset) {
         return buffer.getByte(index + attributeOffset + AttributeRecordDescriptor.STATUS_OFFSET) & 0xFF;
     }
 
-    /** {@return the payload layout version of the record at {@code attributeOffset}} */
+    /**
+     * {@return the payload layout version of the record at {@code attributeOffset}}
+     *
+     * @param attributeOffset where the attribute's record begins in the buffer
+     */
     public int attributeVersion(final int attributeOffset) {
         return buffer.getByte(index + attributeOffset + AttributeRecordDescriptor.VERSION_OFFSET) & 0xFF;
     }
 
-    /** {@return the payload bytes of the record at {@code attributeOffset} (unpadded)} */
+    /**
+     * {@return the payload bytes of the record at {@code attributeOffset} (unpadded)}
+     *
+     * @param attributeOffset where the attribute's record begins in the buffer
+     */
     public int attributePayloadLength(final int attributeOffset) {
         return buffer.getInt(index + attributeOffset + AttributeRecordDescriptor.PAYLOAD_LENGTH_OFFSET);
     }
 
-    /** {@return the index in {@link #buffer()} of the payload of the attribute record at {@code attributeOffset}} */
+    /**
+     * {@return the index in {@link #buffer()} of the payload of the attribute record at {@code attributeOffset}}
+     *
+     * @param attributeOffset where the attribute's record begins in the buffer
+     */
     public int attributePayloadIndex(final int attributeOffset) {
         return index + attributeOffset + AttributeRecordDescriptor.HEADER_LENGTH;
     }
@@ -137,6 +164,9 @@ public final class EventView {
      * {@code length} bytes that version defines (more is growth the reader ignores). Anything else reads as if the
      * attribute were not there, never as an error.
      *
+     * @param id the attribute's id
+     * @param version the version
+     * @param length the length in bytes
      * @return the index in {@link #buffer()} of that record's payload, or -1
      */
     public int handledPayloadIndex(final int id, final int version, final int length) {
@@ -146,7 +176,11 @@ public final class EventView {
             ? attributePayloadIndex(offset) : -1;
     }
 
-    /** {@return the offset of the first attribute record with {@code id}, or -1} */
+    /**
+     * {@return the offset of the first attribute record with {@code id}, or -1}
+     *
+     * @param id the attribute's id
+     */
     public int findAttribute(final int id) {
         int offset = firstAttribute();
         for (int i = 0, n = attributeCount(); i < n; i++) {

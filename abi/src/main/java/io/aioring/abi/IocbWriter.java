@@ -74,7 +74,12 @@ public final class IocbWriter {
         return (int) total;
     }
 
-    /** Writes from {@code index} of {@code buffer}, forgetting what was written before. */
+    /**
+     * Writes from {@code index} of {@code buffer}, forgetting what was written before.
+     *
+     * @param buffer the buffer
+     * @param index the byte index in the buffer
+     */
     public IocbWriter wrap(final MutableDirectBuffer buffer, final int index) {
         this.buffer = buffer;
         this.start = index;
@@ -109,7 +114,17 @@ public final class IocbWriter {
         return count;
     }
 
-    /** Starts an iocb with every field given. */
+    /**
+     * Starts an iocb with every field given.
+     *
+     * @param opcode the opcode
+     * @param fd the file descriptor
+     * @param offset the iocb's offset field
+     * @param address the iocb's address field
+     * @param opFlags the opcode's own flags (the iocb's op_flags)
+     * @param mode the iocb's mode field (openat's mode, the fd written to, statx's mask: docs/abi.md 2.2)
+     * @param userData copied into the completion untouched
+     */
     public IocbWriter iocb(final int opcode, final int fd, final long offset, final long address, final int lengthOrCount,
                            final int opFlags, final int mode, final long userData) {
         if (position + HEADER_LENGTH > buffer.capacity()) {
@@ -135,7 +150,11 @@ public final class IocbWriter {
         return this;
     }
 
-    /** A nop: completes with result 0, doing nothing (a wake-up, a marker in a chain). */
+    /**
+     * A nop: completes with result 0, doing nothing (a wake-up, a marker in a chain).
+     *
+     * @param userData copied into the completion untouched
+     */
     public IocbWriter nop(final long userData) {
         return iocb(Opcode.NOP, -1, 0, 0, 0, 0, 0, userData);
     }
@@ -143,6 +162,12 @@ public final class IocbWriter {
     /**
      * pread(2): reads up to {@code length} bytes at {@code offset} of {@code fd} into registered memory at
      * {@code address}; the event's result is the bytes read (0 at the end of the file) or -errno.
+     *
+     * @param fd the file descriptor
+     * @param address the address of the memory the call uses
+     * @param length the length in bytes
+     * @param offset the byte offset in the file
+     * @param userData copied into the completion untouched
      */
     public IocbWriter pread(final int fd, final long address, final int length, final long offset, final long userData) {
         return iocb(Opcode.PREAD, fd, offset, address, length, 0, 0, userData);
@@ -158,6 +183,9 @@ public final class IocbWriter {
      * }</pre>
      *
      * @param buffer native memory registered with the context, at most 2^31-1 bytes
+     * @param fd the file descriptor
+     * @param offset the byte offset in the file
+     * @param userData copied into the completion untouched
      * @throws IllegalArgumentException if the segment is on the heap or longer than an iocb's length field holds
      */
     public IocbWriter pread(final int fd, final MemorySegment buffer, final long offset, final long userData) {
@@ -167,22 +195,49 @@ public final class IocbWriter {
     /**
      * pwrite(2): writes {@code length} bytes from registered memory at {@code address} at {@code offset} of
      * {@code fd}; the event's result is the bytes written or -errno.
+     *
+     * @param fd the file descriptor
+     * @param address the address of the memory the call uses
+     * @param length the length in bytes
+     * @param offset the byte offset in the file
+     * @param userData copied into the completion untouched
      */
     public IocbWriter pwrite(final int fd, final long address, final int length, final long offset, final long userData) {
         return iocb(Opcode.PWRITE, fd, offset, address, length, 0, 0, userData);
     }
 
-    /** {@link #pwrite(int, long, int, long, long)} of all of {@code buffer}; as {@link #pread(int, MemorySegment, long, long)}. */
+    /**
+     * {@link #pwrite(int, long, int, long, long)} of all of {@code buffer}; as {@link #pread(int, MemorySegment, long, long)}.
+     *
+     * @param fd the file descriptor
+     * @param buffer the buffer
+     * @param offset the byte offset in the file
+     * @param userData copied into the completion untouched
+     */
     public IocbWriter pwrite(final int fd, final MemorySegment buffer, final long offset, final long userData) {
         return pwrite(fd, buffer.address(), length(buffer), offset, userData);
     }
 
-    /** {@link #recv(int, long, int, int, long)} into all of {@code buffer}; as {@link #pread(int, MemorySegment, long, long)}. */
+    /**
+     * {@link #recv(int, long, int, int, long)} into all of {@code buffer}; as {@link #pread(int, MemorySegment, long, long)}.
+     *
+     * @param fd the file descriptor
+     * @param buffer the buffer
+     * @param msgFlags MSG_* flags
+     * @param userData copied into the completion untouched
+     */
     public IocbWriter recv(final int fd, final MemorySegment buffer, final int msgFlags, final long userData) {
         return recv(fd, buffer.address(), length(buffer), msgFlags, userData);
     }
 
-    /** {@link #send(int, long, int, int, long)} of all of {@code buffer}; as {@link #pread(int, MemorySegment, long, long)}. */
+    /**
+     * {@link #send(int, long, int, int, long)} of all of {@code buffer}; as {@link #pread(int, MemorySegment, long, long)}.
+     *
+     * @param fd the file descriptor
+     * @param buffer the buffer
+     * @param msgFlags MSG_* flags
+     * @param userData copied into the completion untouched
+     */
     public IocbWriter send(final int fd, final MemorySegment buffer, final int msgFlags, final long userData) {
         return send(fd, buffer.address(), length(buffer), msgFlags, userData);
     }
@@ -197,45 +252,95 @@ public final class IocbWriter {
         return (int) buffer.byteSize();
     }
 
-    /** @param iovecs the address of {@code count} struct iovec (16 bytes each: base, length) */
+    /**
+     * @param fd the file descriptor
+     * @param count how many
+     * @param offset the byte offset in the file
+     * @param rwfFlags RWF_* flags
+     * @param userData copied into the completion untouched
+     * @param iovecs the address of {@code count} struct iovec (16 bytes each: base, length)
+     */
     public IocbWriter preadv(final int fd, final long iovecs, final int count, final long offset, final int rwfFlags,
                              final long userData) {
         return iocb(Opcode.PREADV, fd, offset, iovecs, count, rwfFlags, 0, userData);
     }
 
-    /** pwritev2(2): gathers from {@code count} iovecs; as {@link #preadv}. */
+    /**
+     * pwritev2(2): gathers from {@code count} iovecs; as {@link #preadv}.
+     *
+     * @param fd the file descriptor
+     * @param iovecs the address of the iovec array
+     * @param count how many
+     * @param offset the byte offset in the file
+     * @param rwfFlags RWF_* flags
+     * @param userData copied into the completion untouched
+     */
     public IocbWriter pwritev(final int fd, final long iovecs, final int count, final long offset, final int rwfFlags,
                               final long userData) {
         return iocb(Opcode.PWRITEV, fd, offset, iovecs, count, rwfFlags, 0, userData);
     }
 
-    /** fsync(2): the file's data and metadata to the device; result 0 or -errno. */
+    /**
+     * fsync(2): the file's data and metadata to the device; result 0 or -errno.
+     *
+     * @param fd the file descriptor
+     * @param userData copied into the completion untouched
+     */
     public IocbWriter fsync(final int fd, final long userData) {
         return iocb(Opcode.FSYNC, fd, 0, 0, 0, 0, 0, userData);
     }
 
-    /** fdatasync(2): the file's data (and the metadata needed to read it) to the device; result 0 or -errno. */
+    /**
+     * fdatasync(2): the file's data (and the metadata needed to read it) to the device; result 0 or -errno.
+     *
+     * @param fd the file descriptor
+     * @param userData copied into the completion untouched
+     */
     public IocbWriter fdatasync(final int fd, final long userData) {
         return iocb(Opcode.FDATASYNC, fd, 0, 0, 0, 0, 0, userData);
     }
 
-    /** @param path the address of the path's bytes (no NUL needed), {@code pathLength} long */
+    /**
+     * @param dirfd the directory descriptor, or AT_FDCWD
+     * @param pathLength the path's length in bytes
+     * @param flags O_* flags
+     * @param mode the permissions of a created file
+     * @param userData copied into the completion untouched
+     * @param path the address of the path's bytes (no NUL needed), {@code pathLength} long
+     */
     public IocbWriter openat(final int dirfd, final long path, final int pathLength, final int flags, final int mode,
                              final long userData) {
         return iocb(Opcode.OPENAT, dirfd, 0, path, pathLength, flags, mode, userData);
     }
 
-    /** close(2) of {@code fd} (with {@link #fixedFd()}, empties the slot); result 0 or -errno. */
+    /**
+     * close(2) of {@code fd} (with {@link #fixedFd()}, empties the slot); result 0 or -errno.
+     *
+     * @param fd the file descriptor
+     * @param userData copied into the completion untouched
+     */
     public IocbWriter close(final int fd, final long userData) {
         return iocb(Opcode.CLOSE, fd, 0, 0, 0, 0, 0, userData);
     }
 
-    /** @param msgFlags MSG_* flags (MSG_DONTWAIT: complete -EAGAIN rather than wait) */
+    /**
+     * @param fd the file descriptor
+     * @param address the address of the memory the call uses
+     * @param length the length in bytes
+     * @param userData copied into the completion untouched
+     * @param msgFlags MSG_* flags (MSG_DONTWAIT: complete -EAGAIN rather than wait)
+     */
     public IocbWriter recv(final int fd, final long address, final int length, final int msgFlags, final long userData) {
         return iocb(Opcode.RECV, fd, 0, address, length, msgFlags, 0, userData);
     }
 
-    /** @param msgFlags MSG_* flags; the engine adds MSG_NOSIGNAL */
+    /**
+     * @param fd the file descriptor
+     * @param address the address of the memory the call uses
+     * @param length the length in bytes
+     * @param userData copied into the completion untouched
+     * @param msgFlags MSG_* flags; the engine adds MSG_NOSIGNAL
+     */
     public IocbWriter send(final int fd, final long address, final int length, final int msgFlags, final long userData) {
         return iocb(Opcode.SEND, fd, 0, address, length, msgFlags, 0, userData);
     }
@@ -243,13 +348,20 @@ public final class IocbWriter {
     /**
      * @param sockFlags SOCK_NONBLOCK and SOCK_CLOEXEC for the new socket
      * @param multishot one event per connection (flag MORE) until cancelled
+     * @param fd the file descriptor
+     * @param userData copied into the completion untouched
      */
     public IocbWriter accept(final int fd, final int sockFlags, final boolean multishot, final long userData) {
         iocb(Opcode.ACCEPT, fd, 0, 0, 0, sockFlags, 0, userData);
         return multishot ? flags(IocbDescriptor.FLAG_MULTISHOT) : this;
     }
 
-    /** @param sockaddr the address of a struct sockaddr of {@code length} bytes */
+    /**
+     * @param fd the file descriptor
+     * @param length the length in bytes
+     * @param userData copied into the completion untouched
+     * @param sockaddr the address of a struct sockaddr of {@code length} bytes
+     */
     public IocbWriter connect(final int fd, final long sockaddr, final int length, final long userData) {
         return iocb(Opcode.CONNECT, fd, 0, sockaddr, length, 0, 0, userData);
     }
@@ -278,7 +390,11 @@ public final class IocbWriter {
         return connect(fd, sockaddr.address(), length, userData);
     }
 
-    /** @param how SHUT_RD, SHUT_WR or SHUT_RDWR */
+    /**
+     * @param fd the file descriptor
+     * @param userData copied into the completion untouched
+     * @param how SHUT_RD, SHUT_WR or SHUT_RDWR
+     */
     public IocbWriter shutdown(final int fd, final int how, final long userData) {
         return iocb(Opcode.SHUTDOWN, fd, 0, 0, 0, how, 0, userData);
     }
@@ -286,6 +402,8 @@ public final class IocbWriter {
     /**
      * @param events    POLL* bits to wait for
      * @param multishot one event per wake-up (flag MORE) until cancelled
+     * @param fd the file descriptor
+     * @param userData copied into the completion untouched
      */
     public IocbWriter poll(final int fd, final int events, final boolean multishot, final long userData) {
         iocb(Opcode.POLL, fd, 0, 0, 0, events, 0, userData);
@@ -295,28 +413,59 @@ public final class IocbWriter {
     /**
      * sendfile: {@code length} bytes of {@code inFd} from {@code offset} (-1: its file position) to {@code outFd}.
      * With {@link #fixedFd()}, {@code inFd} is an fd slot.
+     *
+     * @param outFd the descriptor written to
+     * @param inFd the descriptor read from
+     * @param offset the byte offset in the file
+     * @param length the length in bytes
+     * @param userData copied into the completion untouched
      */
     public IocbWriter sendfile(final int outFd, final int inFd, final long offset, final int length, final long userData) {
         return iocb(Opcode.SENDFILE, inFd, offset, 0, length, 0, outFd, userData);
     }
 
-    /** @param msghdr the address of a struct msghdr (56 bytes); it, its iovecs, name and control must be registered */
+    /**
+     * @param fd the file descriptor
+     * @param msgFlags MSG_* flags
+     * @param userData copied into the completion untouched
+     * @param msghdr the address of a struct msghdr (56 bytes); it, its iovecs, name and control must be registered
+     */
     public IocbWriter recvmsg(final int fd, final long msghdr, final int msgFlags, final long userData) {
         return iocb(Opcode.RECVMSG, fd, 0, msghdr, 0, msgFlags, 0, userData);
     }
 
-    /** @param msghdr the address of a struct msghdr (56 bytes); the engine adds MSG_NOSIGNAL */
+    /**
+     * @param fd the file descriptor
+     * @param msgFlags MSG_* flags
+     * @param userData copied into the completion untouched
+     * @param msghdr the address of a struct msghdr (56 bytes); the engine adds MSG_NOSIGNAL
+     */
     public IocbWriter sendmsg(final int fd, final long msghdr, final int msgFlags, final long userData) {
         return iocb(Opcode.SENDMSG, fd, 0, msghdr, 0, msgFlags, 0, userData);
     }
 
-    /** @param offIn {@code fdIn}'s offset, -1 for none (a pipe, a socket); likewise {@code offOut} */
+    /**
+     * @param fdIn the descriptor read from
+     * @param fdOut the descriptor written to
+     * @param offOut the offset in fdOut (-1: its file position)
+     * @param length the length in bytes
+     * @param spliceFlags SPLICE_F_* flags
+     * @param userData copied into the completion untouched
+     * @param offIn {@code fdIn}'s offset, -1 for none (a pipe, a socket); likewise {@code offOut}
+     */
     public IocbWriter splice(final int fdIn, final long offIn, final int fdOut, final long offOut, final int length,
                              final int spliceFlags, final long userData) {
         return iocb(Opcode.SPLICE, fdIn, offIn, offOut, length, spliceFlags, fdOut, userData);
     }
 
-    /** @param offIn {@code fdIn}'s offset, -1 for its file position; likewise {@code offOut} */
+    /**
+     * @param fdIn the descriptor read from
+     * @param fdOut the descriptor written to
+     * @param offOut the offset in fdOut (-1: its file position)
+     * @param length the length in bytes
+     * @param userData copied into the completion untouched
+     * @param offIn {@code fdIn}'s offset, -1 for its file position; likewise {@code offOut}
+     */
     public IocbWriter copyFileRange(final int fdIn, final long offIn, final int fdOut, final long offOut, final int length,
                                     final long userData) {
         return iocb(Opcode.COPY_FILE_RANGE, fdIn, offIn, offOut, length, 0, fdOut, userData);
@@ -327,28 +476,55 @@ public final class IocbWriter {
      * @param atFlags   AT_* flags (AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW...)
      * @param mask      STATX_* fields wanted
      * @param statxbuf  256 bytes of registered memory for the struct statx
+     * @param dirfd the directory descriptor, or AT_FDCWD
+     * @param pathLength the path's length in bytes
+     * @param userData copied into the completion untouched
      */
     public IocbWriter statx(final int dirfd, final long path, final int pathLength, final int atFlags, final int mask,
                             final long statxbuf, final long userData) {
         return iocb(Opcode.STATX, dirfd, statxbuf, path, pathLength, atFlags, mask, userData);
     }
 
-    /** @param mode FALLOC_FL_* flags (0: allocate and extend) */
+    /**
+     * @param fd the file descriptor
+     * @param offset the byte offset in the file
+     * @param length the length in bytes
+     * @param userData copied into the completion untouched
+     * @param mode FALLOC_FL_* flags (0: allocate and extend)
+     */
     public IocbWriter fallocate(final int fd, final int mode, final long offset, final long length, final long userData) {
         return iocb(Opcode.FALLOCATE, fd, offset, length, 0, mode, 0, userData);
     }
 
-    /** ftruncate(2) to {@code length} bytes; result 0 or -errno. */
+    /**
+     * ftruncate(2) to {@code length} bytes; result 0 or -errno.
+     *
+     * @param fd the file descriptor
+     * @param length the length in bytes
+     * @param userData copied into the completion untouched
+     */
     public IocbWriter ftruncate(final int fd, final long length, final long userData) {
         return iocb(Opcode.FTRUNCATE, fd, length, 0, 0, 0, 0, userData);
     }
 
-    /** Adds an attribute request with no payload to the current iocb. */
+    /**
+     * Adds an attribute request with no payload to the current iocb.
+     *
+     * @param id the attribute's id
+     * @param flags the call's flags
+     */
     public IocbWriter attribute(final int id, final int flags) {
         return attribute(id, flags, null, 0, 0);
     }
 
-    /** Adds an attribute request, its payload copied from {@code payload}, to the current iocb. */
+    /**
+     * Adds an attribute request, its payload copied from {@code payload}, to the current iocb.
+     *
+     * @param id the attribute's id
+     * @param flags the call's flags
+     * @param index the byte index in the buffer
+     * @param length the length in bytes
+     */
     public IocbWriter attribute(final int id, final int flags, final DirectBuffer payload, final int index, final int length) {
         if (current < 0) {
             throw new IllegalStateException("start an iocb before adding attribute requests");
@@ -401,6 +577,8 @@ public final class IocbWriter {
     /**
      * The current openat or accept puts its new fd into fd slot {@code slot} (-1: the lowest empty one); its result
      * is the slot.
+     *
+     * @param slot the fd slot
      */
     public IocbWriter toSlot(final int slot) {
         buffer.putLong(current + OFFSET_OFFSET, slot);
@@ -411,7 +589,11 @@ public final class IocbWriter {
         return flags((buffer.getShort(current + FLAGS_OFFSET) & 0xFFFF) | flags);
     }
 
-    /** Sets the current iocb's flags field ({@code IocbDescriptor.FLAG_*}). */
+    /**
+     * Sets the current iocb's flags field ({@code IocbDescriptor.FLAG_*}).
+     *
+     * @param flags the call's flags
+     */
     public IocbWriter flags(final int flags) {
         buffer.putShort(current + FLAGS_OFFSET, (short) flags);
         return this;
@@ -431,7 +613,10 @@ public final class IocbWriter {
         return this;
     }
 
-    /** @param nanos how long from submit until it completes -ETIME */
+    /**
+     * @param userData copied into the completion untouched
+     * @param nanos how long from submit until it completes -ETIME
+     */
     public IocbWriter timeout(final long nanos, final long userData) {
         return iocb(Opcode.TIMEOUT, -1, nanos, 0, 0, 0, 0, userData);
     }

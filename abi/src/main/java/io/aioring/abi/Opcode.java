@@ -72,57 +72,101 @@ public final class Opcode {
     private Opcode() {
     }
 
-    /** {@return true for a defined opcode} */
+    /**
+     * {@return true for a defined opcode}
+     *
+     * @param opcode the opcode
+     */
     public static boolean isKnown(final int opcode) {
         return OpcodeDescriptor.isKnown(opcode);
     }
 
-    /** {@return the opcode's name (as docs/abi.md and the command line write it), or "opcode N" for an unknown one} */
+    /**
+     * {@return the opcode's name (as docs/abi.md and the command line write it), or "opcode N" for an unknown one}
+     *
+     * @param opcode the opcode
+     */
     public static String name(final int opcode) {
         return isKnown(opcode) ? OpcodeDescriptor.row(opcode).name() : "opcode " + opcode;
     }
 
-    /** {@return the opcode named {@code name}, or -1} */
+    /**
+     * {@return the opcode named {@code name}, or -1}
+     *
+     * @param name the name
+     */
     public static int byName(final String name) {
         return OpcodeDescriptor.byName(name);
     }
 
-    /** {@return true if the iocb's address and length_or_count are one buffer in registered memory} */
+    /**
+     * {@return true if the iocb's address and length_or_count are one buffer in registered memory}
+     *
+     * @param opcode the opcode
+     */
     public static boolean usesBuffer(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.USES_BUFFER);
     }
 
-    /** {@return true if it may wait for a socket's readiness for as long as it takes} */
+    /**
+     * {@return true if it may wait for a socket's readiness for as long as it takes}
+     *
+     * @param opcode the opcode
+     */
     public static boolean waitsForReadiness(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.WAITS_FOR_READINESS);
     }
 
-    /** {@return true if its result counts bytes moved} */
+    /**
+     * {@return true if its result counts bytes moved}
+     *
+     * @param opcode the opcode
+     */
     public static boolean movesBytes(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.MOVES_BYTES);
     }
 
-    /** {@return true if its address is a struct msghdr} */
+    /**
+     * {@return true if its address is a struct msghdr}
+     *
+     * @param opcode the opcode
+     */
     public static boolean usesMsghdr(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.USES_MSGHDR);
     }
 
-    /** {@return true if the iocb flag MULTISHOT is allowed} */
+    /**
+     * {@return true if the iocb flag MULTISHOT is allowed}
+     *
+     * @param opcode the opcode
+     */
     public static boolean allowsMultishot(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.MULTISHOT);
     }
 
-    /** {@return true if its address is an array of struct iovec} */
+    /**
+     * {@return true if its address is an array of struct iovec}
+     *
+     * @param opcode the opcode
+     */
     public static boolean usesIovecs(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.USES_IOVECS);
     }
 
-    /** {@return true for a read of a file at an offset (pread, preadv)} */
+    /**
+     * {@return true for a read of a file at an offset (pread, preadv)}
+     *
+     * @param opcode the opcode
+     */
     public static boolean isRead(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.READS_FILE);
     }
 
-    /** {@return true for a write of a file at an offset (pwrite, pwritev)} */
+    /**
+     * {@return true for a write of a file at an offset (pwrite, pwritev)}
+     *
+     * @param opcode the opcode
+     */
     public static boolean isWrite(final int opcode) {
         return OpcodeDescriptor.has(opcode, OpcodeDescriptor.WRITES_FILE);
     }

@@ -15,6 +15,10 @@ import io.aioring.ring.RingDescriptor;
  * What this build supports, as io_uring's PROBE reports it: the ABI version, the setup flags, the opcodes and the
  * attributes (with ids and versions), the feature bits a context writes, and the backend {@code auto} picks on
  * this machine: "io_uring", or "threads" with the errno io_uring_setup gave ({@code ioUringErrno}).
+ *
+ * @param opcodes the opcodes
+ * @param compatFeatures the compat feature bits
+ * @param incompatFeatures the incompat feature bits
  */
 public record Probe(int abiVersion, int setupFlags, List<OpcodeInfo> opcodes, List<AttributeInfo> attributes,
                     long compatFeatures, long incompatFeatures, String autoBackend, int ioUringErrno) {

@@ -43,7 +43,12 @@ public final class SetupParams {
         block.putInt(WORKERS_OFFSET, DEFAULT_WORKERS);
     }
 
-    /** Parameters copied from a binary block laid out as {@link SetupDescriptor} says. */
+    /**
+     * Parameters copied from a binary block laid out as {@link SetupDescriptor} says.
+     *
+     * @param source where the bytes come from
+     * @param index the byte index in the buffer
+     */
     public static SetupParams fromBytes(final DirectBuffer source, final int index) {
         final SetupParams params = new SetupParams();
         params.block.putBytes(0, source, index, LENGTH);
@@ -153,7 +158,11 @@ public final class SetupParams {
         return this;
     }
 
-    /** Where to create the ring file (it must not exist); null: a new file under /dev/shm. */
+    /**
+     * Where to create the ring file (it must not exist); null: a new file under /dev/shm.
+     *
+     * @param path the path
+     */
     public SetupParams ringPath(final Path path) {
         this.ringPath = path;
         return this;

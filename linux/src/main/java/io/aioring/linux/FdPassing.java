@@ -34,6 +34,7 @@ public final class FdPassing {
      * the umask (the socket's mode is set before bind, which Linux applies to the file it creates): only this user
      * can connect.
      *
+     * @param path the path
      * @return the listening descriptor
      */
     public static int listen(final Path path) throws IOException {
@@ -79,7 +80,11 @@ public final class FdPassing {
         }
     }
 
-    /** Accepts one connection (blocking); @return its descriptor, or -errno (e.g. when the listener was shut down) */
+    /**
+     * Accepts one connection (blocking); @return its descriptor, or -errno (e.g. when the listener was shut down)
+     *
+     * @param errno the errno value
+     */
     public static int accept(final Errno errno, final int listener) {
         return Linux.accept4(errno, listener, Linux.SOCK_CLOEXEC);
     }
@@ -89,7 +94,12 @@ public final class FdPassing {
     /** The message's byte when the server closes the connection after the message: it says nothing of liveness. */
     public static final byte NOT_KEPT = 'F';
 
-    /** Sends {@code fd} over the connected socket {@code connection}, with one byte of ordinary data. */
+    /**
+     * Sends {@code fd} over the connected socket {@code connection}, with one byte of ordinary data.
+     *
+     * @param connection the connection
+     * @param fd the file descriptor
+     */
     public static void send(final int connection, final int fd) throws IOException {
         send(connection, fd, NOT_KEPT);
     }
@@ -97,6 +107,9 @@ public final class FdPassing {
     /**
      * Sends {@code fd} over the connected socket {@code connection}, with {@code byteValue} as the one byte of
      * ordinary data ({@link #KEPT} or {@link #NOT_KEPT}).
+     *
+     * @param connection the connection
+     * @param fd the file descriptor
      */
     public static void send(final int connection, final int fd, final byte byteValue) throws IOException {
         final Errno errno = new Errno();
@@ -126,6 +139,7 @@ public final class FdPassing {
     /**
      * Connects to the socket at {@code path} and receives the descriptor its server sends.
      *
+     * @param path the path
      * @return the received descriptor, now this process's own
      */
     public static int receive(final Path path) throws IOException {
@@ -138,6 +152,7 @@ public final class FdPassing {
      * A descriptor received, and the connection it came over, still open.
      *
      * @param kept the server said it keeps the connection open until it is done ({@link #KEPT}): a liveness channel
+     * @param connection the connection
      */
     public record Received(int descriptor, int connection, boolean kept) {
     }
@@ -146,6 +161,7 @@ public final class FdPassing {
      * As {@link #receive}, keeping the connection open: a server that keeps its end open until it is done (or its
      * process dies, when the kernel closes it) makes the connection a liveness channel no file write can fake.
      *
+     * @param path the path
      * @return the descriptor, and the connection (the caller closes both)
      */
     public static Received receiveKeeping(final Path path) throws IOException {
@@ -188,6 +204,7 @@ public final class FdPassing {
 
     /**
      * @param connection a connected socket
+     * @param errno the errno value
      * @return true if the other end has closed it (or its process died): poll says hung up or readable (end of
      *         stream, or bytes no server of ours sends after the descriptor)
      */

@@ -303,6 +303,13 @@ public final class IoUring implements AutoCloseable {
      * The thin writer every {@code prep*} uses (liburing's {@code io_uring_prep_rw}): takes the next SQE, zeroes it
      * and fills the common fields. The SQE becomes visible to the kernel at the next {@link #submit}.
      *
+     * @param opcode the opcode
+     * @param fd the file descriptor
+     * @param address the address of the memory the call uses
+     * @param length the length in bytes
+     * @param offset the byte offset in the file
+     * @param opFlags the opcode's own flags (the iocb's op_flags)
+     * @param userData copied into the completion untouched
      * @return false if the submission queue is full (submit, then retry)
      */
     public boolean prepRw(final int opcode, final int fd, final long address, final int length, final long offset,
@@ -327,49 +334,115 @@ public final class IoUring implements AutoCloseable {
         return true;
     }
 
-    /** NOP. @return false if the submission queue is full */
+    /**
+     * NOP. @return false if the submission queue is full
+     *
+     * @param userData copied into the completion untouched
+     */
     public boolean prepNop(final long userData) {
         return prepRw(OP_NOP, -1, 0, 0, 0, 0, userData);
     }
 
-    /** READ: read(2) at an offset into one buffer. @return false if the submission queue is full */
+    /**
+     * READ: read(2) at an offset into one buffer. @return false if the submission queue is full
+     *
+     * @param fd the file descriptor
+     * @param buffer the buffer's address
+     * @param length the length in bytes
+     * @param offset the byte offset in the file
+     * @param userData copied into the completion untouched
+     */
     public boolean prepRead(final int fd, final long buffer, final int length, final long offset, final long userData) {
         return prepRw(OP_READ, fd, buffer, length, offset, 0, userData);
     }
 
-    /** WRITE: write(2) at an offset from one buffer. @return false if the submission queue is full */
+    /**
+     * WRITE: write(2) at an offset from one buffer. @return false if the submission queue is full
+     *
+     * @param fd the file descriptor
+     * @param buffer the buffer's address
+     * @param length the length in bytes
+     * @param offset the byte offset in the file
+     * @param userData copied into the completion untouched
+     */
     public boolean prepWrite(final int fd, final long buffer, final int length, final long offset, final long userData) {
         return prepRw(OP_WRITE, fd, buffer, length, offset, 0, userData);
     }
 
-    /** READV with RWF_* flags (preadv2). @return false if the submission queue is full */
+    /**
+     * READV with RWF_* flags (preadv2). @return false if the submission queue is full
+     *
+     * @param fd the file descriptor
+     * @param iovecs the address of the iovec array
+     * @param count how many
+     * @param offset the byte offset in the file
+     * @param rwFlags RWF_* flags
+     * @param userData copied into the completion untouched
+     */
     public boolean prepReadv(final int fd, final long iovecs, final int count, final long offset, final int rwFlags,
                              final long userData) {
         return prepRw(OP_READV, fd, iovecs, count, offset, rwFlags, userData);
     }
 
-    /** WRITEV with RWF_* flags (pwritev2). @return false if the submission queue is full */
+    /**
+     * WRITEV with RWF_* flags (pwritev2). @return false if the submission queue is full
+     *
+     * @param fd the file descriptor
+     * @param iovecs the address of the iovec array
+     * @param count how many
+     * @param offset the byte offset in the file
+     * @param rwFlags RWF_* flags
+     * @param userData copied into the completion untouched
+     */
     public boolean prepWritev(final int fd, final long iovecs, final int count, final long offset, final int rwFlags,
                               final long userData) {
         return prepRw(OP_WRITEV, fd, iovecs, count, offset, rwFlags, userData);
     }
 
-    /** FSYNC; with {@link #FSYNC_DATASYNC}, fdatasync. @return false if the submission queue is full */
+    /**
+     * FSYNC; with {@link #FSYNC_DATASYNC}, fdatasync. @return false if the submission queue is full
+     *
+     * @param fd the file descriptor
+     * @param userData copied into the completion untouched
+     */
     public boolean prepFsync(final int fd, final int fsyncFlags, final long userData) {
         return prepRw(OP_FSYNC, fd, 0, 0, 0, fsyncFlags, userData);
     }
 
-    /** RECV: recv(2) into one buffer, {@code msgFlags} as MSG_*. @return false if the submission queue is full */
+    /**
+     * RECV: recv(2) into one buffer, {@code msgFlags} as MSG_*. @return false if the submission queue is full
+     *
+     * @param fd the file descriptor
+     * @param buffer the buffer's address
+     * @param length the length in bytes
+     * @param msgFlags MSG_* flags
+     * @param userData copied into the completion untouched
+     */
     public boolean prepRecv(final int fd, final long buffer, final int length, final int msgFlags, final long userData) {
         return prepRw(OP_RECV, fd, buffer, length, 0, msgFlags, userData);
     }
 
-    /** SEND: send(2) from one buffer, {@code msgFlags} as MSG_*. @return false if the submission queue is full */
+    /**
+     * SEND: send(2) from one buffer, {@code msgFlags} as MSG_*. @return false if the submission queue is full
+     *
+     * @param fd the file descriptor
+     * @param buffer the buffer's address
+     * @param length the length in bytes
+     * @param msgFlags MSG_* flags
+     * @param userData copied into the completion untouched
+     */
     public boolean prepSend(final int fd, final long buffer, final int length, final int msgFlags, final long userData) {
         return prepRw(OP_SEND, fd, buffer, length, 0, msgFlags, userData);
     }
 
-    /** RECVMSG: recvmsg(2) with a struct msghdr. @return false if the submission queue is full */
+    /**
+     * RECVMSG: recvmsg(2) with a struct msghdr. @return false if the submission queue is full
+     *
+     * @param fd the file descriptor
+     * @param msghdr the address of a struct msghdr
+     * @param msgFlags MSG_* flags
+     * @param userData copied into the completion untouched
+     */
     public boolean prepRecvmsg(final int fd, final long msghdr, final int msgFlags, final long userData) {
         return prepRw(OP_RECVMSG, fd, msghdr, 1, 0, msgFlags, userData);
     }
@@ -378,6 +451,12 @@ public final class IoUring implements AutoCloseable {
     /**
      * IORING_OP_SEND_ZC: a send from the buffer itself. Its first CQE carries the result and {@link #CQE_F_MORE}
      * when a notification follows; that one ({@link #CQE_F_NOTIF}) says the kernel is done with the buffer.
+     *
+     * @param fd the file descriptor
+     * @param buffer the buffer's address
+     * @param length the length in bytes
+     * @param msgFlags MSG_* flags
+     * @param userData copied into the completion untouched
      */
     public boolean prepSendZc(final int fd, final long buffer, final int length, final int msgFlags, final long userData) {
         return prepRw(OP_SEND_ZC, fd, buffer, length, 0, msgFlags, userData);
@@ -391,6 +470,9 @@ public final class IoUring implements AutoCloseable {
      * ACCEPT: accept4(2) with {@code flags} (SOCK_*) for the new socket, the peer address not asked for.
      *
      * @param multishot one completion per connection (each flagged {@link #CQE_F_MORE}) until cancelled or failed
+     * @param fd the file descriptor
+     * @param flags the call's flags
+     * @param userData copied into the completion untouched
      * @return false if the submission queue is full
      */
     public boolean prepAccept(final int fd, final int flags, final boolean multishot, final long userData) {
@@ -401,12 +483,24 @@ public final class IoUring implements AutoCloseable {
         return true;
     }
 
-    /** CONNECT: connect(2) to the sockaddr at {@code address}. @return false if the submission queue is full */
+    /**
+     * CONNECT: connect(2) to the sockaddr at {@code address}. @return false if the submission queue is full
+     *
+     * @param fd the file descriptor
+     * @param address the address of the memory the call uses
+     * @param userData copied into the completion untouched
+     */
     public boolean prepConnect(final int fd, final long address, final int addressLength, final long userData) {
         return prepRw(OP_CONNECT, fd, address, 0, addressLength, 0, userData);
     }
 
-    /** SHUTDOWN: shutdown(2). @return false if the submission queue is full */
+    /**
+     * SHUTDOWN: shutdown(2). @return false if the submission queue is full
+     *
+     * @param fd the file descriptor
+     * @param how SHUT_RD, SHUT_WR or SHUT_RDWR
+     * @param userData copied into the completion untouched
+     */
     public boolean prepShutdown(final int fd, final int how, final long userData) {
         return prepRw(OP_SHUTDOWN, fd, 0, how, 0, 0, userData);
     }
@@ -415,6 +509,9 @@ public final class IoUring implements AutoCloseable {
      * POLL_ADD: completes with the poll events ready (POLL* bits of {@code events}, plus POLLERR/POLLHUP).
      *
      * @param multishot one completion per wake-up (each flagged {@link #CQE_F_MORE}) until cancelled
+     * @param fd the file descriptor
+     * @param events the POLL* events to wait for
+     * @param userData copied into the completion untouched
      * @return false if the submission queue is full
      */
     public boolean prepPollAdd(final int fd, final int events, final boolean multishot, final long userData) {
@@ -426,24 +523,49 @@ public final class IoUring implements AutoCloseable {
      * cancelled), -ENOENT (none), -EALREADY (running, and cannot be stopped), or with {@link #ASYNC_CANCEL_ALL} the
      * number cancelled.
      *
+     * @param flags the call's flags
+     * @param userData copied into the completion untouched
      * @return false if the submission queue is full
      */
     public boolean prepCancel(final long target, final int flags, final long userData) {
         return prepRw(OP_ASYNC_CANCEL, -1, target, 0, 0, flags, userData);
     }
 
-    /** STATX: statx(2) into {@link Linux#STATX_SIZE} bytes at {@code statxbuf}. @return false if the SQ is full */
+    /**
+     * STATX: statx(2) into {@link Linux#STATX_SIZE} bytes at {@code statxbuf}. @return false if the SQ is full
+     *
+     * @param dirfd the directory descriptor, or AT_FDCWD
+     * @param path the address of a NUL-terminated path
+     * @param flags the call's flags
+     * @param mask the STATX_* fields wanted
+     * @param statxbuf the address of a struct statx to fill
+     * @param userData copied into the completion untouched
+     */
     public boolean prepStatx(final int dirfd, final long path, final int flags, final int mask, final long statxbuf,
                              final long userData) {
         return prepRw(OP_STATX, dirfd, path, mask, statxbuf, flags, userData);
     }
 
-    /** FALLOCATE: fallocate(2). @return false if the submission queue is full */
+    /**
+     * FALLOCATE: fallocate(2). @return false if the submission queue is full
+     *
+     * @param fd the file descriptor
+     * @param mode FALLOC_FL_* mode (0: allocate)
+     * @param offset the byte offset in the file
+     * @param length the length in bytes
+     * @param userData copied into the completion untouched
+     */
     public boolean prepFallocate(final int fd, final int mode, final long offset, final long length, final long userData) {
         return prepRw(OP_FALLOCATE, fd, length, mode, offset, 0, userData);
     }
 
-    /** FTRUNCATE: ftruncate(2) (Linux 6.9). @return false if the submission queue is full */
+    /**
+     * FTRUNCATE: ftruncate(2) (Linux 6.9). @return false if the submission queue is full
+     *
+     * @param fd the file descriptor
+     * @param length the length in bytes
+     * @param userData copied into the completion untouched
+     */
     public boolean prepFtruncate(final int fd, final long length, final long userData) {
         return prepRw(OP_FTRUNCATE, fd, 0, 0, length, 0, userData);
     }
@@ -451,6 +573,13 @@ public final class IoUring implements AutoCloseable {
     /**
      * SPLICE: splice(2); an offset of -1 means "none" (the fd's own position, as for a pipe or a socket).
      *
+     * @param fdIn the descriptor read from
+     * @param offIn the offset in fdIn (-1: its file position)
+     * @param fdOut the descriptor written to
+     * @param offOut the offset in fdOut (-1: its file position)
+     * @param length the length in bytes
+     * @param flags the call's flags
+     * @param userData copied into the completion untouched
      * @return false if the submission queue is full
      */
     public boolean prepSplice(final int fdIn, final long offIn, final int fdOut, final long offOut, final int length,
@@ -500,6 +629,7 @@ public final class IoUring implements AutoCloseable {
      * Hands the kernel at most {@code max} of the prepared SQEs, oldest first, in one {@code io_uring_enter}; the rest
      * stay prepared for the next call.
      *
+     * @param max at most this many
      * @return SQEs consumed, or -errno as {@link #enter}
      */
     public int submitAtMost(final int max) {
@@ -514,6 +644,9 @@ public final class IoUring implements AutoCloseable {
     /**
      * {@code io_uring_enter}.
      *
+     * @param toSubmit how many SQEs to submit
+     * @param minComplete wait until at least this many completions are in the CQ (0: do not wait)
+     * @param flags the call's flags
      * @return SQEs consumed, or -errno (-EINTR, -EBUSY when the CQ is overflowing, -EAGAIN...)
      */
     public int enter(final int toSubmit, final int minComplete, final int flags) {
@@ -536,6 +669,7 @@ public final class IoUring implements AutoCloseable {
     /**
      * Whether this kernel's io_uring takes {@code opcode} (IORING_REGISTER_PROBE, Linux 5.6), asked once and kept.
      *
+     * @param opcode the opcode
      * @return true if the probe says the opcode is supported
      */
     public synchronized boolean supports(final int opcode) {
@@ -609,13 +743,20 @@ public final class IoUring implements AutoCloseable {
     /** Receives completion queue entries. */
     @FunctionalInterface
     public interface CqeHandler {
-        /** One CQE: its user data, its result (bytes or -errno) and its IORING_CQE_F_* flags. */
+        /**
+         * One CQE: its user data, its result (bytes or -errno) and its IORING_CQE_F_* flags.
+         *
+         * @param userData copied into the completion untouched
+         * @param result bytes or a value, or -errno
+         * @param flags the call's flags
+         */
         void onCqe(long userData, int result, int flags);
     }
 
     /**
      * Hands every CQE now in the completion queue to {@code handler} and releases them to the kernel.
      *
+     * @param handler receives each one
      * @return CQEs handed over
      * @throws IllegalStateException if the kernel's CQ tail is more than the ring's size ahead of head (impossible
      *         unless the mapping was written by someone else)

@@ -18,11 +18,22 @@ public interface ClaimGuard {
     void beforeClaim();
 
     /**
+     * @param type the record type
+     * @param buffer the buffer
+     * @param index the byte index in the buffer
+     * @param length the length in bytes
      * @return true to deliver this record; false if it was taken before (it is dropped and the reaper reports it)
      */
     boolean admit(int type, DirectBuffer buffer, int index, int length);
 
-    /** The last record of a claim: publish, for every reaper, that records up to it are taken. */
+    /**
+     * The last record of a claim: publish, for every reaper, that records up to it are taken.
+     *
+     * @param type the record type
+     * @param buffer the buffer
+     * @param index the byte index in the buffer
+     * @param length the length in bytes
+     */
     void claimed(int type, DirectBuffer buffer, int index, int length);
 
     /**

@@ -32,7 +32,11 @@ public final class RecordDescriptor {
     private RecordDescriptor() {
     }
 
-    /** {@return {@code length} rounded up to the record alignment} */
+    /**
+     * {@return {@code length} rounded up to the record alignment}
+     *
+     * @param length the length in bytes
+     */
     public static int align(final int length) {
         return (length + (ALIGNMENT - 1)) & -ALIGNMENT;
     }

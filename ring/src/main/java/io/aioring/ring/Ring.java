@@ -39,6 +39,9 @@ public final class Ring {
     /**
      * Writes a fresh header into {@code buffer} (zeroing it first) and returns the ring. The magic is written
      * last, with release ordering, so that a reader who sees the magic sees a whole header.
+     *
+     * @param buffer the buffer
+     * @param spec the ring's specification
      */
     public static Ring format(final AtomicBuffer buffer, final RingSpec spec) {
         final Ring ring = formatUnpublished(buffer, spec);
@@ -50,6 +53,9 @@ public final class Ring {
      * Writes a fresh header into {@code buffer} but for its magic, which stays 0 until {@link #publishHeader()}: an
      * owner that has more to write first (a context's application area) publishes when that is done too, so a
      * reader who sees the magic sees everything (docs/abi.md 1.1). Readers refuse the ring meanwhile.
+     *
+     * @param buffer the buffer
+     * @param spec the ring's specification
      */
     public static Ring formatUnpublished(final AtomicBuffer buffer, final RingSpec spec) {
         final long total = totalLength(spec.dataLength(), spec.trailerLength());
@@ -78,6 +84,7 @@ public final class Ring {
      * Checks the header in {@code buffer} and returns the ring.
      *
      * @param knownIncompatFeatures the incompat feature bits the caller understands; any other set bit is refused
+     * @param buffer the buffer
      * @throws RingFormatException naming what was found and what is supported
      */
     public static Ring attach(final AtomicBuffer buffer, final long knownIncompatFeatures) {
@@ -165,6 +172,8 @@ public final class Ring {
     /**
      * A new producer takes over this ring from one that is gone: its pid goes into the header, and the closed and
      * overflow-pending flags are cleared (the records in the ring, and head and tail, stay as they are).
+     *
+     * @param producerPid the producer's process id
      */
     public void takeOver(final int producerPid) {
         buffer.putInt(PRODUCER_PID_OFFSET, producerPid);
@@ -175,6 +184,9 @@ public final class Ring {
      * Sets or clears incompat feature bits after creation (compare-and-set of the header word): readers that open
      * the ring from then on must know the bits set. Readers attached before keep what they checked at open, as does
      * this object's {@link #incompatFeatures()}.
+     *
+     * @param set the bits to set
+     * @param clear the bits to clear
      */
     public void changeIncompatFeatures(final long set, final long clear) {
         while (true) {
@@ -190,7 +202,11 @@ public final class Ring {
         buffer.putLongRelease(MAGIC_OFFSET, MAGIC);
     }
 
-    /** {@return the magic as printable text when it is ASCII, else hex} */
+    /**
+     * {@return the magic as printable text when it is ASCII, else hex}
+     *
+     * @param magic the magic number
+     */
     public static String describeMagic(final long magic) {
         final StringBuilder text = new StringBuilder(10).append('"');
         for (int i = 0; i < 8; i++) {
@@ -266,7 +282,11 @@ public final class Ring {
         return buffer.getIntAcquire(FLAGS_OFFSET);
     }
 
-    /** Sets {@code bits} in the flags word (atomically; both sides write it). */
+    /**
+     * Sets {@code bits} in the flags word (atomically; both sides write it).
+     *
+     * @param bits the bits
+     */
     public void setFlags(final int bits) {
         int old;
         do {
@@ -277,7 +297,11 @@ public final class Ring {
         } while (!buffer.compareAndSetInt(FLAGS_OFFSET, old, old | bits));
     }
 
-    /** Clears {@code bits} in the flags word (atomically). */
+    /**
+     * Clears {@code bits} in the flags word (atomically).
+     *
+     * @param bits the bits
+     */
     public void clearFlags(final int bits) {
         int old;
         do {
@@ -312,6 +336,9 @@ public final class Ring {
     /**
      * Sleeps while the doorbell still holds {@code seen}, at most {@code timeoutNanos} (the producer's side).
      *
+     * @param futex the address of the futex word
+     * @param seen the value the word was seen to hold
+     * @param timeoutNanos how long to wait at most, in nanoseconds
      * @return 0 when rung, -EAGAIN if it was rung before the call, -ETIMEDOUT, or -EINTR
      */
     public int awaitDoorbell(final Futex futex, final int seen, final long timeoutNanos) {
@@ -322,6 +349,9 @@ public final class Ring {
      * Sleeps while tail still holds {@code seen}, at most {@code timeoutNanos}. The producer wakes tail waiters only
      * if they say so (a context counts them in its tail_waiters word, docs/abi.md 2.9).
      *
+     * @param futex the address of the futex word
+     * @param seen the value the word was seen to hold
+     * @param timeoutNanos how long to wait at most, in nanoseconds
      * @return 0 when woken, -EAGAIN if tail had moved, -ETIMEDOUT, or -EINTR
      */
     public int awaitTail(final Futex futex, final int seen, final long timeoutNanos) {
@@ -345,7 +375,11 @@ public final class Ring {
         buffer.putLongRelease(HEARTBEAT_OFFSET, monotonicNanos);
     }
 
-    /** {@return the buffer index of data-area position {@code position & mask}} */
+    /**
+     * {@return the buffer index of data-area position {@code position & mask}}
+     *
+     * @param position the ring position (a free-running counter)
+     */
     public int dataIndex(final int position) {
         return HEADER_LENGTH + (position & mask);
     }

@@ -20,6 +20,8 @@ public final class RingCorruptedException extends RuntimeException {
     /**
      * Touching the mapping faulted: the ring file was truncated under it (the kernel raises SIGBUS, which the JVM
      * turns into an InternalError in the thread that touched the lost page).
+     *
+     * @param fault what was found wrong
      */
     public static RingCorruptedException mappingFault(final InternalError fault) {
         final RingCorruptedException e = new RingCorruptedException("mapping", 0, "a fault touching the ring's memory ("

@@ -123,17 +123,30 @@ public final class RingDescriptor {
     private RingDescriptor() {
     }
 
-    /** {@return the total mapped length of a ring whose data area is {@code dataLength} bytes, with no trailer} */
+    /**
+     * {@return the total mapped length of a ring whose data area is {@code dataLength} bytes, with no trailer}
+     *
+     * @param dataLength the data area's length in bytes (a power of two)
+     */
     public static long totalLength(final int dataLength) {
         return (long) HEADER_LENGTH + dataLength;
     }
 
-    /** {@return the total mapped length of a ring: header, data area and trailer} */
+    /**
+     * {@return the total mapped length of a ring: header, data area and trailer}
+     *
+     * @param dataLength the data area's length in bytes (a power of two)
+     * @param trailerLength the trailer's length in bytes
+     */
     public static long totalLength(final int dataLength, final int trailerLength) {
         return (long) HEADER_LENGTH + dataLength + trailerLength;
     }
 
-    /** {@return null when {@code trailerLength} is a valid trailer length, else why not} */
+    /**
+     * {@return null when {@code trailerLength} is a valid trailer length, else why not}
+     *
+     * @param trailerLength the trailer's length in bytes
+     */
     public static String checkTrailerLength(final long trailerLength) {
         if (trailerLength < 0 || trailerLength > MAX_TRAILER_LENGTH || trailerLength % TRAILER_ALIGNMENT != 0) {
             return "trailer_length " + trailerLength + " is not a multiple of " + TRAILER_ALIGNMENT + " in [0, "
@@ -142,12 +155,17 @@ public final class RingDescriptor {
         return null;
     }
 
-    /** {@return the max_payload_length a producer writes for a data area of {@code dataLength} bytes} */
+    /**
+     * {@return the max_payload_length a producer writes for a data area of {@code dataLength} bytes}
+     *
+     * @param dataLength the data area's length in bytes (a power of two)
+     */
     public static int maxPayloadLength(final int dataLength) {
         return dataLength / MAX_PAYLOAD_DIVISOR;
     }
 
     /**
+     * @param dataLength the data area's length in bytes (a power of two)
      * @return null when {@code dataLength} is a valid data area length, else why not
      */
     public static String checkDataLength(final long dataLength) {

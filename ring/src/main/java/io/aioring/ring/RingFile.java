@@ -77,6 +77,8 @@ public final class RingFile implements AutoCloseable {
     /**
      * Creates a new ring file (it must not exist), sized, mapped and formatted.
      *
+     * @param path the path
+     * @param spec the ring's specification
      * @throws UncheckedIOException if the file exists or cannot be created
      */
     public static RingFile create(final Path path, final RingSpec spec) {
@@ -89,6 +91,8 @@ public final class RingFile implements AutoCloseable {
      * Creates a new ring file as {@link #create} does but leaves its magic 0 (readers refuse it) until the caller,
      * done writing, calls {@code ring().publishHeader()}.
      *
+     * @param path the path
+     * @param spec the ring's specification
      * @throws UncheckedIOException if the file exists or cannot be created
      */
     public static RingFile createUnpublished(final Path path, final RingSpec spec) {
@@ -111,6 +115,8 @@ public final class RingFile implements AutoCloseable {
     /**
      * As {@link #createUnpublished(Path, RingSpec)}, its bytes allocated as {@code allocation} says.
      *
+     * @param path the path
+     * @param spec the ring's specification
      * @throws UncheckedIOException if the file exists or cannot be created, or there is no room for it
      */
     public static RingFile createUnpublished(final Path path, final RingSpec spec, final Allocation allocation) {
@@ -188,7 +194,11 @@ public final class RingFile implements AutoCloseable {
         }
     }
 
-    /** Opens an existing ring file, accepting only the ring layer's own incompat features. */
+    /**
+     * Opens an existing ring file, accepting only the ring layer's own incompat features.
+     *
+     * @param path the path
+     */
     public static RingFile open(final Path path) {
         return open(path, RingDescriptor.RING_INCOMPAT_FEATURES);
     }
@@ -198,6 +208,7 @@ public final class RingFile implements AutoCloseable {
      * {@link #SETUP_WAIT_NANOS}.
      *
      * @param knownIncompatFeatures the incompat feature bits the caller understands
+     * @param path the path
      * @throws UncheckedIOException if the file cannot be opened or mapped
      * @throws RingFormatException  if it is not a ring this build can read
      */
@@ -208,6 +219,8 @@ public final class RingFile implements AutoCloseable {
     /**
      * As {@link #open(Path, long)}; with {@code waitForSetup} false a ring whose magic is still 0 is refused at once
      * (a lister going through a directory of them must not wait a second on each).
+     *
+     * @param path the path
      */
     public static RingFile open(final Path path, final long knownIncompatFeatures, final boolean waitForSetup) {
         final Arena arena = Arena.ofShared();

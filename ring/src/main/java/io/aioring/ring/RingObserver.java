@@ -28,7 +28,11 @@ public final class RingObserver {
     private long missedBytes;
     private long observedRecords;
 
-    /** An observer whose cursor starts at the ring's current head: it will see every record still unread. */
+    /**
+     * An observer whose cursor starts at the ring's current head: it will see every record still unread.
+     *
+     * @param ring the ring
+     */
     public RingObserver(final Ring ring) {
         this(ring, RingReaper.DEFAULT_BATCH_BYTES);
     }
@@ -51,6 +55,8 @@ public final class RingObserver {
     /**
      * Hands over the records between the cursor and tail, up to {@code byteLimit} bytes of them (at least one).
      *
+     * @param handler receives each one
+     * @param byteLimit at most this many bytes of records
      * @return records handed to {@code handler}
      * @throws RingCorruptedException if the ring holds an impossible value
      */

@@ -120,6 +120,10 @@ public final class RingProducer {
     /**
      * Copies a payload into the ring as one record; visible after the next {@link #publish()}.
      *
+     * @param type the record type
+     * @param source where the bytes come from
+     * @param index the byte index in the buffer
+     * @param length the length in bytes
      * @return false if it does not fit now
      */
     public boolean tryWrite(final int type, final DirectBuffer source, final int index, final int length) {
@@ -132,7 +136,14 @@ public final class RingProducer {
         return true;
     }
 
-    /** {@link #tryWrite} then {@link #publish()}. */
+    /**
+     * {@link #tryWrite} then {@link #publish()}.
+     *
+     * @param type the record type
+     * @param source where the bytes come from
+     * @param index the byte index in the buffer
+     * @param length the length in bytes
+     */
     public boolean offer(final int type, final DirectBuffer source, final int index, final int length) {
         if (!tryWrite(type, source, index, length)) {
             return false;

@@ -67,6 +67,8 @@ public final class RingReaper {
     /**
      * @param batchBytes the size of the buffer a shared reaper copies a batch into (at least the ring's largest
      *                   record is used); it bounds the bytes one compare-and-set takes
+     * @param ring the ring
+     * @param mode the mode
      */
     public RingReaper(final Ring ring, final Mode mode, final int batchBytes) {
         this(ring, mode, batchBytes, null);
@@ -77,6 +79,9 @@ public final class RingReaper {
      * not delivered, and the poll that met them raises {@link RingCorruptedException} after the new ones of its batch.
      *
      * @param guard null for none
+     * @param ring the ring
+     * @param mode the mode
+     * @param batchBytes the batch buffer's size in bytes
      */
     public RingReaper(final Ring ring, final Mode mode, final int batchBytes, final ClaimGuard guard) {
         this(ring, mode, mode == Mode.SHARED
@@ -88,6 +93,9 @@ public final class RingReaper {
      * A shared reaper that copies batches into {@code batch}, which the caller provides: e.g. a file mapping, so
      * that what a reaper had taken survives the reaper's process being killed (the stress tests account for it).
      *
+     * @param ring the ring
+     * @param mode the mode
+     * @param batch the batch buffer
      * @throws IllegalArgumentException if {@code batch} cannot hold the ring's largest record
      */
     public RingReaper(final Ring ring, final Mode mode, final UnsafeBuffer batch) {
@@ -128,6 +136,7 @@ public final class RingReaper {
      * Reaps a batch, as Agrona's {@code read(handler)} does: every record there, up to what one poll can take
      * ({@link #batchCapacity()}).
      *
+     * @param handler receives each one
      * @return the number of records handed to {@code handler}
      * @throws RingCorruptedException if the ring holds an impossible value
      */
@@ -138,6 +147,7 @@ public final class RingReaper {
     /**
      * Reaps at most one record.
      *
+     * @param handler receives each one
      * @return the number of records handed to {@code handler} (0 or 1)
      * @throws RingCorruptedException if the ring holds an impossible value
      */
@@ -150,6 +160,8 @@ public final class RingReaper {
      * record if any is there. A shared reaper takes the batch with one compare-and-set; an exclusive one releases
      * it with one store. Records copied out earlier but not yet delivered (a handler threw) come first.
      *
+     * @param handler receives each one
+     * @param byteLimit at most this many bytes of records
      * @return the number of records handed to {@code handler}
      * @throws RingCorruptedException if the ring holds an impossible value, or its file was truncated under the
      *                                mapping (field "mapping")
@@ -166,6 +178,11 @@ public final class RingReaper {
      * Polls until {@code minRecords} records have been handed over, the timeout passes, or the producer has closed
      * the ring and it is empty, idling between empty polls.
      *
+     * @param handler receives each one
+     * @param byteLimit at most this many bytes of records
+     * @param minRecords wait until at least this many records are there
+     * @param idle how to wait
+     * @param timeoutNanos how long to wait at most, in nanoseconds
      * @return the number of records handed to {@code handler}
      */
     public int reap(final RecordHandler handler, final int byteLimit, final int minRecords,

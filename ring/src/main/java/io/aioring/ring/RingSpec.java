@@ -27,7 +27,11 @@ public record RingSpec(int dataLength, int initialPosition, long compatFeatures,
         }
     }
 
-    /** {@return a ring of {@code dataLength} bytes, counters from 0, no features} */
+    /**
+     * {@return a ring of {@code dataLength} bytes, counters from 0, no features}
+     *
+     * @param dataLength the data area's length in bytes (a power of two)
+     */
     public static RingSpec of(final int dataLength) {
         return new RingSpec(dataLength, 0, 0L, 0L, 0);
     }
@@ -40,12 +44,22 @@ public record RingSpec(int dataLength, int initialPosition, long compatFeatures,
         return new RingSpec(dataLength, initialPosition, compat, incompat, trailerLength);
     }
 
-    /** {@return this ring with {@code length} bytes of trailer after its data area} */
+    /**
+     * {@return this ring with {@code length} bytes of trailer after its data area}
+     *
+     * @param length the length in bytes
+     */
     public RingSpec withTrailer(final int length) {
         return new RingSpec(dataLength, initialPosition, compatFeatures, incompatFeatures, length);
     }
 
-    /** A ring as given, with no trailer. */
+    /**
+     * A ring as given, with no trailer.
+     *
+     * @param dataLength the data area's length in bytes (a power of two)
+     * @param compatFeatures the compat feature bits
+     * @param incompatFeatures the incompat feature bits
+     */
     public RingSpec(final int dataLength, final int initialPosition, final long compatFeatures, final long incompatFeatures) {
         this(dataLength, initialPosition, compatFeatures, incompatFeatures, 0);
     }

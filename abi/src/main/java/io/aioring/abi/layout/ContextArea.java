@@ -55,7 +55,11 @@ public final class ContextArea {
         }
     }
 
-    /** Writes the overflow file's path (release), before the ring is published. */
+    /**
+     * Writes the overflow file's path (release), before the ring is published.
+     *
+     * @param path the path
+     */
     public void writeOverflowPath(final String path) {
         writePath(OVERFLOW_PATH_LENGTH_OFFSET, OVERFLOW_PATH_OFFSET, "overflow path", path);
     }

@@ -10,7 +10,16 @@ public final class EventEncoder {
     private EventEncoder() {
     }
 
-    /** {@return the event's length} */
+    /**
+     * {@return the event's length}
+     *
+     * @param buffer the buffer
+     * @param index the byte index in the buffer
+     * @param userData copied into the completion untouched
+     * @param result bytes or a value, or -errno
+     * @param flags the call's flags
+     * @param opcode the opcode
+     */
     public static int encode(final MutableDirectBuffer buffer, final int index, final long userData, final long result,
                       final int flags, final int opcode, final int attributeCount, final long sequence,
                       final DirectBuffer returns, final int returnsLength) {

@@ -80,7 +80,11 @@ public final class OpcodeDescriptor {
      * @param interest what it waits for, if it waits ({@link #INTEREST_IN}, ...)
      */
     public record Row(int code, String name, int flags, int interest) {
-        /** {@return true if every bit of {@code flag} is set} */
+        /**
+         * {@return true if every bit of {@code flag} is set}
+         *
+         * @param flag the flag
+         */
         public boolean has(final int flag) {
             return (flags & flag) == flag;
         }
@@ -136,12 +140,17 @@ public final class OpcodeDescriptor {
     private OpcodeDescriptor() {
     }
 
-    /** {@return true for 0 to {@link #COUNT} - 1} */
+    /**
+     * {@return true for 0 to {@link #COUNT} - 1}
+     *
+     * @param opcode the opcode
+     */
     public static boolean isKnown(final int opcode) {
         return opcode >= 0 && opcode < COUNT;
     }
 
     /**
+     * @param opcode the opcode
      * @return opcode's row
      * @throws IllegalArgumentException for an unknown opcode
      */
@@ -152,12 +161,21 @@ public final class OpcodeDescriptor {
         return ROWS[opcode];
     }
 
-    /** {@return true if {@code opcode} is known and its row has every bit of {@code flag}} */
+    /**
+     * {@return true if {@code opcode} is known and its row has every bit of {@code flag}}
+     *
+     * @param opcode the opcode
+     * @param flag the flag
+     */
     public static boolean has(final int opcode, final int flag) {
         return opcode >= 0 && opcode < COUNT && (FLAGS[opcode] & flag) == flag;
     }
 
-    /** {@return the opcode named {@code name}, or -1} */
+    /**
+     * {@return the opcode named {@code name}, or -1}
+     *
+     * @param name the name
+     */
     public static int byName(final String name) {
         for (final Row row : ROWS) {
             if (row.name().equals(name)) {

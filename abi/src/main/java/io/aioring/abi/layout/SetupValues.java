@@ -22,7 +22,11 @@ import org.agrona.DirectBuffer;
  */
 public record SetupValues(int flags, int ringDataBytes, int overflowBound, int maxInFlight, int workers, int backend,
                           int fdSlots, int ringInitialPosition, Path ringPath) {
-    /** {@return the values of the block at {@code index} of {@code block} (checked by the caller), and {@code ringPath}} */
+    /**
+     * {@return the values of the block at {@code index} of {@code block} (checked by the caller), and {@code ringPath}}
+     *
+     * @param index the byte index in the buffer
+     */
     public static SetupValues read(final DirectBuffer block, final int index, final Path ringPath) {
         return new SetupValues(block.getInt(index + FLAGS_OFFSET), block.getInt(index + RING_DATA_BYTES_OFFSET),
             block.getInt(index + OVERFLOW_BOUND_OFFSET), block.getInt(index + MAX_IN_FLIGHT_OFFSET),

@@ -35,6 +35,8 @@ public final class TotalsArea {
     /**
      * Formats the totals in {@code ring}'s trailer, zeroed, for {@code opcodes} opcodes.
      *
+     * @param ring the ring
+     * @param opcodes the opcodes
      * @return the writer, or null if the ring has no trailer that holds them (a ring made before totals)
      */
     public static TotalsArea format(final Ring ring, final int opcodes) {

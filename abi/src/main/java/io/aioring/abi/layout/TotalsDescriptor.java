@@ -61,7 +61,11 @@ public final class TotalsDescriptor {
     private TotalsDescriptor() {
     }
 
-    /** {@return the trailer length that holds {@code opcodes} blocks, rounded up to the ring's trailer alignment} */
+    /**
+     * {@return the trailer length that holds {@code opcodes} blocks, rounded up to the ring's trailer alignment}
+     *
+     * @param opcodes the opcodes
+     */
     public static int trailerFor(final int opcodes) {
         final int bytes = BLOCKS_OFFSET + opcodes * BLOCK_LENGTH;
         final int page = RingDescriptor.TRAILER_ALIGNMENT;
@@ -78,7 +82,11 @@ public final class TotalsDescriptor {
         return b == 0 ? 0 : 1L << (b - 1);
     }
 
-    /** {@return the offset of {@code opcode}'s block from the start of the trailer} */
+    /**
+     * {@return the offset of {@code opcode}'s block from the start of the trailer}
+     *
+     * @param opcode the opcode
+     */
     public static int blockOffset(final int opcode) {
         return BLOCKS_OFFSET + opcode * BLOCK_LENGTH;
     }
@@ -86,6 +94,10 @@ public final class TotalsDescriptor {
     /**
      * Writes an empty totals area for {@code opcodes} blocks at {@code offset} of {@code buffer} (zeroed, as the
      * ring's trailer is when made).
+     *
+     * @param buffer the buffer
+     * @param offset the byte offset in the file
+     * @param opcodes the opcodes
      */
     public static void format(final AtomicBuffer buffer, final int offset, final int opcodes) {
         buffer.setMemory(offset, trailerFor(opcodes), (byte) 0);

@@ -33,6 +33,7 @@ public final class TotalsSnapshot {
     }
 
     /**
+     * @param ring the ring
      * @return a snapshot of {@code ring}'s totals (empty until {@link #take}), or null if the ring has none (no
      *         {@link ContextDescriptor#COMPAT_TOTALS}, or no trailer)
      * @throws io.aioring.ring.RingFormatException if the ring says it has totals but their layout words are not this build's or do
@@ -102,6 +103,7 @@ public final class TotalsSnapshot {
 
     /**
      * @param field a block field's offset ({@link TotalsDescriptor#EVENTS_OFFSET} ... or a histogram bucket's)
+     * @param opcode the opcode
      * @return that counter of {@code opcode}, or 0 for an opcode with no block
      */
     public long get(final int opcode, final int field) {
@@ -120,7 +122,11 @@ public final class TotalsSnapshot {
         return total;
     }
 
-    /** {@return bucket {@code b} of the histogram at {@code histogram} ({@link TotalsDescriptor#LATENCY_OFFSET} or SERVICE)} */
+    /**
+     * {@return bucket {@code b} of the histogram at {@code histogram} ({@link TotalsDescriptor#LATENCY_OFFSET} or SERVICE)}
+     *
+     * @param opcode the opcode
+     */
     public long bucket(final int opcode, final int histogram, final int b) {
         return b < 0 || b >= BUCKETS ? 0 : get(opcode, histogram + b * 8);
     }

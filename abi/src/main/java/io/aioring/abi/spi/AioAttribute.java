@@ -39,10 +39,18 @@ public interface AioAttribute {
     /** {@return the payload bytes of this attribute's return record when it is handled} */
     int returnLength();
 
-    /** {@return true if this attribute means something for {@code opcode}} */
+    /**
+     * {@return true if this attribute means something for {@code opcode}}
+     *
+     * @param opcode the opcode
+     */
     boolean supports(int opcode);
 
-    /** Runs on the worker just before the operation (and after its start timestamp). */
+    /**
+     * Runs on the worker just before the operation (and after its start timestamp).
+     *
+     * @param operation the operation
+     */
     default void before(final Operation operation) {
     }
 
@@ -50,6 +58,8 @@ public interface AioAttribute {
      * Runs on the worker after the operation; writes exactly {@link #returnLength()} bytes at {@code index} of
      * {@code out} when it returns {@link AttributeRecordDescriptor#STATUS_HANDLED}.
      *
+     * @param operation the operation
+     * @param index the byte index in the buffer
      * @return an {@code AttributeRecordDescriptor.STATUS_*} value
      */
     int after(Operation operation, MutableDirectBuffer out, int index);

@@ -26,12 +26,20 @@ public final class AttributeRegistry {
      */
     public record Entry(AioAttribute attribute, long supported, int returnLength, int minRequest, int maxRequest,
                         boolean hasBeforeHook) {
-        /** {@return true if the attribute means something for {@code opcode}} */
+        /**
+         * {@return true if the attribute means something for {@code opcode}}
+         *
+         * @param opcode the opcode
+         */
         public boolean supports(final int opcode) {
             return opcode >= 0 && opcode < MAX_OPCODES && (supported & (1L << opcode)) != 0;
         }
 
-        /** {@return true if {@code payloadLength} is a request payload it accepts} */
+        /**
+         * {@return true if {@code payloadLength} is a request payload it accepts}
+         *
+         * @param payloadLength the payload's length in bytes
+         */
         public boolean accepts(final int payloadLength) {
             return payloadLength >= minRequest && payloadLength <= maxRequest;
         }
@@ -100,17 +108,29 @@ public final class AttributeRegistry {
         return new AttributeRegistry(ServiceLoader.load(AioAttribute.class, AioAttribute.class.getClassLoader()));
     }
 
-    /** {@return the attribute with {@code id}, or null if none is registered} */
+    /**
+     * {@return the attribute with {@code id}, or null if none is registered}
+     *
+     * @param id the attribute's id
+     */
     public AioAttribute byId(final int id) {
         return id >= 0 && id <= AioAttribute.MAX_ID ? byId[id] : null;
     }
 
-    /** {@return what the engine asks of the attribute with {@code id} on every iocb, or null if none is registered} */
+    /**
+     * {@return what the engine asks of the attribute with {@code id} on every iocb, or null if none is registered}
+     *
+     * @param id the attribute's id
+     */
     public Entry entry(final int id) {
         return id >= 0 && id <= AioAttribute.MAX_ID ? entries[id] : null;
     }
 
-    /** {@return the attribute named {@code name}, or null} */
+    /**
+     * {@return the attribute named {@code name}, or null}
+     *
+     * @param name the name
+     */
     public AioAttribute byName(final String name) {
         for (final AioAttribute attribute : all) {
             if (attribute.name().equals(name)) {

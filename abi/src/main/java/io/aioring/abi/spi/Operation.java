@@ -39,6 +39,8 @@ public interface Operation {
     /**
      * Completes the operation from a {@code before} hook: the engine will not make the call itself, and
      * {@code result} becomes the event's result (e.g. the page-cache attribute's RWF_NOWAIT read was a full hit).
+     *
+     * @param result bytes or a value, or -errno
      */
     void completeEarly(long result);
 

@@ -39,7 +39,13 @@ public final class PageCacheReading {
         return outcome(requested, noWait, result);
     }
 
-    /** {@return the bytes resident by {@code resident}, else by the RWF_NOWAIT attempt; -1 for unknown} */
+    /**
+     * {@return the bytes resident by {@code resident}, else by the RWF_NOWAIT attempt; -1 for unknown}
+     *
+     * @param requested the bytes asked for
+     * @param noWait RWF_NOWAIT to add, or 0
+     * @param result bytes or a value, or -errno
+     */
     public static long residentBytes(final long requested, final long resident, final long noWait, final long result) {
         if (resident >= 0) {
             return Math.min(resident, Math.max(requested, 0));
@@ -70,7 +76,13 @@ public final class PageCacheReading {
         return resident == 0 ? MISS : PARTIAL;
     }
 
-    /** {@return the bytes that were in the page cache when read, or -1 for {@link #UNKNOWN}} */
+    /**
+     * {@return the bytes that were in the page cache when read, or -1 for {@link #UNKNOWN}}
+     *
+     * @param requested the bytes asked for
+     * @param noWait RWF_NOWAIT to add, or 0
+     * @param result bytes or a value, or -errno
+     */
     public static long residentBytes(final long requested, final long noWait, final long result) {
         if (requested < 0 || noWait == Operation.NO_ATTEMPT) {
             return -1;

@@ -168,10 +168,10 @@ public final class AioContext implements AutoCloseable {
     }
 
     /**
-     * @return the ring this context posts events into, through this context's own mapping: after
-     *         {@link #destroy()} its words read as zeros (the pages are replaced, the addresses stay mapped while the
-     *         Ring is reachable), never a fault. A reaper that must outlive the context maps the file itself
-     *         ({@link ContextReaper#open}), as another process would.
+     * {@return the ring this context posts events into, through this context's own mapping: after {@link
+     * #destroy()} its words read as zeros (the pages are replaced, the addresses stay mapped while the Ring is
+     * reachable), never a fault. A reaper that must outlive the context maps the file itself ({@link
+     * ContextReaper#open}), as another process would.}
      */
     public Ring ring() {
         return ring;
@@ -337,16 +337,18 @@ public final class AioContext implements AutoCloseable {
     }
 
     /**
+     * {@return true if iocbs may point at all of it: it lies inside one range registered with this context}
+     *
      * @param segment native memory
-     * @return true if iocbs may point at all of it: it lies inside one range registered with this context
      */
     public boolean isRegistered(final MemorySegment segment) {
         return segment.isNative() && engine.memory().contains(segment.address(), segment.byteSize());
     }
 
     /**
+     * {@return true if a range registered at {@code address} was removed}
+     *
      * @param address the first byte of a registered range
-     * @return true if a range registered at {@code address} was removed
      */
     public boolean unregisterMemory(final long address) {
         return engine.memory().unregister(address);
@@ -471,9 +473,9 @@ public final class AioContext implements AutoCloseable {
     }
 
     /**
-     * @return null while the context is healthy; else why the engine gave its ring up: it loaded a head no reaper
-     *         could have written (docs/abi.md 1.9), so it writes no more events there, takes no more iocbs (submit
-     *         throws), and hands every completed event to {@link #getevents} callers of this process directly
+     * {@return null while the context is healthy; else why the engine gave its ring up: it loaded a head no reaper
+     * could have written (docs/abi.md 1.9), so it writes no more events there, takes no more iocbs (submit throws),
+     * and hands every completed event to {@link #getevents} callers of this process directly}
      */
     public String corruption() {
         return engine.corruption();
@@ -607,8 +609,8 @@ public final class AioContext implements AutoCloseable {
     }
 
     /**
-     * @return iocbs whose events have been posted (into the ring, or onto the overflow list): with
-     *         {@link #submitted()}, how many are in flight. Read without a lock, so it may lag by a batch.
+     * {@return iocbs whose events have been posted (into the ring, or onto the overflow list): with {@link
+     * #submitted()}, how many are in flight. Read without a lock, so it may lag by a batch.}
      */
     public long completed() {
         return engine.completed();

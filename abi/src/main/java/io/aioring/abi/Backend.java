@@ -36,8 +36,9 @@ public enum Backend {
     }
 
     /**
+     * {@return the backend of that name}
+     *
      * @param label auto, io_uring or threads
-     * @return the backend of that name
      * @throws IllegalArgumentException naming the three for any other
      */
     public static Backend byLabel(final String label) {

@@ -258,7 +258,8 @@ public final class ContextReaper implements AutoCloseable {
     }
 
     /**
-     * @return the context's eventfd, received over its Unix socket the first time
+     * {@return the context's eventfd, received over its Unix socket the first time}
+     *
      * @throws IOException if the context serves none, or it cannot be received
      */
     public int eventfd() throws IOException {

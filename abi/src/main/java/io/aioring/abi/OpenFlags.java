@@ -74,11 +74,12 @@ public final class OpenFlags {
     }
 
     /**
+     * {@return the exception the JDK gives for it: {@link NoSuchFileException} (ENOENT), {@link
+     * FileAlreadyExistsException} (EEXIST), {@link AccessDeniedException} (EACCES, EPERM), else a {@link
+     * FileSystemException} naming the errno}
+     *
      * @param path  the file that would not open
      * @param errno the open's result, {@code -errno}
-     * @return the exception the JDK gives for it: {@link NoSuchFileException} (ENOENT),
-     *         {@link FileAlreadyExistsException} (EEXIST), {@link AccessDeniedException} (EACCES, EPERM), else a
-     *         {@link FileSystemException} naming the errno
      */
     public static IOException failure(final Path path, final int errno) {
         return switch (-errno) {

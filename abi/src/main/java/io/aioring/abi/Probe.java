@@ -47,8 +47,9 @@ public record Probe(int abiVersion, int setupFlags, List<OpcodeInfo> opcodes, Li
     }
 
     /**
+     * {@return what this build and this machine support (it tries an io_uring_setup to say what auto picks)}
+     *
      * @param registry the attributes to report
-     * @return what this build and this machine support (it tries an io_uring_setup to say what auto picks)
      */
     public static Probe of(final AttributeRegistry registry) {
         final List<OpcodeInfo> opcodes = new ArrayList<>();
@@ -72,8 +73,9 @@ public record Probe(int abiVersion, int setupFlags, List<OpcodeInfo> opcodes, Li
     }
 
     /**
+     * {@return true if this build knows it}
+     *
      * @param opcode an opcode number
-     * @return true if this build knows it
      */
     public boolean supportsOpcode(final int opcode) {
         return opcodes.stream().anyMatch(o -> o.code() == opcode);

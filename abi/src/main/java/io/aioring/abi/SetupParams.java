@@ -61,8 +61,9 @@ public final class SetupParams {
     }
 
     /**
+     * {@return this}
+     *
      * @param version the ABI version asked for; 1 is the only one (setup refuses others, naming the field)
-     * @return this
      */
     public SetupParams abiVersion(final int version) {
         block.putInt(ABI_VERSION_OFFSET, version);
@@ -70,8 +71,9 @@ public final class SetupParams {
     }
 
     /**
+     * {@return this}
+     *
      * @param flags setup flags (docs/abi.md 2.1); setup refuses an unknown bit
-     * @return this
      */
     public SetupParams flags(final int flags) {
         block.putInt(FLAGS_OFFSET, flags);
@@ -79,8 +81,9 @@ public final class SetupParams {
     }
 
     /**
+     * {@return this}
+     *
      * @param bytes the ring's data area: a power of two, at least 1 KiB (setup refuses others, naming the field)
-     * @return this
      */
     public SetupParams ringDataBytes(final int bytes) {
         block.putInt(RING_DATA_BYTES_OFFSET, bytes);
@@ -88,8 +91,9 @@ public final class SetupParams {
     }
 
     /**
+     * {@return this}
+     *
      * @param events how many completed events may wait off the ring (the overflow list) before submit says -EBUSY
-     * @return this
      */
     public SetupParams overflowBound(final int events) {
         block.putInt(OVERFLOW_BOUND_OFFSET, events);
@@ -97,8 +101,9 @@ public final class SetupParams {
     }
 
     /**
+     * {@return this}
+     *
      * @param iocbs how many iocbs may be in flight at once before submit says -EAGAIN (at most 65,536)
-     * @return this
      */
     public SetupParams maxInFlight(final int iocbs) {
         block.putInt(MAX_IN_FLIGHT_OFFSET, iocbs);
@@ -106,9 +111,10 @@ public final class SetupParams {
     }
 
     /**
+     * {@return this}
+     *
      * @param backend {@code SetupDescriptor.BACKEND_AUTO} (io_uring where it works, else threads),
      *                {@code BACKEND_IO_URING} or {@code BACKEND_THREADS}
-     * @return this
      */
     public SetupParams backend(final int backend) {
         block.putInt(BACKEND_OFFSET, backend);
@@ -116,8 +122,9 @@ public final class SetupParams {
     }
 
     /**
+     * {@return this}
+     *
      * @param backend who makes the calls: {@link Backend#AUTO}, {@link Backend#IO_URING} or {@link Backend#THREADS}
-     * @return this
      */
     public SetupParams backend(final Backend backend) {
         return backend(backend.code());
@@ -135,9 +142,10 @@ public final class SetupParams {
     }
 
     /**
+     * {@return this}
+     *
      * @param position where the ring's head and tail start (u32, a multiple of 8; default 0): a value just below
      *                 2^32 makes the counters wrap within the first bytes, as the tests do
-     * @return this
      */
     public SetupParams ringInitialPosition(final int position) {
         block.putInt(RING_INITIAL_POSITION_OFFSET, position);
@@ -150,8 +158,9 @@ public final class SetupParams {
     }
 
     /**
+     * {@return this}
+     *
      * @param workers the threads backend's worker threads (io_uring's pool for calls it has no opcode for is smaller)
-     * @return this
      */
     public SetupParams workers(final int workers) {
         block.putInt(WORKERS_OFFSET, workers);

@@ -51,7 +51,8 @@ public enum Arch {
     }
 
     /**
-     * @return the architecture this JVM runs on
+     * {@return the architecture this JVM runs on}
+     *
      * @throws UnsupportedOperationException with one line naming the OS and architecture, on anything but Linux on
      *         x86-64 or aarch64
      */
@@ -63,9 +64,10 @@ public enum Arch {
     }
 
     /**
+     * {@return the architecture those name, or null if aioring does not run there}
+     *
      * @param osName the {@code os.name} system property
      * @param osArch the {@code os.arch} system property
-     * @return the architecture those name, or null if aioring does not run there
      */
     public static Arch detect(final String osName, final String osArch) {
         if (!osName.toLowerCase(Locale.ROOT).startsWith("linux")) {

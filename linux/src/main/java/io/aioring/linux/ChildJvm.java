@@ -22,9 +22,10 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /**
+     * {@return the started child}
+     *
      * @param mainClass the class whose {@code main} the child runs
      * @param args      its arguments
-     * @return the started child
      * @throws IOException if the log file or the process cannot be made
      */
     public static ChildJvm start(final Class<?> mainClass, final String... args) throws IOException {

@@ -311,16 +311,18 @@ public final class Errno {
     }
 
     /**
+     * {@return its symbolic name, e.g. "EBADF", or "errno N" for a value Linux does not define}
+     *
      * @param errno a positive errno value
-     * @return its symbolic name, e.g. "EBADF", or "errno N" for a value Linux does not define
      */
     public static String name(final int errno) {
         return errno > 0 && errno < COUNT && NAMES[errno] != null ? NAMES[errno] : "errno " + errno;
     }
 
     /**
+     * {@return its value, or -1 if Linux defines no errno by that name}
+     *
      * @param name a symbolic name, e.g. "EBADF"
-     * @return its value, or -1 if Linux defines no errno by that name
      */
     public static int byName(final String name) {
         for (int i = 1; i < COUNT; i++) {
@@ -337,8 +339,9 @@ public final class Errno {
     }
 
     /**
+     * {@return "-EBADF" style text for a negative result in the errno range, or the number}
+     *
      * @param result a call's result
-     * @return "-EBADF" style text for a negative result in the errno range, or the number
      */
     public static String describeResult(final long result) {
         return result < 0 && result >= -4095 ? "-" + name((int) -result) : Long.toString(result);

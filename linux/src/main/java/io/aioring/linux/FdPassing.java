@@ -65,9 +65,10 @@ public final class FdPassing {
     }
 
     /**
+     * {@return the user id of the process at the other end (SO_PEERCRED, as the kernel recorded it at connect), or
+     * -errno}
+     *
      * @param connection a connected Unix socket
-     * @return the user id of the process at the other end (SO_PEERCRED, as the kernel recorded it at connect), or
-     *         -errno
      */
     public static long peerUid(final int connection) {
         final Errno errno = new Errno();
@@ -203,10 +204,11 @@ public final class FdPassing {
     }
 
     /**
+     * {@return true if the other end has closed it (or its process died): poll says hung up or readable (end of
+     * stream, or bytes no server of ours sends after the descriptor)}
+     *
      * @param connection a connected socket
      * @param errno the errno value
-     * @return true if the other end has closed it (or its process died): poll says hung up or readable (end of
-     *         stream, or bytes no server of ours sends after the descriptor)
      */
     public static boolean peerClosed(final Errno errno, final int connection, final MemorySegment pollfd) {
         pollfd.set(JAVA_INT, 0, connection);

@@ -18,11 +18,12 @@ public interface ClaimGuard {
     void beforeClaim();
 
     /**
+     * {@return true to deliver this record; false if it was taken before (it is dropped and the reaper reports it)}
+     *
      * @param type the record type
      * @param buffer the buffer
      * @param index the byte index in the buffer
      * @param length the length in bytes
-     * @return true to deliver this record; false if it was taken before (it is dropped and the reaper reports it)
      */
     boolean admit(int type, DirectBuffer buffer, int index, int length);
 
@@ -44,16 +45,17 @@ public interface ClaimGuard {
     }
 
     /**
-     * @return true (the default) if a refused record means corruption, which the poll reports; false where copies are
-     *         expected (a context's overflow file after its engine died) and are dropped without a word
+     * {@return true (the default) if a refused record means corruption, which the poll reports; false where copies
+     * are expected (a context's overflow file after its engine died) and are dropped without a word}
      */
     default boolean reportsRefused() {
         return true;
     }
 
     /**
+     * {@return what the report says, or null for "head moved backwards" (the default)}
+     *
      * @param count records refused in the batch
-     * @return what the report says, or null for "head moved backwards" (the default)
      */
     default String describeRefused(final int count) {
         return null;

@@ -165,8 +165,9 @@ public final class RingDescriptor {
     }
 
     /**
+     * {@return null when {@code dataLength} is a valid data area length, else why not}
+     *
      * @param dataLength the data area's length in bytes (a power of two)
-     * @return null when {@code dataLength} is a valid data area length, else why not
      */
     public static String checkDataLength(final long dataLength) {
         if (dataLength < MIN_DATA_LENGTH || dataLength > MAX_DATA_LENGTH) {

@@ -45,9 +45,9 @@ public final class RingFile implements AutoCloseable {
     }
 
     /**
-     * @return a fresh path for a ring: {@code /dev/shm/aioring-PID-N-RANDOM.ring} (or under java.io.tmpdir without
-     *         /dev/shm), where RANDOM is 64 bits from getrandom(2): another user cannot plant files under the names
-     *         a context will take
+     * {@return a fresh path for a ring: {@code /dev/shm/aioring-PID-N-RANDOM.ring} (or under java.io.tmpdir without
+     * /dev/shm), where RANDOM is 64 bits from getrandom(2): another user cannot plant files under the names a
+     * context will take}
      */
     public static Path defaultPath() {
         final Path shm = Path.of("/dev/shm");
@@ -328,8 +328,9 @@ public final class RingFile implements AutoCloseable {
     }
 
     /**
-     * @return the file's size now (fstat of the open file, wherever its path points): smaller than the ring means
-     *         someone truncated it under the mappings, and touching the lost pages raises SIGBUS
+     * {@return the file's size now (fstat of the open file, wherever its path points): smaller than the ring means
+     * someone truncated it under the mappings, and touching the lost pages raises SIGBUS}
+     *
      * @throws UncheckedIOException if fstat fails
      */
     public synchronized long size() {
@@ -351,8 +352,8 @@ public final class RingFile implements AutoCloseable {
     }
 
     /**
-     * @return the descriptor of the open ring file (this process's), or -1 once closed: an engine refuses every
-     *         iocb that names it
+     * {@return the descriptor of the open ring file (this process's), or -1 once closed: an engine refuses every
+     * iocb that names it}
      */
     public int descriptor() {
         return fd;
@@ -381,8 +382,8 @@ public final class RingFile implements AutoCloseable {
     }
 
     /**
-     * @return true if this file's path still names the file this object holds open (the same device and inode):
-     *         no one has removed or replaced it since it was opened
+     * {@return true if this file's path still names the file this object holds open (the same device and inode): no
+     * one has removed or replaced it since it was opened}
      */
     public synchronized boolean pathNamesThisFile() {
         final int open = fd;

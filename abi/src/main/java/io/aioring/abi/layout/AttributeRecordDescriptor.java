@@ -33,8 +33,9 @@ public final class AttributeRecordDescriptor {
     }
 
     /**
+     * {@return its name ("handled", "unsupported", "failed"), or "status N" for one this build does not know}
+     *
      * @param status a record's status byte
-     * @return its name ("handled", "unsupported", "failed"), or "status N" for one this build does not know
      */
     public static String statusName(final int status) {
         return switch (status) {

@@ -76,7 +76,8 @@ public final class ContextArea {
     }
 
     /**
-     * @return the overflow file's path, or null if the area names none
+     * {@return the overflow file's path, or null if the area names none}
+     *
      * @throws IllegalStateException if overflow_path_length is out of range
      */
     public String overflowPath() {
@@ -273,7 +274,8 @@ public final class ContextArea {
     }
 
     /**
-     * @return the eventfd socket's path, or null if the area names none
+     * {@return the eventfd socket's path, or null if the area names none}
+     *
      * @throws IllegalStateException if socket_path_length is out of range
      */
     public String socketPath() {
@@ -286,8 +288,8 @@ public final class ContextArea {
     }
 
     /**
-     * @return the heartbeat period in nanoseconds: the word if it lies in [1, {@value #MAX_HEARTBEAT_PERIOD_MS}] ms,
-     *         else {@link #DEFAULT_HEARTBEAT_PERIOD_NANOS}
+     * {@return the heartbeat period in nanoseconds: the word if it lies in [1, {@value #MAX_HEARTBEAT_PERIOD_MS}]
+     * ms, else {@link #DEFAULT_HEARTBEAT_PERIOD_NANOS}}
      */
     public long heartbeatPeriodNanos() {
         final int period = heartbeatPeriodMillis();

@@ -12,24 +12,27 @@ public final class Layout {
     }
 
     /**
+     * {@return {@code length} rounded up to {@link #ALIGNMENT}}
+     *
      * @param length a length in bytes, not negative
-     * @return {@code length} rounded up to {@link #ALIGNMENT}
      */
     public static int align(final int length) {
         return (length + ALIGNMENT - 1) & -ALIGNMENT;
     }
 
     /**
+     * {@return the bytes the record takes in an event, header and padding included}
+     *
      * @param payloadLength an attribute return record's payload length
-     * @return the bytes the record takes in an event, header and padding included
      */
     public static int returnRecordSpan(final int payloadLength) {
         return align(AttributeRecordDescriptor.HEADER_LENGTH + payloadLength);
     }
 
     /**
+     * {@return the bytes the request takes in an iocb, header and padding included}
+     *
      * @param payloadLength an attribute request's payload length
-     * @return the bytes the request takes in an iocb, header and padding included
      */
     public static int requestSpan(final int payloadLength) {
         return align(AttributeRequestDescriptor.HEADER_LENGTH + payloadLength);

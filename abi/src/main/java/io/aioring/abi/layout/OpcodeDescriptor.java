@@ -150,8 +150,9 @@ public final class OpcodeDescriptor {
     }
 
     /**
+     * {@return opcode's row}
+     *
      * @param opcode the opcode
-     * @return opcode's row
      * @throws IllegalArgumentException for an unknown opcode
      */
     public static Row row(final int opcode) {

@@ -33,9 +33,10 @@ public final class TotalsSnapshot {
     }
 
     /**
+     * {@return a snapshot of {@code ring}'s totals (empty until {@link #take}), or null if the ring has none (no
+     * {@link ContextDescriptor#COMPAT_TOTALS}, or no trailer)}
+     *
      * @param ring the ring
-     * @return a snapshot of {@code ring}'s totals (empty until {@link #take}), or null if the ring has none (no
-     *         {@link ContextDescriptor#COMPAT_TOTALS}, or no trailer)
      * @throws io.aioring.ring.RingFormatException if the ring says it has totals but their layout words are not this build's or do
      *         not fit the trailer
      */
@@ -102,9 +103,10 @@ public final class TotalsSnapshot {
     }
 
     /**
+     * {@return that counter of {@code opcode}, or 0 for an opcode with no block}
+     *
      * @param field a block field's offset ({@link TotalsDescriptor#EVENTS_OFFSET} ... or a histogram bucket's)
      * @param opcode the opcode
-     * @return that counter of {@code opcode}, or 0 for an opcode with no block
      */
     public long get(final int opcode, final int field) {
         if (opcode < 0 || opcode >= opcodes || field < 0 || field >= BLOCK_LENGTH) {

@@ -95,8 +95,9 @@ public final class SocketAddresses {
     }
 
     /**
+     * {@return the address it holds}
+     *
      * @param source a sockaddr the kernel wrote (AF_INET or AF_INET6), as {@code accept} or {@code getsockname} do
-     * @return the address it holds
      * @throws IllegalStateException for another family
      */
     public static InetSocketAddress read(final MemorySegment source) {

@@ -173,8 +173,9 @@ public final class Sockets {
     }
 
     /**
+     * {@return the socket's own address}
+     *
      * @param fd a bound socket
-     * @return the socket's own address
      * @throws IOException naming {@code getsockname} and the errno
      */
     public static InetSocketAddress localAddress(final int fd) throws IOException {
@@ -182,8 +183,9 @@ public final class Sockets {
     }
 
     /**
+     * {@return the connected peer's address}
+     *
      * @param fd a connected socket
-     * @return the connected peer's address
      * @throws IOException naming {@code getpeername} and the errno ({@code ENOTCONN} before a connect completed)
      */
     public static InetSocketAddress remoteAddress(final int fd) throws IOException {
@@ -238,10 +240,11 @@ public final class Sockets {
     }
 
     /**
+     * {@return the option, as the kernel holds it}
+     *
      * @param <T>  the option's type
      * @param fd   the socket
      * @param name one of {@link #STREAM_OPTIONS} or {@link #LISTENER_OPTIONS}
-     * @return the option, as the kernel holds it
      * @throws UnsupportedOperationException for an option outside those two sets
      * @throws IOException naming {@code getsockopt} and the errno
      */
@@ -288,11 +291,12 @@ public final class Sockets {
     }
 
     /**
+     * {@return the exception the JDK's channels throw for it: {@link ConnectException} for a refused connect,
+     * {@link BindException} for an address in use or not there, {@link NoRouteToHostException}, else an {@link
+     * IOException} (a {@link SocketException} for socket errors) naming the errno}
+     *
      * @param call   what failed, for the message
      * @param result its -errno
-     * @return the exception the JDK's channels throw for it: {@link ConnectException} for a refused connect,
-     *         {@link BindException} for an address in use or not there, {@link NoRouteToHostException}, else an
-     *         {@link IOException} (a {@link SocketException} for socket errors) naming the errno
      */
     public static IOException failure(final String call, final long result) {
         final String message = call + ": " + Errno.describeResult(result);

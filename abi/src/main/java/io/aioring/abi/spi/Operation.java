@@ -93,8 +93,8 @@ public interface Operation {
     long noWaitResult();
 
     /**
-     * @return the bytes the operation asks to move: a pread/pwrite's length, the sum of a preadv/pwritev's iovec
-     *         lengths (-EFAULT or -EINVAL if its iovecs are not acceptable), 0 for other opcodes
+     * {@return the bytes the operation asks to move: a pread/pwrite's length, the sum of a preadv/pwritev's iovec
+     * lengths (-EFAULT or -EINVAL if its iovecs are not acceptable), 0 for other opcodes}
      */
     long transferLength();
 
@@ -116,9 +116,9 @@ public interface Operation {
     long measureResidentBytes();
 
     /**
-     * @return what {@link #measureResidentBytes()} found, or {@link #RESIDENT_UNKNOWN} if it was not called; in an
-     *         {@code after} hook, also the count the engine took from the read's RWF_NOWAIT attempt instead
-     *         ({@link #residentSource()})
+     * {@return what {@link #measureResidentBytes()} found, or {@link #RESIDENT_UNKNOWN} if it was not called; in an
+     * {@code after} hook, also the count the engine took from the read's RWF_NOWAIT attempt instead ({@link
+     * #residentSource()})}
      */
     long residentBytes();
 

@@ -21,11 +21,12 @@ public final class PageCacheReading {
     public static final int UNKNOWN = -1;
 
     /**
+     * {@return {@link #HIT}, {@link #PARTIAL}, {@link #MISS}, {@link #NOT_APPLICABLE} or {@link #UNKNOWN}}
+     *
      * @param requested the bytes the I/O asked for
      * @param resident  {@link Operation#residentBytes()}
      * @param noWait    {@link Operation#noWaitResult()}, used when {@code resident} is unknown
      * @param result    the I/O's result
-     * @return {@link #HIT}, {@link #PARTIAL}, {@link #MISS}, {@link #NOT_APPLICABLE} or {@link #UNKNOWN}
      */
     public static int outcome(final long requested, final long resident, final long noWait, final long result) {
         if (resident == Operation.RESIDENT_NOT_APPLICABLE) {
@@ -57,10 +58,11 @@ public final class PageCacheReading {
     }
 
     /**
+     * {@return {@link #HIT}, {@link #PARTIAL}, {@link #MISS} or {@link #UNKNOWN}}
+     *
      * @param requested the bytes the read asked for
      * @param noWait    {@link Operation#noWaitResult()}
      * @param result    the read's result
-     * @return {@link #HIT}, {@link #PARTIAL}, {@link #MISS} or {@link #UNKNOWN}
      */
     public static int outcome(final long requested, final long noWait, final long result) {
         final long resident = residentBytes(requested, noWait, result);

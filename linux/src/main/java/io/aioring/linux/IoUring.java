@@ -69,28 +69,51 @@ public final class IoUring implements AutoCloseable {
 
     /** Opcodes (enum io_uring_op). */
     public static final int OP_NOP = 0;
+    /** IORING_OP_READV. */
     public static final int OP_READV = 1;
+    /** IORING_OP_WRITEV. */
     public static final int OP_WRITEV = 2;
+    /** IORING_OP_FSYNC. */
     public static final int OP_FSYNC = 3;
+    /** IORING_OP_READ_FIXED. */
     public static final int OP_READ_FIXED = 4;
+    /** IORING_OP_WRITE_FIXED. */
     public static final int OP_WRITE_FIXED = 5;
+    /** IORING_OP_POLL_ADD. */
     public static final int OP_POLL_ADD = 6;
+    /** IORING_OP_SENDMSG. */
     public static final int OP_SENDMSG = 9;
+    /** IORING_OP_RECVMSG. */
     public static final int OP_RECVMSG = 10;
+    /** IORING_OP_ACCEPT. */
     public static final int OP_ACCEPT = 13;
+    /** IORING_OP_ASYNC_CANCEL. */
     public static final int OP_ASYNC_CANCEL = 14;
+    /** IORING_OP_CONNECT. */
     public static final int OP_CONNECT = 16;
+    /** IORING_OP_FALLOCATE. */
     public static final int OP_FALLOCATE = 17;
+    /** IORING_OP_OPENAT. */
     public static final int OP_OPENAT = 18;
+    /** IORING_OP_CLOSE. */
     public static final int OP_CLOSE = 19;
+    /** IORING_OP_STATX. */
     public static final int OP_STATX = 21;
+    /** IORING_OP_READ. */
     public static final int OP_READ = 22;
+    /** IORING_OP_WRITE. */
     public static final int OP_WRITE = 23;
+    /** IORING_OP_SEND. */
     public static final int OP_SEND = 26;
+    /** IORING_OP_RECV. */
     public static final int OP_RECV = 27;
+    /** IORING_OP_SPLICE. */
     public static final int OP_SPLICE = 30;
+    /** IORING_OP_SHUTDOWN. */
     public static final int OP_SHUTDOWN = 34;
+    /** IORING_OP_SEND_ZC. */
     public static final int OP_SEND_ZC = 47;
+    /** IORING_OP_FTRUNCATE. */
     public static final int OP_FTRUNCATE = 55;
     /** CQE flag: more completions of this (multishot) request will follow. */
     public static final int CQE_F_MORE = 1 << 1;
@@ -109,10 +132,15 @@ public final class IoUring implements AutoCloseable {
 
     /** Setup flags. */
     public static final int SETUP_CQSIZE = 1 << 3;
+    /** io_uring_setup(2) flag IORING_SETUP_CLAMP. */
     public static final int SETUP_CLAMP = 1 << 4;
+    /** io_uring_setup(2) flag IORING_SETUP_SUBMIT_ALL. */
     public static final int SETUP_SUBMIT_ALL = 1 << 7;
+    /** io_uring_setup(2) flag IORING_SETUP_COOP_TASKRUN. */
     public static final int SETUP_COOP_TASKRUN = 1 << 8;
+    /** io_uring_setup(2) flag IORING_SETUP_SINGLE_ISSUER. */
     public static final int SETUP_SINGLE_ISSUER = 1 << 12;
+    /** io_uring_setup(2) flag IORING_SETUP_DEFER_TASKRUN. */
     public static final int SETUP_DEFER_TASKRUN = 1 << 13;
     /** Feature: the SQ and CQ rings share one mapping. */
     public static final int FEAT_SINGLE_MMAP = 1;

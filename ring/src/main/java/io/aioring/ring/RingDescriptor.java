@@ -65,20 +65,35 @@ public final class RingDescriptor {
     /** The only ABI version this build reads and writes. */
     public static final int ABI_VERSION = 1;
 
+    /** Byte offset of the ring header's {@code magic} field (docs/abi.md 1.2). */
     public static final int MAGIC_OFFSET = 0;
+    /** Byte offset of the ring header's {@code abi_version} field (docs/abi.md 1.2). */
     public static final int ABI_VERSION_OFFSET = 8;
+    /** Byte offset of the ring header's {@code header_length} field (docs/abi.md 1.2). */
     public static final int HEADER_LENGTH_OFFSET = 12;
+    /** Byte offset of the ring header's {@code compat_features} field (docs/abi.md 1.2). */
     public static final int COMPAT_FEATURES_OFFSET = 16;
+    /** Byte offset of the ring header's {@code incompat_features} field (docs/abi.md 1.2). */
     public static final int INCOMPAT_FEATURES_OFFSET = 24;
+    /** Byte offset of the ring header's {@code data_length} field (docs/abi.md 1.2). */
     public static final int DATA_LENGTH_OFFSET = 32;
+    /** Byte offset of the ring header's {@code max_payload_length} field (docs/abi.md 1.2). */
     public static final int MAX_PAYLOAD_LENGTH_OFFSET = 36;
+    /** Byte offset of the ring header's {@code producer_pid} field (docs/abi.md 1.2). */
     public static final int PRODUCER_PID_OFFSET = 40;
+    /** Byte offset of the ring header's {@code trailer_length} field (docs/abi.md 1.2). */
     public static final int TRAILER_LENGTH_OFFSET = 44;
+    /** Byte offset of the ring header's {@code flags} field (docs/abi.md 1.2). */
     public static final int FLAGS_OFFSET = 128;
+    /** Byte offset of the ring header's {@code doorbell} field (docs/abi.md 1.2). */
     public static final int DOORBELL_OFFSET = 132;
+    /** Byte offset of the ring header's {@code heartbeat_ns} field (docs/abi.md 1.2). */
     public static final int HEARTBEAT_OFFSET = 136;
+    /** Byte offset of the ring header's {@code head} field (docs/abi.md 1.2). */
     public static final int HEAD_OFFSET = 256;
+    /** Byte offset of the ring header's {@code tail} field (docs/abi.md 1.2). */
     public static final int TAIL_OFFSET = 384;
+    /** Byte offset of the ring header's {@code application_area} field (docs/abi.md 1.2). */
     public static final int APPLICATION_AREA_OFFSET = 512;
     /** Header length in ABI version 1; the data area starts here, page aligned. */
     public static final int HEADER_LENGTH = 4096;

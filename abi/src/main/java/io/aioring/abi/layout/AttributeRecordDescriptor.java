@@ -16,10 +16,15 @@ package io.aioring.abi.layout;
  * </pre>
  */
 public final class AttributeRecordDescriptor {
+    /** Byte offset of an attribute return record's {@code id} field (docs/abi.md 2.7). */
     public static final int ID_OFFSET = 0;
+    /** Byte offset of an attribute return record's {@code status} field (docs/abi.md 2.7). */
     public static final int STATUS_OFFSET = 2;
+    /** Byte offset of an attribute return record's {@code version} field (docs/abi.md 2.7). */
     public static final int VERSION_OFFSET = 3;
+    /** Byte offset of an attribute return record's {@code payload_length} field (docs/abi.md 2.7). */
     public static final int PAYLOAD_LENGTH_OFFSET = 4;
+    /** The length of an attribute return record's fixed header in bytes (docs/abi.md 2.7). */
     public static final int HEADER_LENGTH = 8;
 
     /** status: the attribute ran; its payload holds its values. */

@@ -33,28 +33,46 @@ import io.aioring.ring.RingDescriptor;
  * </pre>
  */
 public final class ContextDescriptor {
+    /** Byte offset of the ring header's context area's {@code setup_flags} field (docs/abi.md 2.10). */
     public static final int SETUP_FLAGS_OFFSET = RingDescriptor.APPLICATION_AREA_OFFSET;
+    /** Byte offset of the ring header's context area's {@code workers} field (docs/abi.md 2.10). */
     public static final int WORKERS_OFFSET = SETUP_FLAGS_OFFSET + 4;
+    /** Byte offset of the ring header's context area's {@code max_in_flight} field (docs/abi.md 2.10). */
     public static final int MAX_IN_FLIGHT_OFFSET = SETUP_FLAGS_OFFSET + 8;
+    /** Byte offset of the ring header's context area's {@code overflow_bound} field (docs/abi.md 2.10). */
     public static final int OVERFLOW_BOUND_OFFSET = SETUP_FLAGS_OFFSET + 12;
+    /** Byte offset of the ring header's context area's {@code events_posted} field (docs/abi.md 2.10). */
     public static final int EVENTS_POSTED_OFFSET = SETUP_FLAGS_OFFSET + 16;
+    /** Byte offset of the ring header's context area's {@code events_overflowed} field (docs/abi.md 2.10). */
     public static final int EVENTS_OVERFLOWED_OFFSET = SETUP_FLAGS_OFFSET + 24;
+    /** Byte offset of the ring header's context area's {@code overflow_length} field (docs/abi.md 2.10). */
     public static final int OVERFLOW_LENGTH_OFFSET = SETUP_FLAGS_OFFSET + 32;
+    /** Byte offset of the ring header's context area's {@code busy_rejections} field (docs/abi.md 2.10). */
     public static final int BUSY_REJECTIONS_OFFSET = SETUP_FLAGS_OFFSET + 36;
+    /** Byte offset of the ring header's context area's {@code iocbs_submitted} field (docs/abi.md 2.10). */
     public static final int IOCBS_SUBMITTED_OFFSET = SETUP_FLAGS_OFFSET + 40;
+    /** Byte offset of the ring header's context area's {@code socket_path_length} field (docs/abi.md 2.10). */
     public static final int SOCKET_PATH_LENGTH_OFFSET = SETUP_FLAGS_OFFSET + 48;
+    /** Byte offset of the ring header's context area's {@code socket_path} field (docs/abi.md 2.10). */
     public static final int SOCKET_PATH_OFFSET = SETUP_FLAGS_OFFSET + 52;
     public static final int SOCKET_PATH_MAX = 108;
+    /** Byte offset of the ring header's context area's {@code heartbeat_period_ms} field (docs/abi.md 2.10). */
     public static final int HEARTBEAT_PERIOD_OFFSET = SOCKET_PATH_OFFSET + SOCKET_PATH_MAX;
+    /** Byte offset of the ring header's context area's {@code tail_waiters} field (docs/abi.md 2.10). */
     public static final int TAIL_WAITERS_OFFSET = HEARTBEAT_PERIOD_OFFSET + 4;
+    /** Byte offset of the ring header's context area's {@code backend} field (docs/abi.md 2.10). */
     public static final int BACKEND_OFFSET = TAIL_WAITERS_OFFSET + 4;
+    /** Byte offset of the ring header's context area's {@code backend_errno} field (docs/abi.md 2.10). */
     public static final int BACKEND_ERRNO_OFFSET = BACKEND_OFFSET + 4;
     /** Away from the words the engine writes per publish and reads per publish (tail_waiters): reapers write it. */
     public static final int REAPED_SEQUENCE_OFFSET = RingDescriptor.APPLICATION_AREA_OFFSET + 256;
     /** Reaper claims of the ring under way: each reaper adds 1 before its claim and takes it back after (u32). */
     public static final int CLAIMS_IN_PROGRESS_OFFSET = REAPED_SEQUENCE_OFFSET + 8;
+    /** Byte offset of the ring header's context area's {@code overflow_path_length} field (docs/abi.md 2.10). */
     public static final int OVERFLOW_PATH_LENGTH_OFFSET = REAPED_SEQUENCE_OFFSET + 128;
+    /** Byte offset of the ring header's context area's {@code overflow_path} field (docs/abi.md 2.10). */
     public static final int OVERFLOW_PATH_OFFSET = OVERFLOW_PATH_LENGTH_OFFSET + 4;
+    /** Byte offset of the ring header's context area's {@code overflow_volatile} field (docs/abi.md 2.10). */
     public static final int OVERFLOW_VOLATILE_OFFSET = OVERFLOW_PATH_OFFSET + SOCKET_PATH_MAX;
     /** The end of the context area: the application area beyond it is reserved, zero. */
     public static final int CONTEXT_AREA_END = OVERFLOW_VOLATILE_OFFSET + 4;

@@ -35,23 +35,38 @@ package io.aioring.abi.layout;
  * </pre>
  */
 public final class IocbDescriptor {
+    /** Byte offset of the iocb's {@code length} field (docs/abi.md 2.2). */
     public static final int LENGTH_OFFSET = 0;
+    /** Byte offset of the iocb's {@code opcode} field (docs/abi.md 2.2). */
     public static final int OPCODE_OFFSET = 4;
+    /** Byte offset of the iocb's {@code flags} field (docs/abi.md 2.2). */
     public static final int FLAGS_OFFSET = 6;
+    /** Byte offset of the iocb's {@code fd} field (docs/abi.md 2.2). */
     public static final int FD_OFFSET = 8;
+    /** Byte offset of the iocb's {@code priority} field (docs/abi.md 2.2). */
     public static final int PRIORITY_OFFSET = 12;
+    /** Byte offset of the iocb's {@code attribute_count} field (docs/abi.md 2.2). */
     public static final int ATTRIBUTE_COUNT_OFFSET = 14;
+    /** Byte offset of the iocb's {@code offset} field (docs/abi.md 2.2). */
     public static final int OFFSET_OFFSET = 16;
+    /** Byte offset of the iocb's {@code address} field (docs/abi.md 2.2). */
     public static final int ADDRESS_OFFSET = 24;
+    /** Byte offset of the iocb's {@code length_or_count} field (docs/abi.md 2.2). */
     public static final int LENGTH_OR_COUNT_OFFSET = 32;
+    /** Byte offset of the iocb's {@code op_flags} field (docs/abi.md 2.2). */
     public static final int OP_FLAGS_OFFSET = 36;
+    /** Byte offset of the iocb's {@code user_data} field (docs/abi.md 2.2). */
     public static final int USER_DATA_OFFSET = 40;
+    /** Byte offset of the iocb's {@code mode} field (docs/abi.md 2.2). */
     public static final int MODE_OFFSET = 48;
+    /** Byte offset of the iocb's {@code timeout_ms} field (docs/abi.md 2.2). */
     public static final int TIMEOUT_MS_OFFSET = 52;
+    /** The length of the iocb's fixed header in bytes (docs/abi.md 2.2). */
     public static final int HEADER_LENGTH = 56;
 
     /** The largest iocb, header and attribute requests together. */
     public static final int MAX_LENGTH = 1024;
+    /** The iocb's length is a multiple of this (docs/abi.md 2.2). */
     public static final int ALIGNMENT = 8;
     /**
      * iocb flag: the next iocb of the batch starts only once this one has completed, and only if its result is not

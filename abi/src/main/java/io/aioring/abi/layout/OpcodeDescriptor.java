@@ -8,30 +8,55 @@ package io.aioring.abi.layout;
  * document's table.
  */
 public final class OpcodeDescriptor {
+    /** Opcode {@code nop} (docs/abi.md 2.4). */
     public static final int NOP = 0;
+    /** Opcode {@code pread} (docs/abi.md 2.4). */
     public static final int PREAD = 1;
+    /** Opcode {@code pwrite} (docs/abi.md 2.4). */
     public static final int PWRITE = 2;
+    /** Opcode {@code preadv} (docs/abi.md 2.4). */
     public static final int PREADV = 3;
+    /** Opcode {@code pwritev} (docs/abi.md 2.4). */
     public static final int PWRITEV = 4;
+    /** Opcode {@code fsync} (docs/abi.md 2.4). */
     public static final int FSYNC = 5;
+    /** Opcode {@code fdatasync} (docs/abi.md 2.4). */
     public static final int FDATASYNC = 6;
+    /** Opcode {@code openat} (docs/abi.md 2.4). */
     public static final int OPENAT = 7;
+    /** Opcode {@code close} (docs/abi.md 2.4). */
     public static final int CLOSE = 8;
+    /** Opcode {@code recv} (docs/abi.md 2.4). */
     public static final int RECV = 9;
+    /** Opcode {@code send} (docs/abi.md 2.4). */
     public static final int SEND = 10;
+    /** Opcode {@code accept} (docs/abi.md 2.4). */
     public static final int ACCEPT = 11;
+    /** Opcode {@code connect} (docs/abi.md 2.4). */
     public static final int CONNECT = 12;
+    /** Opcode {@code shutdown} (docs/abi.md 2.4). */
     public static final int SHUTDOWN = 13;
+    /** Opcode {@code poll} (docs/abi.md 2.4). */
     public static final int POLL = 14;
+    /** Opcode {@code timeout} (docs/abi.md 2.4). */
     public static final int TIMEOUT = 15;
+    /** Opcode {@code sendfile} (docs/abi.md 2.4). */
     public static final int SENDFILE = 16;
+    /** Opcode {@code recvmsg} (docs/abi.md 2.4). */
     public static final int RECVMSG = 17;
+    /** Opcode {@code sendmsg} (docs/abi.md 2.4). */
     public static final int SENDMSG = 18;
+    /** Opcode {@code splice} (docs/abi.md 2.4). */
     public static final int SPLICE = 19;
+    /** Opcode {@code copy_file_range} (docs/abi.md 2.4). */
     public static final int COPY_FILE_RANGE = 20;
+    /** Opcode {@code statx} (docs/abi.md 2.4). */
     public static final int STATX = 21;
+    /** Opcode {@code fallocate} (docs/abi.md 2.4). */
     public static final int FALLOCATE = 22;
+    /** Opcode {@code ftruncate} (docs/abi.md 2.4). */
     public static final int FTRUNCATE = 23;
+    /** Opcode {@code send_zc} (docs/abi.md 2.4). */
     public static final int SEND_ZC = 24;
     /** Opcodes defined: 0 to COUNT - 1. */
     public static final int COUNT = 25;

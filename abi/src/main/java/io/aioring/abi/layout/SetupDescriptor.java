@@ -32,16 +32,25 @@ package io.aioring.abi.layout;
  * </pre>
  */
 public final class SetupDescriptor {
+    /** Byte offset of the setup block's {@code abi_version} field (docs/abi.md 2.1). */
     public static final int ABI_VERSION_OFFSET = 0;
+    /** Byte offset of the setup block's {@code flags} field (docs/abi.md 2.1). */
     public static final int FLAGS_OFFSET = 4;
+    /** Byte offset of the setup block's {@code ring_data_bytes} field (docs/abi.md 2.1). */
     public static final int RING_DATA_BYTES_OFFSET = 8;
+    /** Byte offset of the setup block's {@code overflow_bound} field (docs/abi.md 2.1). */
     public static final int OVERFLOW_BOUND_OFFSET = 12;
+    /** Byte offset of the setup block's {@code max_in_flight} field (docs/abi.md 2.1). */
     public static final int MAX_IN_FLIGHT_OFFSET = 16;
+    /** Byte offset of the setup block's {@code workers} field (docs/abi.md 2.1). */
     public static final int WORKERS_OFFSET = 20;
+    /** Byte offset of the setup block's {@code backend} field (docs/abi.md 2.1). */
     public static final int BACKEND_OFFSET = 24;
+    /** Byte offset of the setup block's {@code fd_slots} field (docs/abi.md 2.1). */
     public static final int FD_SLOTS_OFFSET = 28;
     /** Where the ring's head and tail start: a multiple of 8 (tests start near 2^32 to wrap early). */
     public static final int RING_INITIAL_POSITION_OFFSET = 32;
+    /** Byte offset of the setup block's {@code reserved} field (docs/abi.md 2.1). */
     public static final int RESERVED_OFFSET = 36;
     public static final int LENGTH = 64;
 
@@ -54,6 +63,7 @@ public final class SetupDescriptor {
      * on its overflow list are kept, in order, and sequences continue (docs/abi.md 2.8).
      */
     public static final int FLAG_REATTACH = 1 << 2;
+    /** Every flag bit of the setup block this version knows (docs/abi.md 2.1). */
     public static final int KNOWN_FLAGS = FLAG_EVENTFD | FLAG_EVENTFD_SOCKET | FLAG_REATTACH;
 
     /** backend: io_uring when it works here, else worker threads (the reason is in the context area). */

@@ -36,22 +36,36 @@ import org.agrona.concurrent.AtomicBuffer;
  * </pre>
  */
 public final class TotalsDescriptor {
+    /** Byte offset of the trailer's totals's {@code sequence} field (docs/abi.md 2.14). */
     public static final int SEQUENCE_OFFSET = 0;
+    /** Byte offset of the trailer's totals's {@code opcode_count} field (docs/abi.md 2.14). */
     public static final int OPCODE_COUNT_OFFSET = 8;
+    /** Byte offset of the trailer's totals's {@code bucket_count} field (docs/abi.md 2.14). */
     public static final int BUCKET_COUNT_OFFSET = 12;
+    /** Byte offset of the trailer's totals's {@code block_length} field (docs/abi.md 2.14). */
     public static final int BLOCK_LENGTH_OFFSET = 16;
+    /** Byte offset of the trailer's totals's {@code blocks} field (docs/abi.md 2.14). */
     public static final int BLOCKS_OFFSET = 64;
 
+    /** Byte offset of the trailer's totals's {@code events} field (docs/abi.md 2.14). */
     public static final int EVENTS_OFFSET = 0;
+    /** Byte offset of the trailer's totals's {@code errors} field (docs/abi.md 2.14). */
     public static final int ERRORS_OFFSET = 8;
+    /** Byte offset of the trailer's totals's {@code bytes} field (docs/abi.md 2.14). */
     public static final int BYTES_OFFSET = 16;
+    /** Byte offset of the trailer's totals's {@code page_cache_hits} field (docs/abi.md 2.14). */
     public static final int PAGE_CACHE_HITS_OFFSET = 24;
+    /** Byte offset of the trailer's totals's {@code page_cache_partials} field (docs/abi.md 2.14). */
     public static final int PAGE_CACHE_PARTIALS_OFFSET = 32;
+    /** Byte offset of the trailer's totals's {@code page_cache_misses} field (docs/abi.md 2.14). */
     public static final int PAGE_CACHE_MISSES_OFFSET = 40;
+    /** Byte offset of the trailer's totals's {@code page_cache_not_applicable} field (docs/abi.md 2.14). */
     public static final int PAGE_CACHE_NOT_APPLICABLE_OFFSET = 48;
+    /** Byte offset of the trailer's totals's {@code latency} field (docs/abi.md 2.14). */
     public static final int LATENCY_OFFSET = 64;
     /** Buckets per histogram: log2 of nanoseconds, the last one open-ended. */
     public static final int BUCKETS = 48;
+    /** Byte offset of the trailer's totals's {@code service} field (docs/abi.md 2.14). */
     public static final int SERVICE_OFFSET = LATENCY_OFFSET + BUCKETS * 8;
     public static final int BLOCK_LENGTH = SERVICE_OFFSET + BUCKETS * 8;
 

@@ -24,6 +24,7 @@ public final class EventView {
      * @param buffer the buffer
      * @param index the byte index in the buffer
      * @param length the length in bytes
+     * @return this view, for the next call
      * @throws EventFormatException if the bytes are not a well-formed event
      */
     public EventView wrap(final DirectBuffer buffer, final int index, final int length) {

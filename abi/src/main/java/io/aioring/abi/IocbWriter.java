@@ -79,6 +79,7 @@ public final class IocbWriter {
      *
      * @param buffer the buffer
      * @param index the byte index in the buffer
+     * @return this writer, for the next call
      */
     public IocbWriter wrap(final MutableDirectBuffer buffer, final int index) {
         this.buffer = buffer;
@@ -86,7 +87,11 @@ public final class IocbWriter {
         return reset();
     }
 
-    /** Forgets what was written: the next iocb goes at the start again. */
+    /**
+     * Forgets what was written: the next iocb goes at the start again.
+     *
+     * @return this writer, for the next call
+     */
     public IocbWriter reset() {
         position = start;
         current = -1;
@@ -124,6 +129,7 @@ public final class IocbWriter {
      * @param opFlags the opcode's own flags (the iocb's op_flags)
      * @param mode the iocb's mode field (openat's mode, the fd written to, statx's mask: docs/abi.md 2.2)
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter iocb(final int opcode, final int fd, final long offset, final long address, final int lengthOrCount,
                            final int opFlags, final int mode, final long userData) {
@@ -154,6 +160,7 @@ public final class IocbWriter {
      * A nop: completes with result 0, doing nothing (a wake-up, a marker in a chain).
      *
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter nop(final long userData) {
         return iocb(Opcode.NOP, -1, 0, 0, 0, 0, 0, userData);
@@ -168,6 +175,7 @@ public final class IocbWriter {
      * @param length the length in bytes
      * @param offset the byte offset in the file
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter pread(final int fd, final long address, final int length, final long offset, final long userData) {
         return iocb(Opcode.PREAD, fd, offset, address, length, 0, 0, userData);
@@ -186,6 +194,7 @@ public final class IocbWriter {
      * @param fd the file descriptor
      * @param offset the byte offset in the file
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      * @throws IllegalArgumentException if the segment is on the heap or longer than an iocb's length field holds
      */
     public IocbWriter pread(final int fd, final MemorySegment buffer, final long offset, final long userData) {
@@ -201,6 +210,7 @@ public final class IocbWriter {
      * @param length the length in bytes
      * @param offset the byte offset in the file
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter pwrite(final int fd, final long address, final int length, final long offset, final long userData) {
         return iocb(Opcode.PWRITE, fd, offset, address, length, 0, 0, userData);
@@ -213,6 +223,7 @@ public final class IocbWriter {
      * @param buffer the buffer
      * @param offset the byte offset in the file
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter pwrite(final int fd, final MemorySegment buffer, final long offset, final long userData) {
         return pwrite(fd, buffer.address(), length(buffer), offset, userData);
@@ -225,6 +236,7 @@ public final class IocbWriter {
      * @param buffer the buffer
      * @param msgFlags MSG_* flags
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter recv(final int fd, final MemorySegment buffer, final int msgFlags, final long userData) {
         return recv(fd, buffer.address(), length(buffer), msgFlags, userData);
@@ -237,6 +249,7 @@ public final class IocbWriter {
      * @param buffer the buffer
      * @param msgFlags MSG_* flags
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter send(final int fd, final MemorySegment buffer, final int msgFlags, final long userData) {
         return send(fd, buffer.address(), length(buffer), msgFlags, userData);
@@ -259,6 +272,7 @@ public final class IocbWriter {
      * @param rwfFlags RWF_* flags
      * @param userData copied into the completion untouched
      * @param iovecs the address of {@code count} struct iovec (16 bytes each: base, length)
+     * @return this writer, for the next call
      */
     public IocbWriter preadv(final int fd, final long iovecs, final int count, final long offset, final int rwfFlags,
                              final long userData) {
@@ -274,6 +288,7 @@ public final class IocbWriter {
      * @param offset the byte offset in the file
      * @param rwfFlags RWF_* flags
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter pwritev(final int fd, final long iovecs, final int count, final long offset, final int rwfFlags,
                               final long userData) {
@@ -285,6 +300,7 @@ public final class IocbWriter {
      *
      * @param fd the file descriptor
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter fsync(final int fd, final long userData) {
         return iocb(Opcode.FSYNC, fd, 0, 0, 0, 0, 0, userData);
@@ -295,6 +311,7 @@ public final class IocbWriter {
      *
      * @param fd the file descriptor
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter fdatasync(final int fd, final long userData) {
         return iocb(Opcode.FDATASYNC, fd, 0, 0, 0, 0, 0, userData);
@@ -307,6 +324,7 @@ public final class IocbWriter {
      * @param mode the permissions of a created file
      * @param userData copied into the completion untouched
      * @param path the address of the path's bytes (no NUL needed), {@code pathLength} long
+     * @return this writer, for the next call
      */
     public IocbWriter openat(final int dirfd, final long path, final int pathLength, final int flags, final int mode,
                              final long userData) {
@@ -318,6 +336,7 @@ public final class IocbWriter {
      *
      * @param fd the file descriptor
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter close(final int fd, final long userData) {
         return iocb(Opcode.CLOSE, fd, 0, 0, 0, 0, 0, userData);
@@ -329,6 +348,7 @@ public final class IocbWriter {
      * @param length the length in bytes
      * @param userData copied into the completion untouched
      * @param msgFlags MSG_* flags (MSG_DONTWAIT: complete -EAGAIN rather than wait)
+     * @return this writer, for the next call
      */
     public IocbWriter recv(final int fd, final long address, final int length, final int msgFlags, final long userData) {
         return iocb(Opcode.RECV, fd, 0, address, length, msgFlags, 0, userData);
@@ -340,6 +360,7 @@ public final class IocbWriter {
      * @param length the length in bytes
      * @param userData copied into the completion untouched
      * @param msgFlags MSG_* flags; the engine adds MSG_NOSIGNAL
+     * @return this writer, for the next call
      */
     public IocbWriter send(final int fd, final long address, final int length, final int msgFlags, final long userData) {
         return iocb(Opcode.SEND, fd, 0, address, length, msgFlags, 0, userData);
@@ -350,6 +371,7 @@ public final class IocbWriter {
      * @param multishot one event per connection (flag MORE) until cancelled
      * @param fd the file descriptor
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter accept(final int fd, final int sockFlags, final boolean multishot, final long userData) {
         iocb(Opcode.ACCEPT, fd, 0, 0, 0, sockFlags, 0, userData);
@@ -361,6 +383,7 @@ public final class IocbWriter {
      * @param length the length in bytes
      * @param userData copied into the completion untouched
      * @param sockaddr the address of a struct sockaddr of {@code length} bytes
+     * @return this writer, for the next call
      */
     public IocbWriter connect(final int fd, final long sockaddr, final int length, final long userData) {
         return iocb(Opcode.CONNECT, fd, 0, sockaddr, length, 0, 0, userData);
@@ -394,6 +417,7 @@ public final class IocbWriter {
      * @param fd the file descriptor
      * @param userData copied into the completion untouched
      * @param how SHUT_RD, SHUT_WR or SHUT_RDWR
+     * @return this writer, for the next call
      */
     public IocbWriter shutdown(final int fd, final int how, final long userData) {
         return iocb(Opcode.SHUTDOWN, fd, 0, 0, 0, how, 0, userData);
@@ -404,6 +428,7 @@ public final class IocbWriter {
      * @param multishot one event per wake-up (flag MORE) until cancelled
      * @param fd the file descriptor
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter poll(final int fd, final int events, final boolean multishot, final long userData) {
         iocb(Opcode.POLL, fd, 0, 0, 0, events, 0, userData);
@@ -419,6 +444,7 @@ public final class IocbWriter {
      * @param offset the byte offset in the file
      * @param length the length in bytes
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter sendfile(final int outFd, final int inFd, final long offset, final int length, final long userData) {
         return iocb(Opcode.SENDFILE, inFd, offset, 0, length, 0, outFd, userData);
@@ -429,6 +455,7 @@ public final class IocbWriter {
      * @param msgFlags MSG_* flags
      * @param userData copied into the completion untouched
      * @param msghdr the address of a struct msghdr (56 bytes); it, its iovecs, name and control must be registered
+     * @return this writer, for the next call
      */
     public IocbWriter recvmsg(final int fd, final long msghdr, final int msgFlags, final long userData) {
         return iocb(Opcode.RECVMSG, fd, 0, msghdr, 0, msgFlags, 0, userData);
@@ -439,6 +466,7 @@ public final class IocbWriter {
      * @param msgFlags MSG_* flags
      * @param userData copied into the completion untouched
      * @param msghdr the address of a struct msghdr (56 bytes); the engine adds MSG_NOSIGNAL
+     * @return this writer, for the next call
      */
     public IocbWriter sendmsg(final int fd, final long msghdr, final int msgFlags, final long userData) {
         return iocb(Opcode.SENDMSG, fd, 0, msghdr, 0, msgFlags, 0, userData);
@@ -452,6 +480,7 @@ public final class IocbWriter {
      * @param spliceFlags SPLICE_F_* flags
      * @param userData copied into the completion untouched
      * @param offIn {@code fdIn}'s offset, -1 for none (a pipe, a socket); likewise {@code offOut}
+     * @return this writer, for the next call
      */
     public IocbWriter splice(final int fdIn, final long offIn, final int fdOut, final long offOut, final int length,
                              final int spliceFlags, final long userData) {
@@ -465,6 +494,7 @@ public final class IocbWriter {
      * @param length the length in bytes
      * @param userData copied into the completion untouched
      * @param offIn {@code fdIn}'s offset, -1 for its file position; likewise {@code offOut}
+     * @return this writer, for the next call
      */
     public IocbWriter copyFileRange(final int fdIn, final long offIn, final int fdOut, final long offOut, final int length,
                                     final long userData) {
@@ -479,6 +509,7 @@ public final class IocbWriter {
      * @param dirfd the directory descriptor, or AT_FDCWD
      * @param pathLength the path's length in bytes
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter statx(final int dirfd, final long path, final int pathLength, final int atFlags, final int mask,
                             final long statxbuf, final long userData) {
@@ -491,6 +522,7 @@ public final class IocbWriter {
      * @param length the length in bytes
      * @param userData copied into the completion untouched
      * @param mode FALLOC_FL_* flags (0: allocate and extend)
+     * @return this writer, for the next call
      */
     public IocbWriter fallocate(final int fd, final int mode, final long offset, final long length, final long userData) {
         return iocb(Opcode.FALLOCATE, fd, offset, length, 0, mode, 0, userData);
@@ -502,6 +534,7 @@ public final class IocbWriter {
      * @param fd the file descriptor
      * @param length the length in bytes
      * @param userData copied into the completion untouched
+     * @return this writer, for the next call
      */
     public IocbWriter ftruncate(final int fd, final long length, final long userData) {
         return iocb(Opcode.FTRUNCATE, fd, length, 0, 0, 0, 0, userData);
@@ -512,6 +545,7 @@ public final class IocbWriter {
      *
      * @param id the attribute's id
      * @param flags the call's flags
+     * @return this writer, for the next call
      */
     public IocbWriter attribute(final int id, final int flags) {
         return attribute(id, flags, null, 0, 0);
@@ -524,6 +558,7 @@ public final class IocbWriter {
      * @param flags the call's flags
      * @param index the byte index in the buffer
      * @param length the length in bytes
+     * @return this writer, for the next call
      */
     public IocbWriter attribute(final int id, final int flags, final DirectBuffer payload, final int index, final int length) {
         if (current < 0) {
@@ -550,12 +585,20 @@ public final class IocbWriter {
         return this;
     }
 
-    /** The next iocb of the batch starts once this one succeeded (its result ≥ 0); else it completes -ECANCELED. */
+    /**
+     * The next iocb of the batch starts once this one succeeded (its result ≥ 0); else it completes -ECANCELED.
+     *
+     * @return this writer, for the next call
+     */
     public IocbWriter link() {
         return addFlags(IocbDescriptor.FLAG_LINK);
     }
 
-    /** The next iocb of the batch starts once this one completed, whatever its result. */
+    /**
+     * The next iocb of the batch starts once this one completed, whatever its result.
+     *
+     * @return this writer, for the next call
+     */
     public IocbWriter hardlink() {
         return addFlags(IocbDescriptor.FLAG_HARDLINK);
     }
@@ -564,12 +607,18 @@ public final class IocbWriter {
      * The current iocb goes straight to the backend's asynchronous path, with no attempt on the submitting thread
      * (iocb flag ASYNC): for file reads and writes the page cache cannot serve, such as those of a file opened with
      * O_DIRECT, which an attempt there would make wait for the device one at a time.
+     *
+     * @return this writer, for the next call
      */
     public IocbWriter async() {
         return addFlags(IocbDescriptor.FLAG_ASYNC);
     }
 
-    /** The current iocb's {@code fd} names one of the context's fd slots. */
+    /**
+     * The current iocb's {@code fd} names one of the context's fd slots.
+     *
+     * @return this writer, for the next call
+     */
     public IocbWriter fixedFd() {
         return addFlags(IocbDescriptor.FLAG_FIXED_FD);
     }
@@ -579,6 +628,7 @@ public final class IocbWriter {
      * is the slot.
      *
      * @param slot the fd slot
+     * @return this writer, for the next call
      */
     public IocbWriter toSlot(final int slot) {
         buffer.putLong(current + OFFSET_OFFSET, slot);
@@ -593,6 +643,7 @@ public final class IocbWriter {
      * Sets the current iocb's flags field ({@code IocbDescriptor.FLAG_*}).
      *
      * @param flags the call's flags
+     * @return this writer, for the next call
      */
     public IocbWriter flags(final int flags) {
         buffer.putShort(current + FLAGS_OFFSET, (short) flags);
@@ -604,6 +655,7 @@ public final class IocbWriter {
      * is running a call that cannot be stopped (then it completes with that call's result).
      *
      * @param millis 1 to 2^32-1 milliseconds; 0 for none
+     * @return this writer, for the next call
      */
     public IocbWriter timeoutMillis(final long millis) {
         if (millis < 0 || millis > 0xFFFF_FFFFL) {
@@ -616,12 +668,17 @@ public final class IocbWriter {
     /**
      * @param userData copied into the completion untouched
      * @param nanos how long from submit until it completes -ETIME
+     * @return this writer, for the next call
      */
     public IocbWriter timeout(final long nanos, final long userData) {
         return iocb(Opcode.TIMEOUT, -1, nanos, 0, 0, 0, 0, userData);
     }
 
-    /** Sets the current iocb's priority field (advisory in version 1). */
+    /**
+     * Sets the current iocb's priority field (advisory in version 1).
+     *
+     * @return this writer, for the next call
+     */
     public IocbWriter priority(final int priority) {
         buffer.putShort(current + PRIORITY_OFFSET, (short) priority);
         return this;

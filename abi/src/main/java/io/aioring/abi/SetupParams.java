@@ -130,7 +130,12 @@ public final class SetupParams {
         return backend(backend.code());
     }
 
-    /** @param slots the context's fd slots (iocb flags FIXED_FD and TO_SLOT); 0: 256 */
+    /**
+     * Sets the context's fd slots.
+     *
+     * @param slots the context's fd slots (iocb flags FIXED_FD and TO_SLOT); 0: 256
+     * @return these parameters, for the next call
+     */
     public SetupParams fdSlots(final int slots) {
         block.putInt(FD_SLOTS_OFFSET, slots);
         return this;
@@ -171,6 +176,7 @@ public final class SetupParams {
      * Where to create the ring file (it must not exist); null: a new file under /dev/shm.
      *
      * @param path the path
+     * @return these parameters, for the next call
      */
     public SetupParams ringPath(final Path path) {
         this.ringPath = path;

@@ -366,6 +366,7 @@ public final class IoUring implements AutoCloseable {
      * NOP. @return false if the submission queue is full
      *
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepNop(final long userData) {
         return prepRw(OP_NOP, -1, 0, 0, 0, 0, userData);
@@ -379,6 +380,7 @@ public final class IoUring implements AutoCloseable {
      * @param length the length in bytes
      * @param offset the byte offset in the file
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepRead(final int fd, final long buffer, final int length, final long offset, final long userData) {
         return prepRw(OP_READ, fd, buffer, length, offset, 0, userData);
@@ -392,6 +394,7 @@ public final class IoUring implements AutoCloseable {
      * @param length the length in bytes
      * @param offset the byte offset in the file
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepWrite(final int fd, final long buffer, final int length, final long offset, final long userData) {
         return prepRw(OP_WRITE, fd, buffer, length, offset, 0, userData);
@@ -406,6 +409,7 @@ public final class IoUring implements AutoCloseable {
      * @param offset the byte offset in the file
      * @param rwFlags RWF_* flags
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepReadv(final int fd, final long iovecs, final int count, final long offset, final int rwFlags,
                              final long userData) {
@@ -421,6 +425,7 @@ public final class IoUring implements AutoCloseable {
      * @param offset the byte offset in the file
      * @param rwFlags RWF_* flags
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepWritev(final int fd, final long iovecs, final int count, final long offset, final int rwFlags,
                               final long userData) {
@@ -432,6 +437,7 @@ public final class IoUring implements AutoCloseable {
      *
      * @param fd the file descriptor
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepFsync(final int fd, final int fsyncFlags, final long userData) {
         return prepRw(OP_FSYNC, fd, 0, 0, 0, fsyncFlags, userData);
@@ -445,6 +451,7 @@ public final class IoUring implements AutoCloseable {
      * @param length the length in bytes
      * @param msgFlags MSG_* flags
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepRecv(final int fd, final long buffer, final int length, final int msgFlags, final long userData) {
         return prepRw(OP_RECV, fd, buffer, length, 0, msgFlags, userData);
@@ -458,6 +465,7 @@ public final class IoUring implements AutoCloseable {
      * @param length the length in bytes
      * @param msgFlags MSG_* flags
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepSend(final int fd, final long buffer, final int length, final int msgFlags, final long userData) {
         return prepRw(OP_SEND, fd, buffer, length, 0, msgFlags, userData);
@@ -470,6 +478,7 @@ public final class IoUring implements AutoCloseable {
      * @param msghdr the address of a struct msghdr
      * @param msgFlags MSG_* flags
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepRecvmsg(final int fd, final long msghdr, final int msgFlags, final long userData) {
         return prepRw(OP_RECVMSG, fd, msghdr, 1, 0, msgFlags, userData);
@@ -485,6 +494,7 @@ public final class IoUring implements AutoCloseable {
      * @param length the length in bytes
      * @param msgFlags MSG_* flags
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepSendZc(final int fd, final long buffer, final int length, final int msgFlags, final long userData) {
         return prepRw(OP_SEND_ZC, fd, buffer, length, 0, msgFlags, userData);
@@ -517,6 +527,7 @@ public final class IoUring implements AutoCloseable {
      * @param fd the file descriptor
      * @param address the address of the memory the call uses
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepConnect(final int fd, final long address, final int addressLength, final long userData) {
         return prepRw(OP_CONNECT, fd, address, 0, addressLength, 0, userData);
@@ -528,6 +539,7 @@ public final class IoUring implements AutoCloseable {
      * @param fd the file descriptor
      * @param how SHUT_RD, SHUT_WR or SHUT_RDWR
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepShutdown(final int fd, final int how, final long userData) {
         return prepRw(OP_SHUTDOWN, fd, 0, how, 0, 0, userData);
@@ -568,6 +580,7 @@ public final class IoUring implements AutoCloseable {
      * @param mask the STATX_* fields wanted
      * @param statxbuf the address of a struct statx to fill
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepStatx(final int dirfd, final long path, final int flags, final int mask, final long statxbuf,
                              final long userData) {
@@ -582,6 +595,7 @@ public final class IoUring implements AutoCloseable {
      * @param offset the byte offset in the file
      * @param length the length in bytes
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepFallocate(final int fd, final int mode, final long offset, final long length, final long userData) {
         return prepRw(OP_FALLOCATE, fd, length, mode, offset, 0, userData);
@@ -593,6 +607,7 @@ public final class IoUring implements AutoCloseable {
      * @param fd the file descriptor
      * @param length the length in bytes
      * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
      */
     public boolean prepFtruncate(final int fd, final long length, final long userData) {
         return prepRw(OP_FTRUNCATE, fd, 0, 0, length, 0, userData);

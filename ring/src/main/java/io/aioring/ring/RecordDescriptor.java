@@ -22,9 +22,13 @@ package io.aioring.ring;
  * (type 0) whose length runs exactly to the end, and the record starts at offset 0. Reapers skip fillers.
  */
 public final class RecordDescriptor {
+    /** Byte offset of a record header's {@code length} field (docs/abi.md 1.4). */
     public static final int LENGTH_OFFSET = 0;
+    /** Byte offset of a record header's {@code type} field (docs/abi.md 1.4). */
     public static final int TYPE_OFFSET = 4;
+    /** The record header's length in bytes: every payload follows it (docs/abi.md 1.4). */
     public static final int HEADER_LENGTH = 8;
+    /** Every record starts at a multiple of this, and its padded length is one (docs/abi.md 1.4). */
     public static final int ALIGNMENT = 8;
     /** The type of a filler record; never handed to a reaper's handler. */
     public static final int FILLER_TYPE = 0;

@@ -8,6 +8,8 @@ import org.agrona.DirectBuffer;
 @FunctionalInterface
 public interface RecordHandler {
     /**
+     * One record.
+     *
      * @param type   the record's type (never the filler type)
      * @param buffer the buffer holding the payload
      * @param index  the payload's index in {@code buffer}

@@ -42,6 +42,7 @@ public final class Ring {
      *
      * @param buffer the buffer
      * @param spec the ring's specification
+     * @return the ring, its header published
      */
     public static Ring format(final AtomicBuffer buffer, final RingSpec spec) {
         final Ring ring = formatUnpublished(buffer, spec);
@@ -56,6 +57,7 @@ public final class Ring {
      *
      * @param buffer the buffer
      * @param spec the ring's specification
+     * @return the ring, its magic still 0
      */
     public static Ring formatUnpublished(final AtomicBuffer buffer, final RingSpec spec) {
         final long total = totalLength(spec.dataLength(), spec.trailerLength());
@@ -84,7 +86,8 @@ public final class Ring {
      * Checks the header in {@code buffer} and returns the ring.
      *
      * @param knownIncompatFeatures the incompat feature bits the caller understands; any other set bit is refused
-     * @param buffer the buffer
+     * @param buffer the memory holding a ring
+     * @return the ring
      * @throws RingFormatException naming what was found and what is supported
      */
     public static Ring attach(final AtomicBuffer buffer, final long knownIncompatFeatures) {
@@ -222,6 +225,7 @@ public final class Ring {
         return text.append('"').toString();
     }
 
+    /** {@return the memory the ring occupies: header, data area and trailer} */
     public AtomicBuffer buffer() {
         return buffer;
     }
@@ -236,6 +240,7 @@ public final class Ring {
         return mask;
     }
 
+    /** {@return the longest payload one record can carry in this ring} */
     public int maxPayloadLength() {
         return maxPayloadLength;
     }
@@ -260,10 +265,12 @@ public final class Ring {
         return RingDescriptor.totalLength(dataLength, trailerLength);
     }
 
+    /** {@return the compat feature bits, as the header held them when this object was made} */
     public long compatFeatures() {
         return compatFeatures;
     }
 
+    /** {@return the incompat feature bits, as the header held them when this object was made} */
     public long incompatFeatures() {
         return incompatFeatures;
     }
@@ -278,6 +285,7 @@ public final class Ring {
         return buffer.getIntAcquire(TAIL_OFFSET);
     }
 
+    /** {@return the header's flags word now (docs/abi.md 1.3)} */
     public int flags() {
         return buffer.getIntAcquire(FLAGS_OFFSET);
     }
@@ -312,6 +320,7 @@ public final class Ring {
         } while (!buffer.compareAndSetInt(FLAGS_OFFSET, old, old & ~bits));
     }
 
+    /** {@return whether the producer has closed the ring: nothing more will be written} */
     public boolean isProducerClosed() {
         return (flags() & FLAG_PRODUCER_CLOSED) != 0;
     }
@@ -363,14 +372,21 @@ public final class Ring {
         Futex.wakeUnchecked(buffer.addressOffset() + TAIL_OFFSET, Integer.MAX_VALUE);
     }
 
+    /** {@return the producer's process id, from the header} */
     public int producerPid() {
         return buffer.getInt(PRODUCER_PID_OFFSET);
     }
 
+    /** {@return the producer's last heartbeat: its CLOCK_MONOTONIC time in nanoseconds} */
     public long heartbeat() {
         return buffer.getLongVolatile(HEARTBEAT_OFFSET);
     }
 
+    /**
+     * The producer says it lives.
+     *
+     * @param monotonicNanos its CLOCK_MONOTONIC time now, in nanoseconds
+     */
     public void heartbeat(final long monotonicNanos) {
         buffer.putLongRelease(HEARTBEAT_OFFSET, monotonicNanos);
     }

@@ -8,9 +8,18 @@ package io.aioring.ring;
 public final class RingCorruptedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The shared-memory word found wrong. */
     private final String field;
+    /** What it held. */
     private final long value;
 
+    /**
+     * A word read from shared memory is impossible.
+     *
+     * @param field  the word
+     * @param value  what it held
+     * @param detail why that cannot be
+     */
     public RingCorruptedException(final String field, final long value, final String detail) {
         super("ring corrupted: " + field + " = " + value + ": " + detail);
         this.field = field;
@@ -21,7 +30,8 @@ public final class RingCorruptedException extends RuntimeException {
      * Touching the mapping faulted: the ring file was truncated under it (the kernel raises SIGBUS, which the JVM
      * turns into an InternalError in the thread that touched the lost page).
      *
-     * @param fault what was found wrong
+     * @param fault the InternalError the JVM raised for the fault
+     * @return the exception, the fault its cause
      */
     public static RingCorruptedException mappingFault(final InternalError fault) {
         final RingCorruptedException e = new RingCorruptedException("mapping", 0, "a fault touching the ring's memory ("

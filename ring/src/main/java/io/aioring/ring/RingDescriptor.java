@@ -97,12 +97,14 @@ public final class RingDescriptor {
     public static final int APPLICATION_AREA_OFFSET = 512;
     /** Header length in ABI version 1; the data area starts here, page aligned. */
     public static final int HEADER_LENGTH = 4096;
+    /** The bytes of the header the layer above owns (docs/abi.md 1.2). */
     public static final int APPLICATION_AREA_LENGTH = HEADER_LENGTH - APPLICATION_AREA_OFFSET;
     /**
      * The largest trailer: bytes after the data area that belong to the layer above, as the application area does
      * (a context's totals). A multiple of {@link #TRAILER_ALIGNMENT}; 0 for none.
      */
     public static final int MAX_TRAILER_LENGTH = 1 << 20;
+    /** A trailer's length is a multiple of this: a page. */
     public static final int TRAILER_ALIGNMENT = 4096;
 
     /** flags bit: the producer holds records that did not fit (an overflow list); reapers should ring the doorbell. */
@@ -119,12 +121,14 @@ public final class RingDescriptor {
     /** Every flags bit ABI version 1 defines; others are reserved and written as zero. */
     public static final int KNOWN_FLAGS = FLAG_OVERFLOW_PENDING | FLAG_NOTIFY_DISABLED | FLAG_PRODUCER_CLOSED | FLAG_CORRUPTED;
 
-    /** Compat and incompat feature bits the ring layer itself defines (none yet). */
+    /** Compat feature bits the ring layer itself defines (none yet). */
     public static final long RING_COMPAT_FEATURES = 0L;
+    /** Incompat feature bits the ring layer itself defines (none yet). */
     public static final long RING_INCOMPAT_FEATURES = 0L;
 
-    /** Smallest and largest data areas: powers of two. */
+    /** The smallest data area (data areas are powers of two). */
     public static final int MIN_DATA_LENGTH = 1024;
+    /** The largest data area: 1 GiB. */
     public static final int MAX_DATA_LENGTH = 1 << 30;
     /** A record's payload may be at most data_length / MAX_PAYLOAD_DIVISOR bytes. */
     public static final int MAX_PAYLOAD_DIVISOR = 8;

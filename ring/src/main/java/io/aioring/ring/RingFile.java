@@ -79,6 +79,7 @@ public final class RingFile implements AutoCloseable {
      *
      * @param path the path
      * @param spec the ring's specification
+     * @return the file, its ring published
      * @throws UncheckedIOException if the file exists or cannot be created
      */
     public static RingFile create(final Path path, final RingSpec spec) {
@@ -93,6 +94,7 @@ public final class RingFile implements AutoCloseable {
      *
      * @param path the path
      * @param spec the ring's specification
+     * @return the file, its ring's magic still 0
      * @throws UncheckedIOException if the file exists or cannot be created
      */
     public static RingFile createUnpublished(final Path path, final RingSpec spec) {
@@ -117,6 +119,8 @@ public final class RingFile implements AutoCloseable {
      *
      * @param path the path
      * @param spec the ring's specification
+     * @param allocation when the file's bytes are allocated
+     * @return the file, its ring's magic still 0
      * @throws UncheckedIOException if the file exists or cannot be created, or there is no room for it
      */
     public static RingFile createUnpublished(final Path path, final RingSpec spec, final Allocation allocation) {
@@ -198,6 +202,7 @@ public final class RingFile implements AutoCloseable {
      * Opens an existing ring file, accepting only the ring layer's own incompat features.
      *
      * @param path the path
+     * @return the file, mapped
      */
     public static RingFile open(final Path path) {
         return open(path, RingDescriptor.RING_INCOMPAT_FEATURES);
@@ -209,6 +214,7 @@ public final class RingFile implements AutoCloseable {
      *
      * @param knownIncompatFeatures the incompat feature bits the caller understands
      * @param path the path
+     * @return the file, mapped
      * @throws UncheckedIOException if the file cannot be opened or mapped
      * @throws RingFormatException  if it is not a ring this build can read
      */
@@ -221,6 +227,9 @@ public final class RingFile implements AutoCloseable {
      * (a lister going through a directory of them must not wait a second on each).
      *
      * @param path the path
+     * @param knownIncompatFeatures the incompat feature bits the caller understands
+     * @param waitForSetup wait for a ring still being set up, rather than refuse it at once
+     * @return the file, mapped
      */
     public static RingFile open(final Path path, final long knownIncompatFeatures, final boolean waitForSetup) {
         final Arena arena = Arena.ofShared();
@@ -319,10 +328,12 @@ public final class RingFile implements AutoCloseable {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
+    /** {@return the file's path} */
     public Path path() {
         return path;
     }
 
+    /** {@return the ring, through this file's mapping} */
     public Ring ring() {
         return ring;
     }
@@ -417,7 +428,6 @@ public final class RingFile implements AutoCloseable {
         return size() < ring.fileLength();
     }
 
-    /** Unmaps the ring; the file stays. */
     /**
      * Closes the file and gives up the mapping without unmapping its addresses: the file's pages are replaced, in
      * place, by anonymous memory that reads as zeros, so a thread of this process that still holds the {@link Ring}

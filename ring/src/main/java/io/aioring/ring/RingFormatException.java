@@ -8,6 +8,11 @@ package io.aioring.ring;
 public final class RingFormatException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A header this build cannot read.
+     *
+     * @param message what was found, and what is supported
+     */
     public RingFormatException(final String message) {
         super(message);
     }

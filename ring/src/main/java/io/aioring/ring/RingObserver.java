@@ -37,6 +37,12 @@ public final class RingObserver {
         this(ring, RingReaper.DEFAULT_BATCH_BYTES);
     }
 
+    /**
+     * An observer that copies at most {@code batchBytes} of records at a time.
+     *
+     * @param ring       the ring to observe
+     * @param batchBytes its copy buffer's size (at least the ring's largest record is used)
+     */
     public RingObserver(final Ring ring, final int batchBytes) {
         this.ring = ring;
         this.buffer = ring.buffer();
@@ -135,6 +141,7 @@ public final class RingObserver {
         return missedBytes;
     }
 
+    /** {@return records this observer has seen so far} */
     public long observedRecords() {
         return observedRecords;
     }
@@ -144,6 +151,7 @@ public final class RingObserver {
         return cursor;
     }
 
+    /** {@return the ring it observes} */
     public Ring ring() {
         return ring;
     }

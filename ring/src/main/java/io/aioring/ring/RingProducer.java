@@ -35,6 +35,11 @@ public final class RingProducer {
     private int claimSpan;
     private boolean claimOpen;
 
+    /**
+     * The producer of {@code ring}: one per ring, on one thread at a time.
+     *
+     * @param ring the ring it writes
+     */
     public RingProducer(final Ring ring) {
         this.ring = ring;
         this.buffer = ring.buffer();
@@ -48,6 +53,7 @@ public final class RingProducer {
         this.headCache = readHead();
     }
 
+    /** {@return the ring it writes} */
     public Ring ring() {
         return ring;
     }
@@ -143,6 +149,7 @@ public final class RingProducer {
      * @param source where the bytes come from
      * @param index the byte index in the buffer
      * @param length the length in bytes
+     * @return false if the ring had no room (nothing written)
      */
     public boolean offer(final int type, final DirectBuffer source, final int index, final int length) {
         if (!tryWrite(type, source, index, length)) {

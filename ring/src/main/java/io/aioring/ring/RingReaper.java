@@ -60,11 +60,19 @@ public final class RingReaper {
     /** Records of the current batch the guard refused (taken before): reported once the batch is through. */
     private int refused;
 
+    /**
+     * A reaper with the default batch size.
+     *
+     * @param ring the ring to reap
+     * @param mode alone, or shared with other reapers
+     */
     public RingReaper(final Ring ring, final Mode mode) {
         this(ring, mode, DEFAULT_BATCH_BYTES);
     }
 
     /**
+     * A reaper whose shared claims copy at most {@code batchBytes} at a time.
+     *
      * @param batchBytes the size of the buffer a shared reaper copies a batch into (at least the ring's largest
      *                   record is used); it bounds the bytes one compare-and-set takes
      * @param ring the ring
@@ -119,10 +127,12 @@ public final class RingReaper {
         }
     }
 
+    /** {@return the ring it reaps} */
     public Ring ring() {
         return ring;
     }
 
+    /** {@return whether it reaps alone or shares the ring with other reapers} */
     public Mode mode() {
         return mode;
     }

@@ -12,6 +12,7 @@ package io.aioring.ring;
  */
 public record RingSpec(int dataLength, int initialPosition, long compatFeatures, long incompatFeatures,
                        int trailerLength) {
+    /** Checks the lengths and the position. */
     public RingSpec {
         final String bad = RingDescriptor.checkDataLength(dataLength);
         if (bad != null) {
@@ -36,10 +37,21 @@ public record RingSpec(int dataLength, int initialPosition, long compatFeatures,
         return new RingSpec(dataLength, 0, 0L, 0L, 0);
     }
 
+    /**
+     * {@return this ring with its counters starting at {@code position}}
+     *
+     * @param position the first head and tail (a multiple of 8; near 2^32 to test the wrap)
+     */
     public RingSpec withInitialPosition(final int position) {
         return new RingSpec(dataLength, position, compatFeatures, incompatFeatures, trailerLength);
     }
 
+    /**
+     * {@return this ring with these feature bits}
+     *
+     * @param compat   the compat feature bits
+     * @param incompat the incompat feature bits
+     */
     public RingSpec withFeatures(final long compat, final long incompat) {
         return new RingSpec(dataLength, initialPosition, compat, incompat, trailerLength);
     }
@@ -57,6 +69,7 @@ public record RingSpec(int dataLength, int initialPosition, long compatFeatures,
      * A ring as given, with no trailer.
      *
      * @param dataLength the data area's length in bytes (a power of two)
+     * @param initialPosition the first head and tail
      * @param compatFeatures the compat feature bits
      * @param incompatFeatures the incompat feature bits
      */

@@ -34,6 +34,12 @@ public final class ChildJvm implements AutoCloseable {
 
     /**
      * As {@link #start(Class, String...)}, with JVM options of its own (system properties, say) before the class.
+     *
+     * @param mainClass  the class whose main the child runs, from this JVM's class path
+     * @param jvmOptions options for the child JVM, before the class
+     * @param args       the main's arguments
+     * @return the child, started, its output collected
+     * @throws IOException if it cannot be started
      */
     public static ChildJvm start(final Class<?> mainClass, final List<String> jvmOptions, final String... args)
             throws IOException {

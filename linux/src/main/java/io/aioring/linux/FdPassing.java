@@ -36,6 +36,7 @@ public final class FdPassing {
      *
      * @param path the path
      * @return the listening descriptor
+     * @throws IOException if the socket cannot be made, bound or listened on
      */
     public static int listen(final Path path) throws IOException {
         final Errno errno = new Errno();
@@ -82,9 +83,11 @@ public final class FdPassing {
     }
 
     /**
-     * Accepts one connection (blocking); @return its descriptor, or -errno (e.g. when the listener was shut down)
+     * Accepts one connection (blocking).
      *
-     * @param errno the errno value
+     * @param listener the listening socket
+     * @return its descriptor, or -errno (e.g. when the listener was shut down)
+     * @param errno where the call's errno is captured
      */
     public static int accept(final Errno errno, final int listener) {
         return Linux.accept4(errno, listener, Linux.SOCK_CLOEXEC);
@@ -100,6 +103,7 @@ public final class FdPassing {
      *
      * @param connection the connection
      * @param fd the file descriptor
+     * @throws IOException if sendmsg fails
      */
     public static void send(final int connection, final int fd) throws IOException {
         send(connection, fd, NOT_KEPT);
@@ -111,6 +115,8 @@ public final class FdPassing {
      *
      * @param connection the connection
      * @param fd the file descriptor
+     * @param byteValue {@link #KEPT} or {@link #NOT_KEPT}
+     * @throws IOException if sendmsg fails
      */
     public static void send(final int connection, final int fd, final byte byteValue) throws IOException {
         final Errno errno = new Errno();
@@ -142,6 +148,7 @@ public final class FdPassing {
      *
      * @param path the path
      * @return the received descriptor, now this process's own
+     * @throws IOException if the connection or the receive fails
      */
     public static int receive(final Path path) throws IOException {
         final Received received = receiveKeeping(path);
@@ -153,6 +160,7 @@ public final class FdPassing {
      * A descriptor received, and the connection it came over, still open.
      *
      * @param kept the server said it keeps the connection open until it is done ({@link #KEPT}): a liveness channel
+     * @param descriptor the descriptor received, now this process's own
      * @param connection the connection
      */
     public record Received(int descriptor, int connection, boolean kept) {
@@ -164,6 +172,7 @@ public final class FdPassing {
      *
      * @param path the path
      * @return the descriptor, and the connection (the caller closes both)
+     * @throws IOException if the connection or the receive fails
      */
     public static Received receiveKeeping(final Path path) throws IOException {
         final Errno errno = new Errno();
@@ -208,7 +217,8 @@ public final class FdPassing {
      * stream, or bytes no server of ours sends after the descriptor)}
      *
      * @param connection a connected socket
-     * @param errno the errno value
+     * @param errno where the call's errno is captured
+     * @param pollfd 8 bytes for poll's struct pollfd
      */
     public static boolean peerClosed(final Errno errno, final int connection, final MemorySegment pollfd) {
         pollfd.set(JAVA_INT, 0, connection);

@@ -13,6 +13,8 @@ public final class Futex {
     private final MemorySegment timespec;
 
     /**
+     * A futex caller whose scratch memory lives in {@code arena}.
+     *
      * @param arena where the errno capture area and the timespec live (as long as this object is used)
      */
     public Futex(final Arena arena) {

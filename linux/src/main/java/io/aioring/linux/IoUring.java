@@ -437,6 +437,7 @@ public final class IoUring implements AutoCloseable {
      *
      * @param fd the file descriptor
      * @param userData copied into the completion untouched
+     * @param fsyncFlags 0, or {@link #FSYNC_DATASYNC}
      * @return false if the submission queue is full (nothing written)
      */
     public boolean prepFsync(final int fd, final int fsyncFlags, final long userData) {
@@ -500,6 +501,15 @@ public final class IoUring implements AutoCloseable {
         return prepRw(OP_SEND_ZC, fd, buffer, length, 0, msgFlags, userData);
     }
 
+    /**
+     * SENDMSG: sends the message the struct msghdr at {@code msghdr} describes.
+     *
+     * @param fd       the socket
+     * @param msghdr   the address of a struct msghdr
+     * @param msgFlags MSG_* flags
+     * @param userData copied into the completion untouched
+     * @return false if the submission queue is full (nothing written)
+     */
     public boolean prepSendmsg(final int fd, final long msghdr, final int msgFlags, final long userData) {
         return prepRw(OP_SENDMSG, fd, msghdr, 1, 0, msgFlags, userData);
     }
@@ -527,6 +537,7 @@ public final class IoUring implements AutoCloseable {
      * @param fd the file descriptor
      * @param address the address of the memory the call uses
      * @param userData copied into the completion untouched
+     * @param addressLength the sockaddr's length in bytes
      * @return false if the submission queue is full (nothing written)
      */
     public boolean prepConnect(final int fd, final long address, final int addressLength, final long userData) {
@@ -565,6 +576,7 @@ public final class IoUring implements AutoCloseable {
      *
      * @param flags the call's flags
      * @param userData copied into the completion untouched
+     * @param target the user data of the request to cancel
      * @return false if the submission queue is full
      */
     public boolean prepCancel(final long target, final int flags, final long userData) {
@@ -738,6 +750,12 @@ public final class IoUring implements AutoCloseable {
         return opcode >= 0 && opcode < PROBE_OPS && supported[opcode];
     }
 
+    /**
+     * IORING_REGISTER_EVENTFD: the kernel signals {@code eventfd} for every CQE it posts.
+     *
+     * @param eventfd the eventfd
+     * @return 0, or -errno
+     */
     public int registerEventfd(final int eventfd) {
         final MemorySegment arg = arena.allocate(4, 4);
         arg.set(JAVA_INT, 0, eventfd);

@@ -4,9 +4,12 @@ package io.aioring.linux;
 public final class IoUringException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The positive errno the call failed with. */
     private final int errno;
 
     /**
+     * A call of io_uring's failed.
+     *
      * @param call  what was called, with its arguments
      * @param errno the positive errno
      */

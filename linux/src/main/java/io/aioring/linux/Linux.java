@@ -499,11 +499,14 @@ public final class Linux {
     }
 
     /**
+     * openat(2): opens {@code path}, relative to {@code dirfd}.
+     *
      * @param e where the call's errno is captured (the calling thread's)
      * @param dirfd the directory descriptor, or AT_FDCWD
      * @param flags O_* flags
      * @param mode the permissions of a created file
      * @param path the address of a NUL-terminated path
+     * @return the new descriptor, or -errno
      */
     public static int openat(final Errno e, final int dirfd, final long path, final int flags, final int mode) {
         return (int) syscall(e, SyscallNumbers.OPENAT, dirfd, path, flags, mode, 0, 0);
@@ -518,6 +521,7 @@ public final class Linux {
      * @param fd the file descriptor
      * @param offset the byte offset in the file
      * @param length the length in bytes
+     * @param advice POSIX_FADV_*
      * @return 0, or -errno (posix_fadvise returns the error itself rather than setting errno): EBADF, ESPIPE (a
      *         pipe), EINVAL (bad advice)
      */
@@ -617,10 +621,13 @@ public final class Linux {
     }
 
     /**
+     * poll(2).
+     *
      * @param e where the call's errno is captured (the calling thread's)
      * @param count how many struct pollfd
      * @param timeoutMillis how long to wait at most, in milliseconds
      * @param fds the address of {@code count} struct pollfd
+     * @return how many descriptors are ready, 0 at the timeout, or -errno
      */
     public static int poll(final Errno e, final long fds, final long count, final int timeoutMillis) {
         try {
@@ -636,6 +643,7 @@ public final class Linux {
      * @param timespec the address of a struct timespec (relative timeout), or 0 for none
      * @param e where the call's errno is captured (the calling thread's)
      * @param address the address of the futex word
+     * @param expected sleep only while the word holds this
      * @return 0 when woken, -EAGAIN if the word was not {@code expected}, -ETIMEDOUT, -EINTR
      */
     public static int futexWait(final Errno e, final long address, final int expected, final long timespec) {
@@ -825,6 +833,7 @@ public final class Linux {
      * @param fd the file descriptor
      * @param address the address of a sockaddr to fill
      * @param length the address of a socklen_t: the sockaddr's room in, its length out
+     * @return 0, or -errno
      */
     public static int getpeername(final Errno e, final int fd, final long address, final long length) {
         try {
@@ -862,6 +871,7 @@ public final class Linux {
      * @param fd the file descriptor
      * @param address the address of a sockaddr to fill
      * @param length the address of a socklen_t: the sockaddr's room in, its length out
+     * @return 0, or -errno
      */
     public static int getsockname(final Errno e, final int fd, final long address, final long length) {
         try {
@@ -923,10 +933,14 @@ public final class Linux {
     }
 
     /**
+     * epoll_ctl(2): adds, changes or removes {@code fd} in {@code epfd}'s set.
+     *
      * @param e where the call's errno is captured (the calling thread's)
      * @param epfd the epoll descriptor
      * @param fd the file descriptor
      * @param event the address of one struct epoll_event ({@link #EPOLL_EVENT_SIZE} bytes), or 0 for DEL
+     * @param op EPOLL_CTL_ADD, EPOLL_CTL_MOD or EPOLL_CTL_DEL
+     * @return 0, or -errno
      */
     public static int epollCtl(final Errno e, final int epfd, final int op, final int fd, final long event) {
         try {
@@ -937,11 +951,14 @@ public final class Linux {
     }
 
     /**
+     * epoll_wait(2).
+     *
      * @param e where the call's errno is captured (the calling thread's)
      * @param epfd the epoll descriptor
      * @param max at most this many
      * @param timeoutMillis how long to wait at most, in milliseconds
      * @param events the address of {@code max} struct epoll_event
+     * @return events written, 0 at the timeout, or -errno
      */
     public static int epollWait(final Errno e, final int epfd, final long events, final int max, final int timeoutMillis) {
         try {
@@ -952,11 +969,14 @@ public final class Linux {
     }
 
     /**
+     * sendfile(2): copies between descriptors inside the kernel.
+     *
      * @param e where the call's errno is captured (the calling thread's)
      * @param outFd the descriptor written to
      * @param inFd the descriptor read from
      * @param count at most this many bytes
      * @param offset the address of an i64 file offset (read and advanced), or 0 for the file position
+     * @return bytes copied, or -errno
      */
     public static long sendfile(final Errno e, final int outFd, final int inFd, final long offset, final long count) {
         try {
@@ -967,6 +987,8 @@ public final class Linux {
     }
 
     /**
+     * splice(2): moves bytes between a pipe and another descriptor inside the kernel.
+     *
      * @param e where the call's errno is captured (the calling thread's)
      * @param fdIn the descriptor read from
      * @param fdOut the descriptor written to
@@ -974,6 +996,7 @@ public final class Linux {
      * @param length the length in bytes
      * @param flags SPLICE_F_* flags
      * @param offIn the address of an i64 offset, or 0; likewise {@code offOut}
+     * @return bytes moved, or -errno
      */
     public static long splice(final Errno e, final int fdIn, final long offIn, final int fdOut, final long offOut,
                               final long length, final int flags) {
@@ -985,6 +1008,8 @@ public final class Linux {
     }
 
     /**
+     * copy_file_range(2): copies a range of one file into another inside the kernel.
+     *
      * @param e where the call's errno is captured (the calling thread's)
      * @param fdIn the descriptor read from
      * @param fdOut the descriptor written to
@@ -992,6 +1017,7 @@ public final class Linux {
      * @param length the length in bytes
      * @param flags 0 (none are defined)
      * @param offIn the address of an i64 offset, or 0; likewise {@code offOut}
+     * @return bytes copied, or -errno
      */
     public static long copyFileRange(final Errno e, final int fdIn, final long offIn, final int fdOut, final long offOut,
                                      final long length, final int flags) {
@@ -1032,12 +1058,15 @@ public final class Linux {
     }
 
     /**
+     * statx(2): the file at {@code path}, relative to {@code dirfd}.
+     *
      * @param e where the call's errno is captured (the calling thread's)
      * @param dirfd the directory descriptor, or AT_FDCWD
      * @param flags the call's flags
      * @param mask the STATX_* fields wanted
      * @param statxbuf the address of {@link #STATX_SIZE} bytes, a struct statx to fill
      * @param path a NUL-terminated path
+     * @return 0, or -errno
      */
     public static int statx(final Errno e, final int dirfd, final long path, final int flags, final int mask, final long statxbuf) {
         return (int) syscall(e, SyscallNumbers.STATX, dirfd, path, flags, mask, statxbuf, 0);
@@ -1220,6 +1249,7 @@ public final class Linux {
      * @param e where the call's errno is captured (the calling thread's)
      * @param thread the thread's id (gettid)
      * @param signal the signal number
+     * @param process the thread group (process) id
      */
     public static int tgkill(final Errno e, final long process, final int thread, final int signal) {
         return (int) syscall(e, SyscallNumbers.TGKILL, process, thread, signal, 0, 0, 0);
@@ -1235,6 +1265,7 @@ public final class Linux {
      * handler (8 bytes) and sa_flags (8 bytes) on x86-64 and aarch64 alike.
      *
      * @param signal the signal number
+     * @return true if a handler is installed, and it does not restart calls
      */
     public static boolean signalInterruptsCalls(final int signal) {
         try (Arena scratch = Arena.ofConfined()) {
@@ -1287,6 +1318,7 @@ public final class Linux {
      * @param flags the call's flags
      * @param fd the file descriptor
      * @param offset the byte offset in the file
+     * @param protection PROT_* bits
      * @return the mapping's address, or -errno
      */
     public static long mmap(final Errno e, final long address, final long length, final int protection, final int flags,
@@ -1306,7 +1338,12 @@ public final class Linux {
         return (int) syscall(e, SyscallNumbers.MUNMAP, address, length, 0, 0, 0, 0);
     }
 
-    /** {@return a NUL-terminated copy of {@code text} in {@code arena}} */
+    /**
+     * {@return a NUL-terminated copy of {@code text} in {@code arena}}
+     *
+     * @param arena where the copy lives
+     * @param text  the text, written as UTF-8
+     */
     public static MemorySegment cString(final Arena arena, final String text) {
         return arena.allocateFrom(text, StandardCharsets.UTF_8);
     }

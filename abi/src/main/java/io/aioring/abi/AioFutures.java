@@ -42,6 +42,7 @@ public final class AioFutures implements AutoCloseable {
      * @param result bytes or a value, or -errno
      * @param flags the call's flags
      * @param opcode the opcode
+     * @param event a copy of the whole event, attribute records included
      */
     public record Completion(long userData, long result, int flags, int opcode, byte[] event) {
         /** {@return a view over the copy, for the attribute records and the typed attribute readers} */
@@ -64,7 +65,11 @@ public final class AioFutures implements AutoCloseable {
     private final Thread reaper;
     private volatile boolean closing;
 
-    /** Starts reaping {@code context}'s events on a new daemon thread. */
+    /**
+     * Starts reaping {@code context}'s events on a new daemon thread.
+     *
+     * @param context the context whose events complete the futures
+     */
     public AioFutures(final AioContext context) {
         this.context = context;
         this.reaper = new Thread(this::reap, "aioring-futures");

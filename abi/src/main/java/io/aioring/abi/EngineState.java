@@ -43,6 +43,7 @@ public enum EngineState {
      *
      * @param peerClosed whether the engine's end of the connection is closed
      * @param ring the ring
+     * @return the engine's state
      */
     public static EngineState ofConnection(final Ring ring, final boolean peerClosed) {
         if (!peerClosed) {

@@ -20,7 +20,13 @@ public final class EventView {
     private int index;
     private int length;
 
+    /** A view over nothing yet: {@link #wrap} points it at an event. */
+    public EventView() {
+    }
+
     /**
+     * Points this view at the event of {@code length} bytes at {@code index} of {@code buffer}.
+     *
      * @param buffer the buffer
      * @param index the byte index in the buffer
      * @param length the length in bytes

@@ -13,7 +13,11 @@ public final class IocbFailedException extends IOException {
 
     private final transient AioFutures.Completion completion;
 
-    /** @param completion the event, whose result is negative */
+    /**
+     * An iocb completed with an error.
+     *
+     * @param completion the event, whose result is negative
+     */
     public IocbFailedException(final AioFutures.Completion completion) {
         super(Opcode.name(completion.opcode()) + " (user data " + completion.userData() + "): "
             + Errno.name((int) -completion.result()));

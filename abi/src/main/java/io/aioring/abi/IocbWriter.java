@@ -126,6 +126,7 @@ public final class IocbWriter {
      * @param fd the file descriptor
      * @param offset the iocb's offset field
      * @param address the iocb's address field
+     * @param lengthOrCount the iocb's length_or_count field
      * @param opFlags the opcode's own flags (the iocb's op_flags)
      * @param mode the iocb's mode field (openat's mode, the fd written to, statx's mask: docs/abi.md 2.2)
      * @param userData copied into the completion untouched
@@ -266,6 +267,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends a preadv: reads into the iovecs at {@code offset}.
+     *
      * @param fd the file descriptor
      * @param count how many
      * @param offset the byte offset in the file
@@ -318,6 +321,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends an openat: opens {@code path}, relative to {@code dirfd}.
+     *
      * @param dirfd the directory descriptor, or AT_FDCWD
      * @param pathLength the path's length in bytes
      * @param flags O_* flags
@@ -343,6 +348,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends a recv: waits for bytes on the socket.
+     *
      * @param fd the file descriptor
      * @param address the address of the memory the call uses
      * @param length the length in bytes
@@ -355,6 +362,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends a send.
+     *
      * @param fd the file descriptor
      * @param address the address of the memory the call uses
      * @param length the length in bytes
@@ -367,6 +376,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends an accept: waits for a connection on the listening socket.
+     *
      * @param sockFlags SOCK_NONBLOCK and SOCK_CLOEXEC for the new socket
      * @param multishot one event per connection (flag MORE) until cancelled
      * @param fd the file descriptor
@@ -379,6 +390,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends a connect.
+     *
      * @param fd the file descriptor
      * @param length the length in bytes
      * @param userData copied into the completion untouched
@@ -414,6 +427,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends a shutdown of the socket.
+     *
      * @param fd the file descriptor
      * @param userData copied into the completion untouched
      * @param how SHUT_RD, SHUT_WR or SHUT_RDWR
@@ -424,6 +439,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends a poll: waits until the descriptor is ready for {@code events}.
+     *
      * @param events    POLL* bits to wait for
      * @param multishot one event per wake-up (flag MORE) until cancelled
      * @param fd the file descriptor
@@ -451,6 +468,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends a recvmsg.
+     *
      * @param fd the file descriptor
      * @param msgFlags MSG_* flags
      * @param userData copied into the completion untouched
@@ -462,6 +481,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends a sendmsg.
+     *
      * @param fd the file descriptor
      * @param msgFlags MSG_* flags
      * @param userData copied into the completion untouched
@@ -473,6 +494,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends a splice: moves bytes between a pipe and another descriptor in the kernel.
+     *
      * @param fdIn the descriptor read from
      * @param fdOut the descriptor written to
      * @param offOut the offset in fdOut (-1: its file position)
@@ -488,6 +511,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends a copy_file_range: copies between files in the kernel.
+     *
      * @param fdIn the descriptor read from
      * @param fdOut the descriptor written to
      * @param offOut the offset in fdOut (-1: its file position)
@@ -502,6 +527,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends a statx of {@code path}, relative to {@code dirfd}.
+     *
      * @param path      the address of the path's bytes (no NUL needed), {@code pathLength} long
      * @param atFlags   AT_* flags (AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW...)
      * @param mask      STATX_* fields wanted
@@ -517,6 +544,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends a fallocate.
+     *
      * @param fd the file descriptor
      * @param offset the byte offset in the file
      * @param length the length in bytes
@@ -555,7 +584,8 @@ public final class IocbWriter {
      * Adds an attribute request, its payload copied from {@code payload}, to the current iocb.
      *
      * @param id the attribute's id
-     * @param flags the call's flags
+     * @param flags the request's flags ({@code REQUIRED})
+     * @param payload where the request payload is copied from
      * @param index the byte index in the buffer
      * @param length the length in bytes
      * @return this writer, for the next call
@@ -666,6 +696,8 @@ public final class IocbWriter {
     }
 
     /**
+     * Appends a timeout: completes after {@code nanos}.
+     *
      * @param userData copied into the completion untouched
      * @param nanos how long from submit until it completes -ETIME
      * @return this writer, for the next call
@@ -677,6 +709,7 @@ public final class IocbWriter {
     /**
      * Sets the current iocb's priority field (advisory in version 1).
      *
+     * @param priority the priority
      * @return this writer, for the next call
      */
     public IocbWriter priority(final int priority) {

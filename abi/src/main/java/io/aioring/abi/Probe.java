@@ -16,9 +16,14 @@ import io.aioring.ring.RingDescriptor;
  * attributes (with ids and versions), the feature bits a context writes, and the backend {@code auto} picks on
  * this machine: "io_uring", or "threads" with the errno io_uring_setup gave ({@code ioUringErrno}).
  *
+ * @param abiVersion the ABI version this build speaks
+ * @param setupFlags the setup flags it takes
  * @param opcodes the opcodes
+ * @param attributes the attributes found on the class path
  * @param compatFeatures the compat feature bits
  * @param incompatFeatures the incompat feature bits
+ * @param autoBackend the backend {@code auto} picks here
+ * @param ioUringErrno 0, or the errno io_uring_setup gave when {@code auto} picks threads
  */
 public record Probe(int abiVersion, int setupFlags, List<OpcodeInfo> opcodes, List<AttributeInfo> attributes,
                     long compatFeatures, long incompatFeatures, String autoBackend, int ioUringErrno) {

@@ -19,9 +19,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * ring file goes) is the one parameter that is not part of the binary block.
  */
 public final class SetupParams {
+    /** The ring's data area unless set: 1 MiB. */
     public static final int DEFAULT_RING_DATA_BYTES = 1 << 20;
+    /** Events the overflow list holds at most unless set. */
     public static final int DEFAULT_OVERFLOW_BOUND = 65_536;
+    /** Iocbs in flight at most unless set. */
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+    /** Worker threads of the threads backend unless set. */
     public static final int DEFAULT_WORKERS = 4;
 
     private final UnsafeBuffer block;
@@ -48,6 +52,7 @@ public final class SetupParams {
      *
      * @param source where the bytes come from
      * @param index the byte index in the buffer
+     * @return the parameters, checked when a context is set up with them
      */
     public static SetupParams fromBytes(final DirectBuffer source, final int index) {
         final SetupParams params = new SetupParams();

@@ -24,6 +24,8 @@ public final class ContextArea {
     private final AtomicBuffer header;
 
     /**
+     * The context area of a ring's header.
+     *
      * @param header the ring file's whole mapping (header first), as {@code Ring.buffer()} gives it
      */
     public ContextArea(final AtomicBuffer header) {
@@ -109,6 +111,8 @@ public final class ContextArea {
     }
 
     /**
+     * Writes which backend makes the calls (docs/abi.md 2.10).
+     *
      * @param backend       the backend in use ({@code SetupDescriptor.BACKEND_IO_URING} or {@code BACKEND_THREADS})
      * @param fallbackErrno 0, or the errno io_uring_setup gave when auto fell back to threads
      */
@@ -129,17 +133,29 @@ public final class ContextArea {
 
     // The engine's counters: written with release ordering, for observers; the engine keeps its own copies.
 
-    /** @param events events written into the ring, ever */
+    /**
+     * Publishes the count of events posted.
+     *
+     * @param events events written into the ring, ever
+     */
     public void eventsPosted(final long events) {
         header.putLongRelease(EVENTS_POSTED_OFFSET, events);
     }
 
-    /** @param events of those, events that waited on the overflow list */
+    /**
+     * Publishes the count of events that overflowed.
+     *
+     * @param events of those, events that waited on the overflow list
+     */
     public void eventsOverflowed(final long events) {
         header.putLongRelease(EVENTS_OVERFLOWED_OFFSET, events);
     }
 
-    /** @param events events on the overflow list now */
+    /**
+     * Publishes the overflow list's length.
+     *
+     * @param events events on the overflow list now
+     */
     public void overflowLength(final int events) {
         header.putIntRelease(OVERFLOW_LENGTH_OFFSET, events);
     }
@@ -149,7 +165,11 @@ public final class ContextArea {
         header.getAndAddInt(BUSY_REJECTIONS_OFFSET, 1);
     }
 
-    /** @param iocbs iocbs accepted by submit, ever */
+    /**
+     * Publishes the count of iocbs submitted.
+     *
+     * @param iocbs iocbs accepted by submit, ever
+     */
     public void iocbsSubmitted(final long iocbs) {
         header.putLongRelease(IOCBS_SUBMITTED_OFFSET, iocbs);
     }
@@ -193,6 +213,7 @@ public final class ContextArea {
      * Waits until no reaper is between its claim of the ring and its raise of reaped_sequence, for at most
      * {@code maxNanos} (a reaper that died in the middle leaves the count above 0 for good).
      *
+     * @param maxNanos how long to wait at most, in nanoseconds
      * @return true if the count reached 0; false if the time ran out
      */
     public boolean awaitNoClaims(final long maxNanos) {
@@ -206,11 +227,16 @@ public final class ContextArea {
         return true;
     }
 
+    /** {@return reaped_sequence: every event numbered below it has been reaped (docs/abi.md 2.6)} */
     public long reapedSequence() {
         return header.getLongVolatile(REAPED_SEQUENCE_OFFSET);
     }
 
-    /** Raises reaped_sequence to {@code next} unless it is already there or beyond (unsigned). */
+    /**
+     * Raises reaped_sequence to {@code next} unless it is already there or beyond (unsigned).
+     *
+     * @param next one past the sequence of the last event reaped
+     */
     public void raiseReapedSequence(final long next) {
         long current;
         do {

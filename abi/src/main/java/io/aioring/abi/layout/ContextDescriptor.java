@@ -55,6 +55,7 @@ public final class ContextDescriptor {
     public static final int SOCKET_PATH_LENGTH_OFFSET = SETUP_FLAGS_OFFSET + 48;
     /** Byte offset of the ring header's context area's {@code socket_path} field (docs/abi.md 2.10). */
     public static final int SOCKET_PATH_OFFSET = SETUP_FLAGS_OFFSET + 52;
+    /** The room for the eventfd socket's path, as a sockaddr_un's sun_path has. */
     public static final int SOCKET_PATH_MAX = 108;
     /** Byte offset of the ring header's context area's {@code heartbeat_period_ms} field (docs/abi.md 2.10). */
     public static final int HEARTBEAT_PERIOD_OFFSET = SOCKET_PATH_OFFSET + SOCKET_PATH_MAX;

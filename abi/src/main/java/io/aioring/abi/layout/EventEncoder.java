@@ -19,6 +19,10 @@ public final class EventEncoder {
      * @param result bytes or a value, or -errno
      * @param flags the call's flags
      * @param opcode the opcode
+     * @param attributeCount the attribute return records that follow
+     * @param sequence the event's sequence number
+     * @param returns where the records are copied from
+     * @param returnsLength their bytes
      */
     public static int encode(final MutableDirectBuffer buffer, final int index, final long userData, final long result,
                       final int flags, final int opcode, final int attributeCount, final long sequence,

@@ -5,6 +5,8 @@ public final class EventFormatException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * An event is malformed.
+     *
      * @param field  the event field that is wrong
      * @param value  what it held
      * @param detail why that is wrong

@@ -8,12 +8,18 @@ package io.aioring.abi.layout;
 public final class IocbFormatException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** The malformed iocb's place in its batch. */
     private final int index;
+    /** The field that is wrong. */
     private final String field;
+    /** What it held. */
     private final long value;
+    /** Iocbs of the batch accepted before it. */
     private final int accepted;
 
     /**
+     * An iocb is malformed: it and the rest of its batch are not accepted.
+     *
      * @param index    the malformed iocb's place in its batch
      * @param field    the iocb field that is wrong
      * @param value    what it held

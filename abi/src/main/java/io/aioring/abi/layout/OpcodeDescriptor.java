@@ -88,6 +88,7 @@ public final class OpcodeDescriptor {
     public static final int WAITS_FOR_READINESS = 1 << 11;
 
     // What a waiting opcode waits for (a row's interest).
+    /** It waits for nothing. */
     public static final int INTEREST_NONE = 0;
     /** Readable (POLLIN). */
     public static final int INTEREST_IN = 1;

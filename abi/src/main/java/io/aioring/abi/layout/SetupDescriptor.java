@@ -52,6 +52,7 @@ public final class SetupDescriptor {
     public static final int RING_INITIAL_POSITION_OFFSET = 32;
     /** Byte offset of the setup block's {@code reserved} field (docs/abi.md 2.1). */
     public static final int RESERVED_OFFSET = 36;
+    /** The setup block's length in bytes (docs/abi.md 2.1). */
     public static final int LENGTH = 64;
 
     /** flags: create the per-context eventfd. */
@@ -73,9 +74,13 @@ public final class SetupDescriptor {
     /** backend: worker threads make every call. */
     public static final int BACKEND_THREADS = 2;
 
+    /** The largest overflow_bound setup takes. */
     public static final int MAX_OVERFLOW_BOUND = 1 << 20;
+    /** The largest max_in_flight setup takes. */
     public static final int MAX_IN_FLIGHT = 1 << 16;
+    /** The most workers setup takes. */
     public static final int MAX_WORKERS = 256;
+    /** The most fd slots setup takes. */
     public static final int MAX_FD_SLOTS = 1 << 16;
     /** fd_slots: what 0 means. */
     public static final int DEFAULT_FD_SLOTS = 256;

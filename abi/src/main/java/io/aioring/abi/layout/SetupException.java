@@ -3,9 +3,12 @@ package io.aioring.abi.layout;
 /** {@code io_setup2} refused its parameters: the message names the field, the value, and what is accepted. */
 public final class SetupException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    /** The setup field that was refused. */
     private final String field;
 
     /**
+     * Setup refused a field.
+     *
      * @param field   the setup field that was refused
      * @param message why, naming the field
      */
@@ -15,6 +18,8 @@ public final class SetupException extends RuntimeException {
     }
 
     /**
+     * Setup refused a field, for a reason below it.
+     *
      * @param field   the setup field that was refused
      * @param message why, naming the field
      * @param cause   the failure behind it

@@ -25,7 +25,9 @@ public record SetupValues(int flags, int ringDataBytes, int overflowBound, int m
     /**
      * {@return the values of the block at {@code index} of {@code block} (checked by the caller), and {@code ringPath}}
      *
+     * @param block the buffer holding the setup block
      * @param index the byte index in the buffer
+     * @param ringPath the ring file's path
      */
     public static SetupValues read(final DirectBuffer block, final int index, final Path ringPath) {
         return new SetupValues(block.getInt(index + FLAGS_OFFSET), block.getInt(index + RING_DATA_BYTES_OFFSET),

@@ -67,6 +67,7 @@ public final class TotalsDescriptor {
     public static final int BUCKETS = 48;
     /** Byte offset of the trailer's totals's {@code service} field (docs/abi.md 2.14). */
     public static final int SERVICE_OFFSET = LATENCY_OFFSET + BUCKETS * 8;
+    /** One opcode's block of totals, in bytes (docs/abi.md 2.14). */
     public static final int BLOCK_LENGTH = SERVICE_OFFSET + BUCKETS * 8;
 
     /** The trailer a context of this build asks for: room for one block per opcode, in whole pages. */
@@ -86,12 +87,20 @@ public final class TotalsDescriptor {
         return (bytes + page - 1) / page * page;
     }
 
-    /** {@return the histogram bucket of {@code nanos}: 0 for 0 (or less), else 1 + floor(log2), at most 47} */
+    /**
+     * {@return the histogram bucket of {@code nanos}: 0 for 0 (or less), else 1 + floor(log2), at most 47}
+     *
+     * @param nanos a latency in nanoseconds
+     */
     public static int bucketOf(final long nanos) {
         return nanos <= 0 ? 0 : Math.min(BUCKETS - 1, 64 - Long.numberOfLeadingZeros(nanos));
     }
 
-    /** {@return the smallest nanoseconds bucket {@code b} holds} */
+    /**
+     * {@return the smallest nanoseconds bucket {@code b} holds}
+     *
+     * @param b the bucket
+     */
     public static long bucketLowNanos(final int b) {
         return b == 0 ? 0 : 1L << (b - 1);
     }

@@ -115,7 +115,11 @@ public final class TotalsSnapshot {
         return values[opcode * LONGS_PER_BLOCK + field / 8];
     }
 
-    /** {@return that counter summed over every opcode} */
+    /**
+     * {@return that counter summed over every opcode}
+     *
+     * @param field the counter's byte offset in a block (a {@code TotalsDescriptor} offset)
+     */
     public long sum(final int field) {
         long total = 0;
         for (int opcode = 0; opcode < opcodes; opcode++) {
@@ -128,12 +132,18 @@ public final class TotalsSnapshot {
      * {@return bucket {@code b} of the histogram at {@code histogram} ({@link TotalsDescriptor#LATENCY_OFFSET} or SERVICE)}
      *
      * @param opcode the opcode
+     * @param histogram the histogram's byte offset in the block
+     * @param b the bucket
      */
     public long bucket(final int opcode, final int histogram, final int b) {
         return b < 0 || b >= BUCKETS ? 0 : get(opcode, histogram + b * 8);
     }
 
-    /** Makes this a copy of {@code other} (a snapshot of the same ring), for deltas between two looks. */
+    /**
+     * Makes this a copy of {@code other} (a snapshot of the same ring), for deltas between two looks.
+     *
+     * @param other the snapshot to copy
+     */
     public void copyFrom(final TotalsSnapshot other) {
         System.arraycopy(other.values, 0, values, 0, Math.min(values.length, other.values.length));
         consistent = other.consistent;

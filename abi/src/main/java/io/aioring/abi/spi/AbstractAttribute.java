@@ -9,6 +9,16 @@ public abstract class AbstractAttribute implements AioAttribute {
     private final int maxRequestLength;
     private final int returnLength;
 
+    /**
+     * An attribute with these fixed answers.
+     *
+     * @param id               its id
+     * @param name             its short lower-case name
+     * @param version          its return payload layout's version
+     * @param minRequestLength the shortest request payload it accepts
+     * @param maxRequestLength the longest
+     * @param returnLength     its return payload's bytes
+     */
     protected AbstractAttribute(final int id, final String name, final int version, final int minRequestLength,
                                 final int maxRequestLength, final int returnLength) {
         this.id = id;

@@ -13,15 +13,20 @@ import org.agrona.MutableDirectBuffer;
  * to 65535 are for third parties; 0 is never an attribute.
  */
 public interface AioAttribute {
+    /** The lowest id of aioring's own attributes. */
     int MIN_BUILT_IN_ID = 1;
+    /** The highest id of aioring's own attributes. */
     int MAX_BUILT_IN_ID = 1023;
+    /** The lowest id a third party's attribute takes. */
     int MIN_THIRD_PARTY_ID = 1024;
+    /** The highest attribute id. */
     int MAX_ID = 0xFFFF;
     /** Scratch bytes each requested attribute gets per I/O, between its hooks. */
     int SCRATCH_BYTES = 64;
     /** The largest request payload any attribute may accept. */
     int MAX_REQUEST_LENGTH = 256;
 
+    /** {@return this attribute's id, unique in a registry} */
     int id();
 
     /** {@return a short lower-case name, e.g. "timing"} */
@@ -30,10 +35,12 @@ public interface AioAttribute {
     /** {@return the version of this attribute's return payload layout (0-255)} */
     int version();
 
+    /** {@return the shortest request payload it accepts, in bytes} */
     default int minRequestLength() {
         return 0;
     }
 
+    /** {@return the longest request payload it accepts, in bytes (at most {@link #MAX_REQUEST_LENGTH})} */
     int maxRequestLength();
 
     /** {@return the payload bytes of this attribute's return record when it is handled} */
@@ -59,7 +66,8 @@ public interface AioAttribute {
      * {@code out} when it returns {@link AttributeRecordDescriptor#STATUS_HANDLED}.
      *
      * @param operation the operation
-     * @param index the byte index in the buffer
+     * @param out where the return payload goes
+     * @param index where in {@code out}
      * @return an {@code AttributeRecordDescriptor.STATUS_*} value
      */
     int after(Operation operation, MutableDirectBuffer out, int index);

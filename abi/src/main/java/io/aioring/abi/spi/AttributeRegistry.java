@@ -67,6 +67,8 @@ public final class AttributeRegistry {
     private final List<AioAttribute> all;
 
     /**
+     * A registry of these attributes.
+     *
      * @param attributes the attributes a context may be asked for
      * @throws IllegalArgumentException if two share an id, or one's id or sizes are out of range
      */

@@ -8,10 +8,13 @@ import org.agrona.MutableDirectBuffer;
  * request payload and scratch space. Valid only during the hook call; nothing here allocates.
  */
 public interface Operation {
+    /** {@return the iocb's opcode} */
     int opcode();
 
+    /** {@return the iocb's fd (with FIXED_FD, the slot's fd)} */
     int fd();
 
+    /** {@return the iocb's offset} */
     long offset();
 
     /** {@return the buffer, iovec array or path address} */
@@ -20,8 +23,10 @@ public interface Operation {
     /** {@return the buffer length, iovec count or path length} */
     int lengthOrCount();
 
+    /** {@return the iocb's op_flags} */
     int opFlags();
 
+    /** {@return the iocb's user data} */
     long userData();
 
     /** {@return CLOCK_MONOTONIC nanoseconds when the iocb was accepted by submit} */
@@ -50,13 +55,16 @@ public interface Operation {
     /** {@return the buffer holding this attribute's request payload, at {@link #requestIndex()}} */
     DirectBuffer request();
 
+    /** {@return where this attribute's request payload begins in {@link #request()}} */
     int requestIndex();
 
+    /** {@return the request payload's length in bytes} */
     int requestLength();
 
     /** {@return per-I/O scratch space for this attribute, {@link AioAttribute#SCRATCH_BYTES} bytes at {@link #scratchIndex()}} */
     MutableDirectBuffer scratch();
 
+    /** {@return where this attribute's scratch space begins in {@link #scratch()}} */
     int scratchIndex();
 
     /** {@link #executionPath()}: completed on the submitting thread, inside its submit call. */

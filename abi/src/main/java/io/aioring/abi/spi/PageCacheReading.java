@@ -12,8 +12,11 @@ import io.aioring.linux.Errno;
  * brought in while it ran a hit: cachestat cannot, nor a watched attempt (the readahead would show as block I/O).
  */
 public final class PageCacheReading {
+    /** Every page of the range was resident. */
     public static final int HIT = 0;
+    /** Some were. */
     public static final int PARTIAL = 1;
+    /** None was. */
     public static final int MISS = 2;
     /** The descriptor is O_DIRECT: the page cache plays no part. */
     public static final int NOT_APPLICABLE = 3;
@@ -44,8 +47,9 @@ public final class PageCacheReading {
      * {@return the bytes resident by {@code resident}, else by the RWF_NOWAIT attempt; -1 for unknown}
      *
      * @param requested the bytes asked for
-     * @param noWait RWF_NOWAIT to add, or 0
-     * @param result bytes or a value, or -errno
+     * @param resident the bytes cachestat counted resident, or a negative {@code Operation.RESIDENT_*} when it did not
+     * @param noWait what the RWF_NOWAIT attempt returned
+     * @param result the call's result: bytes, or -errno
      */
     public static long residentBytes(final long requested, final long resident, final long noWait, final long result) {
         if (resident >= 0) {

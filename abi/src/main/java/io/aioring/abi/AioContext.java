@@ -32,7 +32,18 @@ import org.agrona.concurrent.IdleStrategy;
  * docs/abi.md).
  *
  * <p>Thread-safe: any thread may submit, reap or cancel. An iocb may only point at memory registered with
- * {@link #registerMemory}; anything else completes with -EFAULT.
+ * {@link #registerMemory}; anything else completes with -EFAULT. One read, its event reaped here (the README's
+ * example, which the build runs, adds attributes to it):
+ *
+ * <pre>{@code
+ * try (Arena arena = Arena.ofShared(); AioContext ctx = AioContext.setup(new SetupParams())) {
+ *     int fd = ctx.openFile(path, StandardOpenOption.READ);    // the context's: destroy closes it
+ *     MemorySegment buf = arena.allocate(4096, 4096);
+ *     ctx.registerMemory(buf);
+ *     ctx.submit(IocbWriter.forIocbs(1, 0).pread(fd, buf, 0, 1));  // user data 1
+ *     ctx.getevents(1, 1 << 16, Duration.ofSeconds(1), event -> System.out.println(event.result() + " bytes"));
+ * }
+ * }</pre>
  *
  * <p>A context still open when the JVM exits normally (the end of main, {@code System.exit}, SIGTERM, Ctrl-C) is
  * destroyed by a shutdown hook, so that its ring, socket and overflow files do not outlive the program: as by

@@ -24,7 +24,15 @@ import org.agrona.concurrent.IdleStrategy;
  * Reaps a context's events from a process that did not create it: maps the ring file (checking magic, version
  * and features), reaps one event or a batch, waits (an idle strategy, the context's eventfd received over its
  * Unix socket, or the tail futex), rings the doorbell when overflowed events wait, and tells when the engine is
- * gone — and still drains what it left. One thread at a time; reaping allocates nothing.
+ * gone — and still drains what it left. One thread at a time; reaping allocates nothing. Every event of a context
+ * another process set up, until its engine closes the ring and the ring is drained (or an hour passes):
+ *
+ * <pre>{@code
+ * try (ContextReaper reaper = ContextReaper.open(ringFile)) {   // the context's AioContext.ringPath()
+ *     reaper.reap(event -> System.out.println(event.userData() + ": " + event.result()),
+ *         Integer.MAX_VALUE, 1 << 16, new BackoffIdleStrategy(), TimeUnit.HOURS.toNanos(1));
+ * }
+ * }</pre>
  */
 public final class ContextReaper implements AutoCloseable {
     private final RingFile file;

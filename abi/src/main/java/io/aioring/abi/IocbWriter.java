@@ -14,7 +14,16 @@ import org.agrona.MutableDirectBuffer;
 /**
  * Writes a batch of iocbs into a buffer exactly as {@link IocbDescriptor} lays them out, ready for
  * {@link AioContext#submit}. Start an iocb with one of the operation methods, add attribute requests to it, start
- * the next. Allocates nothing; reuse it with {@link #reset()}.
+ * the next. Allocates nothing; reuse it with {@link #reset()}. Two reads, the second asking for one attribute, in
+ * a writer sized for them ({@link #bytesFor}: 56 bytes an iocb, 8 an attribute request without payload):
+ *
+ * <pre>{@code
+ * IocbWriter batch = IocbWriter.forIocbs(2, 1)
+ *     .pread(fd, first, 0, 1)
+ *     .pread(fd, second, 4096, 2).attribute(TimingAttribute.ID, 0);
+ * ctx.submit(batch);    // a malformed iocb throws IocbFormatException, naming it and its field
+ * batch.reset();        // empty again, for the next batch
+ * }</pre>
  */
 public final class IocbWriter {
     private MutableDirectBuffer buffer;

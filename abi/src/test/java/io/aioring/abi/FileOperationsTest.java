@@ -117,6 +117,37 @@ class FileOperationsTest {
         }
     }
 
+    /**
+     * ASYNC O_DIRECT reads submitted by a thread that exits at once: on io_uring they belong to that thread's io_uring
+     * workers, which the kernel stops when it exits; every read still completes with its own block.
+     */
+    @Test
+    void asyncDirectReadsOfAThreadThatExitsAllComplete() throws Exception {
+        final int direct = openForDirectReads();
+        try {
+            for (int round = 0; round < 5; round++) {
+                final int base = round * 32;
+                final Thread submitter = new Thread(() -> {
+                    final IocbWriter writer = new IocbWriter(new org.agrona.concurrent.UnsafeBuffer(new byte[64 * 32]));
+                    for (int i = 0; i < 32; i++) {
+                        writer.pread(direct, f.memory.asSlice((long) i * 4096, 4096), (long) (31 - i) * 4096, base + i).async();
+                    }
+                    assertEquals(32, f.context.submit(writer));
+                });
+                submitter.start();
+                submitter.join(); // gone before any completion is reaped
+                final java.util.Map<Long, Long> results = new java.util.HashMap<>();
+                f.reap(32).forEach(e -> results.put(e.userData(), e.result()));
+                for (int i = 0; i < 32; i++) {
+                    assertEquals(4096L, results.get((long) base + i), "round " + round + ", read " + i + " on " + f.context.backend());
+                    assertArrayEquals(Arrays.copyOfRange(content, (31 - i) * 4096, (32 - i) * 4096), memory(i * 4096, 4096));
+                }
+            }
+        } finally {
+            Linux.close(f.errno, direct);
+        }
+    }
+
     /** O_DIRECT on a file on disk: an aligned read moves the bytes; a misaligned buffer or offset is the kernel's -EINVAL. */
     @Test
     void directReadsNeedAlignment() {

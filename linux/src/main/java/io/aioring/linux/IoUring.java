@@ -119,6 +119,16 @@ public final class IoUring implements AutoCloseable {
     public static final int CQE_F_MORE = 1 << 1;
     /** A CQE that notifies: the kernel is done with the request's buffer (zero-copy sends). */
     public static final int CQE_F_NOTIF = 1 << 3;
+    /** CQE flag: the bytes went into a provided buffer, whose id is {@code flags >>> CQE_BUFFER_SHIFT}. */
+    public static final int CQE_F_BUFFER = 1;
+    /** Where a CQE's flags hold the provided buffer's id. */
+    public static final int CQE_BUFFER_SHIFT = 16;
+    /** SQE flag: the kernel takes the buffer from the request's buffer group (provided buffers). */
+    public static final byte SQE_BUFFER_SELECT = 1 << 5;
+    /** RECV ioprio flag: multishot (a completion per arrival, each in a provided buffer, until it fails). */
+    private static final int RECV_MULTISHOT = 1 << 1;
+    /** struct io_uring_sqe: buf_group (u16), the buffer group a BUFFER_SELECT request takes from. */
+    private static final int SQE_BUF_GROUP = 40;
     /** POLL_ADD length flag: multishot (a completion per wake-up, until cancelled). */
     private static final int POLL_ADD_MULTI = 1;
     /** ACCEPT ioprio flag: multishot (a completion per connection, until cancelled). */
@@ -153,6 +163,11 @@ public final class IoUring implements AutoCloseable {
     /** io_uring_register opcode: signal an eventfd whenever a CQE is posted. */
     private static final int REGISTER_EVENTFD = 4;
     private static final int REGISTER_PROBE = 8;
+    /** io_uring_register opcodes: a ring of provided buffers, and its removal (Linux 5.19). */
+    private static final int REGISTER_PBUF_RING = 22;
+    private static final int UNREGISTER_PBUF_RING = 23;
+    /** struct io_uring_buf_reg: ring_addr (u64), ring_entries (u32), bgid (u16), flags (u16), resv (3 x u64). */
+    private static final int BUF_REG_SIZE = 40;
     /** struct io_uring_probe: last_op (u8), ops_len (u8), resv (u16), resv2 (3 x u32), then the ops. */
     private static final int PROBE_HEADER = 16;
     /** struct io_uring_probe_op: op (u8), resv (u8), flags (u16), resv2 (u32). */
@@ -459,6 +474,31 @@ public final class IoUring implements AutoCloseable {
     }
 
     /**
+     * RECV into a buffer the kernel takes from buffer group {@code group} when bytes arrive (IOSQE_BUFFER_SELECT): the
+     * CQE carries {@link #CQE_F_BUFFER} and the buffer's id in its flags' high 16 bits. With {@code multishot}
+     * (Linux 6.0) the request stays armed, one CQE per arrival flagged {@link #CQE_F_MORE}, until it fails: when the
+     * group has no buffer left it ends with -ENOBUFS, no byte taken from the socket.
+     *
+     * @param fd        the socket
+     * @param group     the buffer group ({@link BufferRing#group()})
+     * @param msgFlags  MSG_* flags
+     * @param multishot stay armed after each arrival
+     * @param userData  copied into every completion untouched
+     * @return false if the submission queue is full (nothing written)
+     */
+    public boolean prepRecvSelect(final int fd, final int group, final int msgFlags, final boolean multishot,
+                                  final long userData) {
+        if (!prepRw(OP_RECV, fd, 0, 0, 0, msgFlags, userData)) {
+            return false;
+        }
+        final long sqe = lastSqe();
+        sqes.set(JAVA_BYTE, sqe + SQE_FLAGS, SQE_BUFFER_SELECT);
+        sqes.set(JAVA_SHORT, sqe + SQE_IOPRIO, (short) (multishot ? RECV_MULTISHOT : 0));
+        sqes.set(JAVA_SHORT, sqe + SQE_BUF_GROUP, (short) group);
+        return true;
+    }
+
+    /**
      * SEND: send(2) from one buffer, {@code msgFlags} as MSG_*. @return false if the submission queue is full
      *
      * @param fd the file descriptor
@@ -759,9 +799,47 @@ public final class IoUring implements AutoCloseable {
     public int registerEventfd(final int eventfd) {
         final MemorySegment arg = arena.allocate(4, 4);
         arg.set(JAVA_INT, 0, eventfd);
+        return register(REGISTER_EVENTFD, arg.address(), 1);
+    }
+
+    /**
+     * IORING_REGISTER_PBUF_RING: the ring of {@code entries} buffer descriptors at {@code ringAddress} becomes buffer
+     * group {@code group}; the kernel pins its memory until {@link #unregisterBufferRing}.
+     *
+     * @param ringAddress page-aligned memory of {@code entries} x 16 bytes, zeroed
+     * @param entries     a power of two, at most 32768
+     * @param group       the buffer group's id
+     * @return 0, or -errno (EINVAL: not a power of two, not aligned, or a kernel before 5.19; EEXIST: the group is
+     *         taken)
+     */
+    public int registerBufferRing(final long ringAddress, final int entries, final int group) {
+        try (Arena scratch = Arena.ofConfined()) {
+            final MemorySegment reg = scratch.allocate(BUF_REG_SIZE, 8);
+            reg.set(JAVA_LONG, 0, ringAddress);
+            reg.set(JAVA_INT, 8, entries);
+            reg.set(JAVA_SHORT, 12, (short) group);
+            return register(REGISTER_PBUF_RING, reg.address(), 1);
+        }
+    }
+
+    /**
+     * IORING_UNREGISTER_PBUF_RING: buffer group {@code group} is gone; the kernel unpins its ring.
+     *
+     * @param group the buffer group's id
+     * @return 0, or -errno (EINVAL: no such group)
+     */
+    public int unregisterBufferRing(final int group) {
+        try (Arena scratch = Arena.ofConfined()) {
+            final MemorySegment reg = scratch.allocate(BUF_REG_SIZE, 8);
+            reg.set(JAVA_SHORT, 12, (short) group);
+            return register(UNREGISTER_PBUF_RING, reg.address(), 1);
+        }
+    }
+
+    private int register(final int opcode, final long argument, final int count) {
         try {
             final long r = (long) SYSCALL6.invokeExact(errno.state, Arch.current().sysIoUringRegister, (long) fd,
-                (long) REGISTER_EVENTFD, arg.address(), 1L, 0L, 0L);
+                (long) opcode, argument, (long) count, 0L, 0L);
             return (int) (r == -1 ? -errno.errno() : r);
         } catch (final Throwable t) {
             throw Linux.unexpected(t);

@@ -228,4 +228,65 @@ class IoUringTest {
             submitter.join();
         }
     }
+    /**
+     * Provided buffers: a multishot recv takes a buffer of the group for each arrival (its id in the CQE), stays armed
+     * while buffers last, ends with -ENOBUFS when none is left (no byte taken from the socket), and a buffer given
+     * back serves the next recv.
+     */
+    @Test
+    void aMultishotRecvFillsProvidedBuffersUntilNoneIsLeft() throws Exception {
+        final String[] release = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim().split("[.-]");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Integer.parseInt(release[0]) >= 6,
+            "multishot recv into provided buffer rings: Linux 6.0");
+        try (Arena arena = Arena.ofConfined(); IoUring ring = IoUring.setup(8, 0)) {
+            final Errno errno = new Errno(arena);
+            final MemorySegment pair = arena.allocate(8, 4);
+            assertEquals(0, LinuxTestCalls.socketpair(errno, Linux.AF_UNIX, Linux.SOCK_STREAM, 0, pair.address()));
+            final int reader = pair.get(ValueLayout.JAVA_INT, 0);
+            final int writer = pair.get(ValueLayout.JAVA_INT, 4);
+            final MemorySegment buffers = arena.allocate(4 * 64, 64);
+            try (BufferRing group = BufferRing.register(ring, arena, 4, 7)) {
+                for (int id = 0; id < 4; id++) {
+                    group.add(buffers.address() + id * 64L, 64, id);
+                }
+                group.publish();
+                assertTrue(ring.prepRecvSelect(reader, group.group(), 0, true, 42));
+                assertEquals(1, ring.submit(0));
+                final java.util.Set<Integer> ids = new java.util.HashSet<>();
+                for (int n = 1; n <= 4; n++) {
+                    final MemorySegment message = arena.allocate(n);
+                    message.fill((byte) ('0' + n));
+                    assertEquals(n, Linux.write(errno, writer, message.address(), n));
+                    final Cqe cqe = reapAll(ring, 1).get(0);
+                    assertEquals(42, cqe.userData());
+                    assertEquals(n, cqe.result(), "message " + n + " in one buffer");
+                    assertEquals(IoUring.CQE_F_BUFFER | IoUring.CQE_F_MORE,
+                        cqe.flags() & (IoUring.CQE_F_BUFFER | IoUring.CQE_F_MORE), "a buffer, and still armed");
+                    final int id = cqe.flags() >>> IoUring.CQE_BUFFER_SHIFT;
+                    assertTrue(ids.add(id), "each buffer once: " + id);
+                    for (int b = 0; b < n; b++) {
+                        assertEquals('0' + n, buffers.get(ValueLayout.JAVA_BYTE, id * 64L + b));
+                    }
+                }
+                final MemorySegment fifth = arena.allocateFrom("fifth");
+                assertEquals(5, Linux.write(errno, writer, fifth.address(), 5));
+                final Cqe out = reapAll(ring, 1).get(0);
+                assertEquals(-Errno.ENOBUFS, out.result(), "no buffer left");
+                assertEquals(0, out.flags() & IoUring.CQE_F_MORE, "the multishot recv has ended");
+                group.add(buffers.address(), 64, 0); // one given back
+                group.publish();
+                assertTrue(ring.prepRecvSelect(reader, group.group(), 0, false, 43));
+                assertEquals(1, ring.submit(0));
+                final Cqe again = reapAll(ring, 1).get(0);
+                assertEquals(5, again.result(), "the bytes stayed in the socket: " + again);
+                assertEquals(0, again.flags() >>> IoUring.CQE_BUFFER_SHIFT);
+                assertEquals("fifth", new String(buffers.asSlice(0, 5).toArray(ValueLayout.JAVA_BYTE),
+                    java.nio.charset.StandardCharsets.US_ASCII));
+            } finally {
+                Linux.close(errno, reader);
+                Linux.close(errno, writer);
+            }
+        }
+    }
 }
+

@@ -34,6 +34,18 @@ final class LockWaits {
     }
 
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+    /** Whether waits block in F_SETLKW and are ended by the signal, else poll F_SETLK. */
+    private final boolean signals;
+
+    /** Waits that a signal ends where the JDK's handler is installed, else polling ones. */
+    LockWaits() {
+        this(SIGNALS);
+    }
+
+    /** @param signals block in F_SETLKW and end the wait by the signal; false: poll F_SETLK */
+    LockWaits(final boolean signals) {
+        this.signals = signals && SIGNALS;
+    }
 
     /** The JDK installs its handler when it first loads NativeThread; load it, then read what is installed. */
     private static boolean signalsInterrupt() {
@@ -56,10 +68,10 @@ final class LockWaits {
         waiters.add(waiter);
         try {
             while (!closed.getAsBoolean()) {
-                if (SIGNALS ? FileLocks.take(fd, lock, Linux.F_SETLKW) : FileLocks.take(fd, lock, Linux.F_SETLK)) {
+                if (signals ? FileLocks.take(fd, lock, Linux.F_SETLKW) : FileLocks.take(fd, lock, Linux.F_SETLK)) {
                     return true;
                 }
-                if (!SIGNALS) {
+                if (!signals) {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS));
                 }
             }
@@ -83,7 +95,7 @@ final class LockWaits {
                         if (!waiter.waiting) {
                             break;
                         }
-                        if (SIGNALS) {
+                        if (signals) {
                             Linux.tgkill(errno, process, waiter.thread, INTERRUPT_SIGNAL);
                         }
                     }

@@ -295,7 +295,7 @@ class AioFileChannelTest {
     }
 
     /** @return another JVM holding the JDK's own FileChannel lock on the range, once it holds it */
-    private static ChildJvm jdkLockHolder(final Path file, final long position, final long size) throws Exception {
+    static ChildJvm jdkLockHolder(final Path file, final long position, final long size) throws Exception {
         final ChildJvm child = ChildJvm.start(JdkLockHolderMain.class, file.toString(), Long.toString(position),
             Long.toString(size));
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -29,7 +29,8 @@ public final class BufferRing implements AutoCloseable {
     private final int mask;
     private final int group;
     private short tail;
-    private boolean registered;
+    /** Made only once the kernel took it: true until {@link #close()}. */
+    private boolean registered = true;
 
     private BufferRing(final IoUring ring, final MemorySegment entries, final int count, final int group) {
         this.ring = ring;
@@ -58,9 +59,7 @@ public final class BufferRing implements AutoCloseable {
         if (r < 0) {
             throw new IoUringException("io_uring_register(PBUF_RING, entries " + count + ", group " + group + ")", -r);
         }
-        final BufferRing buffers = new BufferRing(ring, memory, count, group);
-        buffers.registered = true;
-        return buffers;
+        return new BufferRing(ring, memory, count, group);
     }
 
     /** {@return the buffer group's id, for {@link IoUring#prepRecvSelect}} */
